@@ -1,0 +1,36 @@
+# Set-up and checks. `make demo` and `make test` work on a fresh Debian 12 machine with Python 3.11.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest system-deps clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip check
+	touch $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+## Run the whole lake on the packaged snapshot, offline.
+demo: $(STAMP)
+	bash scripts/system-deps.sh java
+	$(VENV)/bin/cinelake demo
+
+## Lint, type-check and run every test (unit and integration).
+test: $(STAMP) system-deps lint typecheck pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+clean:
+	rm -rf $(VENV) lake reports test-artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""cinelake.catalog"""

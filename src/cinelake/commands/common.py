@@ -1,0 +1,57 @@
+"""Options and helpers shared by the CLI commands (kept free of heavy imports: the CLI starts fast)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cinelake.errors import UsageError
+
+TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+
+console = Console()
+err_console = Console(stderr=True)
+
+LakeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lake",
+        help="Lake root URL: a folder, file://, s3://bucket[/prefix] or memory://. [env: CINELAKE_LAKE; default ./lake]",
+        show_default=False,
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="Processing date YYYY-MM-DD (UTC). [default: today]", show_default=False),
+]
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_day(value: str | None, flag: str = "--date") -> date:
+    """A ``YYYY-MM-DD`` flag value, or today (UTC) when absent."""
+    if value is None:
+        return today_utc()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"invalid {flag} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def lake_url(value: str | None) -> str:
+    """The lake URL from the flag, else from the settings (env / .env), else ``./lake``."""
+    if value:
+        return value
+    from cinelake.config import get_settings
+
+    return get_settings().lake
+
+
+def is_interactive() -> bool:
+    return sys.stderr.isatty()

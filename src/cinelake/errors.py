@@ -1,0 +1,41 @@
+"""The exception hierarchy shared by every layer.
+
+Every error cinelake raises on purpose is a :class:`CinelakeError`. The CLI turns one into a single
+line on stderr and the exit code the error carries, so users never see a traceback for a problem
+they can fix.
+"""
+
+from __future__ import annotations
+
+
+class CinelakeError(Exception):
+    """Base of every error cinelake raises on purpose."""
+
+    exit_code: int = 1
+
+
+class UsageError(CinelakeError):
+    """The user asked for something that cannot work (bad flag, bad file, bad URL)."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """A setting is missing or invalid."""
+
+
+class LakeError(CinelakeError):
+    """The lake storage failed (I/O error, permission, full disk, unreachable store)."""
+
+
+class LakePathError(UsageError):
+    """A lake URL or a path inside the lake is invalid or would escape the lake root."""
+
+
+class InputFileError(UsageError):
+    """An input file cannot be read as what it claims to be."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        super().__init__(f"{file}: {problem}")
+        self.file = file
+        self.problem = problem

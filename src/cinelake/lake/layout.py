@@ -1,0 +1,217 @@
+"""The lake layout: the one place that knows how paths inside the lake are built.
+
+``<Zone>/<Origin>/<Format>/<Spec>/<YYYY>/<MM>/<DD>/<file>`` for Raw, ``dt=YYYY-MM-DD`` partitions for
+Trusted, ``Refined/<table>`` for the dimensional model. Paths here are *relative to the lake root*,
+always with ``/`` separators; :mod:`cinelake.lake.store` turns them into URLs. Nothing else in the
+code builds a lake path by hand.
+
+Folders whose name starts with ``_`` (bookkeeping) or ``.`` (temp files) are invisible to readers and
+the crawler: see :func:`is_hidden`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from cinelake.errors import LakePathError
+
+
+class Zone(StrEnum):
+    RAW = "Raw"
+    TRUSTED = "Trusted"
+    REFINED = "Refined"
+
+
+class Origin(StrEnum):
+    LOCAL = "Local"
+    TMDB = "TMDB"
+
+
+class Format(StrEnum):
+    CSV = "CSV"
+    JSON = "JSON"
+    PARQUET = "PARQUET"
+
+
+class Kind(StrEnum):
+    """What a dataset holds; the ``<Spec>`` folder of movies and series."""
+
+    MOVIES = "Movies"
+    SERIES = "Series"
+
+
+_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+_DATE_PARTS = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
+
+RUNS_FOLDER = "_runs"
+CATALOG_FOLDER = "_catalog"
+LOCKS_FOLDER = "_locks"
+
+
+def _segment(value: str, what: str) -> str:
+    if not _SEGMENT.match(value):
+        raise LakePathError(f"invalid {what} {value!r}: letters, digits, '_' or '-', starting with a letter")
+    return value
+
+
+def file_name(name: str) -> str:
+    """Validate a file name taken from input: a plain name, never a path, never hidden."""
+    if not _FILE_NAME.match(name) or ".." in name:
+        raise LakePathError(
+            f"invalid file name {name!r}: a plain name of letters, digits, '.', '_' or '-' is required"
+        )
+    return name
+
+
+def run_id(value: str) -> str:
+    if not _RUN_ID.match(value):
+        raise LakePathError(f"invalid run id {value!r}")
+    return value
+
+
+def date_path(day: date) -> str:
+    """``YYYY/MM/DD`` of a processing date."""
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+
+
+def parse_date_path(text: str) -> date:
+    match = _DATE_PARTS.match(text)
+    if not match:
+        raise LakePathError(f"not a YYYY/MM/DD folder: {text!r}")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise LakePathError(f"not a valid date folder {text!r}: {exc}") from None
+
+
+def dataset_dir(zone: Zone, origin: Origin, fmt: Format, spec: str) -> str:
+    """``<Zone>/<Origin>/<Format>/<Spec>``: one dataset (one table in the catalog)."""
+    return f"{zone.value}/{origin.value}/{fmt.value}/{_segment(spec, 'spec')}"
+
+
+# --- Raw -----------------------------------------------------------------------------------------
+
+
+def raw_local_csv_dir(kind: Kind, day: date) -> str:
+    return f"{dataset_dir(Zone.RAW, Origin.LOCAL, Format.CSV, kind.value)}/{date_path(day)}"
+
+
+def raw_local_csv_file(kind: Kind, day: date, name: str) -> str:
+    """``Raw/Local/CSV/<Kind>/YYYY/MM/DD/<name>``: where a local CSV lands, byte for byte."""
+    return f"{raw_local_csv_dir(kind, day)}/{file_name(name)}"
+
+
+def raw_tmdb_dir(spec: str, day: date) -> str:
+    return f"{dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, spec)}/{date_path(day)}"
+
+
+def raw_tmdb_file(spec: str, day: date, run: str, chunk: int) -> str:
+    """``Raw/TMDB/JSON/<Spec>/YYYY/MM/DD/<spec>-<run>-<chunk:05d>.json`` (chunk counts from 1).
+
+    The name depends only on the run and the chunk number, so a resumed or repeated run rewrites the
+    same files instead of adding copies.
+    """
+    if chunk < 1 or chunk > 99_999:
+        raise LakePathError(f"chunk number out of range: {chunk}")
+    return f"{raw_tmdb_dir(spec, day)}/{_segment(spec, 'spec').lower()}-{run_id(run)}-{chunk:05d}.json"
+
+
+def runs_dir(origin: Origin = Origin.TMDB) -> str:
+    """Bookkeeping of ingestion runs: ``Raw/<Origin>/_runs``."""
+    return f"{Zone.RAW.value}/{origin.value}/{RUNS_FOLDER}"
+
+
+def run_dir(run: str, origin: Origin = Origin.TMDB) -> str:
+    return f"{runs_dir(origin)}/{run_id(run)}"
+
+
+def run_manifest(run: str, origin: Origin = Origin.TMDB) -> str:
+    return f"{run_dir(run, origin)}/manifest.json"
+
+
+def lock_file(name: str) -> str:
+    """A lock object for work that must not run twice at once (``_locks/<name>.lock``)."""
+    return f"{LOCKS_FOLDER}/{file_name(name)}.lock"
+
+
+# --- Trusted / Refined / catalog -------------------------------------------------------------------
+
+
+def trusted_dir(origin: Origin, spec: str) -> str:
+    return dataset_dir(Zone.TRUSTED, origin, Format.PARQUET, spec)
+
+
+def trusted_partition(origin: Origin, spec: str, day: date) -> str:
+    """``Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD``: partitioned by the Raw folder's date."""
+    return f"{trusted_dir(origin, spec)}/dt={day.isoformat()}"
+
+
+def refined_dir() -> str:
+    return Zone.REFINED.value
+
+
+def refined_table(table: str) -> str:
+    if not re.match(r"^[a-z][a-z0-9_]{0,63}$", table):
+        raise LakePathError(f"invalid refined table name {table!r}")
+    return f"{Zone.REFINED.value}/{table}"
+
+
+def catalog_dir() -> str:
+    return CATALOG_FOLDER
+
+
+# --- reading paths back ------------------------------------------------------------------------------
+
+
+def is_hidden(segment: str) -> bool:
+    """Bookkeeping (``_runs``, ``_catalog``) and temp files (``.name.tmp``) that readers skip."""
+    return segment.startswith(("_", "."))
+
+
+def has_hidden_part(path: str) -> bool:
+    return any(is_hidden(part) for part in path.split("/") if part)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """What a Raw path says about its file."""
+
+    origin: Origin
+    fmt: Format
+    spec: str
+    day: date
+    name: str
+
+    @property
+    def path(self) -> str:
+        base = dataset_dir(Zone.RAW, self.origin, self.fmt, self.spec)
+        return f"{base}/{date_path(self.day)}/{self.name}"
+
+
+def parse_raw_file(path: str) -> RawFile:
+    """Parse ``Raw/<Origin>/<Format>/<Spec>/YYYY/MM/DD/<name>`` (relative to the lake root)."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 8 or parts[0] != Zone.RAW.value:
+        raise LakePathError(f"not a Raw file path: {path!r}")
+    try:
+        origin, fmt = Origin(parts[1]), Format(parts[2])
+    except ValueError:
+        raise LakePathError(f"unknown origin or format in {path!r}") from None
+    spec = _segment(parts[3], "spec")
+    day = parse_date_path("/".join(parts[4:7]))
+    return RawFile(origin, fmt, spec, day, file_name(parts[7]))
+
+
+def relative_path(path: str) -> str:
+    """Normalise a lake-relative path and refuse anything that could leave the lake root."""
+    if "\\" in path or "\x00" in path:
+        raise LakePathError(f"invalid lake path {path!r}")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise LakePathError(f"lake path {path!r} would escape the lake root")
+    return "/".join(parts)

@@ -1,0 +1,324 @@
+"""The lake's storage: one fsspec filesystem behind a small, safe API.
+
+A lake is a URL: a local folder (``./lake``, ``/data/lake``, ``file:///data/lake``), an S3 bucket and
+prefix (``s3://bucket/prefix``) or an in-memory store for tests (``memory://name``). Callers pass
+lake-relative paths built by :mod:`cinelake.lake.layout`; nothing outside this module knows which
+store it talks to.
+
+Writes are atomic: a reader sees a whole file or none. Locally that is a hidden temp file in the same
+folder and a rename; on S3 a single PUT (or a multipart upload, which is visible only once complete).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from cinelake.errors import LakeError, LakePathError
+from cinelake.lake.layout import has_hidden_part, relative_path
+
+SUPPORTED_SCHEMES = ("file", "s3", "memory")
+COPY_CHUNK = 8 * 1024 * 1024
+
+_memory_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LakeUrl:
+    """A parsed, validated lake root."""
+
+    scheme: str  # "file", "s3" or "memory"
+    root: str  # the root in the filesystem's own terms (absolute path, "bucket/prefix", "/name")
+
+    @property
+    def url(self) -> str:
+        if self.scheme == "file":
+            return self.root
+        if self.scheme == "memory":
+            return f"memory://{self.root}"
+        return f"s3://{self.root}"
+
+
+def parse_lake_url(url: str) -> LakeUrl:
+    """Validate a lake URL; refuse unknown schemes and ``..`` segments with a clear message."""
+    text = url.strip()
+    if not text:
+        raise LakePathError("the lake URL is empty")
+    if "\x00" in text:
+        raise LakePathError("the lake URL holds a NUL character")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if len(scheme) == 1 and os.name == "nt":  # a Windows drive letter, not a scheme
+        scheme = ""
+    if scheme not in ("", *SUPPORTED_SCHEMES):
+        raise LakePathError(
+            f"unsupported lake URL scheme {scheme!r} in {url!r}: use a folder, file://, s3:// or memory://"
+        )
+    raw_path = text if scheme == "" else (parts.netloc + parts.path)
+    if any(seg == ".." for seg in raw_path.replace("\\", "/").split("/")):
+        raise LakePathError(f"the lake URL {url!r} holds a '..' segment; give the folder without it")
+    if scheme in ("", "file"):
+        local = text if scheme == "" else parts.path
+        return LakeUrl("file", str(Path(local).expanduser().absolute()))
+    if scheme == "s3":
+        if not parts.netloc:
+            raise LakePathError(f"the lake URL {url!r} names no bucket (expected s3://bucket[/prefix])")
+        return LakeUrl("s3", f"{parts.netloc}{parts.path}".rstrip("/"))
+    name = (parts.netloc + parts.path).strip("/") or "lake"
+    return LakeUrl("memory", f"/{name}")
+
+
+def _storage_options(scheme: str, endpoint_url: str | None) -> dict[str, Any]:
+    if scheme != "s3":
+        return {}
+    options: dict[str, Any] = {"use_listings_cache": False}
+    endpoint = endpoint_url or os.environ.get("CINELAKE_S3_ENDPOINT_URL")
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    return options
+
+
+class Lake:
+    """A lake root and the operations every layer above needs."""
+
+    def __init__(self, url: str, *, s3_endpoint_url: str | None = None) -> None:
+        self.location = parse_lake_url(url)
+        self.storage_options = _storage_options(self.location.scheme, s3_endpoint_url)
+        self.fs: fsspec.AbstractFileSystem = fsspec.filesystem(self.location.scheme, **self.storage_options)
+
+    def __repr__(self) -> str:
+        return f"Lake({self.url!r})"
+
+    @property
+    def url(self) -> str:
+        return self.location.url
+
+    @property
+    def is_local(self) -> bool:
+        return self.location.scheme == "file"
+
+    # --- paths ------------------------------------------------------------------------------------
+
+    def fs_path(self, rel: str) -> str:
+        """The path of ``rel`` in the filesystem's own terms."""
+        rel = relative_path(rel)
+        return f"{self.location.root}/{rel}" if rel else self.location.root
+
+    def uri(self, rel: str = "") -> str:
+        """A full URL of ``rel`` for engines (DuckDB, Spark): a local path, ``s3://...`` or ``memory://...``."""
+        path = self.fs_path(rel)
+        if self.location.scheme == "file":
+            return path
+        return f"{self.location.scheme}://{path.lstrip('/') if self.location.scheme == 's3' else path}"
+
+    def relative(self, fs_path: str) -> str:
+        """The lake-relative path of a path returned by the filesystem."""
+        root = self.location.root.rstrip("/")
+        path = fs_path
+        if self.location.scheme == "memory" and not path.startswith("/"):
+            path = "/" + path
+        if path == root:
+            return ""
+        if not path.startswith(root + "/"):
+            raise LakePathError(f"{fs_path!r} is outside the lake {self.url!r}")
+        return path[len(root) + 1 :]
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def exists(self, rel: str) -> bool:
+        with self._errors(rel):
+            return bool(self.fs.exists(self.fs_path(rel)))
+
+    def read_bytes(self, rel: str) -> bytes:
+        with self._errors(rel):
+            data: bytes = self.fs.cat_file(self.fs_path(rel))
+            return data
+
+    def open_read(self, rel: str) -> IO[bytes]:
+        with self._errors(rel):
+            handle: IO[bytes] = self.fs.open(self.fs_path(rel), "rb")
+            return handle
+
+    def size(self, rel: str) -> int:
+        with self._errors(rel):
+            return int(self.fs.size(self.fs_path(rel)))
+
+    def list_files(self, prefix: str = "", *, include_hidden: bool = False) -> list[str]:
+        """Every file under ``prefix`` (lake-relative, sorted). Hidden bookkeeping and temp files are
+        left out unless asked for."""
+        path = self.fs_path(prefix)
+        with self._errors(prefix):
+            if self.location.scheme == "s3":
+                self.fs.invalidate_cache(path)
+            if not self.fs.exists(path):
+                return []
+            found = self.fs.find(path, withdirs=False)
+        rels = sorted(self.relative(p) for p in found)
+        if include_hidden:
+            return rels
+        return [r for r in rels if not has_hidden_part(r)]
+
+    def list_dirs(self, prefix: str = "") -> list[str]:
+        """The immediate sub-folders of ``prefix`` (names only, sorted, hidden ones left out)."""
+        path = self.fs_path(prefix)
+        with self._errors(prefix):
+            if self.location.scheme == "s3":
+                self.fs.invalidate_cache(path)
+            if not self.fs.exists(path):
+                return []
+            entries = self.fs.ls(path, detail=True)
+        names = {
+            str(e["name"]).rstrip("/").rsplit("/", 1)[-1] for e in entries if e.get("type") == "directory"
+        }
+        return sorted(n for n in names if n and not n.startswith(("_", ".")))
+
+    def sha256(self, rel: str) -> str:
+        digest = hashlib.sha256()
+        with self.open_read(rel) as handle:
+            for block in iter(lambda: handle.read(COPY_CHUNK), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write a whole file atomically, replacing any previous version."""
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            if self.is_local:
+                self._local_atomic_write(path, data, exclusive=False)
+            else:
+                self.fs.pipe_file(path, data)
+
+    def put_if_absent(self, rel: str, data: bytes) -> bool:
+        """Write ``rel`` only if nothing is there yet. True if this call created it.
+
+        Locally a hard link from a temp file (atomic and exclusive); on S3 a conditional PUT
+        (``If-None-Match: *``); in memory a check under a lock.
+        """
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            if self.is_local:
+                return self._local_atomic_write(path, data, exclusive=True)
+            if self.location.scheme == "s3":
+                return self._s3_put_if_absent(path, data)
+            with _memory_lock:
+                if self.fs.exists(path):
+                    return False
+                self.fs.pipe_file(path, data)
+                return True
+
+    def copy_in(self, source: str | os.PathLike[str], rel: str) -> str:
+        """Stream a local file into the lake at ``rel``; return its sha256, verified on the copy.
+
+        The copy is atomic; a checksum mismatch removes it and raises :class:`LakeError`.
+        """
+        digest = hashlib.sha256()
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            with open(source, "rb") as src, self._atomic_stream(path) as dst:
+                for block in iter(lambda: src.read(COPY_CHUNK), b""):
+                    digest.update(block)
+                    dst.write(block)
+            expected = digest.hexdigest()
+            actual = self.sha256(rel)
+            if actual != expected:
+                self.fs.rm_file(path)
+                raise LakeError(f"checksum mismatch after copying {source} to {self.uri(rel)}")
+        return expected
+
+    def delete(self, rel: str) -> None:
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            if self.fs.exists(path):
+                self.fs.rm(path, recursive=True)
+
+    # --- internals --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, rel: str) -> Iterator[None]:
+        try:
+            yield
+        except (LakeError, LakePathError):
+            raise
+        except FileNotFoundError:
+            raise LakeError(f"not found in the lake: {self.uri(rel)}") from None
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise LakeError(f"no space left on the device while writing {self.uri(rel)}") from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise LakeError(f"permission denied for {self.uri(rel)}") from None
+            raise LakeError(f"storage error on {self.uri(rel)}: {exc.strerror or exc}") from None
+        except Exception as exc:
+            # Remote stores raise their own types (botocore, aiohttp): one clear line, no traceback.
+            name = type(exc).__name__
+            raise LakeError(f"storage error on {self.uri(rel)}: {name}: {exc}") from None
+
+    def _local_atomic_write(self, path: str, data: bytes, *, exclusive: bool) -> bool:
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{name}.tmp-{uuid.uuid4().hex}")
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if exclusive:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    return False
+                return True
+            os.replace(tmp, path)
+            return True
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def _s3_put_if_absent(self, path: str, data: bytes) -> bool:
+        bucket, _, key = path.partition("/")
+        try:
+            self.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")  # type: ignore[attr-defined]
+        except Exception as exc:
+            text = str(exc)
+            if "PreconditionFailed" in text or "412" in text or "ConditionalRequestConflict" in text:
+                return False
+            raise
+        self.fs.invalidate_cache(path)
+        return True
+
+    @contextlib.contextmanager
+    def _atomic_stream(self, path: str) -> Iterator[IO[bytes]]:
+        if not self.is_local:
+            # fsspec remote writers upload on close; an interrupted upload never becomes visible.
+            with self.fs.open(path, "wb") as remote:
+                yield remote
+            return
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".{name}.tmp-{uuid.uuid4().hex}")
+        try:
+            with open(tmp, "wb") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def is_local_filesystem(fs: fsspec.AbstractFileSystem) -> bool:
+    return isinstance(fs, LocalFileSystem)
