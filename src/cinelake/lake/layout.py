@@ -110,15 +110,20 @@ def raw_tmdb_dir(spec: str, day: date) -> str:
     return f"{dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, spec)}/{date_path(day)}"
 
 
-def raw_tmdb_file(spec: str, day: date, run: str, chunk: int) -> str:
+def raw_tmdb_file(spec: str, day: date, run: str, chunk: int, part: int = 1) -> str:
     """``Raw/TMDB/JSON/<Spec>/YYYY/MM/DD/<spec>-<run>-<chunk:05d>.json`` (chunk counts from 1).
 
     The name depends only on the run and the chunk number, so a resumed or repeated run rewrites the
-    same files instead of adding copies.
+    same files instead of adding copies. A chunk too large for one file spills into parts 2, 3...
+    named ``<spec>-<run>-<chunk:05d>-p<part:02d>.json``.
     """
     if chunk < 1 or chunk > 99_999:
         raise LakePathError(f"chunk number out of range: {chunk}")
-    return f"{raw_tmdb_dir(spec, day)}/{_segment(spec, 'spec').lower()}-{run_id(run)}-{chunk:05d}.json"
+    if part < 1 or part > 99:
+        raise LakePathError(f"part number out of range: {part}")
+    suffix = "" if part == 1 else f"-p{part:02d}"
+    stem = f"{_segment(spec, 'spec').lower()}-{run_id(run)}-{chunk:05d}{suffix}"
+    return f"{raw_tmdb_dir(spec, day)}/{stem}.json"
 
 
 def runs_dir(origin: Origin = Origin.TMDB) -> str:
@@ -132,6 +137,13 @@ def run_dir(run: str, origin: Origin = Origin.TMDB) -> str:
 
 def run_manifest(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/manifest.json"
+
+
+def run_continuation(run: str, chain: str, invocation: int, origin: Origin = Origin.TMDB) -> str:
+    """The claim that invocation ``invocation`` of a Lambda chain has been started (one per hand-off)."""
+    if invocation < 1:
+        raise LakePathError(f"invocation number out of range: {invocation}")
+    return f"{run_dir(run, origin)}/continuations/{run_id(chain)}-{invocation:05d}.json"
 
 
 def lock_file(name: str) -> str:

@@ -290,10 +290,9 @@ class Lake:
     def _s3_put_if_absent(self, path: str, data: bytes) -> bool:
         bucket, _, key = path.partition("/")
         try:
-            self.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")  # type: ignore[attr-defined]
+            self.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")
         except Exception as exc:
-            text = str(exc)
-            if "PreconditionFailed" in text or "412" in text or "ConditionalRequestConflict" in text:
+            if _is_precondition_failure(exc):
                 return False
             raise
         self.fs.invalidate_cache(path)
@@ -318,6 +317,25 @@ class Lake:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+def _is_precondition_failure(exc: BaseException) -> bool:
+    """True when S3 refused a conditional PUT because the key exists (or a rival PUT is in progress).
+
+    s3fs maps the 412 to ``FileExistsError`` only when the response names the condition; otherwise
+    (moto, some S3-compatible stores) it is an ``OSError(EINVAL)`` whose cause holds the real code.
+    """
+    if isinstance(exc, FileExistsError):
+        return True
+    for err in (exc, exc.__cause__):
+        response = getattr(err, "response", None)
+        if isinstance(response, dict):
+            code = str(response.get("Error", {}).get("Code", ""))
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (409, 412):
+                return True
+    text = str(exc)
+    return "PreconditionFailed" in text or "ConditionalRequestConflict" in text
 
 
 def is_local_filesystem(fs: fsspec.AbstractFileSystem) -> bool:
