@@ -1,0 +1,228 @@
+"""The budget-vs-revenue definition as a pure function over film rows: no files, no engines.
+
+Loaders (:mod:`cinelake.analysis.sources`) read the rows from whichever zone of the lake exists; this
+module alone decides which films are eligible, which are the best and the worst, and what the figures
+are, so the definition lives in exactly one place and is tested without a lake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from cinelake.analysis.model import (
+    CORRELATION_KEYS,
+    MIN_BUDGET,
+    MIN_REVENUE,
+    RANK_BY_CHOICES,
+    Analysis,
+    Definition,
+    Film,
+    FilmRow,
+    GenreResult,
+    GroupSummary,
+    Source,
+)
+from cinelake.analysis.stats import median, spearman
+from cinelake.errors import UsageError
+
+# TMDB's movie genre list (/genre/movie/list): a genre named here is known even when the lake holds
+# no film of it (the answer is then "0 eligible", not an error).
+TMDB_MOVIE_GENRES: tuple[str, ...] = (
+    "Action",
+    "Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Family",
+    "Fantasy",
+    "History",
+    "Horror",
+    "Music",
+    "Mystery",
+    "Romance",
+    "Science Fiction",
+    "TV Movie",
+    "Thriller",
+    "War",
+    "Western",
+)
+
+
+def make_definition(genres: Sequence[str], top: int, min_votes: int, rank_by: str) -> Definition:
+    """Validate the parameters (a :class:`UsageError` for each mistake) and return the definition."""
+    names = tuple(g.strip() for g in genres if g.strip())
+    if not names:
+        raise UsageError("give at least one genre, e.g. --genres Comedy,Animation")
+    folded = [n.casefold() for n in names]
+    if len(set(folded)) != len(folded):
+        raise UsageError(f"a genre is listed twice in {', '.join(names)}")
+    if top < 1:
+        raise UsageError(f"--top must be at least 1, not {top}")
+    if min_votes < 0:
+        raise UsageError(f"--min-votes cannot be negative ({min_votes})")
+    if rank_by not in RANK_BY_CHOICES:
+        raise UsageError(f"unknown --rank-by {rank_by!r}: choose one of {', '.join(RANK_BY_CHOICES)}")
+    return Definition(genres=names, top=top, min_votes=min_votes, rank_by=rank_by)
+
+
+def resolve_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
+    """Map each requested genre to its spelling in the data (case-insensitively); unknown ones are a
+    :class:`UsageError` that lists the genres that exist."""
+    by_fold: dict[str, str] = {}
+    for name in (*TMDB_MOVIE_GENRES, *known):
+        by_fold.setdefault(name.casefold(), name)
+    resolved = []
+    for name in requested:
+        match = by_fold.get(name.strip().casefold())
+        if match is None:
+            choices = ", ".join(sorted(by_fold.values()))
+            raise UsageError(f"unknown genre {name.strip()!r}: known genres are {choices}")
+        resolved.append(match)
+    return tuple(resolved)
+
+
+def analyze_films(
+    rows: Iterable[FilmRow],
+    *,
+    genres: Sequence[str] = ("Comedy", "Animation"),
+    top: int = 5,
+    min_votes: int = 100,
+    rank_by: str = "vote_average",
+    known_genres: Iterable[str] | None = None,
+    source: Source | None = None,
+    notice: str = "",
+) -> Analysis:
+    """Apply the definition to ``rows`` and return the answer for each genre (in the order asked).
+
+    ``known_genres`` are the genre names the data holds (default: those of ``rows``); a requested genre
+    that is neither there nor in TMDB's list is a :class:`UsageError`.
+    """
+    films_in = _unique(rows)
+    definition = make_definition(genres, top, min_votes, rank_by)
+    known = set(known_genres) if known_genres is not None else {g for r in films_in for g in r.genres}
+    resolved = resolve_genres(definition.genres, known)
+    definition = Definition(genres=resolved, top=top, min_votes=min_votes, rank_by=rank_by)
+    results = {name: _genre_result(name, films_in, definition) for name in resolved}
+    return Analysis(definition=definition, genres=results, source=source, notice=notice)
+
+
+def _unique(rows: Iterable[FilmRow]) -> list[FilmRow]:
+    seen: set[int] = set()
+    unique = []
+    for row in rows:
+        if row.tmdb_id not in seen:
+            seen.add(row.tmdb_id)
+            unique.append(row)
+    return unique
+
+
+def is_eligible(row: FilmRow, genre: str, definition: Definition) -> bool:
+    if genre not in row.genres:
+        return False
+    if row.budget is None or row.budget < MIN_BUDGET or row.revenue is None or row.revenue < MIN_REVENUE:
+        return False
+    if row.vote_count is None or row.vote_count < definition.min_votes:
+        return False
+    return _rank_value(_film(row), definition.rank_by) is not None
+
+
+def _film(row: FilmRow) -> Film:
+    budget = int(row.budget or 0)
+    revenue = int(row.revenue or 0)
+    return Film(
+        tmdb_id=row.tmdb_id,
+        imdb_id=row.imdb_id,
+        title=row.title,
+        release_year=row.release_year,
+        vote_average=row.vote_average,
+        vote_count=int(row.vote_count or 0),
+        budget=budget,
+        revenue=revenue,
+        profit=revenue - budget,
+        roi=revenue / budget if budget else float("nan"),
+        popularity=row.popularity,
+    )
+
+
+def _rank_value(film: Film, rank_by: str) -> float | None:
+    value = getattr(film, rank_by)
+    return None if value is None else float(value)
+
+
+def best_and_worst(films: Sequence[Film], rank_by: str, top: int) -> tuple[list[Film], list[Film]]:
+    """The first ``top`` by ``rank_by`` descending and ascending; both tie-break on vote_count
+    descending, then TMDB id ascending."""
+
+    def value(film: Film) -> float:
+        known = _rank_value(film, rank_by)
+        assert known is not None  # eligibility guarantees it
+        return known
+
+    best = sorted(films, key=lambda f: (-value(f), -f.vote_count, f.tmdb_id))[:top]
+    worst = sorted(films, key=lambda f: (value(f), -f.vote_count, f.tmdb_id))[:top]
+    return best, worst
+
+
+def summarize(group: Sequence[Film]) -> GroupSummary:
+    return GroupSummary(
+        count=len(group),
+        median_roi=median([f.roi for f in group]),
+        total_budget=sum(f.budget for f in group),
+        total_revenue=sum(f.revenue for f in group),
+        median_popularity=median([f.popularity for f in group]),
+        median_vote_average=median([f.vote_average for f in group]),
+    )
+
+
+def correlations(films: Sequence[Film]) -> dict[str, float | None]:
+    budget = [float(f.budget) for f in films]
+    revenue = [float(f.revenue) for f in films]
+    popularity = [f.popularity for f in films]
+    found = {
+        "budget_revenue": spearman(budget, revenue),
+        "popularity_budget": spearman(popularity, budget),
+        "popularity_revenue": spearman(popularity, revenue),
+        "popularity_roi": spearman(popularity, [f.roi for f in films]),
+        "popularity_vote_average": spearman(popularity, [f.vote_average for f in films]),
+    }
+    return {key: found[key] for key in CORRELATION_KEYS}
+
+
+def _genre_result(genre: str, rows: Sequence[FilmRow], definition: Definition) -> GenreResult:
+    eligible = [_film(r) for r in rows if is_eligible(r, genre, definition)]
+    eligible.sort(key=lambda f: f.tmdb_id)
+    best, worst = best_and_worst(eligible, definition.rank_by, definition.top)
+    notes = _notes(genre, len(eligible), best, worst, definition.top)
+    return GenreResult(
+        genre=genre,
+        eligible=len(eligible),
+        best=tuple(best),
+        worst=tuple(worst),
+        best_summary=summarize(best),
+        worst_summary=summarize(worst),
+        correlations=correlations(eligible),
+        notes=tuple(notes),
+        films=tuple(eligible),
+    )
+
+
+def _notes(genre: str, eligible: int, best: Sequence[Film], worst: Sequence[Film], top: int) -> list[str]:
+    notes = []
+    if eligible == 0:
+        notes.append(f"no {genre} film is eligible: best and worst are empty")
+    elif eligible < top:
+        notes.append(
+            f"only {eligible} eligible {genre} film{'s' if eligible != 1 else ''}, fewer than top={top}: "
+            "best and worst each list all of them"
+        )
+    shared = {f.tmdb_id for f in best} & {f.tmdb_id for f in worst}
+    if shared and eligible >= top:
+        notes.append(
+            f"{len(shared)} film{'s are' if len(shared) != 1 else ' is'} in both best and worst "
+            f"(fewer than {2 * top} eligible)"
+        )
+    if eligible < 3:
+        notes.append("correlations need at least 3 eligible films: they are null")
+    return notes

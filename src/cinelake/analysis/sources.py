@@ -1,0 +1,225 @@
+"""Read the films the analysis needs from the lake through DuckDB: Refined when it is there, else Raw.
+
+Refined is the star schema the Spark job writes (``fact_movie`` + ``dim_movie`` + ``bridge_movie_genre``
++ ``dim_genre``). Until a lake has it, the same rows come from the Raw TMDB JSON Lines
+(``Raw/TMDB/JSON/Movies/YYYY/MM/DD/*.json``, one TMDB ``/movie/{id}`` object per line), where the
+most recent ingestion day wins for each id. Either way the caller gets :class:`FilmRow` objects and a
+:class:`Source` that says where they came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from cinelake.analysis.model import FilmRow, Source
+from cinelake.errors import LakeError, UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Format, Kind, Origin, Zone
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    import duckdb
+
+Zone_ = Literal["auto", "refined", "raw"]
+REFINED_TABLES: tuple[str, ...] = ("fact_movie", "dim_movie", "bridge_movie_genre", "dim_genre")
+
+_RAW_COLUMNS = {
+    "id": "BIGINT",
+    "imdb_id": "VARCHAR",
+    "title": "VARCHAR",
+    "release_date": "VARCHAR",
+    "genres": "STRUCT(id BIGINT, name VARCHAR)[]",
+    "budget": "BIGINT",
+    "revenue": "BIGINT",
+    "popularity": "DOUBLE",
+    "vote_average": "DOUBLE",
+    "vote_count": "BIGINT",
+}
+
+
+class NoAnalysisData(UsageError):
+    """The lake holds neither the Refined tables nor Raw TMDB movies to analyse."""
+
+
+@dataclass(frozen=True)
+class LoadedFilms:
+    rows: list[FilmRow]
+    known_genres: list[str]
+    source: Source
+
+
+def load_films(lake: Lake, *, zone: Zone_ = "auto") -> LoadedFilms:
+    """Every film of the chosen zone (``auto``: Refined if its tables exist, else Raw)."""
+    if zone not in ("auto", "refined", "raw"):
+        raise UsageError(f"unknown source zone {zone!r}: choose auto, refined or raw")
+    refined = refined_files(lake)
+    if zone == "refined" or (zone == "auto" and refined is not None):
+        if refined is None:
+            missing = [t for t in REFINED_TABLES if not _parquet_files(lake, layout.refined_table(t))]
+            raise NoAnalysisData(f"the lake {lake.url} has no Refined table {', '.join(missing)}")
+        return _load_refined(lake, refined)
+    raw = raw_movie_files(lake)
+    if not raw:
+        folder = layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, Kind.MOVIES.value)
+        raise NoAnalysisData(
+            f"the lake {lake.url} holds neither the Refined tables nor Raw TMDB movies ({folder}): "
+            "ingest TMDB first"
+        )
+    return _load_raw(lake, raw)
+
+
+def refined_files(lake: Lake) -> dict[str, list[str]] | None:
+    """The Parquet files of each Refined table the analysis reads, or None when one is missing."""
+    found = {t: _parquet_files(lake, layout.refined_table(t)) for t in REFINED_TABLES}
+    return found if all(found.values()) else None
+
+
+def raw_movie_files(lake: Lake) -> list[str]:
+    """The Raw TMDB movie files (lake-relative), hidden bookkeeping and temp files left out."""
+    base = layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, Kind.MOVIES.value)
+    files = []
+    for rel in lake.list_files(base):
+        if not rel.endswith(".json"):
+            continue
+        try:
+            layout.parse_raw_file(rel)
+        except UsageError:
+            continue  # not a YYYY/MM/DD data file
+        files.append(rel)
+    return files
+
+
+def _parquet_files(lake: Lake, prefix: str) -> list[str]:
+    return [rel for rel in lake.list_files(prefix) if rel.endswith(".parquet")]
+
+
+@contextmanager
+def duckdb_for(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection that reads the lake's URLs (fsspec for S3 and memory lakes)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        if not lake.is_local:
+            con.register_filesystem(lake.fs)
+        yield con
+    finally:
+        con.close()
+
+
+def _sql_list(lake: Lake, files: list[str]) -> str:
+    return "[" + ", ".join(_quote(lake.uri(f)) for f in files) + "]"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    try:
+        return con.sql(sql).fetchall()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LakeError(f"cannot read {what}: {first}") from None
+
+
+def _load_refined(lake: Lake, files: dict[str, list[str]]) -> LoadedFilms:
+    tables = {t: f"read_parquet({_sql_list(lake, fs)}, union_by_name = true)" for t, fs in files.items()}
+    # fact_movie may hold one row per movie and snapshot; the newest snapshot is the answer.
+    sql = f"""
+        WITH fact AS (
+            SELECT * FROM {tables["fact_movie"]}
+            QUALIFY row_number() OVER (PARTITION BY movie_key ORDER BY snapshot_date DESC NULLS LAST) = 1
+        ),
+        genres AS (
+            SELECT b.movie_key, list(DISTINCT g.name ORDER BY g.name) AS names
+            FROM {tables["bridge_movie_genre"]} b JOIN {tables["dim_genre"]} g USING (genre_key)
+            GROUP BY b.movie_key
+        )
+        SELECT d.tmdb_id, d.imdb_id, d.title, d.release_year, coalesce(genres.names, []),
+               f.budget, f.revenue, f.popularity, f.vote_average, f.vote_count, f.snapshot_date
+        FROM fact f
+        JOIN {tables["dim_movie"]} d ON d.movie_key = f.movie_key
+        LEFT JOIN genres ON genres.movie_key = f.movie_key
+        ORDER BY d.tmdb_id
+    """
+    with duckdb_for(lake) as con:
+        rows = _query(con, sql, f"the Refined tables of {lake.url}")
+        genre_names = _query(
+            con, f"SELECT DISTINCT name FROM {tables['dim_genre']} WHERE name IS NOT NULL", "dim_genre"
+        )
+    films = [_row(r[:10]) for r in rows]
+    snapshots = [r[10] for r in rows if r[10] is not None]
+    source = Source(
+        zone="Refined",
+        description="the Refined star schema (fact_movie, dim_movie, bridge_movie_genre, dim_genre)",
+        location=lake.uri(layout.refined_dir()),
+        films=len(films),
+        snapshot=max(snapshots).isoformat() if snapshots else None,
+    )
+    return LoadedFilms(films, sorted(n for (n,) in genre_names), source)
+
+
+def _load_raw(lake: Lake, files: list[str]) -> LoadedFilms:
+    columns = "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in _RAW_COLUMNS.items()) + "}"
+    source_sql = (
+        f"read_json({_sql_list(lake, files)}, format = 'newline_delimited', filename = true, "
+        f"columns = {columns})"
+    )
+    # The folder date is the ingestion day; for an id seen on several days the newest record wins.
+    sql = rf"""
+        WITH raw AS (
+            SELECT *, regexp_extract(filename, '(\d{{4}}/\d{{2}}/\d{{2}})/[^/]+$', 1) AS day
+            FROM {source_sql}
+            WHERE id IS NOT NULL
+        ),
+        latest AS (
+            SELECT * FROM raw
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY day DESC, filename DESC) = 1
+        )
+        SELECT id, nullif(imdb_id, ''), title,
+               CASE WHEN regexp_matches(release_date, '^\d{{4}}-') THEN CAST(left(release_date, 4) AS INTEGER)
+               END,
+               coalesce(list_sort(list_distinct(list_transform(genres, lambda g: g.name))), []),
+               budget, revenue, popularity, vote_average, vote_count, day
+        FROM latest
+        ORDER BY id
+    """
+    with duckdb_for(lake) as con:
+        rows = _query(con, sql, f"the Raw TMDB movies of {lake.url}")
+    films = [_row(r[:10]) for r in rows]
+    days = [r[10] for r in rows if r[10]]
+    source = Source(
+        zone="Raw",
+        description=(
+            "the Raw TMDB movie JSON Lines (the Refined tables are not there yet); "
+            "for an id ingested on several days the newest record is used"
+        ),
+        location=lake.uri(layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, Kind.MOVIES.value)),
+        films=len(films),
+        snapshot=max(days).replace("/", "-") if days else None,
+    )
+    known = sorted({g for f in films for g in f.genres})
+    return LoadedFilms(films, known, source)
+
+
+def _row(values: tuple[Any, ...]) -> FilmRow:
+    tmdb_id, imdb_id, title, year, genres, budget, revenue, popularity, vote_average, vote_count = values
+    return FilmRow(
+        tmdb_id=int(tmdb_id),
+        imdb_id=imdb_id,
+        title=title,
+        release_year=None if year is None else int(year),
+        genres=tuple(g for g in (genres or []) if g is not None),
+        budget=None if budget is None else int(budget),
+        revenue=None if revenue is None else int(revenue),
+        popularity=None if popularity is None else float(popularity),
+        vote_average=None if vote_average is None else float(vote_average),
+        vote_count=None if vote_count is None else int(vote_count),
+    )
+
