@@ -1,0 +1,227 @@
+"""The Lambda deployment zip: cinelake's ingestion code and only the libraries it needs.
+
+Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
+--only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
+here, so the function runs the library versions the tests ran. The engines (pyspark, duckdb, pandas,
+pyarrow, plotly) and the offline server's web stack (starlette, uvicorn) never go in.
+
+botocore and boto3 *do* go in: aiobotocore (under s3fs) pins botocore to a narrow range, and the
+runtime's own boto3/botocore is whatever AWS last shipped. ``/var/task`` comes first on the path, so
+the zip's matching pair wins. botocore's service models are most of its size; only the services the
+function calls are kept (``slim_botocore``), which cuts the zip by two thirds.
+
+The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import cinelake
+from cinelake.errors import CinelakeError, UsageError
+
+Arch = Literal["x86_64", "arm64"]
+ARCHES: dict[str, str] = {"x86_64": "x86_64", "arm64": "aarch64"}
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+
+# What the ingestion imports, by distribution name (pinned to the installed versions).
+LAMBDA_DISTRIBUTIONS = (
+    "httpx",
+    "aiolimiter",
+    "tenacity",
+    "orjson",
+    "pydantic",
+    "pydantic-settings",
+    "fsspec",
+    "s3fs",
+    "aiobotocore",
+    "botocore",
+    "boto3",
+)
+# Top-level import names that must never reach the zip.
+FORBIDDEN_MODULES = ("pyspark", "duckdb", "pandas", "pyarrow", "plotly", "starlette", "uvicorn", "numpy")
+# Parts of the cinelake package that only the CLI, the engines or the offline server use.
+EXCLUDED_PACKAGE_PARTS = (
+    "cli.py", "commands", "spark", "analysis", "query", "tmdb/server.py", "tmdb/snapshot",
+)  # fmt: skip
+# The botocore service models the function (and its credential chain) uses.
+BOTOCORE_SERVICES = ("s3", "secretsmanager", "ssm", "lambda", "sts", "sso", "sso-oidc")
+
+LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class PackageError(CinelakeError):
+    """The deployment package could not be built (pip failed, a forbidden module, over Lambda's limits)."""
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    """What was built."""
+
+    zip_path: Path
+    arch: str
+    python_version: str
+    zipped_bytes: int
+    unzipped_bytes: int
+    files: int
+    sha256: str
+    distributions: tuple[str, ...]  # "name==version" as pinned
+
+    @property
+    def zipped_mb(self) -> float:
+        return self.zipped_bytes / 1024 / 1024
+
+    @property
+    def unzipped_mb(self) -> float:
+        return self.unzipped_bytes / 1024 / 1024
+
+
+def pinned_requirements() -> tuple[str, ...]:
+    """``name==version`` of every distribution the function ships, as installed in this environment."""
+    pins = []
+    for name in LAMBDA_DISTRIBUTIONS:
+        try:
+            pins.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            raise PackageError(f"{name} is not installed here; install cinelake first") from None
+    return tuple(pins)
+
+
+def pip_command(target: Path, arch: str, python_version: str, requirements: tuple[str, ...]) -> list[str]:
+    """The pip call that fetches Lambda-platform wheels into ``target``.
+
+    manylinux2014 (glibc 2.17) wheels run everywhere; manylinux_2_28 is accepted too because the
+    Python 3.12+ runtimes are Amazon Linux 2023 (glibc 2.34).
+    """
+    machine = ARCHES[arch]
+    return [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
+        "--platform", f"manylinux2014_{machine}", "--platform", f"manylinux_2_28_{machine}",
+        "--only-binary=:all:", "--python-version", python_version, "--implementation", "cp",
+        "--no-compile", "--target", str(target), *requirements,
+    ]  # fmt: skip
+
+
+def _copy_cinelake(target: Path) -> None:
+    source = Path(cinelake.__file__).resolve().parent
+    excluded = {(source / part).resolve() for part in EXCLUDED_PACKAGE_PARTS}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skip = {n for n in names if n == "__pycache__" or n.endswith((".pyc", ".pyo"))}
+        skip |= {n for n in names if (Path(folder) / n).resolve() in excluded}
+        return skip
+
+    shutil.copytree(source, target / "cinelake", ignore=ignore)
+
+
+def _slim_botocore(target: Path) -> None:
+    data = target / "botocore" / "data"
+    if not data.is_dir():
+        return
+    for entry in data.iterdir():
+        if entry.is_dir() and entry.name not in BOTOCORE_SERVICES:
+            shutil.rmtree(entry)
+
+
+def _clean(target: Path) -> None:
+    for extra in ("bin",):
+        shutil.rmtree(target / extra, ignore_errors=True)
+    for cache in list(target.rglob("__pycache__")):
+        shutil.rmtree(cache, ignore_errors=True)
+    found = sorted(m for m in FORBIDDEN_MODULES if (target / m).exists() or (target / f"{m}.py").exists())
+    if found:
+        raise PackageError(f"the package would carry {', '.join(found)}: the Lambda must not need them")
+
+
+def _zip_folder(folder: Path, zip_path: Path) -> tuple[int, int]:
+    """Zip ``folder`` reproducibly; returns (file count, unzipped bytes)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    total = 0
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = zip_path.with_name(f".{zip_path.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_ZIP_TIME)
+            mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            data = path.read_bytes()
+            total += len(data)
+            archive.writestr(info, data, compresslevel=9)
+    os.replace(tmp, zip_path)
+    return len(files), total
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package(
+    arch: str = "x86_64",
+    python_version: str = "3.12",
+    out: str | os.PathLike[str] = "dist/lambda",
+    *,
+    slim_botocore: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> PackageReport:
+    """Build ``<out>/cinelake-lambda-<arch>-py<version>.zip`` for the Lambda platform and report its size."""
+    if arch not in ARCHES:
+        raise UsageError(f"invalid --arch {arch!r}: use one of {', '.join(ARCHES)}")
+    if python_version not in PYTHON_VERSIONS:
+        raise UsageError(f"invalid --python {python_version!r}: use one of {', '.join(PYTHON_VERSIONS)}")
+    say = log or (lambda _message: None)
+    requirements = pinned_requirements()
+    zip_path = Path(out) / f"cinelake-lambda-{arch}-py{python_version}.zip"
+    with tempfile.TemporaryDirectory(prefix="cinelake-lambda-") as tmp:
+        target = Path(tmp) / "package"
+        say(f"fetching {len(requirements)} pinned distributions (manylinux {arch}, Python {python_version})")
+        proc = subprocess.run(
+            pip_command(target, arch, python_version, requirements),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+            detail = errors[-1] if errors else f"exit code {proc.returncode}"
+            raise PackageError(f"pip could not fetch the Lambda wheels: {detail}")
+        _copy_cinelake(target)
+        if slim_botocore:
+            _slim_botocore(target)
+        _clean(target)
+        say(f"zipping into {zip_path}")
+        files, unzipped = _zip_folder(target, zip_path)
+    zipped = zip_path.stat().st_size
+    report = PackageReport(
+        zip_path=zip_path,
+        arch=arch,
+        python_version=python_version,
+        zipped_bytes=zipped,
+        unzipped_bytes=unzipped,
+        files=files,
+        sha256=_sha256(zip_path),
+        distributions=requirements,
+    )
+    if zipped > LAMBDA_ZIP_LIMIT or unzipped > LAMBDA_UNZIPPED_LIMIT:
+        raise PackageError(
+            f"{zip_path} is {report.zipped_mb:.1f} MB zipped / {report.unzipped_mb:.1f} MB unzipped, "
+            "over Lambda's 50 MB / 250 MB limits"
+        )
+    return report
