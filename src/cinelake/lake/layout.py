@@ -146,6 +146,22 @@ def run_continuation(run: str, chain: str, invocation: int, origin: Origin = Ori
     return f"{run_dir(run, origin)}/continuations/{run_id(chain)}-{invocation:05d}.json"
 
 
+def run_plan(run: str, origin: Origin = Origin.TMDB) -> str:
+    """The frozen list of ids a run works through (``_runs/<run>/plan.json``)."""
+    return f"{run_dir(run, origin)}/plan.json"
+
+
+def run_checkpoint(run: str, chunk: int, origin: Origin = Origin.TMDB) -> str:
+    """One completed chunk of a run (``_runs/<run>/chunks/<chunk:05d>.json``)."""
+    if chunk < 1 or chunk > 99_999:
+        raise LakePathError(f"chunk number out of range: {chunk}")
+    return f"{run_checkpoints_dir(run, origin)}/{chunk:05d}.json"
+
+
+def run_checkpoints_dir(run: str, origin: Origin = Origin.TMDB) -> str:
+    return f"{run_dir(run, origin)}/chunks"
+
+
 def lock_file(name: str) -> str:
     """A lock object for work that must not run twice at once (``_locks/<name>.lock``)."""
     return f"{LOCKS_FOLDER}/{file_name(name)}.lock"

@@ -1,0 +1,251 @@
+"""Run manifests: what a run asked for, what it wrote, what it missed, and where to resume.
+
+Everything lives under ``Raw/<Origin>/_runs/<run>/`` (hidden from readers and the crawler):
+
+- ``plan.json``: the run's parameters (never a secret) and its sorted ids, frozen on the first
+  attempt so that chunk ``k`` always covers the same ids, plus a *generation* that ``--refresh``
+  renews (a checkpoint of an older generation no longer counts).
+- ``chunks/<k>.json``: one small checkpoint per completed chunk, written after the chunk's files:
+  the files with their record counts and sha256, the misses with their reason, the failures.
+- ``manifest.json``: the summary, rewritten when a run starts and when it stops: status, times,
+  counts requested / written / not_found / failed, every file, every miss and failure.
+
+Each write is a single atomic object, and every step is recorded only after the step it records, so a
+crash between any two steps loses nothing: the next attempt redoes the chunks without a checkpoint
+(their file names are deterministic, so redoing overwrites instead of duplicating).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from cinelake.errors import LakeError
+from cinelake.lake import layout
+from cinelake.lake.batch import WrittenFile
+from cinelake.lake.layout import Origin
+from cinelake.lake.store import Lake
+
+RunStatus = Literal["running", "complete", "incomplete"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FileEntry(BaseModel):
+    path: str
+    records: int
+    bytes: int
+    sha256: str
+    chunk: int
+    part: int = 1
+
+    @classmethod
+    def of(cls, written: WrittenFile) -> FileEntry:
+        return cls(
+            path=written.path,
+            records=written.records,
+            bytes=written.bytes,
+            sha256=written.sha256,
+            chunk=written.chunk,
+            part=written.part,
+        )
+
+
+class Miss(BaseModel):
+    """An id the source does not have (a 404, or no result for an IMDB id)."""
+
+    id: str
+    reason: str
+
+
+class Failure(BaseModel):
+    """An id that could not be fetched after the retries; the next attempt tries it again."""
+
+    id: str
+    error: str
+
+
+class RunPlan(BaseModel):
+    run: str
+    generation: str
+    created_at: datetime
+    parameters: dict[str, Any]
+    chunk_size: int
+    ids: list[str]
+
+    @property
+    def chunks(self) -> int:
+        return -(-len(self.ids) // self.chunk_size)
+
+    def chunk_ids(self, chunk: int) -> list[str]:
+        start = (chunk - 1) * self.chunk_size
+        return self.ids[start : start + self.chunk_size]
+
+
+class ChunkCheckpoint(BaseModel):
+    chunk: int
+    generation: str
+    requested: int
+    files: list[FileEntry] = Field(default_factory=list)
+    misses: list[Miss] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    completed_at: datetime
+
+    @property
+    def written(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def done(self) -> bool:
+        """A chunk with failures is recorded (its counts show) but done only once they are fetched."""
+        return not self.failures
+
+
+class Counts(BaseModel):
+    requested: int = 0
+    written: int = 0
+    not_found: int = 0
+    failed: int = 0
+
+
+class RunManifest(BaseModel):
+    run: str
+    status: RunStatus
+    generation: str
+    parameters: dict[str, Any]
+    started_at: datetime
+    ended_at: datetime | None = None
+    counts: Counts
+    chunks_total: int
+    chunks_done: int
+    files: list[FileEntry] = Field(default_factory=list)
+    misses: list[Miss] = Field(default_factory=list)
+    failures: list[Failure] = Field(default_factory=list)
+    stats: dict[str, Any] = Field(default_factory=dict)
+
+
+def new_generation() -> str:
+    return utc_now().strftime("%Y%m%dT%H%M%S%fZ")
+
+
+class RunBook:
+    """Reads and writes the bookkeeping of one run."""
+
+    def __init__(self, lake: Lake, run: str, origin: Origin = Origin.TMDB) -> None:
+        self.lake = lake
+        self.run = layout.run_id(run)
+        self.origin = origin
+
+    @property
+    def manifest_path(self) -> str:
+        return layout.run_manifest(self.run, self.origin)
+
+    @property
+    def plan_path(self) -> str:
+        return layout.run_plan(self.run, self.origin)
+
+    def checkpoint_path(self, chunk: int) -> str:
+        return layout.run_checkpoint(self.run, chunk, self.origin)
+
+    # --- the plan -----------------------------------------------------------------------------
+
+    def load_plan(self) -> RunPlan | None:
+        return self._load(self.plan_path, RunPlan)
+
+    def save_plan(self, plan: RunPlan) -> None:
+        self.lake.write_bytes(self.plan_path, plan.model_dump_json().encode())
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    def save_checkpoint(self, checkpoint: ChunkCheckpoint) -> None:
+        self.lake.write_bytes(self.checkpoint_path(checkpoint.chunk), checkpoint.model_dump_json().encode())
+
+    def load_checkpoints(self, generation: str) -> dict[int, ChunkCheckpoint]:
+        """The checkpoints of ``generation`` (unreadable ones and older generations are ignored)."""
+        found: dict[int, ChunkCheckpoint] = {}
+        folder = layout.run_checkpoints_dir(self.run, self.origin)
+        for rel in self.lake.list_files(folder, include_hidden=True):
+            name = rel.rsplit("/", 1)[1]
+            if name.startswith(".") or not name.endswith(".json"):
+                continue
+            checkpoint = self._load(rel, ChunkCheckpoint)
+            if checkpoint is not None and checkpoint.generation == generation:
+                found[checkpoint.chunk] = checkpoint
+        return found
+
+    def files_intact(self, checkpoint: ChunkCheckpoint) -> bool:
+        """Every file the checkpoint lists is there with its recorded size and sha256."""
+        for entry in checkpoint.files:
+            try:
+                data = self.lake.read_bytes(entry.path)
+            except LakeError:
+                return False
+            if len(data) != entry.bytes or hashlib.sha256(data).hexdigest() != entry.sha256:
+                return False
+        return True
+
+    def delete_checkpoints(self, chunks: Iterable[int]) -> None:
+        for chunk in chunks:
+            self.lake.delete(self.checkpoint_path(chunk))
+
+    # --- the summary --------------------------------------------------------------------------
+
+    def load_manifest(self) -> RunManifest | None:
+        return self._load(self.manifest_path, RunManifest)
+
+    def save_manifest(self, manifest: RunManifest) -> None:
+        self.lake.write_bytes(self.manifest_path, manifest.model_dump_json(indent=2).encode())
+
+    def _load(self, rel: str, model: type[Any]) -> Any:
+        try:
+            data = self.lake.read_bytes(rel)
+        except LakeError:
+            return None
+        try:
+            return model.model_validate_json(data)
+        except ValidationError:
+            # A bookkeeping object from an incompatible version or a damaged store: redo, never crash.
+            return None
+
+
+def summarize(
+    plan: RunPlan,
+    checkpoints: dict[int, ChunkCheckpoint],
+    *,
+    status: RunStatus,
+    started_at: datetime,
+    ended_at: datetime | None = None,
+    stats: dict[str, Any] | None = None,
+) -> RunManifest:
+    """The summary manifest of a plan and its checkpoints (in chunk order)."""
+    ordered = [checkpoints[k] for k in sorted(checkpoints)]
+    files = [f for c in ordered for f in c.files]
+    misses = [m for c in ordered for m in c.misses]
+    failures = [f for c in ordered for f in c.failures]
+    counts = Counts(
+        requested=len(plan.ids),
+        written=sum(f.records for f in files),
+        not_found=len(misses),
+        failed=len(failures),
+    )
+    return RunManifest(
+        run=plan.run,
+        status=status,
+        generation=plan.generation,
+        parameters=plan.parameters,
+        started_at=started_at,
+        ended_at=ended_at,
+        counts=counts,
+        chunks_total=plan.chunks,
+        chunks_done=sum(1 for c in ordered if c.done),
+        files=files,
+        misses=misses,
+        failures=failures,
+        stats=stats or {},
+    )

@@ -1,0 +1,97 @@
+"""Run bookkeeping: plan, checkpoints, integrity checks and the summary."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import orjson
+
+from cinelake.lake.batch import RawBatchWriter
+from cinelake.lake.manifest import (
+    ChunkCheckpoint,
+    FileEntry,
+    Miss,
+    RunBook,
+    RunPlan,
+    new_generation,
+    summarize,
+    utc_now,
+)
+from cinelake.lake.store import Lake
+
+DAY = date(2026, 11, 26)
+
+
+def make_plan(n: int, generation: str = "g1") -> RunPlan:
+    return RunPlan(
+        run="run1",
+        generation=generation,
+        created_at=utc_now(),
+        parameters={"kind": "Movies", "genres": ["Comedy"]},
+        chunk_size=100,
+        ids=[f"{i:05d}" for i in range(n)],
+    )
+
+
+def test_plan_round_trip_and_chunks(any_lake: Lake) -> None:
+    book = RunBook(any_lake, "run1")
+    assert book.load_plan() is None
+    plan = make_plan(250)
+    book.save_plan(plan)
+    loaded = book.load_plan()
+    assert loaded == plan
+    assert loaded.chunks == 3
+    assert loaded.chunk_ids(3) == [f"{i:05d}" for i in range(200, 250)]
+    assert any_lake.list_files("Raw") == []  # bookkeeping is hidden
+
+
+def test_checkpoints_by_generation_and_integrity() -> None:
+    lake = Lake(f"memory://m{uuid.uuid4().hex[:10]}")
+    book = RunBook(lake, "run1")
+    writer = RawBatchWriter(lake, "Movies", DAY, "run1")
+    files = writer.write_chunk(1, [{"id": 1}, {"id": 2}])
+    checkpoint = ChunkCheckpoint(
+        chunk=1,
+        generation="g1",
+        requested=3,
+        files=[FileEntry.of(f) for f in files],
+        misses=[Miss(id="3", reason="not found (404)")],
+        completed_at=utc_now(),
+    )
+    book.save_checkpoint(checkpoint)
+    book.save_checkpoint(checkpoint.model_copy(update={"chunk": 2, "generation": "g0"}))
+    lake.write_bytes(book.checkpoint_path(3), b"not json")
+    loaded = book.load_checkpoints("g1")
+    assert list(loaded) == [1]
+    assert loaded[1].written == 2 and loaded[1].done
+    assert book.files_intact(loaded[1])
+    lake.write_bytes(files[0].path, b'{"id":1}\n{"id":9}\n')  # same size, other bytes
+    assert not book.files_intact(loaded[1])
+    lake.delete(files[0].path)
+    assert not book.files_intact(loaded[1])
+
+
+def test_summary_counts_and_manifest_round_trip() -> None:
+    lake = Lake(f"memory://s{uuid.uuid4().hex[:10]}")
+    book = RunBook(lake, "run1")
+    plan = make_plan(150)
+    entry = FileEntry(path="Raw/x.json", records=99, bytes=10, sha256="0" * 64, chunk=1)
+    checkpoints = {
+        1: ChunkCheckpoint(
+            chunk=1,
+            generation="g1",
+            requested=100,
+            files=[entry],
+            misses=[Miss(id="1", reason="404")],
+            completed_at=utc_now(),
+        )
+    }
+    manifest = summarize(plan, checkpoints, status="incomplete", started_at=utc_now())
+    assert manifest.counts.model_dump() == {"requested": 150, "written": 99, "not_found": 1, "failed": 0}
+    assert (manifest.chunks_total, manifest.chunks_done) == (2, 1)
+    book.save_manifest(manifest)
+    assert book.load_manifest() == manifest
+    text = orjson.loads(lake.read_bytes(book.manifest_path))
+    assert text["parameters"] == {"kind": "Movies", "genres": ["Comedy"]}
+    assert new_generation() != ""
