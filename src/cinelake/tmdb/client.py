@@ -1,0 +1,399 @@
+"""The async TMDB v3 client: one connection pool, a rate limit, retries that honour Retry-After.
+
+    async with TMDBClient.from_settings(settings) as client:
+        found = await client.find_by_imdb("tt0114709")
+        movie = await client.movie_details(found.movie_ids[0], append=("credits", "keywords"))
+
+The same client talks to api.themoviedb.org, to the offline server (``cinelake tmdb serve``) or to any test
+server: only ``base_url`` differs. The secret never appears in a log record or an exception message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+from pydantic import SecretStr
+
+from cinelake.config import DEFAULT_TMDB_BASE_URL
+from cinelake.errors import ConfigError
+from cinelake.tmdb.errors import (
+    AUTH_CODES,
+    NOT_FOUND_CODES,
+    ErrorBody,
+    TMDBAuthError,
+    TMDBNotFound,
+    TMDBRequestError,
+    TMDBResponseError,
+)
+from cinelake.tmdb.ratelimit import RateLimiter
+from cinelake.tmdb.redact import redact, register_secret, unregister_secret
+
+if TYPE_CHECKING:
+    from cinelake.config import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_APPEND = ("credits", "keywords", "external_ids", "release_dates")
+MAX_CONNECTIONS = 20
+# A server asking for a longer pause than this is not worth waiting for inside one run.
+MAX_RETRY_AFTER = 300.0
+CREDENTIALS_HINT = "set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY"
+
+
+@dataclass
+class ClientStats:
+    """What the client did, for run reports. ``requests`` counts every attempt, retries included."""
+
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    not_found: int = 0
+    failures: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """The TMDB ids ``/find/{external_id}`` resolved an external id to."""
+
+    movie_ids: list[int]
+    tv_ids: list[int]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.movie_ids or self.tv_ids)
+
+
+@dataclass(frozen=True)
+class AuthCheck:
+    """The answer of ``/authentication``: whether the credentials work, and TMDB's words for it."""
+
+    ok: bool
+    status: int
+    tmdb_code: int | None
+    message: str
+    base_url: str
+    auth_method: str
+
+
+class _Retry(Exception):
+    """One attempt failed in a way worth another try (internal to the retry loop)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.status = status
+
+
+def _secret_value(value: str | SecretStr | None) -> str | None:
+    if value is None:
+        return None
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return raw.strip() or None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (delta-seconds or an HTTP date); None when absent or invalid."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds)
+
+
+class TMDBClient:
+    """An async TMDB v3 client. Use it as an async context manager (one pool for the whole run)."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_TMDB_BASE_URL,
+        read_access_token: str | SecretStr | None = None,
+        api_key: str | SecretStr | None = None,
+        *,
+        rate_limit: float | None = 40.0,
+        max_connections: int = MAX_CONNECTIONS,
+        timeout: float = 10.0,
+        max_retries: int = 6,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        seed: int | None = None,
+    ) -> None:
+        self._token = _secret_value(read_access_token)
+        self._api_key = _secret_value(api_key)
+        if not (self._token or self._api_key):
+            raise ConfigError(f"no TMDB credentials: {CREDENTIALS_HINT}")
+        if not 1 <= max_connections <= MAX_CONNECTIONS:
+            raise ConfigError(
+                f"max_connections must be between 1 and {MAX_CONNECTIONS}, got {max_connections}"
+            )
+        if max_retries < 0:
+            raise ConfigError("max_retries must be 0 or more")
+        self.base_url = base_url.rstrip("/")
+        self.max_connections = max_connections
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.stats = ClientStats()
+        self._limiter = RateLimiter(rate_limit) if rate_limit else None
+        self._slots: asyncio.Semaphore | None = None
+        self._random = random.Random(seed)
+        self._resume_at = 0.0
+        self._http: httpx.AsyncClient | None = None
+        self._secrets = tuple(s for s in (self._token, self._api_key) if s)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> TMDBClient:
+        """A client configured from :class:`cinelake.config.Settings` (env / .env / flags)."""
+        options: dict[str, Any] = {
+            "base_url": settings.tmdb_base_url,
+            "read_access_token": settings.tmdb_read_access_token,
+            "api_key": settings.tmdb_api_key,
+            "rate_limit": settings.tmdb_rate_limit,
+            "max_connections": settings.tmdb_max_connections,
+            "timeout": settings.tmdb_timeout,
+            "max_retries": settings.tmdb_max_retries,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    @property
+    def auth_method(self) -> str:
+        return "bearer" if self._token else "api_key"
+
+    @property
+    def rate_limit(self) -> float | None:
+        return self._limiter.rate if self._limiter else None
+
+    # -- life cycle ------------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> TMDBClient:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def open(self) -> None:
+        if self._http is not None:
+            return
+        for secret in self._secrets:
+            register_secret(secret)
+        headers = {"Accept": "application/json", "User-Agent": "cinelake"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers=headers,
+            params={"api_key": self._api_key} if self._api_key and not self._token else None,
+            limits=httpx.Limits(
+                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
+            ),
+            # The semaphore below queues the callers, so waiting for a pooled connection never times out.
+            timeout=httpx.Timeout(self.timeout, pool=None),
+        )
+        self._slots = asyncio.Semaphore(self.max_connections)
+
+    async def aclose(self) -> None:
+        if self._http is None:
+            return
+        try:
+            await self._http.aclose()
+        finally:
+            self._http = None
+            for secret in self._secrets:
+                unregister_secret(secret)
+
+    # -- the endpoints ---------------------------------------------------------------------------------------
+
+    async def find_by_imdb(self, imdb_id: str) -> FindResult:
+        """``/find/{imdb_id}?external_source=imdb_id``: the movie and series ids TMDB has for an IMDB id."""
+        data = await self.get(f"find/{imdb_id}", {"external_source": "imdb_id"})
+        return FindResult(
+            movie_ids=[int(item["id"]) for item in data.get("movie_results") or ()],
+            tv_ids=[int(item["id"]) for item in data.get("tv_results") or ()],
+        )
+
+    async def movie_details(self, movie_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
+        """``/movie/{id}`` with ``append_to_response``; raises TMDBNotFound for an unknown id."""
+        return await self.get(f"movie/{int(movie_id)}", _append_params(append))
+
+    async def tv_details(self, tv_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
+        """``/tv/{id}`` with ``append_to_response``; raises TMDBNotFound for an unknown id."""
+        return await self.get(f"tv/{int(tv_id)}", _append_params(append))
+
+    async def movie_genres(self, language: str | None = None) -> dict[str, int]:
+        """Genre name -> id, from ``/genre/movie/list``."""
+        data = await self.get("genre/movie/list", {"language": language} if language else None)
+        return {str(g["name"]): int(g["id"]) for g in data.get("genres") or ()}
+
+    async def discover_movies(
+        self,
+        *,
+        with_genres: str | None = None,
+        release_gte: date | None = None,
+        release_lte: date | None = None,
+        page: int = 1,
+        sort_by: str = "popularity.desc",
+        **extra: str | int | float,
+    ) -> dict[str, Any]:
+        """One page of ``/discover/movie`` (``with_genres``: comma = AND, pipe = OR; dates of release)."""
+        params: dict[str, Any] = {"page": page, "sort_by": sort_by}
+        if with_genres:
+            params["with_genres"] = with_genres
+        if release_gte:
+            params["primary_release_date.gte"] = release_gte.isoformat()
+        if release_lte:
+            params["primary_release_date.lte"] = release_lte.isoformat()
+        params.update(extra)
+        return await self.get("discover/movie", params)
+
+    async def check_auth(self) -> AuthCheck:
+        """``/authentication``: whether the credentials work. A rejection is an answer here, not an error."""
+        try:
+            data = await self.get("authentication")
+        except TMDBAuthError as exc:
+            return AuthCheck(
+                False, exc.status or 401, exc.tmdb_code, str(exc), self.base_url, self.auth_method
+            )
+        code = data.get("status_code")
+        return AuthCheck(
+            ok=bool(data.get("success", True)),
+            status=200,
+            tmdb_code=code if isinstance(code, int) else None,
+            message=str(data.get("status_message") or "Success."),
+            base_url=self.base_url,
+            auth_method=self.auth_method,
+        )
+
+    # -- the request loop ------------------------------------------------------------------------------------
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET ``base_url/path`` and return the JSON object, retrying what is worth retrying."""
+        http, slots = self._http, self._slots
+        if http is None or slots is None:
+            raise RuntimeError("TMDBClient is not open: use it as `async with TMDBClient(...) as client`")
+        path = path.lstrip("/")
+        attempt = 0
+        while True:
+            try:
+                async with slots:
+                    if self._resume_at and time.monotonic() < self._resume_at:
+                        await asyncio.sleep(self._resume_at - time.monotonic())
+                    if self._limiter is not None:
+                        await self._limiter.acquire()
+                    return await self._attempt(http, path, params)
+            except _Retry as retry:
+                if attempt >= self.max_retries:
+                    self.stats.failures += 1
+                    raise TMDBRequestError(
+                        f"TMDB request GET /{path} failed after {attempt + 1} attempts: {retry.reason}",
+                        status=retry.status,
+                    ) from None
+                delay = self._delay(attempt, retry.retry_after)
+                attempt += 1
+                self.stats.retries += 1
+                log.warning(
+                    "retrying GET /%s in %.2fs (%s; attempt %d of %d)",
+                    path,
+                    delay,
+                    retry.reason,
+                    attempt + 1,
+                    self.max_retries + 1,
+                )
+                await asyncio.sleep(delay)
+
+    async def _attempt(
+        self, http: httpx.AsyncClient, path: str, params: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        stats = self.stats
+        stats.requests += 1
+        try:
+            response = await http.get(path, params=params)
+        except httpx.TimeoutException as exc:
+            raise _Retry(f"timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise _Retry(f"{type(exc).__name__}: {redact(str(exc), self._secrets)}") from None
+        status = response.status_code
+        stats.by_status[status] = stats.by_status.get(status, 0) + 1
+        body = response.content
+        if status == 200:
+            try:
+                data = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise _Retry(
+                    f"HTTP 200 with a body that is not JSON ({len(body)} bytes)", status=status
+                ) from None
+            if not isinstance(data, dict):
+                raise TMDBResponseError(
+                    f"TMDB GET /{path}: expected a JSON object, got {type(data).__name__}"
+                )
+            return data
+        return self._raise_for_status(path, status, body, response.headers.get("retry-after"))
+
+    def _raise_for_status(self, path: str, status: int, body: bytes, retry_after_header: str | None) -> Any:
+        error = ErrorBody.parse(body)
+        what = redact(error.describe(), self._secrets)
+        if status == 401 or (error.status_code in AUTH_CODES and status < 500):
+            self.stats.failures += 1
+            raise TMDBAuthError(
+                f"TMDB rejected the credentials ({what}) at {self.base_url}: {CREDENTIALS_HINT}",
+                status=status,
+                tmdb_code=error.status_code,
+            )
+        if status == 404 or error.status_code in NOT_FOUND_CODES:
+            self.stats.not_found += 1
+            raise TMDBNotFound(f"TMDB has no /{path} ({what})", status=status, tmdb_code=error.status_code)
+        if status == 429:
+            self.stats.throttled += 1
+            retry_after = parse_retry_after(retry_after_header)
+            if retry_after is not None:
+                self._resume_at = max(self._resume_at, time.monotonic() + min(retry_after, MAX_RETRY_AFTER))
+            raise _Retry(f"HTTP 429 ({what})", retry_after=retry_after, status=status)
+        if status >= 500 or status == 408:
+            raise _Retry(
+                f"HTTP {status} ({what})", retry_after=parse_retry_after(retry_after_header), status=status
+            )
+        self.stats.failures += 1
+        raise TMDBRequestError(
+            f"TMDB refused GET /{path}: HTTP {status} ({what})", status=status, tmdb_code=error.status_code
+        )
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """Full-jitter exponential backoff; at least what ``Retry-After`` asked for."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        jitter = self._random.uniform(0.0, ceiling)
+        if retry_after is None:
+            return jitter
+        # Honour the server's pause, then spread the callers over a short extra window instead of a herd.
+        return min(retry_after, MAX_RETRY_AFTER) + self._random.uniform(0.0, min(ceiling, self.backoff_base))
+
+
+def _append_params(append: Iterable[str]) -> dict[str, str] | None:
+    parts = [a.strip() for a in append if a and a.strip()]
+    return {"append_to_response": ",".join(parts)} if parts else None
