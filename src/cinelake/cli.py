@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cinelake import __version__
-from cinelake.commands import aws, ingest, tmdb
+from cinelake.commands import analyze, aws, ingest, tmdb
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(tmdb.app, name="tmdb")
 app.add_typer(aws.app, name="aws")
+analyze.register(app)
 
 
 def _version(value: bool) -> None:

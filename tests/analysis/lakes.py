@@ -50,7 +50,9 @@ def movie(
     }
 
 
-def write_raw(lake: Lake, movies: Iterable[Mapping[str, Any]], day: date, run: str = "test", chunk: int = 1) -> str:
+def write_raw(
+    lake: Lake, movies: Iterable[Mapping[str, Any]], day: date, run: str = "test", chunk: int = 1
+) -> str:
     """One Raw TMDB movie file (JSON Lines) for ``day``; returns its lake-relative path."""
     rel = layout.raw_tmdb_file(Kind.MOVIES.value, day, run, chunk)
     body = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in movies)

@@ -222,4 +222,3 @@ def _row(values: tuple[Any, ...]) -> FilmRow:
         vote_average=None if vote_average is None else float(vote_average),
         vote_count=None if vote_count is None else int(vote_count),
     )
-

@@ -68,4 +68,3 @@ def median(values: Sequence[float | None]) -> float | None:
     if len(known) % 2:
         return known[middle]
     return (known[middle - 1] + known[middle]) / 2
-

@@ -1,0 +1,168 @@
+"""The report's charts: Plotly figures built from one genre's result.
+
+Each function returns a ``plotly.graph_objects.Figure``; :mod:`cinelake.analysis.report` turns them
+into ``<div>``s that share the one copy of plotly.js bundled into the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cinelake.analysis.model import Film, GenreResult
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+BEST_COLOR = "#1b9e77"
+WORST_COLOR = "#d95f02"
+OTHER_COLOR = "rgba(120, 120, 120, 0.35)"
+LABEL_CHARS = 22
+# Labels of neighbouring highlighted points go different ways so fewer of them collide.
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
+
+
+def short_title(film: Film) -> str:
+    title = film.title or f"TMDB {film.tmdb_id}"
+    return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1] + "…"
+
+
+def _hover(film: Film) -> str:
+    pop = "n/a" if film.popularity is None else f"{film.popularity:.2f}"
+    vote = "n/a" if film.vote_average is None else f"{film.vote_average:.1f}"
+    return (
+        f"<b>{film.title or film.tmdb_id}</b> ({film.release_year or '?'})<br>"
+        f"budget ${film.budget:,}<br>revenue ${film.revenue:,}<br>ROI {film.roi:.2f}×<br>"
+        f"vote {vote} ({film.vote_count:,} votes)<br>popularity {pop}"
+    )
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+        "height": 430,
+        "margin": {"l": 60, "r": 16, "t": 48, "b": 56},
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "template": "plotly_white",
+        "hoverlabel": {"align": "left"},
+        **extra,
+    }
+
+
+def _highlighted(result: GenreResult) -> tuple[list[Film], list[Film], list[Film]]:
+    picked = {f.tmdb_id for f in (*result.best, *result.worst)}
+    others = [f for f in result.films if f.tmdb_id not in picked]
+    return others, list(result.best), list(result.worst)
+
+
+def _points(
+    films: Sequence[Film], x: str, y: str, name: str, color: str, *, labelled: bool, size: int
+) -> go.Scatter:
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[getattr(f, x) for f in films],
+        y=[getattr(f, y) for f in films],
+        mode="markers+text" if labelled else "markers",
+        name=name,
+        text=[short_title(f) for f in films] if labelled else None,
+        textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(films))],
+        textfont={"size": 10, "color": color},
+        marker={"color": color, "size": size, "line": {"width": 1, "color": "white"} if labelled else None},
+        hovertext=[_hover(f) for f in films],
+        hoverinfo="text",
+    )
+
+
+def budget_revenue_scatter(result: GenreResult) -> go.Figure:
+    """Budget against revenue on log axes, with the break-even line and the best/worst labelled."""
+    import plotly.graph_objects as go
+
+    others, best, worst = _highlighted(result)
+    fig = go.Figure()
+    fig.add_trace(
+        _points(others, "budget", "revenue", "other eligible films", OTHER_COLOR, labelled=False, size=6)
+    )
+    fig.add_trace(_points(best, "budget", "revenue", "best", BEST_COLOR, labelled=True, size=11))
+    fig.add_trace(_points(worst, "budget", "revenue", "worst", WORST_COLOR, labelled=True, size=11))
+    values = [v for f in result.films for v in (f.budget, f.revenue)]
+    low, high = min(values), max(values)
+    fig.add_trace(
+        go.Scatter(
+            x=[low, high],
+            y=[low, high],
+            mode="lines",
+            name="break-even (revenue = budget)",
+            line={"color": "#555", "dash": "dot", "width": 1},
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            f"{result.genre}: budget vs revenue (log scales)",
+            xaxis={"type": "log", "title": {"text": "budget (US$)"}},
+            yaxis={"type": "log", "title": {"text": "revenue (US$)"}},
+        )
+    )
+    return fig
+
+
+def roi_bars(result: GenreResult) -> go.Figure:
+    """ROI of the best and worst films side by side, with the break-even line at 1×."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for group, films, color in (("best", result.best, BEST_COLOR), ("worst", result.worst, WORST_COLOR)):
+        fig.add_trace(
+            go.Bar(
+                x=[f.roi for f in films],
+                y=[f"{group[0].upper()}{i} · {short_title(f)}" for i, f in enumerate(films, 1)],
+                orientation="h",
+                name=group,
+                marker={"color": color},
+                text=[f"{f.roi:.2f}×" for f in films],
+                textposition="auto",
+                hovertext=[_hover(f) for f in films],
+                hoverinfo="text",
+            )
+        )
+    rois = [f.roi for f in (*result.best, *result.worst)]
+    log = bool(rois) and max(rois) / min(rois) > 50
+    fig.add_vline(x=1, line={"color": "#555", "dash": "dot", "width": 1})
+    fig.update_layout(
+        **_layout(
+            f"{result.genre}: ROI (revenue / budget) of the best and worst",
+            xaxis={
+                "type": "log" if log else "linear",
+                "title": {"text": "ROI (×); dotted line = break-even"},
+            },
+            yaxis={"autorange": "reversed", "automargin": True},
+            barmode="group",
+        )
+    )
+    return fig
+
+
+def popularity_roi_scatter(result: GenreResult) -> go.Figure:
+    """Popularity against ROI for every eligible film (log scales), the best/worst labelled."""
+    others, best, worst = _highlighted(result)
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for films, name, color, labelled, size in (
+        (others, "other eligible films", OTHER_COLOR, False, 6),
+        (best, "best", BEST_COLOR, True, 11),
+        (worst, "worst", WORST_COLOR, True, 11),
+    ):
+        known = [f for f in films if f.popularity is not None and f.popularity > 0]
+        fig.add_trace(_points(known, "popularity", "roi", name, color, labelled=labelled, size=size))
+    rho = result.correlations.get("popularity_roi")
+    subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
+    fig.update_layout(
+        **_layout(
+            f"{result.genre}: popularity vs ROI{subtitle}",
+            xaxis={"type": "log", "title": {"text": "TMDB popularity"}},
+            yaxis={"type": "log", "title": {"text": "ROI (×)"}},
+        )
+    )
+    return fig

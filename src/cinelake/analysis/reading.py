@@ -1,0 +1,94 @@
+"""A plain-language reading of an :class:`Analysis`, written from its numbers.
+
+Every word that carries meaning (strength and direction of a correlation, which group returned more
+per dollar, which was more popular) is chosen from the figures, so the paragraph changes when the
+data does.
+"""
+
+from __future__ import annotations
+
+from cinelake.analysis.model import Analysis, GenreResult
+
+
+def strength(rho: float) -> str:
+    """A conventional label for the size of a rank correlation."""
+    size = abs(rho)
+    if size < 0.1:
+        return "no meaningful"
+    if size < 0.3:
+        return "a weak"
+    if size < 0.5:
+        return "a moderate"
+    if size < 0.7:
+        return "a strong"
+    return "a very strong"
+
+
+def describe_correlation(rho: float | None, left: str, right: str) -> str:
+    if rho is None:
+        return f"the relation of {left} and {right} cannot be measured here"
+    label = strength(rho)
+    if label == "no meaningful":
+        return f"{left} and {right} show no meaningful relation (ρ = {rho:+.2f})"
+    direction = "positive" if rho > 0 else "negative"
+    return f"{left} and {right} show {label} {direction} relation (ρ = {rho:+.2f})"
+
+
+def genre_reading(result: GenreResult, rank_by: str) -> str:
+    """One paragraph about one genre."""
+    name = result.genre
+    if result.eligible == 0:
+        return f"{name}: no film is eligible, so there is nothing to compare."
+    best, worst = result.best_summary, result.worst_summary
+    sentences = [
+        f"{name}: of {result.eligible} eligible film{'s' if result.eligible != 1 else ''}, the "
+        f"{best.count} best by {rank_by} cost {_money(best.total_budget)} together and earned "
+        f"{_money(best.total_revenue)}; the {worst.count} worst cost {_money(worst.total_budget)} and earned "
+        f"{_money(worst.total_revenue)}."
+    ]
+    if best.median_roi is not None and worst.median_roi is not None:
+        high, low = max(best.median_roi, worst.median_roi), min(best.median_roi, worst.median_roi)
+        figures = f"Their median ROI is {best.median_roi:.2f}× against {worst.median_roi:.2f}×"
+        if high <= low * 1.1:
+            sentences.append(f"{figures}: the two groups returned about the same per dollar spent.")
+        else:
+            more = "best" if best.median_roi > worst.median_roi else "worst"
+            sentences.append(
+                f"{figures}: the {more} films returned {high / low:.1f} times as much per dollar spent."
+            )
+    corr = result.correlations
+    sentences.append(
+        "Over all eligible films, "
+        + describe_correlation(corr["budget_revenue"], "budget", "revenue")
+        + ", "
+        + describe_correlation(corr["popularity_roi"], "popularity", "ROI")
+        + ", and "
+        + describe_correlation(corr["popularity_revenue"], "popularity", "revenue")
+        + "."
+    )
+    pop_best, pop_worst = best.median_popularity, worst.median_popularity
+    if pop_best is not None and pop_worst is not None:
+        if pop_worst > 0 and 0.9 <= pop_best / pop_worst <= 1.1:
+            pop = "about as popular as"
+        else:
+            pop = "more popular than" if pop_best > pop_worst else "less popular than"
+        sentences.append(
+            f"The best films are {pop} the worst (median popularity {pop_best:.2f} against {pop_worst:.2f})."
+        )
+    if result.eligible < best.count * 2:
+        sentences.append("With so few eligible films the two groups overlap; read these figures with care.")
+    return " ".join(sentences)
+
+
+def reading(analysis: Analysis) -> str:
+    """One paragraph per genre, joined."""
+    rank_by = analysis.definition.rank_by
+    return "\n\n".join(genre_reading(r, rank_by) for r in analysis.genres.values())
+
+
+def _money(amount: int) -> str:
+    if abs(amount) >= 1_000_000_000:
+        return f"${amount / 1_000_000_000:.2f} bn"
+    if abs(amount) >= 1_000_000:
+        return f"${amount / 1_000_000:.1f} m"
+    return f"${amount:,}"

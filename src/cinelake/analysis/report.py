@@ -1,0 +1,270 @@
+"""The HTML report: one self-contained page (plotly.js bundled once, no CDN) that works offline.
+
+Per genre it shows budget vs revenue, the ROI of the best and worst, popularity vs ROI, the tables and
+a reading of the figures; then the definition, the data's freshness and the TMDB attribution. The CSS
+is responsive: one column on a phone, charts side by side on a wide screen.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cinelake.analysis.freshness import Freshness, freshness
+from cinelake.analysis.model import Analysis, Film, GenreResult
+from cinelake.analysis.reading import genre_reading
+from cinelake.commands.common import TMDB_NOTICE
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+REPORT_NAME = "report.html"
+_PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
+
+_CSS = """
+:root { --fg: #1d232a; --muted: #5b6570; --line: #e3e6ea; --best: #1b9e77; --worst: #d95f02; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+       background: #f6f7f9; }
+main { max-width: 1200px; margin: 0 auto; padding: 16px; }
+header h1 { font-size: 1.6rem; margin: 0.4em 0 0.2em; }
+h2 { font-size: 1.35rem; margin: 0 0 0.4em; }
+h3 { font-size: 1.05rem; margin: 1.2em 0 0.4em; }
+.meta, .notice, .muted { color: var(--muted); font-size: 0.9rem; }
+section.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px;
+               margin: 16px 0; }
+.charts { display: grid; grid-template-columns: 1fr; gap: 12px; }
+.chart { min-width: 0; border: 1px solid var(--line); border-radius: 8px; padding: 4px; }
+@media (min-width: 900px) {
+  .charts { grid-template-columns: 1fr 1fr; }
+  .charts .wide { grid-column: 1 / -1; }
+}
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, td.title, th.title { text-align: left; }
+td.title { white-space: normal; min-width: 10em; }
+tr.best td:first-child { border-left: 4px solid var(--best); }
+tr.worst td:first-child { border-left: 4px solid var(--worst); }
+.note { background: #fff6e5; border-left: 4px solid #f0a500; padding: 6px 10px; margin: 8px 0; }
+dl.definition dt { font-weight: 600; margin-top: 0.5em; }
+dl.definition dd { margin: 0 0 0 1em; }
+footer { margin: 24px 0; }
+@media (max-width: 600px) { main { padding: 8px; } section.card { padding: 10px; } body { font-size: 15px; } }
+"""
+
+
+def report(lake: Lake | str, out_dir: Path | str, analysis: Analysis | None = None) -> Path:
+    """Write ``<out_dir>/report.html`` for ``analysis`` (computed with the defaults when None)."""
+    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+
+    store = Lake(lake) if isinstance(lake, str) else lake
+    if analysis is None:
+        analysis = budget_vs_revenue(store)
+    page = render_report(analysis, freshness(store))
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REPORT_NAME
+    tmp = folder / f".{REPORT_NAME}.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path.resolve()
+
+
+def render_report(analysis: Analysis, facts: Freshness) -> str:
+    """The whole page as a string."""
+    from plotly.offline import get_plotlyjs
+
+    genres = "\n".join(
+        _genre_section(result, analysis.definition.rank_by) for result in analysis.genres.values()
+    )
+    names = ", ".join(analysis.genres)
+    source = analysis.source
+    source_line = (
+        f"Source: {_e(source.description)}: {source.films:,} films at <code>{_e(source.location)}</code>"
+        + (f", newest data {_e(source.snapshot)}" if source.snapshot else "")
+        if source
+        else "Source: films given directly"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cinelake · budget vs revenue · {_e(names)}</title>
+<style>{_CSS}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<main>
+<header>
+<h1>Budget vs revenue of the best and worst {_e(names)} films</h1>
+<p class="meta">{source_line}.
+Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}.</p>
+<p class="notice">{_e(TMDB_NOTICE)}</p>
+</header>
+{genres}
+{_definition_section(analysis)}
+{_freshness_section(facts)}
+<footer class="notice"><p>{_e(TMDB_NOTICE)} Film data and popularity figures come from TMDB.</p></footer>
+</main>
+</body>
+</html>
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "genre"
+
+
+def _chart(fig: go.Figure, div_id: str, css: str = "chart") -> str:
+    body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_PLOT_CONFIG)
+    return f'<div class="{css}" data-chart="{_e(div_id)}">{body}</div>'
+
+
+def _genre_section(result: GenreResult, rank_by: str) -> str:
+    from cinelake.analysis.charts import budget_revenue_scatter, popularity_roi_scatter, roi_bars
+
+    slug = _slug(result.genre)
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in result.notes)
+    charts = ""
+    if result.eligible:
+        charts = (
+            '<div class="charts">'
+            + _chart(budget_revenue_scatter(result), f"chart-{slug}-budget-revenue", "chart wide")
+            + _chart(roi_bars(result), f"chart-{slug}-roi")
+            + _chart(popularity_roi_scatter(result), f"chart-{slug}-popularity-roi")
+            + "</div>"
+        )
+    tables = _films_table(result, rank_by) + _summary_table(result) if result.eligible else ""
+    return f"""<section class="card genre" id="genre-{slug}">
+<h2>{_e(result.genre)} <span class="muted">· {result.eligible:,} eligible films</span></h2>
+{notes}
+<p class="reading">{_e(genre_reading(result, rank_by))}</p>
+{charts}
+{tables}
+</section>"""
+
+
+def _films_table(result: GenreResult, rank_by: str) -> str:
+    head = "".join(
+        f'<th class="{c}">{h}</th>' if c else f"<th>{h}</th>"
+        for h, c in (
+            ("group", ""),
+            ("title", "title"),
+            ("year", ""),
+            ("vote avg", ""),
+            ("votes", ""),
+            ("budget", ""),
+            ("revenue", ""),
+            ("profit", ""),
+            ("ROI", ""),
+            ("popularity", ""),
+            ("TMDB / IMDb", ""),
+        )
+    )
+    rows: list[str] = []
+    for group, films in (("best", result.best), ("worst", result.worst)):
+        rows.extend(_film_row(group, i, f) for i, f in enumerate(films, 1))
+    return (
+        f"<h3>The {len(result.best)} best and {len(result.worst)} worst by {_e(rank_by)}</h3>"
+        f'<div class="table-wrap"><table class="films"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _film_row(group: str, rank: int, film: Film) -> str:
+    vote = "n/a" if film.vote_average is None else f"{film.vote_average:.1f}"
+    pop = "n/a" if film.popularity is None else f"{film.popularity:.2f}"
+    ids = f"{film.tmdb_id}" + (f" / {_e(film.imdb_id)}" if film.imdb_id else "")
+    cells = [
+        f"{group} {rank}",
+        f'<td class="title">{_e(film.title or "?")}</td>',
+        str(film.release_year or ""),
+        vote,
+        f"{film.vote_count:,}",
+        f"{film.budget:,}",
+        f"{film.revenue:,}",
+        f"{film.profit:,}",
+        f"{film.roi:.2f}×",
+        pop,
+        ids,
+    ]
+    tds = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
+    return f'<tr class="{group}">{tds}</tr>'
+
+
+def _fmt(value: float | None, digits: int = 2, suffix: str = "", *, signed: bool = False) -> str:
+    return "n/a" if value is None else f"{value:{'+' if signed else ''}.{digits}f}{suffix}"
+
+
+def _summary_table(result: GenreResult) -> str:
+    best, worst = result.best_summary, result.worst_summary
+    rows = [
+        ("films", str(best.count), str(worst.count)),
+        ("median ROI", _fmt(best.median_roi, 2, "×"), _fmt(worst.median_roi, 2, "×")),
+        ("total budget (US$)", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
+        ("total revenue (US$)", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
+        ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
+        ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
+    ]
+    body = "".join(f"<tr><td>{_e(a)}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows)
+    diff = _fmt(result.median_popularity_difference, signed=True)
+    corr = "".join(
+        f"<tr><td>{_e(key)}</td><td>{_fmt(rho, signed=True)}</td></tr>"
+        for key, rho in result.correlations.items()
+    )
+    return (
+        '<h3>Summary</h3><div class="table-wrap"><table class="summary">'
+        "<thead><tr><th>figure</th><th>best</th><th>worst</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+        f'<p class="muted">Median popularity, best minus worst: {diff}.</p>'
+        f"<h3>Spearman rank correlations over all {result.eligible:,} eligible films</h3>"
+        '<div class="table-wrap"><table class="correlations"><thead><tr><th>pair</th><th>ρ</th></tr></thead>'
+        f"<tbody>{corr}</tbody></table></div>"
+    )
+
+
+def _definition_section(analysis: Analysis) -> str:
+    d = analysis.definition
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in d.statements().items())
+    params = (
+        f"genres {_e(', '.join(d.genres))}; top {d.top}; min votes {d.min_votes:,}; ranked by {_e(d.rank_by)}"
+    )
+    return (
+        f'<section class="card" id="definition"><h2>Definition</h2><p class="muted">{params}</p>'
+        f'<dl class="definition">{items}</dl></section>'
+    )
+
+
+def _dates(dates: tuple[str, ...]) -> str:
+    if len(dates) <= 4:
+        return ", ".join(dates)
+    return f"{dates[0]} … {dates[-1]} ({len(dates)} days)"
+
+
+def _freshness_section(facts: Freshness) -> str:
+    rows = "".join(
+        "<tr>"
+        f"<td>{_e(d.zone)}</td><td>{_e(d.dataset)}</td>"
+        f"<td>{_e(_dates(d.dates))}</td>"
+        f"<td>{d.files:,}</td><td>{'n/a' if d.records is None else f'{d.records:,}'}</td>"
+        "</tr>"
+        for d in facts.datasets
+    )
+    if not rows:
+        rows = '<tr><td colspan="5">no dataset found</td></tr>'
+    return (
+        '<section class="card" id="freshness"><h2>Freshness of the data</h2>'
+        f'<p class="muted">Lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)} (UTC).</p>'
+        '<div class="table-wrap"><table class="freshness"><thead><tr><th>zone</th><th>dataset</th>'
+        "<th>ingestion dates</th><th>files</th><th>records</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></section>"
+    )
