@@ -1,0 +1,299 @@
+"""The challenge's local CSV files (movies.csv, series.csv): validate, copy into Raw, read ids back.
+
+The format: UTF-8 (a BOM is accepted), ``|``-separated with no quoting (a ``"`` is an ordinary
+character), LF or CRLF line ends, ``\\N`` for null, one row per (title, artist) so ids repeat. The header
+has 15 columns for movies and 16 for series (which adds ``anoTermino``); ``id`` holds IMDB ids
+(``tt`` and digits).
+
+Validation reads a file once, streamed, so a multi-GB file needs no more memory than a line.
+:func:`ingest_local` validates every file before it copies any, so a bad file means nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from cinelake.errors import InputFileError, UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Kind
+from cinelake.lake.store import Lake
+
+DELIMITER = "|"
+NULL = "\\N"
+MOVIES_COLUMNS = (
+    "id",
+    "tituloPincipal",  # sic: the challenge's own spelling
+    "tituloOriginal",
+    "anoLancamento",
+    "tempoMinutos",
+    "genero",
+    "notaMedia",
+    "numeroVotos",
+    "generoArtista",
+    "personagem",
+    "nomeArtista",
+    "anoNascimento",
+    "anoFalecimento",
+    "profissao",
+    "titulosMaisConhecidos",
+)
+SERIES_COLUMNS = (*MOVIES_COLUMNS[:4], "anoTermino", *MOVIES_COLUMNS[4:])
+COLUMNS = {Kind.MOVIES: MOVIES_COLUMNS, Kind.SERIES: SERIES_COLUMNS}
+IMDB_ID = re.compile(r"^tt\d{1,12}$")
+ALL_GENRES = "all"
+_OTHER_DELIMITERS = (",", ";", "\t")
+_BINARY_MAGIC = {
+    b"\x1f\x8b": "a gzip file, not a CSV (decompress it first)",
+    b"PK\x03\x04": "a zip file, not a CSV (extract it first)",
+    b"BZh": "a bzip2 file, not a CSV (decompress it first)",
+    b"\xfd7zXZ": "an xz file, not a CSV (decompress it first)",
+    b"(\xb5/\xfd": "a zstd file, not a CSV (decompress it first)",
+    b"PAR1": "a Parquet file, not a CSV",
+}
+
+
+@dataclass(frozen=True)
+class CsvInfo:
+    """What validation learnt about a file."""
+
+    source: str
+    kind: Kind
+    rows: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class LocalIngested:
+    """A file copied into Raw."""
+
+    source: str
+    kind: Kind
+    path: str  # lake-relative
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def parse_kind(value: str | Kind | None) -> Kind | None:
+    """``movies`` / ``series`` (any case) as a :class:`Kind`; None stays None."""
+    if value is None or isinstance(value, Kind):
+        return value
+    text = value.strip().lower()
+    for kind in Kind:
+        if kind.value.lower() == text:
+            return kind
+    raise UsageError(f"unknown kind {value!r}: use movies or series")
+
+
+def kind_of_header(columns: Sequence[str], name: str) -> Kind:
+    """Movies or Series from a header's column names (case-insensitive), or an InputFileError."""
+    lowered = tuple(c.strip().lower() for c in columns)
+    for kind, expected in COLUMNS.items():
+        if lowered == tuple(c.lower() for c in expected):
+            return kind
+    if len(columns) == 1:
+        text = columns[0]
+        for other in _OTHER_DELIMITERS:
+            if other in text:
+                shown = "TAB" if other == "\t" else repr(other)
+                raise InputFileError(name, f"wrong delimiter: the header is separated by {shown}, not '|'")
+        raise InputFileError(name, "the header has a single column: not a '|'-separated file")
+    if "id" not in lowered:
+        raise InputFileError(name, "no id column in the header")
+    raise InputFileError(
+        name,
+        f"the header ({len(columns)} columns) matches neither the movies format ({len(MOVIES_COLUMNS)} "
+        f"columns) nor the series format ({len(SERIES_COLUMNS)} columns, with anoTermino)",
+    )
+
+
+class _Rows:
+    """A validating, streaming reader of one CSV: the header, then each row's fields."""
+
+    def __init__(self, handle: IO[bytes], name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.kind: Kind
+        self.columns: list[str]
+        self.bytes = 0
+        self.rows = 0
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        first = True
+        for number, raw in enumerate(self.handle, start=1):
+            self.bytes += len(raw)
+            if first:
+                first = False
+                for magic, what in _BINARY_MAGIC.items():
+                    if raw.startswith(magic):
+                        raise InputFileError(self.name, what)
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+            if b"\x00" in raw:
+                raise InputFileError(self.name, f"line {number}: a NUL byte: binary data, not a text CSV")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputFileError(self.name, f"line {number}: not UTF-8 text") from None
+            yield number, text.rstrip("\r\n")
+
+    def __iter__(self) -> Iterator[list[str]]:
+        lines = self._lines()
+        header = next(lines, None)
+        if header is None:
+            raise InputFileError(self.name, "the file is empty")
+        _, text = header
+        if not text.strip():
+            raise InputFileError(self.name, "the first line is blank: expected the header")
+        self.columns = text.split(DELIMITER)
+        self.kind = kind_of_header(self.columns, self.name)
+        width = len(self.columns)
+        for number, line in lines:
+            if not line:
+                continue  # a trailing blank line
+            fields = line.split(DELIMITER)
+            if len(fields) != width:
+                raise InputFileError(
+                    self.name, f"line {number}: {len(fields)} fields where the header has {width}"
+                )
+            if not IMDB_ID.match(fields[0]):
+                raise InputFileError(self.name, f"line {number}: invalid IMDB id {fields[0][:40]!r}")
+            self.rows += 1
+            yield fields
+        if self.rows == 0:
+            raise InputFileError(self.name, "a header but no rows")
+
+
+def _open_local(path: str | os.PathLike[str]) -> IO[bytes]:
+    name = os.fspath(path)
+    try:
+        if os.path.isdir(name):
+            raise InputFileError(name, "a folder, not a file")
+        return open(name, "rb", buffering=1024 * 1024)
+    except FileNotFoundError:
+        raise InputFileError(name, "no such file") from None
+    except PermissionError:
+        raise InputFileError(name, "permission denied") from None
+    except OSError as exc:
+        raise InputFileError(name, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def validate_csv(path: str | os.PathLike[str], kind: Kind | str | None = None) -> CsvInfo:
+    """Read ``path`` once, streamed; return what it is or raise :class:`InputFileError`."""
+    wanted = parse_kind(kind)
+    name = os.fspath(path)
+    with _open_local(path) as handle:
+        rows = _Rows(handle, name)
+        for _ in rows:
+            pass
+    if wanted is not None and wanted != rows.kind:
+        raise InputFileError(
+            name,
+            f"the header is the {rows.kind.value.lower()} format but --kind {wanted.value.lower()} was given",
+        )
+    return CsvInfo(name, rows.kind, rows.rows, rows.bytes)
+
+
+def ingest_local(
+    lake: Lake,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    day: date,
+    kind: Kind | str | None = None,
+    on_file: Callable[[LocalIngested], None] | None = None,
+) -> list[LocalIngested]:
+    """Copy the challenge's CSV files into ``Raw/Local/CSV/<Kind>/YYYY/MM/DD/<file name>`` byte for byte.
+
+    Every file is validated first; if any is invalid nothing is written. Each copy is streamed and its
+    sha256 verified on the stored copy.
+    """
+    if not paths:
+        raise UsageError("no file given: name at least one movies or series CSV")
+    checked = [validate_csv(p, kind) for p in paths]
+    targets: dict[str, str] = {}
+    for info in checked:
+        rel = layout.raw_local_csv_file(info.kind, day, Path(info.source).name)
+        if rel in targets:
+            raise InputFileError(info.source, f"has the same name and kind as {targets[rel]}")
+        targets[rel] = info.source
+    results: list[LocalIngested] = []
+    for info, rel in zip(checked, targets, strict=True):
+        digest = lake.copy_in(info.source, rel)
+        done = LocalIngested(info.source, info.kind, rel, info.rows, info.bytes, digest)
+        results.append(done)
+        if on_file is not None:
+            on_file(done)
+    return results
+
+
+def parse_genres(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"Comedy,Animation"`` or a sequence as a tuple of names; ``("all",)`` for every row."""
+    if value is None:
+        raise UsageError("no genres given: name at least one (e.g. Comedy,Animation) or 'all'")
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = tuple(dict.fromkeys(g.strip() for g in items if g.strip()))
+    if not names:
+        raise UsageError("--genres is empty: name at least one genre (e.g. Comedy,Animation) or 'all'")
+    if any(n.lower() == ALL_GENRES for n in names):
+        return (ALL_GENRES,)
+    return names
+
+
+def _open_source(source: str, lake: Lake | None) -> tuple[IO[bytes], str]:
+    """A local file, a URL (file://, s3://, memory://) or a path relative to ``lake``."""
+    if "://" in source:
+        parent, _, name = source.rstrip("/").rpartition("/")
+        if lake is not None and source.startswith(lake.url.rstrip("/") + "/"):
+            rel = source[len(lake.url.rstrip("/")) + 1 :]
+            return _open_lake(lake, rel, source), source
+        return _open_lake(Lake(parent), name, source), source
+    if os.path.exists(source) or lake is None:
+        return _open_local(source), source
+    return _open_lake(lake, source, lake.uri(source)), lake.uri(source)
+
+
+def _open_lake(lake: Lake, rel: str, shown: str) -> IO[bytes]:
+    if not lake.exists(rel):
+        raise InputFileError(shown, "no such file")
+    return lake.open_read(rel)
+
+
+def read_imdb_ids(
+    source: str | os.PathLike[str],
+    genres: str | Iterable[str] = ("Comedy", "Animation"),
+    *,
+    lake: Lake | None = None,
+    kind: Kind | str | None = None,
+) -> list[str]:
+    """The sorted distinct IMDB ids of the rows whose ``genero`` holds any of ``genres``.
+
+    Genre names compare case-insensitively; ``"all"`` takes every row. ``source`` is a local file, a URL,
+    or a path relative to ``lake`` (e.g. a ``Raw/Local/CSV/...`` object).
+    """
+    wanted = {g.lower() for g in parse_genres(genres)}
+    take_all = ALL_GENRES in wanted
+    handle, name = _open_source(os.fspath(source), lake)
+    found: set[str] = set()
+    with handle:
+        rows = _Rows(handle, name)
+        genre_at = -1
+        for fields in rows:
+            if genre_at < 0:
+                genre_at = [c.strip().lower() for c in rows.columns].index("genero")
+            if take_all:
+                found.add(fields[0])
+                continue
+            value = fields[genre_at]
+            if value != NULL and any(g.strip().lower() in wanted for g in value.split(",")):
+                found.add(fields[0])
+    expected = parse_kind(kind)
+    if expected is not None and expected != rows.kind:
+        found_kind, run_kind = rows.kind.value.lower(), expected.value.lower()
+        raise InputFileError(name, f"the header is the {found_kind} format but the run is for {run_kind}")
+    return sorted(found)
