@@ -125,3 +125,14 @@ def build_table(
     params.update(projection(dataset, location, values))
     keys = tuple(Column(k, "string") for k in dataset.keys)
     return Table(dataset.table, database, storage_for(dataset, columns, location, dialect), keys, params)
+
+
+def projection_location(params: dict[str, str], old: str, new: str) -> dict[str, str]:
+    """The table's projection properties, the location template moved from ``old`` to ``new``."""
+    out = {k: v for k, v in params.items() if k.startswith("projection.")}
+    template = params.get("storage.location.template")
+    if template:
+        out["storage.location.template"] = (
+            new + template[len(old) :] if template.startswith(old) else template
+        )
+    return out

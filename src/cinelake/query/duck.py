@@ -1,0 +1,137 @@
+"""DuckDB over the catalog: one view per catalog table, reading the lake's files where they lie.
+
+JSON Lines are read with the catalog's schema (``read_json`` with ``columns``), pipe CSV with ``\\N``
+nulls and no quoting, Parquet with Hive partitioning; ``YYYY/MM/DD`` folders become the ``year``,
+``month`` and ``day`` columns. On a remote lake (``s3://``, ``memory://``) the lake's own fsspec
+filesystem is registered on the connection, so DuckDB needs no extension download.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from cinelake.catalog.backend import CatalogBackend
+from cinelake.catalog.model import Table
+from cinelake.catalog.tables import P_PATH
+from cinelake.catalog.types import duckdb_type, quote_ident
+from cinelake.errors import CinelakeError
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    import duckdb
+
+log = logging.getLogger("cinelake.query")
+
+_DATE_PARTS = r"/(\d{4})/(\d{2})/(\d{2})/[^/]+$"
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _columns_arg(table: Table) -> str:
+    pairs = ", ".join(f"{sql_string(c.name)}: {sql_string(duckdb_type(c.type))}" for c in table.columns)
+    return "{" + pairs + "}"
+
+
+def table_glob(lake: Lake, table: Table) -> str:
+    """The files of a table as a glob DuckDB expands: the location, the partition folders, the extension."""
+    rel = table.parameters.get(P_PATH)
+    base = lake.uri(rel).rstrip("/") if rel else table.location.rstrip("/")
+    ext = table.parameters.get("cinelake.fileExtension") or {"parquet": ".parquet", "csv": ".csv"}.get(
+        table.classification, ".json"
+    )
+    depth = len(table.partition_keys)
+    folders = "/*" * depth
+    return f"{base}{folders}/*{ext}"
+
+
+def view_sql(lake: Lake, table: Table) -> str:
+    """``CREATE VIEW`` of one catalog table."""
+    glob = sql_string(table_glob(lake, table))
+    layout = table.layout
+    hive = "true" if layout == "hive" else "false"
+    if table.classification == "parquet":
+        source = (
+            f"read_parquet({glob}, hive_partitioning = {hive}, hive_types_autocast = false, "
+            "union_by_name = true)"
+        )
+    elif table.classification == "json":
+        source = (
+            f"read_json({glob}, format = 'newline_delimited', columns = {_columns_arg(table)}, "
+            f"hive_partitioning = {hive}, hive_types_autocast = false, filename = '__file')"
+        )
+    else:
+        params = table.parameters
+        delim = params.get("delimiter", "|")
+        quoted = params.get("areColumnsQuoted") == "true"
+        quote = "'\"'" if quoted else "''"
+        source = (
+            f"read_csv({glob}, delim = {sql_string(delim)}, header = true, nullstr = '\\N', "
+            f"quote = {quote}, escape = {quote}, columns = {_columns_arg(table)}, "
+            f"hive_partitioning = {hive}, hive_types_autocast = false, filename = '__file')"
+        )
+    name = quote_ident(table.name)
+    if layout == "date" and table.classification != "parquet":
+        parts = ", ".join(
+            f"regexp_extract(__file, {sql_string(_DATE_PARTS)}, {i + 1}) AS {quote_ident(k.name)}"
+            for i, k in enumerate(table.partition_keys)
+        )
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (__file), {parts} FROM {source}"
+    if table.classification != "parquet":
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (__file) FROM {source}"
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}"
+
+
+def register_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
+    """Let DuckDB read a remote lake through the lake's fsspec filesystem."""
+    if not lake.is_local:
+        con.register_filesystem(lake.fs)
+
+
+def catalog_tables(lake: Lake, catalog: CatalogBackend) -> list[Table]:
+    """The catalog's tables, or (on a lake never crawled) the tables a crawl would find, kept in memory."""
+    if catalog.exists():
+        return catalog.list_tables()
+    from cinelake.catalog.crawler import crawl
+    from cinelake.catalog.memory import MemoryCatalog
+
+    log.info("no catalog %r in %s yet: reading the lake's layout in memory", catalog.database, lake.url)
+    memory = MemoryCatalog(catalog.database)
+    crawl(lake, backend=memory)
+    return memory.list_tables()
+
+
+def connect(
+    lake: Lake | str,
+    *,
+    database: str | None = None,
+    backend: str | CatalogBackend = "local",
+    tables: list[Table] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with one view per catalog table (``fact_movie``, ``raw_tmdb_movies``).
+
+    Reads the catalog of ``database`` (default: the settings' ``catalog_database``) from ``backend``;
+    a lake without a catalog is crawled in memory first, so a fresh lake is queryable too.
+    """
+    import duckdb
+
+    from cinelake.catalog.crawler import open_backend
+
+    lake = Lake(lake) if isinstance(lake, str) else lake
+    if tables is None:
+        tables = catalog_tables(lake, open_backend(lake, backend, database))
+    con = duckdb.connect(":memory:")
+    register_lake(con, lake)
+    for table in tables:
+        try:
+            con.execute(view_sql(lake, table))
+        except duckdb.Error as exc:
+            # A table whose files are gone must not hide the others: leave it out and say so.
+            log.warning("table %s left out of the SQL views: %s", table.name, str(exc).splitlines()[0])
+    return con
+
+
+class QueryError(CinelakeError):
+    """The engine could not run the query for a reason that is not the SQL's fault."""

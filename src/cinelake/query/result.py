@@ -1,0 +1,72 @@
+"""A query's result and its three output formats: a table, CSV and a JSON array of row objects."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+FORMATS = ("table", "csv", "json")
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    engine: str = "duckdb"
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)  # engine specifics (Athena query id, bytes scanned)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def scalar(self) -> Any:
+        """The single value of a one-row, one-column result."""
+        return self.rows[0][0] if self.rows and self.rows[0] else None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def to_json(result: QueryResult) -> str:
+    return orjson.dumps(result.records(), default=_plain, option=orjson.OPT_INDENT_2).decode()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return orjson.dumps(value, default=_plain).decode()
+    return str(value)
+
+
+def to_csv(result: QueryResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(result.columns)
+    writer.writerows([_cell(v) for v in row] for row in result.rows)
+    return out.getvalue()
+
+
+def to_rich(result: QueryResult) -> Any:
+    from rich.table import Table
+
+    grid = Table()
+    for name in result.columns:
+        grid.add_column(name, overflow="fold")
+    for row in result.rows:
+        grid.add_row(*("NULL" if v is None else _cell(v) for v in row))
+    return grid

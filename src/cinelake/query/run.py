@@ -1,0 +1,97 @@
+"""``run_sql``: one read-only SQL statement over the lake, in DuckDB (default) or Athena."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from cinelake.catalog.backend import CatalogBackend
+from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
+from cinelake.query.guard import check_read_only
+from cinelake.query.result import QueryResult
+
+ENGINES = ("duckdb", "athena")
+_READ_TYPES = ("SELECT", "EXPLAIN")
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def run_duckdb(
+    lake: Lake,
+    sql: str,
+    *,
+    read_only: bool = True,
+    database: str | None = None,
+    backend: str | CatalogBackend = "local",
+) -> QueryResult:
+    import duckdb
+
+    from cinelake.query.duck import connect
+
+    started = time.perf_counter()
+    con = connect(lake, database=database, backend=backend)
+    try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise UsageError(f"SQL error: {first_line(exc)}") from None
+        if read_only:
+            if len(statements) != 1:
+                raise UsageError("give one SQL statement at a time")
+            kind = statements[0].type.name
+            if kind not in _READ_TYPES:
+                raise UsageError(
+                    f"refused {kind}: queries are read-only (SELECT, WITH, SHOW, DESCRIBE or EXPLAIN)"
+                )
+            con.execute("SET lock_configuration = true")
+        try:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall() if cursor.description else []
+        except duckdb.Error as exc:
+            raise UsageError(f"SQL error: {first_line(exc)}") from None
+    finally:
+        con.close()
+    return QueryResult(columns, rows, "duckdb", time.perf_counter() - started)
+
+
+def run_sql(
+    lake: Lake | str,
+    sql: str,
+    *,
+    engine: str = "duckdb",
+    read_only: bool = True,
+    database: str | None = None,
+    backend: str | CatalogBackend = "local",
+    workgroup: str | None = None,
+    output_location: str | None = None,
+    athena_client: Any = None,
+) -> QueryResult:
+    """Run one SQL statement over the lake's catalog tables and return its rows.
+
+    ``engine`` is ``duckdb`` (in process, over the lake's files) or ``athena`` (the statement runs in
+    Amazon Athena against the Glue database ``database``). Read-only unless ``read_only=False``:
+    anything but SELECT, WITH, SHOW, DESCRIBE or EXPLAIN is refused. SQL errors are a
+    :class:`~cinelake.errors.UsageError` with one line of message.
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: use duckdb or athena")
+    if read_only:
+        check_read_only(sql)
+    lake = Lake(lake) if isinstance(lake, str) else lake
+    if engine == "athena":
+        from cinelake.config import get_settings
+        from cinelake.query.athena import run_athena
+
+        return run_athena(
+            sql,
+            database=database or get_settings().catalog_database,
+            workgroup=workgroup,
+            output_location=output_location,
+            client=athena_client,
+        )
+    return run_duckdb(lake, sql, read_only=read_only, database=database, backend=backend)
