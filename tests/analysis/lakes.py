@@ -60,7 +60,9 @@ def write_raw(
     return rel
 
 
-def write_refined(lake: Lake, movies: Iterable[Mapping[str, Any]], snapshot: date) -> None:
+def write_refined(
+    lake: Lake, movies: Iterable[Mapping[str, Any]], snapshot: date, part: str = "part-00000"
+) -> None:
     """The Refined star-schema tables the analysis reads, from TMDB detail objects."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -149,7 +151,7 @@ def write_refined(lake: Lake, movies: Iterable[Mapping[str, Any]], snapshot: dat
     for table, schema in schemas.items():
         sink = pa.BufferOutputStream()
         pq.write_table(pa.Table.from_pylist(rows[table], schema=schema), sink)
-        lake.write_bytes(f"{layout.refined_table(table)}/part-00000.parquet", sink.getvalue().to_pybytes())
+        lake.write_bytes(f"{layout.refined_table(table)}/{part}.parquet", sink.getvalue().to_pybytes())
 
 
 def _date(text: object) -> date | None:
