@@ -53,11 +53,12 @@ LAMBDA_DISTRIBUTIONS = (
 FORBIDDEN_MODULES = ("pyspark", "duckdb", "pandas", "pyarrow", "plotly", "starlette", "uvicorn", "numpy")
 # Parts of the cinelake package that only the CLI, the engines or the offline server use.
 EXCLUDED_PACKAGE_PARTS = (
-    "cli.py", "commands", "spark", "analysis", "query", "tmdb/server.py", "tmdb/snapshot",
+    "cli.py", "commands", "spark", "analysis", "query", "data", "tmdb/server", "tmdb/snapshot",
 )  # fmt: skip
 # The botocore service models the function (and its credential chain) uses.
 BOTOCORE_SERVICES = ("s3", "secretsmanager", "ssm", "lambda", "sts", "sso", "sso-oidc")
 
+ZIP_NAME = "cinelake-lambda.zip"
 LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -181,14 +182,18 @@ def package(
     slim_botocore: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> PackageReport:
-    """Build ``<out>/cinelake-lambda-<arch>-py<version>.zip`` for the Lambda platform and report its size."""
+    """Build ``<out>/cinelake-lambda.zip`` for the Lambda platform and report its size.
+
+    The name is fixed because template.yaml's ``CodeUri`` points at it; the template's
+    ``Architecture`` parameter must match ``arch``.
+    """
     if arch not in ARCHES:
         raise UsageError(f"invalid --arch {arch!r}: use one of {', '.join(ARCHES)}")
     if python_version not in PYTHON_VERSIONS:
         raise UsageError(f"invalid --python {python_version!r}: use one of {', '.join(PYTHON_VERSIONS)}")
     say = log or (lambda _message: None)
     requirements = pinned_requirements()
-    zip_path = Path(out) / f"cinelake-lambda-{arch}-py{python_version}.zip"
+    zip_path = Path(out) / ZIP_NAME
     with tempfile.TemporaryDirectory(prefix="cinelake-lambda-") as tmp:
         target = Path(tmp) / "package"
         say(f"fetching {len(requirements)} pinned distributions (manylinux {arch}, Python {python_version})")

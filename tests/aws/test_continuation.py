@@ -1,0 +1,87 @@
+"""The stop condition, the hand-off claim and the async self-invocation, each on its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import boto3
+import pytest
+from awslambdaric.lambda_context import LambdaContext
+
+from cinelake.aws.continuation import ContinuationError, claim_handoff, deadline_guard, invoke_self
+from cinelake.aws.events import ResolvedEvent
+from cinelake.lake.store import Lake
+from tests.aws.runtime_api import RuntimeAPI, RuntimeProcess, base_env, run_until_idle
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def context_with(remaining_ms: int) -> LambdaContext:
+    deadline = int(time.time() * 1000) + remaining_ms
+    return LambdaContext("req-1", None, None, deadline, "arn:aws:lambda:us-east-1:123456789012:function:f")
+
+
+def test_deadline_guard_turns_true_inside_the_margin() -> None:
+    assert deadline_guard(context_with(120_000), margin_seconds=60)() is False
+    assert deadline_guard(context_with(30_000), margin_seconds=60)() is True
+    assert deadline_guard(context_with(-5), margin_seconds=0.5)() is True
+
+
+def test_only_one_copy_of_an_invocation_claims_the_hand_off() -> None:
+    lake = Lake(f"memory://claims-{uuid.uuid4().hex}")
+    assert claim_handoff(lake, "run-1", "chain-a", 2, "req-1") is True
+    assert claim_handoff(lake, "run-1", "chain-a", 2, "req-2") is False  # a duplicate delivery
+    assert claim_handoff(lake, "run-1", "chain-a", 2, "req-1") is True  # a retry of the claimer
+    assert claim_handoff(lake, "run-1", "chain-b", 2, "req-3") is True  # a new chain (a resume)
+    assert lake.list_files("Raw/TMDB/_runs/run-1", include_hidden=True) == [
+        "Raw/TMDB/_runs/run-1/continuations/chain-a-00002.json",
+        "Raw/TMDB/_runs/run-1/continuations/chain-b-00002.json",
+    ]
+
+
+def _event() -> ResolvedEvent:
+    return ResolvedEvent(
+        source="discover", csv=None, genres=("Comedy",), kind="movies", date=date(2026, 11, 26),
+        run_id="run-1", invocation=2, chain="chain-a",
+    )  # fmt: skip
+
+
+@pytest.mark.integration
+def test_invoke_self_queues_an_async_invocation_through_the_invoke_api() -> None:
+    with RuntimeAPI() as api:
+        client = boto3.client(
+            "lambda", endpoint_url=api.url, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )  # fmt: skip
+        invoke_self(api.function_arn, _event(), client=client)
+        queued = api.pending.get_nowait()
+        assert queued.origin == "invoke-api"
+        assert json.loads(queued.payload) == _event().payload()
+        with pytest.raises(ContinuationError, match="ResourceNotFoundException"):
+            invoke_self(api.function_arn + "-other", _event(), client=client)
+
+
+@pytest.mark.integration
+def test_the_harness_runs_a_handler_under_awslambdaric(tmp_path: Path) -> None:
+    """The Runtime API server speaks the protocol awslambdaric expects (request id, deadline, ARN)."""
+    with RuntimeAPI(timeout_ms=30_000) as api:
+        env = base_env({"PYTHONPATH": os.pathsep.join([str(REPO), *sys.path[1:]])})
+        runtime = RuntimeProcess(
+            api, env, cwd=tmp_path, log_path=tmp_path / "log.txt", handler="tests.aws.echo_handler.handler"
+        )
+        ok = api.enqueue({"hello": "world"})
+        failing = api.enqueue({"fail": True})
+        done = run_until_idle(runtime, cold=False, limit=5, timeout=60)
+    assert [d.request_id for d in done] == [ok.request_id, failing.request_id]
+    assert ok.result["event"] == {"hello": "world"}
+    assert ok.result["request_id"] == ok.request_id
+    assert ok.result["function_arn"] == api.function_arn
+    assert 0 < ok.result["remaining_ms"] <= 30_000
+    assert failing.error["errorType"] == "RuntimeError"
+    assert failing.error["errorMessage"] == "asked to fail"

@@ -1,0 +1,92 @@
+"""Event validation: defaults from the function's environment, one clear line for a bad event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cinelake.aws.environment import ContinuationMode, FunctionEnvironment, load_environment
+from cinelake.aws.events import EventError, resolve_event
+from cinelake.errors import ConfigError
+
+DAY = date(2026, 11, 26)
+CSV_URL = "s3://lake-bucket/Raw/Local/CSV/Movies/2026/11/26/movies.csv"
+
+
+def env(**values: str) -> FunctionEnvironment:
+    return FunctionEnvironment(**{"BUCKET": "lake-bucket", **values})  # type: ignore[arg-type]
+
+
+def test_empty_event_takes_every_default_from_the_environment() -> None:
+    event = resolve_event({}, env(GENRES="Comedy, Animation", KIND="series"), today=DAY)
+    assert event.source == "discover"
+    assert event.genres == ("Comedy", "Animation")
+    assert event.kind == "series"
+    assert event.date == DAY
+    assert event.invocation == 1 and event.run_id is None
+
+
+def test_csv_event_becomes_lake_relative() -> None:
+    event = resolve_event({"source": "csv", "csv": CSV_URL, "kind": "movies", "date": "2026-11-26"}, env())
+    assert event.csv == "Raw/Local/CSV/Movies/2026/11/26/movies.csv"
+    assert event.date == DAY
+
+
+def test_payload_round_trips_through_a_continuation() -> None:
+    first = resolve_event({"source": "csv", "csv": CSV_URL}, env(), today=DAY)
+    following = first.next_invocation("run-abc", "chain-1")
+    again = resolve_event(following.payload(), env(), today=date(2030, 1, 1))
+    assert again == following
+    assert again.date == DAY  # the date is fixed by the first invocation, not by the clock
+    assert (again.invocation, again.run_id, again.chain) == (2, "run-abc", "chain-1")
+
+
+def test_scheduled_event_envelope_means_all_defaults() -> None:
+    envelope = {"version": "0", "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    event = resolve_event(envelope, env(GENRES="Comedy"), today=DAY)
+    assert event.source == "discover" and event.genres == ("Comedy",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"kind": "films", "genres": ["Comedy"]}, "kind: Input should be 'movies' or 'series'"),
+        ({"date": "2026-13-01", "genres": ["Comedy"]}, "date: "),
+        ({"genres": ["Comedy"], "bucket": "x"}, "bucket: Extra inputs are not permitted"),
+        ({"source": "csv"}, "source 'csv' needs a csv"),
+        ({"source": "discover"}, "source 'discover' needs genres"),
+        ({"source": "csv", "csv": "s3://elsewhere/movies.csv"}, "is not inside the lake s3://lake-bucket"),
+        ({"invocation": 0, "genres": ["Comedy"]}, "invocation: Input should be greater than or equal to 1"),
+        ({"run_id": "../../etc", "genres": ["Comedy"]}, "run_id: String should match pattern"),
+        (["not", "an", "object"], "expected a JSON object, got list"),
+    ],
+)
+def test_bad_events_say_what_is_wrong_in_one_line(raw: object, expected: str) -> None:
+    with pytest.raises(EventError) as caught:
+        resolve_event(raw, env(), today=DAY)
+    message = str(caught.value)
+    assert message.startswith("invalid event")
+    assert expected in message
+    assert "\n" not in message and "Traceback" not in message
+    assert caught.value.exit_code == 2
+
+
+def test_environment_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUCKET", "lake-bucket")
+    monkeypatch.setenv("GENRES", "Comedy,Animation")
+    monkeypatch.setenv("CONTINUATION_MODE", "StepFunctions")
+    monkeypatch.setenv("MAX_CHAIN", "7")
+    loaded = load_environment()
+    assert loaded.lake_url == "s3://lake-bucket"
+    assert loaded.genres == ("Comedy", "Animation")
+    assert loaded.continuation_mode is ContinuationMode.STEPFUNCTIONS
+    assert loaded.max_chain == 7
+    monkeypatch.setenv("MAX_CHAIN", "0")
+    with pytest.raises(ConfigError, match="MAX_CHAIN"):
+        load_environment()
+
+
+def test_missing_bucket_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="BUCKET"):
+        _ = FunctionEnvironment().lake_url

@@ -1,0 +1,157 @@
+"""template.yaml: cfn-lint passes and every IAM statement is scoped as the ingestion needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "template.yaml"
+CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    from cfnlint.decode import cfn_yaml
+
+    loaded: dict[str, Any] = cfn_yaml.load(str(TEMPLATE))
+    return loaded
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value: Any) -> str:
+    """A resource ARN as written: a plain string, or the string inside !Sub / !Ref."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((fn, arg),) = value.items()
+        if fn == "Fn::Sub":
+            return arg if isinstance(arg, str) else str(arg[0])
+        if fn == "Ref":
+            return f"!Ref {arg}"
+        if fn == "Fn::GetAtt":
+            return f"!GetAtt {arg if isinstance(arg, str) else '.'.join(arg)}"
+    return repr(value)
+
+
+def _statements(template: dict[str, Any], resource: str) -> Iterator[dict[str, Any]]:
+    props = template["Resources"][resource]["Properties"]
+    for policy in props.get("Policies", []):
+        yield from policy["PolicyDocument"]["Statement"]
+
+
+def _allows(template: dict[str, Any], resource: str) -> dict[str, list[dict[str, Any]]]:
+    """action -> the Allow statements granting it, for one role."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for statement in _statements(template, resource):
+        if statement["Effect"] == "Allow":
+            for action in _as_list(statement["Action"]):
+                found.setdefault(action, []).append(statement)
+    return found
+
+
+def test_cfn_lint_passes() -> None:
+    proc = subprocess.run(
+        [str(CFN_LINT), str(TEMPLATE)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_wildcard_action_in_any_allow(template: dict[str, Any]) -> None:
+    roles = [name for name, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
+    assert {"IngestRole", "CrawlerRole", "GlueJobRole"} <= set(roles)
+    for role in roles:
+        for statement in _statements(template, role):
+            for action in _as_list(statement["Action"]):
+                assert "*" not in action, f"{role}: wildcard action {action}"
+            if statement["Effect"] == "Allow":
+                for resource in _as_list(statement["Resource"]):
+                    assert _text(resource) != "*", f"{role}: '*' resource for {statement['Action']}"
+        # no managed policy smuggles broad grants in
+        assert not template["Resources"][role]["Properties"].get("ManagedPolicyArns")
+
+
+def test_ingest_role_writes_only_raw_tmdb(template: dict[str, Any]) -> None:
+    allows = _allows(template, "IngestRole")
+    puts = [_text(r) for s in allows["s3:PutObject"] for r in _as_list(s["Resource"])]
+    assert puts == ["arn:${AWS::Partition}:s3:::${BucketName}/Raw/TMDB/*"]
+    for action in allows:
+        assert action in {
+            "s3:PutObject", "s3:GetObject", "s3:ListBucket", "secretsmanager:GetSecretValue",
+            "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents",
+        }, f"unexpected grant {action}"  # fmt: skip
+    assert "s3:DeleteObject" not in allows
+
+
+def test_ingest_role_reads_only_raw_local_and_its_own_runs(template: dict[str, Any]) -> None:
+    gets = sorted(
+        _text(r) for s in _allows(template, "IngestRole")["s3:GetObject"] for r in _as_list(s["Resource"])
+    )
+    assert gets == [
+        "arn:${AWS::Partition}:s3:::${BucketName}/Raw/Local/*",
+        "arn:${AWS::Partition}:s3:::${BucketName}/Raw/TMDB/*",
+    ]
+
+
+def test_ingest_role_lists_only_its_prefixes(template: dict[str, Any]) -> None:
+    (statement,) = _allows(template, "IngestRole")["s3:ListBucket"]
+    assert _text(statement["Resource"]) == "arn:${AWS::Partition}:s3:::${BucketName}"
+    ((operator, condition),) = statement["Condition"].items()
+    assert operator.startswith("StringLike")
+    prefixes = condition["s3:prefix"]
+    assert prefixes and all(p.startswith(("Raw/TMDB", "Raw/Local")) for p in prefixes)
+
+
+def test_ingest_role_reads_one_secret_and_invokes_only_itself(template: dict[str, Any]) -> None:
+    allows = _allows(template, "IngestRole")
+    (secret,) = allows["secretsmanager:GetSecretValue"]
+    assert secret["Resource"] == {"Ref": "TMDBSecret"}
+    (invoke,) = allows["lambda:InvokeFunction"]
+    arn = _text(invoke["Resource"])
+    assert arn.endswith(":function:${AWS::StackName}-ingest")
+    function = template["Resources"]["IngestFunction"]["Properties"]
+    assert function["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-ingest"}
+
+
+def test_function_settings(template: dict[str, Any]) -> None:
+    function = template["Resources"]["IngestFunction"]["Properties"]
+    assert function["Runtime"] == "python3.12"
+    assert function["Handler"] == "cinelake.aws.lambda_handler.handler"
+    assert function["Timeout"] == 900
+    assert function["MemorySize"] == {"Ref": "MemorySize"}
+    env = function["Environment"]["Variables"]
+    assert env["BUCKET"] == {"Ref": "BucketName"}
+    assert env["TMDB_SECRET_ID"] == {"Ref": "TMDBSecret"}
+    assert {"GENRES", "KIND", "CONTINUATION_MODE", "MAX_CHAIN", "SAFETY_MARGIN_SECONDS"} <= set(env)
+    for name in ("BucketName", "ScheduleExpression", "Genres", "Kind", "MemorySize"):
+        assert name in template["Parameters"]
+
+
+def test_bucket_is_encrypted_and_private(template: dict[str, Any]) -> None:
+    bucket = template["Resources"]["DataBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+
+
+def test_secret_value_is_never_in_the_template(template: dict[str, Any]) -> None:
+    secret = template["Resources"]["TMDBSecret"]["Properties"]
+    assert "SecretString" not in secret
+    assert "read_access_token" in secret["GenerateSecretString"]["SecretStringTemplate"]
+    assert '""' in secret["GenerateSecretString"]["SecretStringTemplate"]
+
+
+def test_glue_jobs_reference_the_uploaded_scripts(template: dict[str, Any]) -> None:
+    jobs = {n: r["Properties"] for n, r in template["Resources"].items() if r["Type"] == "AWS::Glue::Job"}
+    scripts = sorted(_text(p["Command"]["ScriptLocation"]).rsplit("/", 1)[-1] for p in jobs.values())
+    assert scripts == ["raw_to_trusted.py", "trusted_to_refined.py", "wordcount.py"]
+    crawler = template["Resources"]["LakeCrawler"]["Properties"]
+    for target in crawler["Targets"]["S3Targets"]:
+        assert "**/_*/**" in target["Exclusions"]
