@@ -155,6 +155,7 @@ def crawl(
     schema_change: str = "update",
     progress: ProgressCallback | None = None,
     workers: int = 8,
+    full: bool = False,
 ) -> CrawlSummary:
     """Crawl the lake (or one zone) into the catalog and return what changed.
 
@@ -175,7 +176,7 @@ def crawl(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for dataset in find_datasets(lake, parse_zone(zone)):
             change = _crawl_dataset(
-                lake, catalog, list_dataset(lake, dataset), pool, sample, schema_change, progress
+                lake, catalog, list_dataset(lake, dataset), pool, sample, schema_change, progress, full
             )
             if change is not None:
                 summary.tables.append(change)
@@ -200,6 +201,7 @@ def _crawl_dataset(
     sample: int | None,
     policy: str,
     progress: ProgressCallback | None,
+    full: bool = False,
 ) -> TableChange | None:
     if not dataset.partitions:
         if dataset.skipped:
@@ -215,7 +217,7 @@ def _crawl_dataset(
 
     to_read: dict[tuple[str, ...], list[DataFile]] = {}
     for values, files in dataset.partitions.items():
-        if _unchanged(values, files, known, existing, dataset):
+        if not full and _unchanged(values, files, known, existing, dataset):
             continue
         to_read[values] = files
     reads = _read_partitions(lake, dataset, to_read, pool, sample, progress)

@@ -97,18 +97,14 @@ def format_partitions(table: Table, partitions: Sequence[Partition]) -> RichTabl
 def format_summary(summary: CrawlSummary) -> Group:
     """What a crawl changed: per table, then the totals and any schema change."""
     grid = RichTable(title=f"catalog {summary.database} ({summary.backend})", title_justify="left")
-    for name in ("table", "action", "partitions", "added", "updated", "removed", "files", "read", "records"):
+    for name in ("table", "action", "partitions (+new ~changed -gone)", "files read", "records"):
         grid.add_column(name, justify="left" if name in ("table", "action") else "right")
     for t in summary.tables:
         grid.add_row(
             t.table,
             t.action,
-            str(t.partitions),
-            str(t.partitions_added),
-            str(t.partitions_updated),
-            str(t.partitions_removed),
-            f"{t.files:,}",
-            f"{t.files_read:,}",
+            f"{t.partitions:,} (+{t.partitions_added} ~{t.partitions_updated} -{t.partitions_removed})",
+            f"{t.files_read:,} of {t.files:,}",
             _count(t.records, t.records_exact),
         )
     lines = Text()

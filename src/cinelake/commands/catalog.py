@@ -1,7 +1,221 @@
-"""`cinelake catalog ...` commands."""
+"""`cinelake catalog ...`: crawl the lake into the catalog and look at what it holds."""
 
 from __future__ import annotations
 
+import logging
+from contextlib import AbstractContextManager
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(help="catalog commands.", no_args_is_help=True)
+from cinelake.commands.common import console, err_console, is_interactive, lake_url
+
+if TYPE_CHECKING:
+    from cinelake.catalog.crawler import ProgressCallback
+    from cinelake.lake.store import Lake
+
+app = typer.Typer(
+    help="The data catalog: crawl the lake into tables and partitions (local or AWS Glue), show them, "
+    "print their Athena DDL.",
+    no_args_is_help=True,
+)
+
+# Square brackets are escaped: the help is rich markup.
+LakeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lake",
+        help="Lake root URL: a folder, file://, s3://bucket\\[/prefix] or memory://. "
+        "\\[env: CINELAKE_LAKE; default ./lake]",
+        show_default=False,
+    ),
+]
+
+
+class Backend(StrEnum):
+    LOCAL = "local"
+    GLUE = "glue"
+
+
+class ZoneName(StrEnum):
+    RAW = "Raw"
+    TRUSTED = "Trusted"
+    REFINED = "Refined"
+
+
+class SchemaPolicy(StrEnum):
+    UPDATE = "update"
+    LOG = "log"
+
+
+BackendOption = Annotated[
+    Backend,
+    typer.Option(
+        "--backend", help="Where the catalog lives: local (in the lake, under _catalog/) or glue (AWS Glue)."
+    ),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Catalog database name. \\[env: CINELAKE_CATALOG_DATABASE; default cinelake]",
+        show_default=False,
+    ),
+]
+
+
+def open_lake(lake: str | None) -> Lake:
+    from cinelake.lake.store import Lake
+
+    return Lake(lake_url(lake))
+
+
+def _progress_bar() -> tuple[ProgressCallback, AbstractContextManager[object]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(table: str, done: int, total: int) -> None:
+        if table not in tasks:
+            tasks[table] = bar.add_task(f"reading {table}", total=total)
+        bar.update(tasks[table], completed=done, total=total)
+
+    return update, bar
+
+
+def _log_lines(table: str, done: int, total: int) -> None:
+    if total == 0:
+        return
+    if done == 0:
+        err_console.print(f"crawl {table}: reading {total} file(s)", highlight=False)
+    elif done == total:
+        err_console.print(f"crawl {table}: read {total} file(s)", highlight=False)
+
+
+@app.command("crawl")
+def crawl(
+    lake: LakeOption = None,
+    zone: Annotated[
+        ZoneName | None,
+        typer.Option("--zone", help="Crawl only this zone. \\[default: every zone]", show_default=False),
+    ] = None,
+    backend: BackendOption = Backend.LOCAL,
+    database: DatabaseOption = None,
+    schema_change: Annotated[
+        SchemaPolicy,
+        typer.Option(
+            "--schema-change",
+            help="On a schema change: update the table (merge new columns, widen types) or only log it.",
+        ),
+    ] = SchemaPolicy.UPDATE,
+    sample: Annotated[
+        int,
+        typer.Option("--sample", min=1, help="Files read per new or changed partition to infer the schema."),
+    ] = 3,
+    all_files: Annotated[
+        bool, typer.Option("--all-files", help="Read every file instead of a sample (exact record counts).")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read every partition again, not only the new and changed ones.")
+    ] = False,
+) -> None:
+    """Crawl the lake into the catalog: tables, schemas, partitions; only new partitions are read."""
+    from contextlib import nullcontext
+
+    from cinelake.catalog import crawl as run_crawl
+    from cinelake.catalog import format_summary
+
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    progress: ProgressCallback
+    context: AbstractContextManager[object]
+    if is_interactive():
+        progress, context = _progress_bar()
+    else:
+        progress, context = _log_lines, nullcontext()
+    with context:
+        summary = run_crawl(
+            open_lake(lake),
+            zone=zone.value if zone else None,
+            backend=backend.value,
+            database=database,
+            sample=None if all_files else sample,
+            schema_change=schema_change.value,
+            progress=progress,
+            full=full,
+        )
+    console.print(format_summary(summary))
+
+
+@app.command("tables")
+def tables(
+    lake: LakeOption = None, backend: BackendOption = Backend.LOCAL, database: DatabaseOption = None
+) -> None:
+    """List the catalog's tables with their format, partition keys, files, records and size."""
+    from cinelake.catalog import format_tables
+    from cinelake.catalog.api import tables as list_tables
+
+    console.print(format_tables(list_tables(open_lake(lake), backend=backend.value, database=database)))
+
+
+TableArgument = Annotated[str, typer.Argument(help="Table name, e.g. raw_tmdb_movies.", show_default=False)]
+
+
+@app.command("show")
+def show(
+    table: TableArgument,
+    lake: LakeOption = None,
+    backend: BackendOption = Backend.LOCAL,
+    database: DatabaseOption = None,
+) -> None:
+    """Show one table: location, format, record count and its columns with their types."""
+    from cinelake.catalog import format_table
+    from cinelake.catalog.api import show as show_table
+
+    console.print(format_table(show_table(open_lake(lake), table, backend=backend.value, database=database)))
+
+
+@app.command("partitions")
+def partitions(
+    table: TableArgument,
+    lake: LakeOption = None,
+    backend: BackendOption = Backend.LOCAL,
+    database: DatabaseOption = None,
+) -> None:
+    """List a table's partitions with their files, records, size and location."""
+    from cinelake.catalog import format_partitions
+    from cinelake.catalog.api import partitions as list_partitions
+
+    found, parts = list_partitions(open_lake(lake), table, backend=backend.value, database=database)
+    console.print(format_partitions(found, parts))
+
+
+@app.command("ddl")
+def ddl(
+    table: TableArgument,
+    lake: LakeOption = None,
+    backend: BackendOption = Backend.LOCAL,
+    database: DatabaseOption = None,
+    location_root: Annotated[
+        str | None,
+        typer.Option(
+            "--location-root",
+            help="Print the location under this root (e.g. s3://bucket for a local lake copied to S3).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the table's Athena CREATE EXTERNAL TABLE (with partition projection for dated folders)."""
+    from cinelake.catalog.api import ddl as table_ddl
+
+    text = table_ddl(
+        open_lake(lake), table, backend=backend.value, database=database, location_root=location_root
+    )
+    typer.echo(text)

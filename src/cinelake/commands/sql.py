@@ -1,0 +1,89 @@
+"""`cinelake sql "SELECT ..."`: one SQL statement over the lake's catalog tables (DuckDB or Athena)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from cinelake.commands.catalog import Backend, BackendOption, DatabaseOption, LakeOption, open_lake
+from cinelake.commands.common import console
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    ATHENA = "athena"
+
+
+def sql(
+    query: Annotated[
+        str, typer.Argument(help='The SQL statement, e.g. "SELECT count(*) FROM raw_tmdb_movies".')
+    ],
+    lake: LakeOption = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table (for people), csv, or json (an array of row objects)."),
+    ] = OutputFormat.TABLE,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine", help="duckdb (in process, over the lake's files) or athena (Amazon Athena)."
+        ),
+    ] = Engine.DUCKDB,
+    database: DatabaseOption = None,
+    backend: BackendOption = Backend.LOCAL,
+    workgroup: Annotated[
+        str | None,
+        typer.Option(
+            "--workgroup",
+            envvar="CINELAKE_ATHENA_WORKGROUP",
+            help="Athena workgroup. \\[env: CINELAKE_ATHENA_WORKGROUP; default primary]",
+            show_default=False,
+        ),
+    ] = None,
+    output_location: Annotated[
+        str | None,
+        typer.Option(
+            "--output-location",
+            envvar="CINELAKE_ATHENA_OUTPUT",
+            help="s3:// folder for Athena's result files, unless the workgroup sets one. "
+            "\\[env: CINELAKE_ATHENA_OUTPUT]",
+            show_default=False,
+        ),
+    ] = None,
+    allow_writes: Annotated[
+        bool,
+        typer.Option("--allow-writes", help="Run statements other than SELECT/WITH/SHOW/DESCRIBE/EXPLAIN."),
+    ] = False,
+) -> None:
+    """Run SQL over the lake: every catalog table is queryable by its name (partition columns included)."""
+    from cinelake.query import run_sql, to_csv, to_json, to_rich
+
+    result = run_sql(
+        open_lake(lake),
+        query,
+        engine=engine.value,
+        read_only=not allow_writes,
+        database=database,
+        backend=backend.value,
+        workgroup=workgroup,
+        output_location=output_location,
+    )
+    if output is OutputFormat.JSON:
+        typer.echo(to_json(result))
+    elif output is OutputFormat.CSV:
+        typer.echo(to_csv(result), nl=False)
+    else:
+        console.print(to_rich(result))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the top-level ``sql`` command to the app."""
+    app.command("sql")(sql)
