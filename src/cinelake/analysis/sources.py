@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from cinelake.analysis.model import FilmRow, Source
@@ -128,41 +128,98 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> list[tuple[An
         raise LakeError(f"cannot read {what}: {first}") from None
 
 
+# Portable SQL (DuckDB and Athena/Trino) over the catalog's Refined tables. fact_movie may hold one row
+# per movie and snapshot: the newest snapshot is the answer.
+REFINED_FILMS_SQL = """
+SELECT f.movie_key, d.tmdb_id, d.imdb_id, d.title, d.release_year,
+       f.budget, f.revenue, f.popularity, f.vote_average, f.vote_count, f.snapshot_date
+FROM (
+    SELECT movie_key, budget, revenue, popularity, vote_average, vote_count, snapshot_date,
+           row_number() OVER (PARTITION BY movie_key ORDER BY snapshot_date DESC NULLS LAST) AS newest
+    FROM fact_movie
+) f
+JOIN dim_movie d ON d.movie_key = f.movie_key
+WHERE f.newest = 1
+ORDER BY d.tmdb_id
+"""
+REFINED_GENRES_SQL = """
+SELECT DISTINCT b.movie_key, g.name
+FROM bridge_movie_genre b JOIN dim_genre g ON g.genre_key = b.genre_key
+WHERE g.name IS NOT NULL
+"""
+KNOWN_GENRES_SQL = "SELECT DISTINCT name FROM dim_genre WHERE name IS NOT NULL"
+
+
 def _load_refined(lake: Lake, files: dict[str, list[str]]) -> LoadedFilms:
-    tables = {t: f"read_parquet({_sql_list(lake, fs)}, union_by_name = true)" for t, fs in files.items()}
-    # fact_movie may hold one row per movie and snapshot; the newest snapshot is the answer.
-    sql = f"""
-        WITH fact AS (
-            SELECT * FROM {tables["fact_movie"]}
-            QUALIFY row_number() OVER (PARTITION BY movie_key ORDER BY snapshot_date DESC NULLS LAST) = 1
-        ),
-        genres AS (
-            SELECT b.movie_key, list(DISTINCT g.name ORDER BY g.name) AS names
-            FROM {tables["bridge_movie_genre"]} b JOIN {tables["dim_genre"]} g USING (genre_key)
-            GROUP BY b.movie_key
-        )
-        SELECT d.tmdb_id, d.imdb_id, d.title, d.release_year, coalesce(genres.names, []),
-               f.budget, f.revenue, f.popularity, f.vote_average, f.vote_count, f.snapshot_date
-        FROM fact f
-        JOIN {tables["dim_movie"]} d ON d.movie_key = f.movie_key
-        LEFT JOIN genres ON genres.movie_key = f.movie_key
-        ORDER BY d.tmdb_id
-    """
-    with duckdb_for(lake) as con:
-        rows = _query(con, sql, f"the Refined tables of {lake.url}")
-        genre_names = _query(
-            con, f"SELECT DISTINCT name FROM {tables['dim_genre']} WHERE name IS NOT NULL", "dim_genre"
-        )
-    films = [_row(r[:10]) for r in rows]
-    snapshots = [r[10] for r in rows if r[10] is not None]
+    """Through the catalog's DuckDB views (:func:`cinelake.query.connect`); a table the catalog does
+    not list yet (a lake crawled before the Spark job ran) is read from its Parquet files."""
+    from cinelake.query import connect
+
+    con = connect(lake)
+    try:
+        present = {
+            name for (name,) in _query(con, "SELECT table_name FROM information_schema.tables", "views")
+        }
+        for table, table_files in files.items():
+            if table not in present:
+                con.execute(
+                    f"CREATE VIEW {table} AS SELECT * FROM "
+                    f"read_parquet({_sql_list(lake, table_files)}, union_by_name = true)"
+                )
+        films = _query(con, REFINED_FILMS_SQL, f"the Refined tables of {lake.url}")
+        genres = _query(con, REFINED_GENRES_SQL, "the Refined genres")
+        known = _query(con, KNOWN_GENRES_SQL, "dim_genre")
+    finally:
+        con.close()
     source = Source(
         zone="Refined",
         description="the Refined star schema (fact_movie, dim_movie, bridge_movie_genre, dim_genre)",
         location=lake.uri(layout.refined_dir()),
         films=len(films),
-        snapshot=max(snapshots).isoformat() if snapshots else None,
+        snapshot=None,
     )
-    return LoadedFilms(films, sorted(n for (n,) in genre_names), source)
+    return _refined_result(films, genres, known, source)
+
+
+def load_films_athena(
+    lake: Lake, *, database: str | None = None, workgroup: str | None = None
+) -> LoadedFilms:
+    """The same rows from the Refined tables of the Glue database, queried in Amazon Athena."""
+    from cinelake.config import get_settings
+    from cinelake.query import run_sql
+
+    database = database or get_settings().catalog_database
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return run_sql(lake, sql, engine="athena", database=database, workgroup=workgroup).rows
+
+    films, genres, known = rows(REFINED_FILMS_SQL), rows(REFINED_GENRES_SQL), rows(KNOWN_GENRES_SQL)
+    source = Source(
+        zone="Refined",
+        description=f"the Refined star schema of the Glue database {database!r} in Amazon Athena",
+        location=lake.uri(layout.refined_dir()),
+        films=len(films),
+    )
+    return _refined_result(films, genres, known, source)
+
+
+def _refined_result(
+    films: list[tuple[Any, ...]], genres: list[tuple[Any, ...]], known: list[tuple[Any, ...]], source: Source
+) -> LoadedFilms:
+    by_movie: dict[int, set[str]] = {}
+    for movie_key, name in genres:
+        by_movie.setdefault(int(movie_key), set()).add(str(name))
+    rows = []
+    snapshots = []
+    for movie_key, *values, snapshot in films:
+        names = tuple(sorted(by_movie.get(int(movie_key), ())))
+        rows.append(_row((values[0], values[1], values[2], values[3], names, *values[4:])))
+        if snapshot is not None:
+            snapshots.append(str(snapshot)[:10])
+    newest = max(snapshots) if snapshots else None
+    return LoadedFilms(
+        rows, sorted(str(n) for (n,) in known), replace(source, films=len(rows), snapshot=newest)
+    )
 
 
 def _load_raw(lake: Lake, files: list[str]) -> LoadedFilms:

@@ -24,6 +24,7 @@ class OutputFormat(StrEnum):
 
 class Engine(StrEnum):
     DUCKDB = "duckdb"
+    ATHENA = "athena"
 
 
 # Square brackets are escaped: the help is rich markup.
@@ -92,7 +93,12 @@ def analyze(
         typer.Option("--out", help="Also write analysis.json into this folder.", show_default=False),
     ] = None,
     engine: Annotated[
-        Engine, typer.Option("--engine", help="The SQL engine that reads the lake.")
+        Engine,
+        typer.Option(
+            "--engine",
+            help="duckdb: in process over the lake's files; athena: the Refined tables of the Glue "
+            "database (CINELAKE_CATALOG_DATABASE) in Amazon Athena.",
+        ),
     ] = Engine.DUCKDB,
 ) -> None:
     """Budget vs revenue of the best and worst films of each genre, and whether popularity follows.
