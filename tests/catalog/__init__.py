@@ -1,0 +1,1 @@
+"""Tests of the data catalog and its crawler."""

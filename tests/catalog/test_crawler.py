@@ -1,0 +1,201 @@
+"""The crawler on a local lake: datasets, both partition layouts, incremental crawls, schema changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cinelake.catalog import crawl, open_backend, update_catalog
+from cinelake.catalog.local import LocalCatalog
+from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
+from tests.catalog.lakes import detail_records, trusted_rows, write_raw_csv, write_raw_json, write_trusted
+
+Lakes = tuple[Lake, dict[str, int]]
+
+
+def test_first_crawl_finds_every_dataset(full_lake: Lakes) -> None:
+    lake, records = full_lake
+    summary = crawl(lake, sample=None)
+    assert summary.database == "cinelake" and summary.database_created
+    assert {t.table for t in summary.tables} == set(records)
+    assert all(t.action == "created" for t in summary.tables)
+    for name, count in records.items():
+        assert summary.table(name).records == count, name
+        assert summary.table(name).records_exact
+    catalog = LocalCatalog(lake)
+    assert lake.exists("_catalog/cinelake/database.json")
+    assert [t.name for t in catalog.list_tables()] == sorted(records)
+
+
+def test_bookkeeping_and_temp_files_are_invisible(full_lake: Lakes) -> None:
+    lake, _ = full_lake
+    summary = crawl(lake, zone="Raw")
+    raw = summary.table("raw_tmdb_movies")
+    assert raw.files == 3 and raw.skipped_files == 0  # the .tmp file and _runs/ never show up
+    assert not any(t.table.startswith("raw_tmdb__") for t in summary.tables)
+    assert summary.table("raw_local_movies").files == 2
+
+
+def test_date_folders_become_year_month_day_partitions(full_lake: Lakes) -> None:
+    lake, _ = full_lake
+    crawl(lake, zone="Raw")
+    catalog = LocalCatalog(lake)
+    table = catalog.get_table("raw_tmdb_movies")
+    assert table is not None
+    assert [(k.name, k.type) for k in table.partition_keys] == [
+        ("year", "string"),
+        ("month", "string"),
+        ("day", "string"),
+    ]
+    parts = catalog.get_partitions("raw_tmdb_movies")
+    assert [p.values for p in parts] == [("2026", "11", "25"), ("2026", "11", "26")]
+    assert [p.num_files for p in parts] == [1, 2]
+    assert parts[1].location == lake.uri("Raw/TMDB/JSON/Movies/2026/11/26") + "/"
+    assert table.parameters["storage.location.template"].endswith(
+        "/Raw/TMDB/JSON/Movies/${year}/${month}/${day}/"
+    )
+    assert table.classification == "json"
+    columns = {c.name: c.type for c in table.columns}
+    assert columns["genres"] == "array<struct<id:bigint,name:string>>"
+    assert "cast:array<struct<" in columns["credits"]
+
+
+def test_hive_folders_become_their_keys(full_lake: Lakes) -> None:
+    lake, _ = full_lake
+    crawl(lake, zone="Trusted")
+    catalog = LocalCatalog(lake)
+    table = catalog.get_table("trusted_tmdb_movies")
+    assert table is not None and table.classification == "parquet"
+    assert [k.name for k in table.partition_keys] == ["dt"]
+    assert [p.values for p in catalog.get_partitions("trusted_tmdb_movies")] == [
+        ("2026-11-25",),
+        ("2026-11-26",),
+    ]
+    assert table.parameters["projection.dt.type"] == "date"
+    assert {c.name: c.type for c in table.columns}["release_date"] == "date"
+    assert table.record_count == 3  # from the footers
+
+
+def test_refined_tables_keep_their_own_name(full_lake: Lakes) -> None:
+    lake, _ = full_lake
+    summary = crawl(lake, zone="refined")
+    assert [t.table for t in summary.tables] == ["fact_movie"]
+    table = LocalCatalog(lake).get_table("fact_movie")
+    assert table is not None and table.partition_keys == () and table.record_count == 2
+
+
+def test_incremental_crawl_reads_only_the_new_day(lake: Lake, shared_data: Path) -> None:
+    records = detail_records(shared_data)
+    for day in (25, 26):
+        for chunk in (1, 2, 3, 4):
+            write_raw_json(lake, date(2026, 11, day), records, chunk=chunk)
+    first = crawl(lake, sample=2)
+    assert first.table("raw_tmdb_movies").files_read == 4  # 2 per partition
+    again = crawl(lake, sample=2)
+    assert again.unchanged == 1 and again.files_read == 0 and again.partitions_added == 0
+
+    for chunk in (1, 2, 3):
+        write_raw_json(lake, date(2026, 11, 27), records, chunk=chunk)
+    third = crawl(lake, sample=2)
+    change = third.table("raw_tmdb_movies")
+    assert change.action == "updated"
+    assert change.partitions_added == 1 and change.partitions_updated == 0 and change.files_read == 2
+    parts = LocalCatalog(lake).get_partitions("raw_tmdb_movies")
+    assert [p.values[2] for p in parts] == ["25", "26", "27"]
+    assert change.records == 22  # 2 records x 11 files: estimated from equally sized files, but exact here
+
+    # one more file in an old partition: only that partition is read again
+    write_raw_json(lake, date(2026, 11, 25), records, chunk=5)
+    fourth = crawl(lake, sample=2)
+    assert fourth.table("raw_tmdb_movies").partitions_updated == 1
+    assert fourth.table("raw_tmdb_movies").files_read == 2
+
+
+def test_removed_partitions_leave_the_catalog(lake: Lake, shared_data: Path) -> None:
+    records = detail_records(shared_data)
+    write_raw_json(lake, date(2026, 11, 25), records)
+    gone = write_raw_json(lake, date(2026, 11, 26), records)
+    crawl(lake)
+    lake.delete(gone.rsplit("/", 1)[0])
+    summary = crawl(lake)
+    assert summary.table("raw_tmdb_movies").partitions_removed == 1
+    assert [p.values for p in LocalCatalog(lake).get_partitions("raw_tmdb_movies")] == [("2026", "11", "25")]
+
+
+def test_schema_change_is_merged_and_reported(lake: Lake, shared_data: Path) -> None:
+    records = detail_records(shared_data)
+    write_raw_json(lake, date(2026, 11, 25), [{"id": 1, "score": 3}])
+    crawl(lake)
+    write_raw_json(lake, date(2026, 11, 26), [{"id": 2, "score": 3.5, "title": records[0]["title"]}])
+    summary = crawl(lake, schema_change="update")
+    changes = {(c.column, c.old, c.new, c.applied) for c in summary.schema_changes}
+    assert changes == {("score", "bigint", "double", True), ("title", None, "string", True)}
+    table = LocalCatalog(lake).get_table("raw_tmdb_movies")
+    assert table is not None
+    assert [(c.name, c.type) for c in table.columns] == [
+        ("id", "bigint"),
+        ("score", "double"),
+        ("title", "string"),
+    ]
+
+
+def test_schema_change_log_policy_keeps_the_schema(lake: Lake) -> None:
+    write_raw_json(lake, date(2026, 11, 25), [{"id": 1}])
+    crawl(lake)
+    write_raw_json(lake, date(2026, 11, 26), [{"id": 2, "extra": True}])
+    summary = crawl(lake, schema_change="log")
+    assert [(c.column, c.applied) for c in summary.schema_changes] == [("extra", False)]
+    table = LocalCatalog(lake).get_table("raw_tmdb_movies")
+    assert table is not None and [c.name for c in table.columns] == ["id"]
+    assert len(LocalCatalog(lake).get_partitions("raw_tmdb_movies")) == 2  # the partition is still added
+
+
+def test_sampled_counts_are_marked_estimates(lake: Lake, shared_data: Path) -> None:
+    records = detail_records(shared_data)
+    for chunk in range(1, 6):
+        write_raw_json(lake, date(2026, 11, 25), records, chunk=chunk)
+    summary = crawl(lake, sample=2)
+    change = summary.table("raw_tmdb_movies")
+    assert not change.records_exact and change.records == 10
+    exact = crawl(lake, sample=None, full=True).table("raw_tmdb_movies")
+    assert exact.records_exact and exact.records == 10 and exact.files_read == 5
+
+
+def test_update_catalog_needs_an_existing_catalog(full_lake: Lakes, shared_data: Path) -> None:
+    lake, _ = full_lake
+    assert update_catalog(lake, zone="Trusted") is None
+    assert not lake.exists("_catalog")
+    crawl(lake, zone="Raw")
+    summary = update_catalog(lake, zone="Trusted")
+    assert summary is not None and [t.table for t in summary.tables] == ["trusted_tmdb_movies"]
+    write_trusted(lake, date(2026, 11, 27), trusted_rows(detail_records(shared_data)))
+    later = update_catalog(lake, zone="Trusted")
+    assert later is not None and later.partitions_added == 1
+
+
+def test_database_name_and_bad_options(lake: Lake, shared_data: Path) -> None:
+    write_raw_csv(lake, shared_data, date(2024, 7, 1))
+    summary = crawl(lake, database="movies_dev")
+    assert summary.database == "movies_dev" and lake.exists(
+        "_catalog/movies_dev/tables/raw_local_movies.json"
+    )
+    assert open_backend(lake, "local", "movies_dev").exists()
+    with pytest.raises(UsageError, match="invalid catalog database"):
+        crawl(lake, database="Bad-Name")
+    with pytest.raises(UsageError, match="unknown zone"):
+        crawl(lake, zone="Gold")
+    with pytest.raises(UsageError, match="schema change policy"):
+        crawl(lake, schema_change="ignore")
+    with pytest.raises(UsageError, match="unknown catalog backend"):
+        crawl(lake, backend="hive")
+
+
+def test_stray_files_are_left_out(lake: Lake, shared_data: Path) -> None:
+    write_raw_json(lake, date(2026, 11, 25), detail_records(shared_data))
+    lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/notes.json", b'{"a": 1}\n')  # not in a day folder
+    lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/25/README.md", b"hello")  # not a data file
+    change = crawl(lake).table("raw_tmdb_movies")
+    assert change.files == 1 and change.skipped_files == 2
