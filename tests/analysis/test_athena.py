@@ -1,0 +1,119 @@
+"""`--engine athena`: the Refined queries go through Athena (moto in server mode answers them with the
+rows Athena would return, as text cells, which the loader turns back into films)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cinelake.analysis import budget_vs_revenue
+from cinelake.errors import UsageError
+
+pytestmark = pytest.mark.integration
+
+
+def _result(columns: list[tuple[str, str]], rows: list[list[str | None]]) -> dict[str, Any]:
+    header = {"Data": [{"VarCharValue": name} for name, _ in columns]}
+    body = [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in rows]
+    return {
+        "rows": [header, *body],
+        "column_info": [
+            {
+                "CatalogName": "hive",
+                "SchemaName": "",
+                "TableName": "",
+                "Name": n,
+                "Label": n,
+                "Type": t,
+                "Precision": 0,
+                "Scale": 0,
+                "Nullable": "UNKNOWN",
+                "CaseSensitive": False,
+            }
+            for n, t in columns
+        ],
+    }
+
+
+def _queue_athena_results(endpoint: str, results: list[dict[str, Any]]) -> None:
+    body = json.dumps({"region": "us-east-1", "results": results}).encode()
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/static/athena/query-results",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 201
+
+
+FILMS = [
+    ("movie_key", "bigint"),
+    ("tmdb_id", "bigint"),
+    ("imdb_id", "varchar"),
+    ("title", "varchar"),
+    ("release_year", "integer"),
+    ("budget", "bigint"),
+    ("revenue", "bigint"),
+    ("popularity", "double"),
+    ("vote_average", "double"),
+    ("vote_count", "bigint"),
+    ("snapshot_date", "date"),
+]
+
+
+def test_athena_engine_reads_refined_through_athena(aws_env: str, tmp_path: Path) -> None:
+    films = [
+        [
+            str(i),
+            str(i),
+            f"tt{i:07d}",
+            f"Film {i}",
+            "2001",
+            str(b),
+            str(r),
+            str(p),
+            str(v),
+            "500",
+            "2026-11-26",
+        ]
+        for i, b, r, p, v in [
+            (1, 10_000_000, 40_000_000, 5.5, 7.5),
+            (2, 20_000_000, 30_000_000, 2.5, 6.0),
+            (3, 5_000_000, 60_000_000, 9.0, 8.0),
+            (4, 8_000_000, 4_000_000, 1.0, 4.5),
+        ]
+    ]
+    films.append(["5", "5", None, "No money", "2002", None, None, "1.0", "9.0", "800", "2026-11-25"])
+    genres = [[str(i), "Comedy"] for i in range(1, 6)] + [["3", "Animation"]]
+    _queue_athena_results(
+        aws_env,
+        [
+            _result(FILMS, films),
+            _result([("movie_key", "bigint"), ("name", "varchar")], genres),
+            _result([("name", "varchar")], [["Comedy"], ["Animation"]]),
+        ],
+    )
+    analysis = budget_vs_revenue(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+    assert analysis.source is not None
+    assert analysis.source.zone == "Refined" and "Athena" in analysis.source.description
+    assert analysis.source.snapshot == "2026-11-26"
+    comedy = analysis.genres["Comedy"]
+    assert comedy.eligible == 4
+    assert [f.tmdb_id for f in comedy.best] == [3, 1]
+    assert [f.tmdb_id for f in comedy.worst] == [4, 2]
+    assert comedy.best[0].roi == 12.0 and comedy.best[0].release_year == 2001
+    # budget ranks [3, 4, 1, 2], revenue ranks [3, 2, 4, 1]: sum d^2 = 14 -> 1 - 6*14/(4*15) = -0.4
+    assert comedy.correlations["budget_revenue"] == pytest.approx(-0.4)
+    assert analysis.genres["Animation"].eligible == 1
+
+
+def test_athena_has_no_raw_fallback(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--engine duckdb"):
+        budget_vs_revenue(str(tmp_path / "lake"), engine="athena", zone="raw")
+    with pytest.raises(UsageError, match="unknown engine 'spark'"):
+        budget_vs_revenue(str(tmp_path / "lake"), engine="spark")

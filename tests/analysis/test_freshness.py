@@ -1,0 +1,65 @@
+"""Freshness facts: the dates and record counts of every dataset the lake holds."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cinelake.analysis import freshness
+from cinelake.lake import layout
+from cinelake.lake.layout import Kind, Origin
+from cinelake.lake.store import Lake
+from tests.analysis.films import hand_checked_movies
+from tests.analysis.lakes import write_raw, write_refined
+
+pytestmark = pytest.mark.integration
+
+
+def _parquet(rows: int) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({"id": list(range(rows))}), sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+@pytest.mark.parametrize("url", ["local", "memory://freshness"])
+def test_dates_and_counts_per_dataset(url: str, tmp_path: Path) -> None:
+    lake = Lake(str(tmp_path / "lake") if url == "local" else url)
+    try:
+        movies = hand_checked_movies()
+        write_raw(lake, movies[:10], date(2026, 11, 25), run="a")
+        write_raw(lake, movies[10:], date(2026, 11, 26), run="b")
+        csv = 'id|title\ntt1|"A | quoted, title"\ntt2|B\n\ntt3|C\n'
+        lake.write_bytes(
+            layout.raw_local_csv_file(Kind.MOVIES, date(2026, 11, 24), "movies.csv"), csv.encode()
+        )
+        for day, rows in ((date(2026, 11, 25), 3), (date(2026, 11, 26), 4)):
+            folder = layout.trusted_partition(Origin.TMDB, "Movies", day)
+            lake.write_bytes(f"{folder}/part-00000.parquet", _parquet(rows))
+        write_refined(lake, movies, date(2026, 11, 26))
+        lake.write_bytes(f"{layout.run_dir('a')}/manifest.json", b"{}")  # bookkeeping: not a dataset
+
+        facts = freshness(lake)
+        found = {d.dataset: d for d in facts.datasets}
+        tmdb = found["Raw/TMDB/JSON/Movies"]
+        assert (tmdb.dates, tmdb.files, tmdb.records) == (("2026-11-25", "2026-11-26"), 2, len(movies))
+        assert tmdb.latest == "2026-11-26"
+        local = found["Raw/Local/CSV/Movies"]
+        assert (local.dates, local.files, local.records) == (("2026-11-24",), 1, 3)
+        trusted = found["Trusted/TMDB/PARQUET/Movies"]
+        assert (trusted.zone, trusted.dates, trusted.records) == ("Trusted", ("2026-11-25", "2026-11-26"), 7)
+        assert found["Refined/fact_movie"].records == len(movies)
+        assert found["Refined/dim_genre"].records == 3  # Comedy, Animation, Drama
+        assert all(not d.dataset.startswith("Raw/TMDB/_") for d in facts.datasets)
+        assert facts.to_dict()["datasets"][0]["zone"] == "Raw"
+    finally:
+        if url != "local":
+            lake.delete("")
+
+
+def test_an_empty_lake_has_no_datasets(tmp_path: Path) -> None:
+    assert freshness(Lake(str(tmp_path / "empty"))).datasets == ()
