@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     tmdb_base_url: str = Field(
         DEFAULT_TMDB_BASE_URL, validation_alias=AliasChoices("TMDB_BASE_URL", "tmdb_base_url")
     )
+    # Requests per second the client allows itself; 0 turns the client-side limit off (offline server).
     tmdb_rate_limit: float = Field(
-        40.0, gt=0, validation_alias=AliasChoices("CINELAKE_TMDB_RATE_LIMIT", "tmdb_rate_limit")
+        40.0, ge=0, validation_alias=AliasChoices("CINELAKE_TMDB_RATE_LIMIT", "tmdb_rate_limit")
     )
     tmdb_max_connections: int = Field(
         20, ge=1, le=20, validation_alias=AliasChoices("CINELAKE_TMDB_CONCURRENCY", "tmdb_max_connections")

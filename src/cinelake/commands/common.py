@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import UsageError
 
-TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+__all__ = ["TMDB_NOTICE", "DateOption", "LakeOption", "console", "err_console", "lake_url", "parse_day"]
+
 
 console = Console()
 err_console = Console(stderr=True)
