@@ -171,3 +171,31 @@ CHART_STATE_JS = """
           width: rect.width, height: rect.height};
 }))()
 """
+
+
+def main() -> None:
+    """``python -m tests.analysis.browser PAGE PNG [--width W] [--height H] [--phone]``: a screenshot."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Screenshot an HTML page with headless Chromium.")
+    parser.add_argument("page", type=Path)
+    parser.add_argument("png", type=Path)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=1600)
+    parser.add_argument("--phone", action="store_true", help="emulate a phone (mobile, 2x pixels)")
+    args = parser.parse_args()
+    binary = find_chromium()
+    if binary is None:
+        raise SystemExit("no chromium on PATH")
+    with chromium_page(binary) as page:
+        page.viewport(args.width, args.height, mobile=args.phone, scale=2 if args.phone else 1)
+        page.open(args.page.resolve().as_uri())
+        time.sleep(0.5)
+        page.screenshot(args.png)
+        if page.errors:
+            raise SystemExit("page errors: " + "; ".join(page.errors))
+    print(f"wrote {args.png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -198,3 +198,15 @@ def test_snapshot_answer_equals_a_direct_pandas_computation(
         assert got.best_summary.median_popularity == pytest.approx(want["best_median_popularity"])
         for key in ("budget_revenue", "popularity_roi", "popularity_vote_average"):
             assert got.correlations[key] == pytest.approx(want[key], abs=1e-9), key
+
+
+@pytest.mark.parametrize("zone", ["refined", "raw"])
+def test_a_film_without_title_shows_its_original_title(tmp_path: Path, zone: str) -> None:
+    film = movie(
+        7, "", ["Comedy"], budget=2_000, revenue=9_000, vote_average=7.0, vote_count=300, popularity=1.0
+    )
+    film["original_title"] = "Vals Im Bashir"
+    lake = Lake(str(tmp_path / "lake"))
+    (write_refined if zone == "refined" else write_raw)(lake, [film], DAY)
+    loaded = load_films(lake, zone="refined" if zone == "refined" else "raw")
+    assert [r.title for r in loaded.rows] == ["Vals Im Bashir"]

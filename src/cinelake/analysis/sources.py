@@ -30,6 +30,7 @@ _RAW_COLUMNS = {
     "id": "BIGINT",
     "imdb_id": "VARCHAR",
     "title": "VARCHAR",
+    "original_title": "VARCHAR",
     "release_date": "VARCHAR",
     "genres": "STRUCT(id BIGINT, name VARCHAR)[]",
     "budget": "BIGINT",
@@ -129,9 +130,10 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> list[tuple[An
 
 
 # Portable SQL (DuckDB and Athena/Trino) over the catalog's Refined tables. fact_movie may hold one row
-# per movie and snapshot: the newest snapshot is the answer.
+# per movie and snapshot: the newest snapshot is the answer. A film without a title in TMDB shows its
+# original title.
 REFINED_FILMS_SQL = """
-SELECT f.movie_key, d.tmdb_id, d.imdb_id, d.title, d.release_year,
+SELECT f.movie_key, d.tmdb_id, d.imdb_id, coalesce(nullif(d.title, ''), d.original_title), d.release_year,
        f.budget, f.revenue, f.popularity, f.vote_average, f.vote_count, f.snapshot_date
 FROM (
     SELECT movie_key, budget, revenue, popularity, vote_average, vote_count, snapshot_date,
@@ -239,7 +241,7 @@ def _load_raw(lake: Lake, files: list[str]) -> LoadedFilms:
             SELECT * FROM raw
             QUALIFY row_number() OVER (PARTITION BY id ORDER BY day DESC, filename DESC) = 1
         )
-        SELECT id, nullif(imdb_id, ''), title,
+        SELECT id, nullif(imdb_id, ''), coalesce(nullif(title, ''), original_title),
                CASE WHEN regexp_matches(release_date, '^\d{{4}}-') THEN CAST(left(release_date, 4) AS INTEGER)
                END,
                coalesce(list_sort(list_distinct(list_transform(genres, lambda g: g.name))), []),
