@@ -55,36 +55,57 @@ def _highlighted(result: GenreResult) -> tuple[list[Film], list[Film], list[Film
     return others, list(result.best), list(result.worst)
 
 
+def codes(prefix: str, films: Sequence[Film]) -> list[str]:
+    """``B1``..``B5`` / ``W1``..``W5``: short labels that stay legible where points crowd; the tables
+    and the hover text give the titles."""
+    return [f"{prefix}{i}" for i in range(1, len(films) + 1)]
+
+
 def _points(
-    films: Sequence[Film], x: str, y: str, name: str, color: str, *, labelled: bool, size: int
+    films: Sequence[Film],
+    x: str,
+    y: str,
+    name: str,
+    color: str,
+    *,
+    labels: Sequence[str] | None = None,
+    size: int = 6,
 ) -> go.Scatter:
     import plotly.graph_objects as go
 
     return go.Scatter(
         x=[getattr(f, x) for f in films],
         y=[getattr(f, y) for f in films],
-        mode="markers+text" if labelled else "markers",
+        mode="markers+text" if labels else "markers",
         name=name,
-        text=[short_title(f) for f in films] if labelled else None,
+        text=list(labels) if labels else None,
         textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(films))],
-        textfont={"size": 10, "color": color},
-        marker={"color": color, "size": size, "line": {"width": 1, "color": "white"} if labelled else None},
-        hovertext=[_hover(f) for f in films],
+        textfont={"size": 11, "color": color},
+        marker={"color": color, "size": size, "line": {"width": 1, "color": "white"} if labels else None},
+        hovertext=[
+            (f"{label}: " if labels else "") + _hover(f)
+            for label, f in zip(labels or [""] * len(films), films, strict=True)
+        ],
         hoverinfo="text",
     )
+
+
+def _groups(result: GenreResult) -> list[tuple[list[Film], str, str, list[str] | None, int]]:
+    others, best, worst = _highlighted(result)
+    return [
+        (others, "other eligible films", OTHER_COLOR, None, 6),
+        (best, f"best (B1–B{len(best)})", BEST_COLOR, codes("B", best), 11),
+        (worst, f"worst (W1–W{len(worst)})", WORST_COLOR, codes("W", worst), 11),
+    ]
 
 
 def budget_revenue_scatter(result: GenreResult) -> go.Figure:
     """Budget against revenue on log axes, with the break-even line and the best/worst labelled."""
     import plotly.graph_objects as go
 
-    others, best, worst = _highlighted(result)
     fig = go.Figure()
-    fig.add_trace(
-        _points(others, "budget", "revenue", "other eligible films", OTHER_COLOR, labelled=False, size=6)
-    )
-    fig.add_trace(_points(best, "budget", "revenue", "best", BEST_COLOR, labelled=True, size=11))
-    fig.add_trace(_points(worst, "budget", "revenue", "worst", WORST_COLOR, labelled=True, size=11))
+    for films, name, color, labels, size in _groups(result):
+        fig.add_trace(_points(films, "budget", "revenue", name, color, labels=labels, size=size))
     values = [v for f in result.films for v in (f.budget, f.revenue)]
     low, high = min(values), max(values)
     fig.add_trace(
@@ -99,7 +120,7 @@ def budget_revenue_scatter(result: GenreResult) -> go.Figure:
     )
     fig.update_layout(
         **_layout(
-            f"{result.genre}: budget vs revenue (log scales)",
+            "Budget vs revenue (log scales)",
             xaxis={"type": "log", "title": {"text": "budget (US$)"}},
             yaxis={"type": "log", "title": {"text": "revenue (US$)"}},
         )
@@ -112,11 +133,14 @@ def roi_bars(result: GenreResult) -> go.Figure:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for group, films, color in (("best", result.best, BEST_COLOR), ("worst", result.worst, WORST_COLOR)):
+    for prefix, group, films, color in (
+        ("B", "best", result.best, BEST_COLOR),
+        ("W", "worst", result.worst, WORST_COLOR),
+    ):
         fig.add_trace(
             go.Bar(
                 x=[f.roi for f in films],
-                y=[f"{group[0].upper()}{i} · {short_title(f)}" for i, f in enumerate(films, 1)],
+                y=[f"{code} · {short_title(f)}" for code, f in zip(codes(prefix, films), films, strict=True)],
                 orientation="h",
                 name=group,
                 marker={"color": color},
@@ -131,7 +155,7 @@ def roi_bars(result: GenreResult) -> go.Figure:
     fig.add_vline(x=1, line={"color": "#555", "dash": "dot", "width": 1})
     fig.update_layout(
         **_layout(
-            f"{result.genre}: ROI (revenue / budget) of the best and worst",
+            "ROI = revenue / budget",
             xaxis={
                 "type": "log" if log else "linear",
                 "title": {"text": "ROI (×); dotted line = break-even"},
@@ -145,22 +169,32 @@ def roi_bars(result: GenreResult) -> go.Figure:
 
 def popularity_roi_scatter(result: GenreResult) -> go.Figure:
     """Popularity against ROI for every eligible film (log scales), the best/worst labelled."""
-    others, best, worst = _highlighted(result)
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for films, name, color, labelled, size in (
-        (others, "other eligible films", OTHER_COLOR, False, 6),
-        (best, "best", BEST_COLOR, True, 11),
-        (worst, "worst", WORST_COLOR, True, 11),
-    ):
-        known = [f for f in films if f.popularity is not None and f.popularity > 0]
-        fig.add_trace(_points(known, "popularity", "roi", name, color, labelled=labelled, size=size))
+    for films, name, color, labels, size in _groups(result):
+        pairs = [
+            (f, label)
+            for f, label in zip(films, labels or [""] * len(films), strict=True)
+            if f.popularity is not None and f.popularity > 0
+        ]
+        shown = [f for f, _ in pairs]
+        fig.add_trace(
+            _points(
+                shown,
+                "popularity",
+                "roi",
+                name,
+                color,
+                labels=[c for _, c in pairs] if labels else None,
+                size=size,
+            )
+        )
     rho = result.correlations.get("popularity_roi")
     subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
     fig.update_layout(
         **_layout(
-            f"{result.genre}: popularity vs ROI{subtitle}",
+            f"Popularity vs ROI{subtitle}",
             xaxis={"type": "log", "title": {"text": "TMDB popularity"}},
             yaxis={"type": "log", "title": {"text": "ROI (×)"}},
         )

@@ -157,7 +157,7 @@ def _films_table(result: GenreResult, rank_by: str) -> str:
     head = "".join(
         f'<th class="{c}">{h}</th>' if c else f"<th>{h}</th>"
         for h, c in (
-            ("group", ""),
+            ("#", ""),
             ("title", "title"),
             ("year", ""),
             ("vote avg", ""),
@@ -174,7 +174,7 @@ def _films_table(result: GenreResult, rank_by: str) -> str:
     for group, films in (("best", result.best), ("worst", result.worst)):
         rows.extend(_film_row(group, i, f) for i, f in enumerate(films, 1))
     return (
-        f"<h3>The {len(result.best)} best and {len(result.worst)} worst by {_e(rank_by)}</h3>"
+        f"<h3>The {len(result.best)} best (B) and {len(result.worst)} worst (W) by {_e(rank_by)}</h3>"
         f'<div class="table-wrap"><table class="films"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -185,7 +185,7 @@ def _film_row(group: str, rank: int, film: Film) -> str:
     pop = "n/a" if film.popularity is None else f"{film.popularity:.2f}"
     ids = f"{film.tmdb_id}" + (f" / {_e(film.imdb_id)}" if film.imdb_id else "")
     cells = [
-        f"{group} {rank}",
+        f"{group[0].upper()}{rank}",
         f'<td class="title">{_e(film.title or "?")}</td>',
         str(film.release_year or ""),
         vote,
