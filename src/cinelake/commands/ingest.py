@@ -58,3 +58,111 @@ def local(
             item.sha256[:12],
         )
     console.print(table)
+
+
+@app.command("tmdb")
+def tmdb(
+    lake: LakeOption = None,
+    date: DateOption = None,
+    kind: KindOption = None,
+    from_csv: Annotated[
+        str | None,
+        typer.Option(
+            "--from-csv",
+            help="The CSV whose IMDB ids to fetch: a local file, a URL, or a path in the lake "
+            "(e.g. Raw/Local/CSV/Movies/2026/11/26/movies.csv).",
+            show_default=False,
+        ),
+    ] = None,
+    discover: Annotated[
+        bool, typer.Option("--discover", help="List the ids with /discover/movie instead of a CSV (movies).")
+    ] = False,
+    genres: Annotated[
+        str,
+        typer.Option(
+            "--genres", help="Comma-separated genre names (case-insensitive), or 'all'.", show_default=True
+        ),
+    ] = "Comedy,Animation",
+    release_from: Annotated[
+        str | None,
+        typer.Option("--from", help="--discover: first release date YYYY-MM-DD.", show_default=False),
+    ] = None,
+    release_to: Annotated[
+        str | None,
+        typer.Option("--to", help="--discover: last release date YYYY-MM-DD.", show_default=False),
+    ] = None,
+    append: Annotated[
+        str,
+        typer.Option("--append", help="append_to_response items of the detail requests (comma-separated)."),
+    ] = "credits,keywords,external_ids,release_dates",
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch everything again instead of resuming the day's run.")
+    ] = False,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            help="Client-side requests/s (0 = no limit). [env: CINELAKE_TMDB_RATE_LIMIT; default 40]",
+            show_default=False,
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency",
+            help="Requests in flight, 1-20. [env: CINELAKE_TMDB_CONCURRENCY; default 20]",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="TMDB API base URL, e.g. the offline server's http://127.0.0.1:PORT/3. [env: TMDB_BASE_URL]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Fetch TMDB details for the CSV's IMDB ids (or a discover query) into Raw/TMDB/JSON/<Kind>/YYYY/MM/DD/.
+
+    Rerunning the same command on the same day resumes the run and skips what is done.
+    """
+    from cinelake.commands.common import TMDB_NOTICE
+    from cinelake.config import get_settings
+    from cinelake.errors import UsageError
+    from cinelake.ingest.local_csv import parse_genres, parse_kind
+    from cinelake.ingest.progress import ProgressReport, summary_table
+    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+    from cinelake.lake.layout import Kind
+    from cinelake.lake.store import Lake
+
+    if from_csv and discover:
+        raise UsageError("give either --from-csv or --discover, not both")
+    if not from_csv and not discover:
+        raise UsageError("say where the ids come from: --from-csv PATH_OR_URL or --discover")
+    if rate_limit is not None and rate_limit < 0:
+        raise UsageError(f"--rate-limit must be 0 (no limit) or more, got {rate_limit}")
+    request = TMDBIngestRequest(
+        kind=parse_kind(kind) or Kind.MOVIES,
+        day=parse_day(date),
+        source="discover" if discover else "csv",
+        csv=from_csv,
+        genres=parse_genres(genres),
+        release_from=parse_day(release_from, "--from") if release_from else None,
+        release_to=parse_day(release_to, "--to") if release_to else None,
+        append=tuple(append.split(",")),
+        refresh=refresh,
+        concurrency=concurrency,
+    ).normalized()
+    settings = get_settings().with_overrides(
+        tmdb_rate_limit=rate_limit,
+        tmdb_base_url=base_url.rstrip("/") if base_url else None,
+        tmdb_max_connections=min(concurrency, 20) if concurrency else None,
+    )
+    store = Lake(lake_url(lake))
+    with ProgressReport(f"TMDB {request.kind.value} -> {store.url}") as report:
+        result = ingest_tmdb(store, request, settings, progress=report.update)
+    console.print(summary_table(result))
+    console.print(TMDB_NOTICE)
+    if result.status != "complete":
+        raise typer.Exit(1)

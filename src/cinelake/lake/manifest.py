@@ -166,8 +166,8 @@ class RunBook:
     def save_checkpoint(self, checkpoint: ChunkCheckpoint) -> None:
         self.lake.write_bytes(self.checkpoint_path(checkpoint.chunk), checkpoint.model_dump_json().encode())
 
-    def load_checkpoints(self, generation: str) -> dict[int, ChunkCheckpoint]:
-        """The checkpoints of ``generation`` (unreadable ones and older generations are ignored)."""
+    def load_checkpoints(self, generation: str | None = None) -> dict[int, ChunkCheckpoint]:
+        """The checkpoints of ``generation`` (all when None); unreadable ones are ignored."""
         found: dict[int, ChunkCheckpoint] = {}
         folder = layout.run_checkpoints_dir(self.run, self.origin)
         for rel in self.lake.list_files(folder, include_hidden=True):
@@ -175,7 +175,7 @@ class RunBook:
             if name.startswith(".") or not name.endswith(".json"):
                 continue
             checkpoint = self._load(rel, ChunkCheckpoint)
-            if checkpoint is not None and checkpoint.generation == generation:
+            if checkpoint is not None and generation in (None, checkpoint.generation):
                 found[checkpoint.chunk] = checkpoint
         return found
 

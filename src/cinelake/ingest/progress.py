@@ -1,0 +1,139 @@
+"""How an ingestion run shows itself: a rich progress bar on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from cinelake.ingest.tmdb import IngestProgress, IngestResult
+
+log = logging.getLogger("cinelake.ingest")
+LOG_EVERY = 5.0  # seconds between two plain progress lines
+
+
+class ProgressReport:
+    """A context manager whose :meth:`update` is the ``progress`` callback of an ingestion run."""
+
+    def __init__(
+        self, title: str, *, interactive: bool | None = None, console: Console | None = None
+    ) -> None:
+        self.title = title
+        self.console = console or Console(stderr=True)
+        self.interactive = sys.stderr.isatty() if interactive is None else interactive
+        self._bar: Any = None
+        self._task: Any = None
+        self._last_log = 0.0
+        self._started = time.monotonic()
+        self._first_done: int | None = None
+
+    def __enter__(self) -> ProgressReport:
+        # One line per retry is useful; one line per request is not.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if self.interactive:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("{task.fields[counts]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self.console,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.title, total=None, rate="", counts="")
+        else:
+            if not logging.getLogger().handlers:
+                logging.basicConfig(
+                    level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+                )
+            log.setLevel(logging.INFO)
+            log.info("%s: started", self.title)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def _rate(self, done: int) -> float:
+        if self._first_done is None:
+            self._first_done = done
+            self._started = time.monotonic()
+        elapsed = time.monotonic() - self._started
+        return (done - self._first_done) / elapsed if elapsed > 0 else 0.0
+
+    def update(self, event: IngestProgress) -> None:
+        counts = f"written {event.written:,} · not found {event.not_found:,} · failed {event.failed:,}"
+        if event.phase == "plan":
+            if self._bar is not None:
+                self._bar.update(self._task, description=f"{self.title}: listing ids")
+            else:
+                log.info("%s: listing the ids", self.title)
+            return
+        rate = self._rate(event.done)
+        if self._bar is not None:
+            self._bar.update(
+                self._task,
+                description=self.title,
+                total=event.total,
+                completed=event.done,
+                rate=f"{rate:,.0f} ids/s",
+                counts=counts,
+            )
+            return
+        now = time.monotonic()
+        if event.phase == "finish" or now - self._last_log >= LOG_EVERY:
+            self._last_log = now
+            share = 100.0 * event.done / event.total if event.total else 100.0
+            log.info(
+                "%s: %s/%s ids (%.0f%%), %.0f ids/s, %s",
+                self.title,
+                f"{event.done:,}",
+                f"{event.total:,}",
+                share,
+                rate,
+                counts,
+            )
+
+
+def summary_table(result: IngestResult) -> Table:
+    """The end-of-run table."""
+    title = f"TMDB ingest {result.run_id}: {result.status}"
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", overflow="fold")
+    rows = [
+        ("requested", f"{result.requested:,}"),
+        ("written", f"{result.written:,}"),
+        ("not found", f"{result.not_found:,}"),
+        ("failed", f"{result.failed:,}"),
+        ("files", f"{len(result.files):,}"),
+        ("chunks", f"{result.chunks_done:,}/{result.chunks_total:,} done ({result.chunks_skipped:,} before)"),
+        ("requests", f"{result.requests:,} ({result.stats.get('retries', 0):,} retries)"),
+        ("seconds", f"{result.seconds:,.1f}"),
+        ("manifest", result.manifest),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table

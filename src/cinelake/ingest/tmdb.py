@@ -1,0 +1,590 @@
+"""The TMDB ingestion job: ids from the challenge's CSV (or from discover) to Raw/TMDB/JSON.
+
+    request = TMDBIngestRequest(kind=Kind.MOVIES, day=date(2026, 11, 26), source="csv", csv="movies.csv",
+                                genres=("Comedy", "Animation"))
+    result = ingest_tmdb(lake, request, settings, should_stop=None, progress=None)
+
+How a run goes:
+
+1. **Plan.** The run id comes from the request (date, source, CSV, genres, window, append), so the same
+   request on the same day is the same run. The first attempt works out the ids (the CSV's IMDB ids
+   of the genres, or the TMDB ids that ``/discover/movie`` lists) and freezes them, sorted, in the
+   run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
+2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (``/find`` then details for a CSV,
+   details for discover), written as file ``k`` by :class:`~cinelake.lake.batch.RawBatchWriter`, and
+   then checkpointed. Several chunks are in flight at once, their requests sharing one bounded pool,
+   so the client's connections stay busy; only those chunks' records are ever in memory.
+3. **Resume.** A chunk whose checkpoint is there and whose files still match their sha256 is skipped;
+   any other chunk is redone (same file names: a redo overwrites, never duplicates). ``refresh``
+   starts a new generation of the plan, which makes every earlier checkpoint stale.
+4. **Stop.** When ``should_stop()`` turns true, no new chunk starts; chunks in flight finish and are
+   checkpointed, and the result says ``incomplete``. Calling again with the same request continues.
+5. **Finish.** The summary manifest lists every file, miss and failure. A complete run also deletes
+   this run's files that the manifest does not list (leftovers of an earlier attempt).
+
+Misses (a 404, or no TMDB title for an IMDB id) are recorded with their reason and are final.
+Failures (still failing after the client's retries) are recorded and counted; their chunk is redone
+on the next attempt, and the run is ``incomplete`` until none is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
+
+from cinelake.errors import UsageError
+from cinelake.ingest.local_csv import ALL_GENRES, parse_genres, parse_kind, read_imdb_ids
+from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
+from cinelake.lake.layout import Kind
+from cinelake.lake.manifest import (
+    ChunkCheckpoint,
+    Failure,
+    FileEntry,
+    Miss,
+    RunBook,
+    RunPlan,
+    RunStatus,
+    new_generation,
+    summarize,
+    utc_now,
+)
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    from cinelake.config import Settings
+    from cinelake.tmdb.client import TMDBClient
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GENRES = ("Comedy", "Animation")
+DEFAULT_APPEND = ("credits", "keywords", "external_ids", "release_dates")
+KNOWN_APPEND = frozenset(
+    {
+        "credits",
+        "keywords",
+        "external_ids",
+        "release_dates",
+        "images",
+        "videos",
+        "translations",
+        "alternative_titles",
+        "recommendations",
+        "similar",
+        "reviews",
+        "watch/providers",
+        "content_ratings",
+        "aggregate_credits",
+        "lists",
+    }
+)
+MAX_PAGES = 500  # TMDB serves no page past 500 of a discover query
+EARLIEST_RELEASE = date(1870, 1, 1)
+# Chunks fetched at once: enough that a chunk's slow tail never leaves the connections idle.
+CHUNKS_IN_FLIGHT = 3
+
+Source = Literal["csv", "discover"]
+
+
+@dataclass(frozen=True)
+class TMDBIngestRequest:
+    """What to ingest. The same request on the same day is the same run (it resumes)."""
+
+    kind: Kind = Kind.MOVIES
+    day: date = field(default_factory=lambda: date.today())
+    source: Source = "csv"
+    csv: str | None = None  # a local path, a URL, or a path relative to the lake
+    genres: tuple[str, ...] = DEFAULT_GENRES  # ("all",) for every row / every genre
+    release_from: date | None = None  # discover: the release-date window
+    release_to: date | None = None
+    append: tuple[str, ...] = DEFAULT_APPEND
+    refresh: bool = False  # fetch everything again (a new generation of the run)
+    concurrency: int | None = None  # requests in flight; default: the settings' max connections
+
+    def normalized(self) -> TMDBIngestRequest:
+        """The request validated, with its genres and append list in canonical form."""
+        kind = parse_kind(self.kind)
+        assert kind is not None
+        if self.source not in ("csv", "discover"):
+            raise UsageError(f"unknown source {self.source!r}: use csv or discover")
+        if self.source == "csv" and not self.csv:
+            raise UsageError("a CSV ingest needs the CSV: give --from-csv PATH_OR_URL")
+        if self.source == "discover":
+            if kind is not Kind.MOVIES:
+                raise UsageError("--discover lists movies only: use --from-csv for series")
+            if self.csv:
+                raise UsageError("give either --from-csv or --discover, not both")
+        elif self.release_from or self.release_to:
+            raise UsageError("--from/--to select a release window for --discover only")
+        if self.release_from and self.release_to and self.release_from > self.release_to:
+            raise UsageError(f"--from {self.release_from} is after --to {self.release_to}")
+        genres = parse_genres(self.genres)
+        append = tuple(dict.fromkeys(a.strip() for a in self.append if a.strip()))
+        unknown = [a for a in append if a not in KNOWN_APPEND]
+        if unknown:
+            known = ", ".join(sorted(KNOWN_APPEND))
+            raise UsageError(f"unknown --append item(s) {', '.join(unknown)}: known are {known}")
+        if self.concurrency is not None and not 1 <= self.concurrency <= 20:
+            raise UsageError(f"--concurrency must be between 1 and 20, got {self.concurrency}")
+        return TMDBIngestRequest(
+            kind=kind,
+            day=self.day,
+            source=self.source,
+            csv=self.csv,
+            genres=genres,
+            release_from=self.release_from,
+            release_to=self.release_to,
+            append=append,
+            refresh=self.refresh,
+            concurrency=self.concurrency,
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        """What defines the run (the manifest's parameters; never a secret)."""
+        return {
+            "kind": self.kind.value,
+            "day": self.day.isoformat(),
+            "source": self.source,
+            "csv": self.csv,
+            "genres": list(self.genres),
+            "release_from": self.release_from.isoformat() if self.release_from else None,
+            "release_to": self.release_to.isoformat() if self.release_to else None,
+            "append": list(self.append),
+        }
+
+    @property
+    def run_id(self) -> str:
+        """``<yyyymmdd>-<source>-<hash>``: the same request on the same day gives the same id."""
+        digest = hashlib.sha256(orjson.dumps(self.parameters(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+        return f"{self.day:%Y%m%d}-{self.source}-{digest[:10]}"
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where a run is: ``done`` of ``total`` ids handled in this attempt (skipped chunks count as done)."""
+
+    phase: Literal["plan", "fetch", "finish"]
+    done: int
+    total: int
+    written: int
+    not_found: int
+    failed: int
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    status: RunStatus
+    requested: int
+    written: int
+    not_found: int
+    failed: int
+    files: list[str]
+    manifest: str
+    chunks_total: int = 0
+    chunks_done: int = 0
+    chunks_skipped: int = 0  # already done by an earlier attempt
+    misses: list[Miss] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    requests: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+StopCheck = Callable[[], bool]
+
+
+def ingest_tmdb(
+    lake: Lake,
+    request: TMDBIngestRequest,
+    settings: Settings | None = None,
+    should_stop: StopCheck | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestResult:
+    """Run (or resume) the ingestion ``request`` describes; see the module's notes."""
+    return asyncio.run(ingest_tmdb_async(lake, request, settings, should_stop=should_stop, progress=progress))
+
+
+async def ingest_tmdb_async(
+    lake: Lake,
+    request: TMDBIngestRequest,
+    settings: Settings | None = None,
+    *,
+    should_stop: StopCheck | None = None,
+    progress: ProgressCallback | None = None,
+    client: TMDBClient | None = None,
+) -> IngestResult:
+    """:func:`ingest_tmdb` for a caller that already runs an event loop (``client``: an unopened client)."""
+    from cinelake.tmdb.client import TMDBClient
+
+    request = request.normalized()
+    if client is None:
+        if settings is None:
+            from cinelake.config import get_settings
+
+            settings = get_settings()
+        rate = settings.tmdb_rate_limit
+        connections = min(request.concurrency or settings.tmdb_max_connections, 20)
+        client = TMDBClient.from_settings(
+            settings, rate_limit=rate if rate and rate > 0 else None, max_connections=connections
+        )
+    job = _Job(lake, request, client, should_stop or (lambda: False), progress)
+    async with client:
+        return await job.run()
+
+
+class _Job:
+    def __init__(
+        self,
+        lake: Lake,
+        request: TMDBIngestRequest,
+        client: TMDBClient,
+        should_stop: StopCheck,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.lake = lake
+        self.request = request
+        self.client = client
+        self.should_stop = should_stop
+        self.progress = progress
+        self.run_id = request.run_id
+        self.book = RunBook(lake, self.run_id)
+        self.writer = RawBatchWriter(lake, request.kind.value, request.day, self.run_id)
+        self.in_flight = asyncio.Semaphore(request.concurrency or client.max_connections)
+        self.done_ids = 0
+        self.total_ids = 0
+        self.counts = {"written": 0, "not_found": 0, "failed": 0}
+        self.started = time.monotonic()
+        self.plan_ids: frozenset[str] = frozenset()
+
+    # --- the run ------------------------------------------------------------------------------------
+
+    async def run(self) -> IngestResult:
+        started_at = utc_now()
+        plan = await self._plan()
+        self.plan_ids = frozenset(plan.ids) if self.request.source == "csv" else frozenset()
+        every = await asyncio.to_thread(self.book.load_checkpoints)
+        current = {k: c for k, c in every.items() if c.generation == plan.generation and k <= plan.chunks}
+        intact = await asyncio.to_thread(self._intact, current)
+        skipped = {k for k in intact if current[k].done}
+        checkpoints = {k: current[k] for k in intact}
+        self.total_ids = len(plan.ids)
+        self.done_ids = sum(len(plan.chunk_ids(k)) for k in skipped)
+        for checkpoint in checkpoints.values():
+            if checkpoint.done:
+                self._count(checkpoint)
+        await asyncio.to_thread(
+            self.book.save_manifest,
+            summarize(plan, checkpoints, status="running", started_at=started_at, stats={}),
+        )
+        self._report("fetch")
+        todo = [k for k in range(1, plan.chunks + 1) if k not in skipped]
+        stopped = False
+        try:
+            stopped = await self._fetch_chunks(plan, todo, checkpoints, every)
+        finally:
+            # Whatever happened (done, stopped, an error, a cancel), the summary tells the truth.
+            status: RunStatus = "complete"
+            if stopped or len(checkpoints) < plan.chunks or any(not c.done for c in checkpoints.values()):
+                status = "incomplete"
+            stats = self.client.stats.as_dict()
+            manifest = summarize(
+                plan, checkpoints, status=status, started_at=started_at, ended_at=utc_now(), stats=stats
+            )
+            if status == "complete":
+                removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
+                if removed:
+                    log.info("removed %d file(s) left by earlier attempts", len(removed))
+            await asyncio.to_thread(self.book.save_manifest, manifest)
+        self._report("finish")
+        return IngestResult(
+            run_id=self.run_id,
+            status=status,
+            requested=manifest.counts.requested,
+            written=manifest.counts.written,
+            not_found=manifest.counts.not_found,
+            failed=manifest.counts.failed,
+            files=[f.path for f in manifest.files],
+            manifest=self.book.manifest_path,
+            chunks_total=manifest.chunks_total,
+            chunks_done=manifest.chunks_done,
+            chunks_skipped=len(skipped),
+            misses=manifest.misses,
+            failures=manifest.failures,
+            requests=int(stats.get("requests", 0)),
+            stats=stats,
+            seconds=time.monotonic() - self.started,
+        )
+
+    def _intact(self, checkpoints: dict[int, ChunkCheckpoint]) -> set[int]:
+        good = set()
+        for k, checkpoint in checkpoints.items():
+            if self.book.files_intact(checkpoint):
+                good.add(k)
+            else:
+                log.warning("chunk %d: a file is missing or altered; it will be fetched again", k)
+        return good
+
+    async def _plan(self) -> RunPlan:
+        plan = None if self.request.refresh else await asyncio.to_thread(self.book.load_plan)
+        if plan is not None and plan.parameters == self.request.parameters():
+            return plan
+        self._report("plan")
+        if self.request.source == "csv":
+            assert self.request.csv is not None
+            ids = await asyncio.to_thread(
+                read_imdb_ids, self.request.csv, self.request.genres, lake=self.lake, kind=self.request.kind
+            )
+        else:
+            found = await discover_movie_ids(
+                self.client,
+                self.request.genres,
+                self.request.release_from,
+                self.request.release_to,
+                today=self.request.day,
+                in_flight=self.in_flight,
+            )
+            ids = [str(i) for i in sorted(found)]
+        plan = RunPlan(
+            run=self.run_id,
+            generation=new_generation(),
+            created_at=utc_now(),
+            parameters=self.request.parameters(),
+            chunk_size=CHUNK_SIZE,
+            ids=ids,
+        )
+        await asyncio.to_thread(self.book.save_plan, plan)
+        return plan
+
+    async def _fetch_chunks(
+        self,
+        plan: RunPlan,
+        todo: Sequence[int],
+        checkpoints: dict[int, ChunkCheckpoint],
+        every: dict[int, ChunkCheckpoint],
+    ) -> bool:
+        """Fetch the chunks in ``todo``, a few at a time; True if ``should_stop`` cut the run short."""
+        queue = iter(todo)
+        stopped = False
+
+        async def worker() -> None:
+            nonlocal stopped
+            while True:
+                if stopped or self.should_stop():
+                    stopped = True
+                    return
+                k = next(queue, None)
+                if k is None:
+                    return
+                previous = every.get(k)
+                stale = [f.path for f in previous.files] if previous else []
+                checkpoints[k] = await self._chunk(plan, k, stale)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(CHUNKS_IN_FLIGHT, len(todo))):
+                    group.create_task(worker())
+        except BaseExceptionGroup as errors:
+            raise _first_error(errors) from None
+        return stopped
+
+    async def _chunk(self, plan: RunPlan, k: int, stale: list[str]) -> ChunkCheckpoint:
+        ids = plan.chunk_ids(k)
+        outcomes = await asyncio.gather(*(self._one(i) for i in ids))
+        lines: list[bytes] = []
+        misses: list[Miss] = []
+        failures: list[Failure] = []
+        seen: dict[int, str] = {}
+        for key, outcome in zip(ids, outcomes, strict=True):
+            if isinstance(outcome, Miss):
+                misses.append(outcome)
+            elif isinstance(outcome, Failure):
+                failures.append(outcome)
+            else:
+                tmdb_id, line = outcome
+                if tmdb_id in seen:
+                    misses.append(Miss(id=key, reason=f"same TMDB title {tmdb_id} as {seen[tmdb_id]}"))
+                    continue
+                seen[tmdb_id] = key
+                lines.append(line)
+        files = await asyncio.to_thread(self.writer.write_chunk, k, lines, stale=stale)
+        checkpoint = ChunkCheckpoint(
+            chunk=k,
+            generation=plan.generation,
+            requested=len(ids),
+            files=[FileEntry.of(f) for f in files],
+            misses=misses,
+            failures=failures,
+            completed_at=utc_now(),
+        )
+        await asyncio.to_thread(self.book.save_checkpoint, checkpoint)
+        self._count(checkpoint)
+        if failures:
+            log.warning("chunk %d: %d id(s) failed; the next attempt fetches it again", k, len(failures))
+        return checkpoint
+
+    async def _one(self, key: str) -> Miss | Failure | tuple[int, bytes]:
+        """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
+        from cinelake.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound
+
+        movies = self.request.kind is Kind.MOVIES
+        try:
+            async with self.in_flight:
+                if self.request.source == "csv":
+                    found = await self.client.find_by_imdb(key)
+                    matches = found.movie_ids if movies else found.tv_ids
+                    if not matches:
+                        other = "a series" if found.tv_ids else "a movie" if found.movie_ids else ""
+                        reason = f"TMDB lists this IMDB id as {other}" if other else "no TMDB title"
+                        return self._done(Miss(id=key, reason=reason))
+                    tmdb_id = matches[0]
+                else:
+                    tmdb_id = int(key)
+                if movies:
+                    record = await self.client.movie_details(tmdb_id, append=self.request.append)
+                else:
+                    record = await self.client.tv_details(tmdb_id, append=self.request.append)
+        except TMDBAuthError:
+            raise
+        except TMDBNotFound as exc:
+            return self._done(Miss(id=key, reason=f"not found ({exc.status or 404})"))
+        except TMDBError as exc:
+            return self._done(Failure(id=key, error=str(exc)))
+        alias = self._alias_of(key, record)
+        if alias:
+            return self._done(Miss(id=key, reason=f"same TMDB title as {alias}"))
+        try:
+            line = encode_record(record)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            return self._done(Failure(id=key, error=f"the record cannot be encoded: {exc}"))
+        if len(line) > self.writer.max_bytes:
+            error = RecordTooLargeError(f"the record has {len(line):,} bytes, over the file limit")
+            return self._done(Failure(id=key, error=str(error)))
+        return self._done((tmdb_id, line))
+
+    def _alias_of(self, key: str, record: dict[str, Any]) -> str | None:
+        """In a CSV run, the plan's other IMDB id this record belongs to (so a title is stored once)."""
+        if not self.plan_ids:
+            return None
+        canonical = record.get("imdb_id") or (record.get("external_ids") or {}).get("imdb_id")
+        if isinstance(canonical, str) and canonical != key and canonical in self.plan_ids:
+            return canonical
+        return None
+
+    # --- progress -----------------------------------------------------------------------------------
+
+    def _done(self, outcome: Any) -> Any:
+        self.done_ids += 1
+        if self.progress is not None:
+            self._report("fetch")
+        return outcome
+
+    def _count(self, checkpoint: ChunkCheckpoint) -> None:
+        self.counts["written"] += checkpoint.written
+        self.counts["not_found"] += len(checkpoint.misses)
+        self.counts["failed"] += len(checkpoint.failures)
+
+    def _report(self, phase: Literal["plan", "fetch", "finish"]) -> None:
+        if self.progress is not None:
+            self.progress(IngestProgress(phase, self.done_ids, self.total_ids, **self.counts))
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that broke a task group (a cinelake error first), for one clear message."""
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        error = pending.pop(0)
+        if isinstance(error, BaseExceptionGroup):
+            pending.extend(error.exceptions)
+        elif not isinstance(error, asyncio.CancelledError):
+            leaves.append(error)
+    from cinelake.errors import CinelakeError
+
+    ours = [e for e in leaves if isinstance(e, CinelakeError)]
+    return (ours or leaves or [group])[0]
+
+
+# --- discover ---------------------------------------------------------------------------------------
+
+
+async def genre_ids(client: TMDBClient, names: Iterable[str]) -> list[int] | None:
+    """TMDB genre ids for ``names`` (case-insensitive), looked up on ``/genre/movie/list``; None for all."""
+    names = tuple(names)
+    if any(n.lower() == ALL_GENRES for n in names):
+        return None
+    known = await client.movie_genres()
+    by_name = {name.lower(): gid for name, gid in known.items()}
+    unknown = [n for n in names if n.lower() not in by_name]
+    if unknown:
+        raise UsageError(
+            f"unknown genre(s) {', '.join(unknown)}: TMDB's movie genres are {', '.join(sorted(known))}"
+        )
+    return sorted({by_name[n.lower()] for n in names})
+
+
+async def discover_movie_ids(
+    client: TMDBClient,
+    genres: Iterable[str],
+    release_from: date | None = None,
+    release_to: date | None = None,
+    *,
+    today: date | None = None,
+    in_flight: asyncio.Semaphore | None = None,
+) -> set[int]:
+    """The distinct TMDB ids ``/discover/movie`` lists for any of ``genres`` in a release window.
+
+    A window with more than 500 pages is split in halves until each part fits (TMDB serves no page
+    past 500). With no window, the whole catalogue is asked first, and sliced from 1870 to a year
+    after ``today`` only if it is too large (titles without a release date are then out of reach).
+    """
+    ids = await genre_ids(client, genres)
+    with_genres = "|".join(str(i) for i in ids) if ids else None
+    limit = in_flight or asyncio.Semaphore(client.max_connections)
+    found: set[int] = set()
+
+    async def page(lo: date | None, hi: date | None, number: int) -> dict[str, Any]:
+        async with limit:
+            return await client.discover_movies(
+                with_genres=with_genres,
+                release_gte=lo,
+                release_lte=hi,
+                page=number,
+                sort_by="primary_release_date.asc",
+            )
+
+    def take(data: dict[str, Any]) -> None:
+        for item in data.get("results") or ():
+            if isinstance(item, dict) and isinstance(item.get("id"), int):
+                found.add(item["id"])
+
+    async def window(lo: date | None, hi: date | None) -> None:
+        first = await page(lo, hi, 1)
+        pages = int(first.get("total_pages") or 0)
+        if pages > MAX_PAGES and lo is not None and hi is not None and lo < hi:
+            middle = lo + (hi - lo) // 2
+            await asyncio.gather(window(lo, middle), window(middle + timedelta(days=1), hi))
+            return
+        if pages > MAX_PAGES and lo is None and hi is None:
+            await window(EARLIEST_RELEASE, horizon)
+            return
+        if pages > MAX_PAGES:
+            log.warning("discover: %s has %d pages; only the first %d can be read", lo, pages, MAX_PAGES)
+        take(first)
+        rest = await asyncio.gather(*(page(lo, hi, n) for n in range(2, min(pages, MAX_PAGES) + 1)))
+        for data in rest:
+            take(data)
+
+    horizon = (today or date.today()) + timedelta(days=366)
+    lo = release_from or (EARLIEST_RELEASE if release_to else None)
+    hi = release_to or (horizon if release_from else None)
+    await window(lo, hi)
+    return found
