@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from cinelake.analysis.model import Analysis, GenreResult
 
+# Below this many eligible films a rank correlation moves a lot with one film: the reading says so.
+FEW_FILMS = 20
+
 
 def strength(rho: float) -> str:
     """A conventional label for the size of a rank correlation."""
@@ -77,6 +80,8 @@ def genre_reading(result: GenreResult, rank_by: str) -> str:
         )
     if result.eligible < best.count * 2:
         sentences.append("With so few eligible films the two groups overlap; read these figures with care.")
+    elif result.eligible < FEW_FILMS:
+        sentences.append(f"The correlations rest on only {result.eligible} films.")
     return " ".join(sentences)
 
 
