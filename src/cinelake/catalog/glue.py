@@ -14,7 +14,7 @@ from typing import Any
 
 from cinelake.catalog.backend import CatalogError, database_name
 from cinelake.catalog.model import Database, Partition, Table
-from cinelake.errors import ConfigError
+from cinelake.errors import CinelakeError, ConfigError
 
 CREATE_BATCH = 100
 UPDATE_BATCH = 100
@@ -27,8 +27,8 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 @contextmanager
-def aws_errors(what: str) -> Iterator[None]:
-    """botocore's errors as one line each (no traceback, no request dump)."""
+def aws_errors(what: str, error: type[CinelakeError] = CatalogError) -> Iterator[None]:
+    """botocore's errors as one line each, raised as ``error`` (no traceback, no request dump)."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
@@ -40,10 +40,10 @@ def aws_errors(what: str) -> Iterator[None]:
     except NoRegionError:
         raise ConfigError(f"{what}: no AWS region set (set AWS_DEFAULT_REGION)") from None
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise CatalogError(f"{what}: {error.get('Code', 'error')}: {error.get('Message', exc)}") from None
+        detail = exc.response.get("Error", {})
+        raise error(f"{what}: {detail.get('Code', 'error')}: {detail.get('Message', exc)}") from None
     except BotoCoreError as exc:
-        raise CatalogError(f"{what}: {exc}") from None
+        raise error(f"{what}: {exc}") from None
 
 
 def region() -> str:

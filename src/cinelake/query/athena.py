@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cinelake.catalog.glue import aws_errors, region
-from cinelake.errors import UsageError
+from cinelake.errors import CinelakeError, UsageError
 from cinelake.query.result import QueryResult
 
 DEFAULT_WORKGROUP = "primary"
@@ -16,6 +16,10 @@ _DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 class AthenaQueryFailed(UsageError):
     """Athena ran the query and it failed (a SQL error, a missing table, a permission...)."""
+
+
+class AthenaError(CinelakeError):
+    """Athena refused a call (unknown workgroup, no output location, throttling...)."""
 
 
 def _convert(kind: str, text: str | None) -> Any:
@@ -63,7 +67,7 @@ def run_athena(
     }
     if output_location:
         request["ResultConfiguration"] = {"OutputLocation": output_location}
-    with aws_errors("Athena StartQueryExecution"):
+    with aws_errors("Athena StartQueryExecution", AthenaError):
         query_id = client.start_query_execution(**request)["QueryExecutionId"]
     status = _wait(client, query_id, poll_interval, timeout, sleep)
     state = status.get("State", "")
@@ -81,13 +85,13 @@ def _wait(
 ) -> dict[str, Any]:
     waited, delay = 0.0, poll_interval
     while True:
-        with aws_errors("Athena GetQueryExecution"):
+        with aws_errors("Athena GetQueryExecution", AthenaError):
             execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
         status: dict[str, Any] = execution.get("Status", {})
         if status.get("State") in _DONE:
             return status
         if waited >= timeout:
-            with aws_errors("Athena StopQueryExecution"):
+            with aws_errors("Athena StopQueryExecution", AthenaError):
                 client.stop_query_execution(QueryExecutionId=query_id)
             raise AthenaQueryFailed(
                 f"Athena query {query_id} did not finish in {timeout:.0f}s; it was stopped"
@@ -102,7 +106,7 @@ def _results(client: Any, query_id: str) -> tuple[list[str], list[tuple[Any, ...
     kinds: list[str] = []
     rows: list[tuple[Any, ...]] = []
     first_page = True
-    with aws_errors("Athena GetQueryResults"):
+    with aws_errors("Athena GetQueryResults", AthenaError):
         for page in client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
             result = page.get("ResultSet", {})
             if not columns:
