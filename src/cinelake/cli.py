@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, ingest, tmdb
+from cinelake.commands import analyze, aws, catalog, ingest, sql, tmdb
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -27,7 +27,9 @@ app = typer.Typer(
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(tmdb.app, name="tmdb")
 app.add_typer(aws.app, name="aws")
+app.add_typer(catalog.app, name="catalog")
 analyze.register(app)
+sql.register(app)
 
 
 def _version(value: bool) -> None:
