@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, catalog, ingest, sql, tmdb
+from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -27,9 +27,11 @@ app = typer.Typer(
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(tmdb.app, name="tmdb")
 app.add_typer(aws.app, name="aws")
+app.add_typer(spark.app, name="spark")
 app.add_typer(catalog.app, name="catalog")
 analyze.register(app)
 sql.register(app)
+pipeline.register(app)
 
 
 def _version(value: bool) -> None:

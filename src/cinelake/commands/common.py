@@ -22,7 +22,10 @@ LakeOption = Annotated[
     str | None,
     typer.Option(
         "--lake",
-        help="Lake root URL: a folder, file://, s3://bucket[/prefix] or memory://. [env: CINELAKE_LAKE; default ./lake]",
+        help=(
+            "Lake root URL: a folder, file://, s3://bucket[/prefix] or memory://. "
+            "[env: CINELAKE_LAKE; default ./lake]"
+        ),
         show_default=False,
     ),
 ]

@@ -1,0 +1,181 @@
+"""`cinelake pipeline` and `cinelake demo`: the whole chain in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cinelake.commands.common import (
+    TMDB_NOTICE,
+    DateOption,
+    LakeOption,
+    console,
+    err_console,
+    is_interactive,
+    lake_url,
+    parse_day,
+)
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from cinelake.ingest.tmdb import IngestProgress
+    from cinelake.pipeline import PipelineResult, StepOutcome
+
+OutOption = Annotated[
+    Path, typer.Option("--out", help="Folder for the HTML report (report.html) and analysis.json.")
+]
+
+
+def _listener() -> object:
+    """A listener that prints each step with its timing and shows the TMDB ingestion's progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from cinelake.pipeline import StepListener
+
+    class ConsoleListener(StepListener):
+        def __init__(self) -> None:
+            self.progress: Progress | None = None
+            self.task: TaskID | None = None
+            self.last_logged = -1
+
+        def step_started(self, name: str) -> None:
+            err_console.print(f"[bold cyan]>[/] {name} ...", highlight=False)
+
+        def step_finished(self, outcome: StepOutcome) -> None:
+            self._close_bar()
+            err_console.print(
+                f"[green]done[/] {outcome.name} in {outcome.seconds:.1f} s: {outcome.summary}",
+                highlight=False,
+            )
+
+        def message(self, text: str) -> None:
+            err_console.print(f"  {text}", highlight=False, markup=False)
+
+        def ingest_progress(self, progress: IngestProgress) -> None:
+            if not is_interactive():
+                tenth = progress.done * 10 // max(progress.total, 1)
+                if tenth != self.last_logged:
+                    self.last_logged = tenth
+                    err_console.print(
+                        f"  tmdb: {progress.done:,}/{progress.total:,} ids, {progress.written:,} written",
+                        highlight=False,
+                    )
+                return
+            if self.progress is None:
+                self.progress = Progress(
+                    TextColumn("  tmdb"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                )
+                self.progress.start()
+                self.task = self.progress.add_task("tmdb", total=progress.total, rate="")
+            assert self.task is not None
+            elapsed = self.progress.tasks[0].elapsed or 0.0
+            rate = f"{progress.done / elapsed:,.0f} ids/s" if elapsed > 0 else ""
+            self.progress.update(self.task, total=progress.total, completed=progress.done, rate=rate)
+
+        def _close_bar(self) -> None:
+            if self.progress is not None:
+                self.progress.stop()
+                self.progress = None
+                self.task = None
+
+    return ConsoleListener()
+
+
+def _finish(result: PipelineResult, out: Path) -> None:
+    from rich.table import Table
+
+    from cinelake.commands.analyze import print_analysis, write_analysis_json
+
+    timings = Table(title="steps", title_justify="left")
+    timings.add_column("step")
+    timings.add_column("seconds", justify="right")
+    timings.add_column("what it did", overflow="fold")
+    for step in result.steps:
+        timings.add_row(step.name, f"{step.seconds:.1f}", step.summary)
+    timings.add_row("[bold]total[/]", f"[bold]{result.seconds:.1f}[/]", "")
+    console.print(timings)
+    if result.analysis is not None:
+        print_analysis(result.analysis)
+        path = write_analysis_json(result.analysis, out)
+        console.print(f"answers as JSON: {path}")
+    console.print(f"lake: {result.lake}")
+    if result.report_path is not None:
+        console.print(f"[bold]report:[/] {result.report_path}")
+    console.print(f"[dim]{TMDB_NOTICE}[/]")
+
+
+def pipeline(
+    csv: Annotated[
+        list[Path],
+        typer.Option("--csv", help="Your movies/series CSV in the challenge's format (repeat for several)."),
+    ],
+    lake: LakeOption = None,
+    date: DateOption = None,
+    genres: Annotated[
+        str, typer.Option("--genres", help="Genres to ingest and analyse.")
+    ] = "Comedy,Animation",
+    top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
+    min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
+    out: OutOption = Path("reports"),
+) -> None:
+    """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
+    IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
+
+    Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY); TMDB_BASE_URL points it at another server. A rerun
+    on the same day resumes instead of repeating work.
+    """
+    from cinelake.config import get_settings
+    from cinelake.lake.store import Lake
+    from cinelake.pipeline import StepListener, run_pipeline
+
+    day = parse_day(date)
+    wanted = [g.strip() for g in genres.split(",") if g.strip()]
+    listener = _listener()
+    assert isinstance(listener, StepListener)
+    result = run_pipeline(
+        Lake(lake_url(lake)),
+        [str(p) for p in csv],
+        settings=get_settings(),
+        day=day,
+        genres=wanted,
+        top=top,
+        min_votes=min_votes,
+        out_dir=out,
+        listener=listener,
+    )
+    _finish(result, out)
+
+
+def demo(
+    lake: LakeOption = None,
+    date: DateOption = None,
+    out: OutOption = Path("reports"),
+) -> None:
+    """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
+
+    Starts the offline TMDB-compatible server on 127.0.0.1, ingests the packaged demo CSV locally and
+    through TMDB into ./lake, crawls it, runs the Spark jobs, answers the budget vs revenue questions and
+    writes the HTML report. No account and no internet needed.
+    """
+    from cinelake.lake.store import Lake
+    from cinelake.pipeline import StepListener, run_demo
+
+    day = parse_day(date)
+    listener = _listener()
+    assert isinstance(listener, StepListener)
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener)
+    _finish(result, out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pipeline")(pipeline)
+    app.command("demo")(demo)

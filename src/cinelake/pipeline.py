@@ -1,0 +1,245 @@
+"""The whole chain in one call: local CSV -> Raw -> catalog -> Trusted -> Refined -> answers -> report.
+
+Each step is the library function behind its own CLI command; this module only runs them in order,
+times them and reports. Every step resumes or skips what is already done, so a rerun after a crash
+(or on the same day) repeats no work: the TMDB ingestion skips its finished chunks, raw-to-trusted
+skips Raw days already in Trusted, the crawler adds only new partitions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cinelake.config import Settings
+from cinelake.errors import UsageError
+from cinelake.lake import layout
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    from cinelake.analysis.model import Analysis
+    from cinelake.ingest.tmdb import IngestProgress
+
+STEPS: tuple[str, ...] = (
+    "ingest local",
+    "ingest tmdb",
+    "catalog crawl",
+    "spark raw-to-trusted",
+    "spark trusted-to-refined",
+    "analyze",
+    "report",
+)
+# The offline demo talks to a server on this machine: no reason to throttle the client.
+DEMO_TOKEN = "offline-demo"  # the offline server accepts any credential; this is not a secret
+
+
+@dataclass
+class StepOutcome:
+    name: str
+    seconds: float
+    summary: str
+
+
+@dataclass
+class PipelineResult:
+    lake: str
+    day: date
+    steps: list[StepOutcome] = field(default_factory=list)
+    analysis: Analysis | None = None
+    report_path: Path | None = None
+
+    @property
+    def seconds(self) -> float:
+        return sum(step.seconds for step in self.steps)
+
+
+class StepListener:
+    """What a caller (the CLI) hears about the run; the default hears nothing."""
+
+    def step_started(self, name: str) -> None:
+        """A step begins."""
+
+    def step_finished(self, outcome: StepOutcome) -> None:
+        """A step ended well."""
+
+    def ingest_progress(self, progress: IngestProgress) -> None:
+        """The TMDB ingestion moved on."""
+
+    def message(self, text: str) -> None:
+        """A line worth showing (a job's own progress notes)."""
+
+
+def demo_csv() -> Path:
+    """The packaged demo CSV: real titles of the snapshot in the challenge's format."""
+    return Path(str(resources.files("cinelake.data").joinpath("demo_movies.csv")))
+
+
+def run_pipeline(
+    lake: Lake,
+    csv_paths: Sequence[str | Path],
+    *,
+    settings: Settings,
+    day: date,
+    genres: Sequence[str] = ("Comedy", "Animation"),
+    top: int = 5,
+    min_votes: int = 100,
+    out_dir: Path | str = "reports",
+    listener: StepListener | None = None,
+) -> PipelineResult:
+    """Run every step for the user's CSV files and return what each did, the answers and the report."""
+    if not csv_paths:
+        raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
+    if not settings.has_tmdb_credentials():
+        raise UsageError(
+            "no TMDB credentials: set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY, "
+            "or run `cinelake demo` to use the offline server"
+        )
+    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+    from cinelake.analysis.compute import make_definition
+
+    make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
+    hear = listener or StepListener()
+    result = PipelineResult(lake=lake.url, day=day)
+
+    @contextmanager
+    def step(name: str) -> Iterator[list[str]]:
+        hear.step_started(name)
+        started = time.perf_counter()
+        summary: list[str] = []
+        yield summary
+        outcome = StepOutcome(name, time.perf_counter() - started, "; ".join(summary))
+        result.steps.append(outcome)
+        hear.step_finished(outcome)
+
+    with step("ingest local") as said:
+        local = _ingest_local(lake, csv_paths, day)
+        said.append(", ".join(f"{item.path} ({item.rows:,} rows)" for item in local))
+
+    with step("ingest tmdb") as said:
+        for item in local:
+            ingested = _ingest_tmdb(lake, item.path, item.kind, day, genres, settings, hear)
+            said.append(
+                f"{item.kind.value}: {ingested.written:,} written, {ingested.not_found:,} not found, "
+                f"{ingested.failed:,} failed, {ingested.chunks_skipped:,}/{ingested.chunks_total:,} chunks "
+                "already done"
+            )
+            if ingested.status != "complete" or ingested.failed:
+                raise UsageError(
+                    f"the TMDB ingestion of {item.path} did not complete ({ingested.failed} failed): "
+                    f"see {ingested.manifest}; rerun the same command to resume"
+                )
+
+    with step("catalog crawl") as said:
+        said.append(_crawl(lake, layout.Zone.RAW))
+
+    spark: Any = None
+    try:
+        with step("spark raw-to-trusted") as said:
+            from cinelake.spark.raw_to_trusted import raw_to_trusted
+            from cinelake.spark.session import get_spark
+
+            spark = get_spark("cinelake-pipeline")
+            trusted = raw_to_trusted(lake, spark=spark, progress=hear.message)
+            said.append(_partitions_summary(trusted.partitions))
+
+        with step("spark trusted-to-refined") as said:
+            from cinelake.spark.trusted_to_refined import trusted_to_refined
+
+            refined = trusted_to_refined(lake, spark=spark, progress=hear.message)
+            said.append(_refined_summary(refined))
+    finally:
+        if spark is not None:
+            spark.stop()
+
+    with step("analyze") as said:
+        analysis = budget_vs_revenue(lake, genres=genres, top=top, min_votes=min_votes)
+        result.analysis = analysis
+        said.append(
+            ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
+        )
+
+    with step("report") as said:
+        from cinelake.analysis.report import report
+
+        result.report_path = report(lake, out_dir, analysis)
+        said.append(str(result.report_path))
+    return result
+
+
+def run_demo(
+    lake: Lake,
+    *,
+    day: date,
+    out_dir: Path | str = "reports",
+    listener: StepListener | None = None,
+    server_options: dict[str, Any] | None = None,
+) -> PipelineResult:
+    """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1."""
+    from pydantic import SecretStr
+
+    from cinelake.tmdb.server.run import serve_in_subprocess
+
+    hear = listener or StepListener()
+    hear.message("starting the offline TMDB server on 127.0.0.1 ...")
+    with serve_in_subprocess(**(server_options or {})) as base_url:
+        hear.message(f"offline TMDB server at {base_url}")
+        # Built from these values alone: a real token in the environment must not go to the demo server.
+        settings = Settings.model_validate(
+            {
+                "tmdb_base_url": base_url,
+                "tmdb_read_access_token": SecretStr(DEMO_TOKEN),
+                "tmdb_api_key": None,
+                "tmdb_rate_limit": 0,
+            }
+        )
+        return run_pipeline(lake, [demo_csv()], settings=settings, day=day, out_dir=out_dir, listener=hear)
+
+
+# --- the steps ---------------------------------------------------------------------------------------
+
+
+def _ingest_local(lake: Lake, csv_paths: Sequence[str | Path], day: date) -> list[Any]:
+    from cinelake.ingest.local_csv import ingest_local
+
+    return ingest_local(lake, [str(p) for p in csv_paths], day=day)
+
+
+def _ingest_tmdb(
+    lake: Lake,
+    raw_csv: str,
+    kind: layout.Kind,
+    day: date,
+    genres: Sequence[str],
+    settings: Settings,
+    hear: StepListener,
+) -> Any:
+    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+
+    request = TMDBIngestRequest(kind=kind, day=day, source="csv", csv=raw_csv, genres=tuple(genres))
+    return ingest_tmdb(lake, request, settings, progress=hear.ingest_progress)
+
+
+def _crawl(lake: Lake, zone: layout.Zone | None) -> str:
+    from cinelake.catalog.crawler import crawl
+
+    summary = crawl(lake, zone=zone)
+    return f"{len(summary.tables)} table(s) changed in {summary.database}"
+
+
+def _partitions_summary(partitions: Sequence[Any]) -> str:
+    written = [p for p in partitions if p.status != "skipped"]
+    skipped = len(partitions) - len(written)
+    return f"{len(written)} partition(s) written, {skipped} already up to date"
+
+
+def _refined_summary(refined: Any) -> str:
+    tables: dict[str, int] = getattr(refined, "tables", {}) or {}
+    facts = {name.rsplit("/", 1)[-1]: rows for name, rows in tables.items()}
+    fact = facts.get("fact_movie")
+    return f"{len(facts)} tables" + (f", fact_movie {fact:,} rows" if fact is not None else "")
