@@ -49,6 +49,7 @@ class FileSchema:
 def json_lines_schema(data: bytes) -> FileSchema:
     """Fold every JSON object of a JSON Lines file (blank lines skipped, unparseable ones counted)."""
     schema = FileSchema(bytes_read=len(data))
+    root = Inferred("struct")
     for line in data.splitlines():
         if not line.strip():
             continue
@@ -61,8 +62,8 @@ def json_lines_schema(data: bytes) -> FileSchema:
             schema.bad_records += 1
             continue
         schema.records += 1
-        for key, value in record.items():
-            schema.columns[key] = observe(schema.columns.get(key, Inferred()), value)
+        root = observe(root, record)
+    schema.columns = dict(root.fields) if root.kind == "struct" else {}
     return schema
 
 

@@ -55,35 +55,53 @@ def merge_scalars(left: str, right: str) -> str:
     return STRING
 
 
+_SCALAR_OF: dict[type, str] = {str: STRING, int: BIGINT, float: DOUBLE, bool: BOOLEAN}
+
+
 def observe(target: Inferred, value: Any) -> Inferred:
-    """Fold one JSON value into ``target`` (returned, possibly replaced)."""
+    """Fold one JSON value into ``target`` and return the result (``target`` itself when it can be
+    updated in place: a file of a million records must not build a million trees)."""
     if value is None:
         return target
-    seen = _of(value)
-    return merge(target, seen)
-
-
-def _of(value: Any) -> Inferred:
-    if isinstance(value, bool):
-        return Inferred("scalar", BOOLEAN)
-    if isinstance(value, int):
-        return Inferred("scalar", BIGINT)
-    if isinstance(value, float):
-        return Inferred("scalar", DOUBLE)
-    if isinstance(value, str):
-        return Inferred("scalar", STRING)
+    kind = _SCALAR_OF.get(type(value))
+    if kind is not None:
+        if target.kind == "scalar" and target.scalar == kind:
+            return target
+        return _scalar(target, kind)
     if isinstance(value, dict):
-        node = Inferred("struct")
+        if target.kind == "null":
+            target = Inferred("struct")
+        elif target.kind != "struct":
+            return Inferred("scalar", STRING)
+        fields = target.fields
         for key, child in value.items():
-            node.fields[str(key)] = observe(node.fields.get(str(key), Inferred()), child)
-        return node
+            name = str(key)
+            seen = fields.get(name)
+            if seen is None:
+                fields[name] = observe(Inferred(), child)
+            else:
+                folded = observe(seen, child)
+                if folded is not seen:
+                    fields[name] = folded
+        return target
     if isinstance(value, list):
-        node = Inferred("array")
-        element = Inferred()
+        if target.kind == "null":
+            target = Inferred("array")
+        elif target.kind != "array":
+            return Inferred("scalar", STRING)
+        element = target.element or Inferred()
         for item in value:
             element = observe(element, item)
-        node.element = element if element.kind != "null" else None
-        return node
+        target.element = element if element.kind != "null" else target.element
+        return target
+    return _scalar(target, STRING)
+
+
+def _scalar(target: Inferred, kind: str) -> Inferred:
+    if target.kind == "scalar":
+        return target if target.scalar == kind else Inferred("scalar", merge_scalars(target.scalar, kind))
+    if target.kind == "null":
+        return Inferred("scalar", kind)
     return Inferred("scalar", STRING)
 
 
