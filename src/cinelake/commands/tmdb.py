@@ -1,7 +1,112 @@
-"""`cinelake tmdb ...` commands."""
+"""`cinelake tmdb ...`: the offline TMDB-compatible server and the credentials check."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="tmdb commands.", no_args_is_help=True)
+from cinelake.commands.common import TMDB_NOTICE, console, err_console
+from cinelake.errors import UsageError
+
+app = typer.Typer(
+    help="TMDB: run the offline TMDB-compatible server, check your TMDB credentials.", no_args_is_help=True
+)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to listen on (keep 127.0.0.1 unless you mean it).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on; 0 picks a free one.")] = 0,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit", help="Requests/s served; more get 429 (status_code 25) with Retry-After."
+        ),
+    ] = None,
+    latency_ms: Annotated[
+        float, typer.Option("--latency-ms", help="Added to every /3 response, in ms.")
+    ] = 0.0,
+    fault_rate: Annotated[
+        float, typer.Option("--fault-rate", help="Probability (0..1) that a request gets an injected fault.")
+    ] = 0.0,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            "--faults",
+            help="Fault mix as kind[=weight],...: 429, 429_no_retry_after, 500, 502, 503, 504, reset, hang, "
+            "truncated, not_json. [default: all but hang, equal weights]",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for reproducible fault draws.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Accept only this Bearer token / api_key (401 otherwise). [default: any non-empty one]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve TMDB v3 paths under /3 from the packaged snapshot until Ctrl-C.
+
+    Point cinelake at it with TMDB_BASE_URL=<the printed URL> and any TMDB_READ_ACCESS_TOKEN.
+    """
+    from cinelake.tmdb.server import parse_fault_mix
+    from cinelake.tmdb.server import serve as serve_offline
+
+    options: dict[str, object] = {
+        "token": token,
+        "rate_limit": rate_limit,
+        "latency_ms": latency_ms,
+        "fault_rate": fault_rate,
+        "seed": seed,
+    }
+    try:
+        if faults:
+            options["fault_mix"] = parse_fault_mix(faults)
+        from cinelake.tmdb.server import ServerOptions
+
+        ServerOptions(**options)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    def ready(url: str) -> None:
+        console.print(f"Offline TMDB server on {url}", highlight=False)
+        console.print(f"  export TMDB_BASE_URL={url}", highlight=False)
+        if not token:
+            console.print(
+                "  export TMDB_READ_ACCESS_TOKEN=offline   (any non-empty token is accepted)", highlight=False
+            )
+        console.print(TMDB_NOTICE, highlight=False)
+        err_console.print("Press Ctrl-C to stop.", highlight=False)
+
+    serve_offline(host, port, on_ready=ready, **options)
+
+
+@app.command("check")
+def check(
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="TMDB API base URL. [env: TMDB_BASE_URL; default TMDB's]", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Check the TMDB credentials from the environment / .env (TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY)."""
+    from cinelake.config import get_settings
+    from cinelake.tmdb.check import check as check_credentials
+    from cinelake.tmdb.errors import TMDBAuthError
+
+    result = check_credentials(get_settings(), base_url=base_url)
+    what = (
+        "Bearer token (TMDB_READ_ACCESS_TOKEN)"
+        if result.auth_method == "bearer"
+        else "api_key (TMDB_API_KEY)"
+    )
+    if not result.ok:
+        raise TMDBAuthError(result.message, status=result.status, tmdb_code=result.tmdb_code)
+    console.print(f"TMDB credentials work: {result.base_url} accepted the {what}.", highlight=False)

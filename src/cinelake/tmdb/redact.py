@@ -11,6 +11,9 @@ import logging
 import threading
 
 MASK = "***"
+# Masking a one- or two-letter "secret" (a placeholder token for the offline server) would mangle every
+# message without protecting anything; real TMDB keys are 32 characters and tokens longer.
+MIN_SECRET_LENGTH = 4
 # A logger's filters see only the records logged on that very logger (not its children's): name each one.
 _WATCHED_LOGGERS = (
     "httpx",
@@ -55,7 +58,7 @@ _registry = _SecretRegistry()
 def redact(text: str, secrets: tuple[str, ...] | None = None) -> str:
     """``text`` with every known secret (or the given ones) replaced by ``***``."""
     for secret in _registry.secrets if secrets is None else secrets:
-        if secret and secret in text:
+        if len(secret) >= MIN_SECRET_LENGTH and secret in text:
             text = text.replace(secret, MASK)
     return text
 
@@ -87,9 +90,12 @@ def _install_filter() -> None:
 
 def register_secret(secret: str) -> None:
     """Start masking ``secret`` in the records of httpx, httpcore and the TMDB client."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        return
     _install_filter()
     _registry.add(secret)
 
 
 def unregister_secret(secret: str) -> None:
-    _registry.remove(secret)
+    if len(secret) >= MIN_SECRET_LENGTH:
+        _registry.remove(secret)

@@ -59,6 +59,9 @@ def _uvicorn_server(options: ServerOptions) -> Any:
         access_log=False,
         log_level="critical",  # injected resets and truncations are meant to look broken; do not log them
         timeout_graceful_shutdown=2,
+        # Longer than any pause a client makes between two requests of a run (Retry-After, backoff), so
+        # pooled connections are not closed under it (a race that costs the client a retry).
+        timeout_keep_alive=75,
         backlog=2048,
     )
     return uvicorn.Server(config)
