@@ -1,0 +1,219 @@
+"""The Raw -> Trusted job: every Raw day becomes a ``dt=YYYY-MM-DD`` partition of typed Parquet.
+
+Datasets: TMDB movies and series (JSON Lines) and the local movies and series CSV files. By default
+every Raw day not yet in Trusted is processed; a partition counts as done when its ``_sources.json``
+marker lists exactly the Raw files it was built from, so a day that received more files is redone and
+a crash mid-write is redone on the next run. Reruns overwrite their own partitions only (dynamic
+partition overwrite); other days stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cinelake.errors import UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Format, Origin, Zone
+from cinelake.lake.store import Lake
+from cinelake.spark import lakeio
+from cinelake.spark.catalog_hook import update_catalog_if_present
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+Progress = Callable[[str], None]
+
+
+def _tmdb_movies(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    from cinelake.spark.schemas import TMDB_MOVIE_DDL
+    from cinelake.spark.trusted_tmdb import read_raw_json, trusted_movies
+
+    return trusted_movies(read_raw_json(spark, paths, TMDB_MOVIE_DDL))
+
+
+def _tmdb_series(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    from cinelake.spark.schemas import TMDB_SERIES_DDL
+    from cinelake.spark.trusted_tmdb import read_raw_json, trusted_series
+
+    return trusted_series(read_raw_json(spark, paths, TMDB_SERIES_DDL))
+
+
+def _local_movies(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    from cinelake.spark.trusted_local import read_raw_csv, trusted_local
+
+    return trusted_local(read_raw_csv(spark, paths, series=False), series=False)
+
+
+def _local_series(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    from cinelake.spark.trusted_local import read_raw_csv, trusted_local
+
+    return trusted_local(read_raw_csv(spark, paths, series=True), series=True)
+
+
+@dataclass(frozen=True)
+class TrustedDataset:
+    """A Raw dataset and the transformation that makes its Trusted twin."""
+
+    origin: Origin
+    raw_format: Format
+    spec: str
+    suffix: str
+    build: Callable[[SparkSession, Sequence[str]], DataFrame]
+
+    @property
+    def name(self) -> str:
+        return f"{self.origin.value}/{self.spec}"
+
+    @property
+    def raw_dir(self) -> str:
+        return layout.dataset_dir(Zone.RAW, self.origin, self.raw_format, self.spec)
+
+    @property
+    def trusted_dir(self) -> str:
+        return layout.trusted_dir(self.origin, self.spec)
+
+
+DATASETS: tuple[TrustedDataset, ...] = (
+    TrustedDataset(Origin.TMDB, Format.JSON, "Movies", ".json", _tmdb_movies),
+    TrustedDataset(Origin.TMDB, Format.JSON, "Series", ".json", _tmdb_series),
+    TrustedDataset(Origin.LOCAL, Format.CSV, "Movies", ".csv", _local_movies),
+    TrustedDataset(Origin.LOCAL, Format.CSV, "Series", ".csv", _local_series),
+)
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    dataset: str  # e.g. "TMDB/Movies"
+    day: date
+    status: str  # "written" or "skipped" (already up to date)
+    rows: int = 0  # rows in the Trusted partition
+    input_rows: int = 0  # records read from Raw (malformed lines and same-day duplicates included)
+    path: str = ""  # lake-relative partition folder
+
+
+@dataclass
+class RawToTrustedResult:
+    partitions: list[PartitionResult] = field(default_factory=list)
+    catalog_updated: bool = False
+
+    @property
+    def written(self) -> list[PartitionResult]:
+        return [p for p in self.partitions if p.status == "written"]
+
+    @property
+    def skipped(self) -> list[PartitionResult]:
+        return [p for p in self.partitions if p.status == "skipped"]
+
+
+def transform_to_trusted(
+    spark: SparkSession, dataset: TrustedDataset, inputs: Sequence[str], output: str
+) -> tuple[dict[date, int], dict[date, int]]:
+    """The job proper, from input paths to an output path: read the Raw day folders ``inputs``,
+    clean them, and overwrite their ``dt`` partitions under ``output``. Returns (input rows, output
+    rows) per day."""
+    trusted = dataset.build(spark, inputs).persist()
+    try:
+        rows = {r["dt"]: int(r["count"]) for r in trusted.groupBy("dt").count().collect()}
+        raw_counts = _input_counts(spark, dataset, inputs)
+        (
+            trusted.repartition("dt")
+            .sortWithinPartitions("dt", trusted.columns[0])
+            .write.mode("overwrite")
+            .option("partitionOverwriteMode", "dynamic")
+            .partitionBy("dt")
+            .parquet(output)
+        )
+    finally:
+        trusted.unpersist()
+    return raw_counts, rows
+
+
+def _input_counts(spark: SparkSession, dataset: TrustedDataset, inputs: Sequence[str]) -> dict[date, int]:
+    from pyspark.sql import functions as F
+
+    from cinelake.spark.trusted_tmdb import dt_from_path
+
+    reader = spark.read.option("pathGlobFilter", f"*{dataset.suffix}")
+    frame = reader.text(list(inputs))
+    if dataset.raw_format == Format.CSV:
+        # Lines that are not data: the header of each file.
+        frame = frame.filter(~F.col("value").startswith("id|"))
+    frame = frame.filter(F.trim("value") != "")
+    counted = frame.groupBy(dt_from_path(F.col("_metadata.file_path")).alias("dt")).count().collect()
+    return {r["dt"]: int(r["count"]) for r in counted}
+
+
+def plan(
+    lake: Lake, dataset: TrustedDataset, *, day: date | None, force: bool
+) -> tuple[list[lakeio.RawDay], list[lakeio.RawDay]]:
+    """(days to process, days already up to date) of one dataset."""
+    todo: list[lakeio.RawDay] = []
+    done: list[lakeio.RawDay] = []
+    for raw in lakeio.raw_days(lake, dataset.raw_dir, dataset.suffix):
+        if day is not None and raw.day != day:
+            continue
+        partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+        if not force and lakeio.is_up_to_date(lake, partition, raw):
+            done.append(raw)
+        else:
+            todo.append(raw)
+    return todo, done
+
+
+def raw_to_trusted(
+    lake: Lake | str,
+    *,
+    day: date | None = None,
+    force: bool = False,
+    spark: SparkSession | None = None,
+    progress: Progress | None = None,
+    update_catalog: bool = True,
+) -> RawToTrustedResult:
+    """Turn every Raw day (or only ``day``) not yet in Trusted (all of them with ``force``) into
+    Trusted Parquet partitions, then update the catalog when the lake has one."""
+    store = lake if isinstance(lake, Lake) else Lake(lake)
+    say = progress or (lambda _message: None)
+    plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
+    if day is not None and not any(todo or done for _, todo, done in plans):
+        raise UsageError(f"no Raw data for {day.isoformat()} in {store.url}")
+    result = RawToTrustedResult()
+    for dataset, _todo, done in plans:
+        for raw in done:
+            path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+            result.partitions.append(PartitionResult(dataset.name, raw.day, "skipped", path=path))
+    pending = [(dataset, todo) for dataset, todo, _ in plans if todo]
+    if not pending:
+        say("nothing to do: every Raw day is already in Trusted")
+        return result
+
+    if spark is None:
+        from cinelake.spark.session import get_spark
+
+        spark = get_spark("cinelake-raw-to-trusted")
+    lakeio.check_spark_lake(store, spark)
+    for dataset, todo in pending:
+        days = ", ".join(r.day.isoformat() for r in todo)
+        say(f"{dataset.name}: {len(todo)} day(s) ({days})")
+        inputs = [lakeio.spark_uri(store, raw.folder) for raw in todo]
+        output = lakeio.spark_uri(store, dataset.trusted_dir)
+        input_rows, rows = transform_to_trusted(spark, dataset, inputs, output)
+        for raw in todo:
+            partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+            count = rows.get(raw.day, 0)
+            if count == 0:
+                store.delete(partition)  # nothing valid that day: no stale rows either
+            lakeio.write_marker(
+                store, partition, raw, {"rows": count, "input_rows": input_rows.get(raw.day, 0)}
+            )
+            result.partitions.append(
+                PartitionResult(
+                    dataset.name, raw.day, "written", count, input_rows.get(raw.day, 0), partition
+                )
+            )
+        say(f"{dataset.name}: {sum(rows.values()):,} rows written to {dataset.trusted_dir}")
+    if update_catalog:
+        result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED)
+    return result

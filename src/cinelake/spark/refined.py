@@ -1,0 +1,227 @@
+"""Trusted -> Refined: the star schema's tables as DataFrames (pure transformations).
+
+Keys are natural keys, so they are stable across reruns: ``movie_key`` is the TMDB id, genre and
+company keys their TMDB ids, languages and countries their ISO codes, dates ``yyyymmdd``. A genre or
+company without an id (some sources give names only) gets a stable hash of its lower-cased name,
+always negative so it never meets a real TMDB id.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cinelake.spark.trusted_tmdb import latest_per_key
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+TABLES = (
+    "fact_movie",
+    "dim_movie",
+    "dim_date",
+    "dim_genre",
+    "bridge_movie_genre",
+    "dim_language",
+    "bridge_movie_language",
+    "dim_country",
+    "bridge_movie_country",
+    "dim_company",
+    "bridge_movie_company",
+)
+
+
+def name_key(name: Column) -> Column:
+    """A stable negative bigint key for a name (xxhash64 of the trimmed, lower-cased name)."""
+    from pyspark.sql import functions as F
+
+    hashed = F.xxhash64(F.lower(F.trim(name))).bitwiseAND(F.lit(0x7FFF_FFFF_FFFF_FFFF))
+    return -hashed - F.lit(1)
+
+
+def date_key(day: Column) -> Column:
+    """``yyyymmdd`` as int (null for a null date)."""
+    from pyspark.sql import functions as F
+
+    return (F.year(day) * 10000 + F.month(day) * 100 + F.dayofmonth(day)).cast("int")
+
+
+def latest_movies(trusted_movies: DataFrame) -> DataFrame:
+    """One row per TMDB id: the one from the most recent ``dt``."""
+    return latest_per_key(trusted_movies, "tmdb_id", order=["dt"])
+
+
+def latest_ratings(trusted_local: DataFrame) -> DataFrame:
+    """``imdb_id, imdb_rating, imdb_votes`` from the local CSV's most recent ``dt`` per title."""
+    latest = latest_per_key(trusted_local, "imdb_id", order=["dt"])
+    return latest.select("imdb_id", "imdb_rating", "imdb_votes")
+
+
+def fact_movie(movies: DataFrame, ratings: DataFrame | None) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    frame = movies
+    if ratings is not None:
+        frame = frame.join(ratings, "imdb_id", "left")
+    else:
+        frame = frame.withColumn("imdb_rating", F.lit(None).cast("double")).withColumn(
+            "imdb_votes", F.lit(None).cast("bigint")
+        )
+    known = F.col("budget").isNotNull() & F.col("revenue").isNotNull()
+    return frame.select(
+        F.col("tmdb_id").alias("movie_key"),
+        date_key(F.col("release_date")).alias("release_date_key"),
+        F.col("budget"),
+        F.col("revenue"),
+        F.when(known, F.col("revenue") - F.col("budget")).alias("profit"),
+        F.when(known & (F.col("budget") > 0), F.col("revenue") / F.col("budget")).alias("roi"),
+        F.col("popularity"),
+        F.col("vote_average"),
+        F.col("vote_count"),
+        F.col("runtime"),
+        F.col("imdb_rating"),
+        F.col("imdb_votes"),
+        F.col("dt").alias("snapshot_date"),
+    )
+
+
+def dim_movie(movies: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return movies.select(
+        F.col("tmdb_id").alias("movie_key"),
+        F.col("tmdb_id"),
+        F.col("imdb_id"),
+        F.col("title"),
+        F.col("original_title"),
+        F.col("original_language"),
+        F.col("release_date"),
+        F.col("release_year"),
+        F.col("status"),
+        F.col("director"),
+        F.col("collection_name"),
+    )
+
+
+def dim_date(movies: DataFrame) -> DataFrame:
+    """Every day from the earliest to the latest release (or snapshot) date; ``day_of_week`` is ISO
+    (Monday = 1 ... Sunday = 7)."""
+    from pyspark.sql import functions as F
+
+    days = movies.select(F.col("release_date").alias("d")).unionByName(movies.select(F.col("dt").alias("d")))
+    span = days.agg(F.min("d").alias("first"), F.max("d").alias("last"))
+    every = span.filter(F.col("first").isNotNull()).select(
+        F.explode(F.sequence("first", "last", F.expr("INTERVAL 1 DAY"))).alias("date")
+    )
+    return every.select(
+        date_key(F.col("date")).alias("date_key"),
+        F.col("date"),
+        F.year("date").alias("year"),
+        F.quarter("date").alias("quarter"),
+        F.month("date").alias("month"),
+        F.dayofmonth("date").alias("day"),
+        ((F.dayofweek("date") + 5) % 7 + 1).alias("day_of_week"),
+    )
+
+
+def _exploded(movies: DataFrame, column: str) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return movies.select(F.col("tmdb_id").alias("movie_key"), F.explode(column).alias("item"))
+
+
+def genres(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(dim_genre, bridge_movie_genre). ``genres`` and ``genre_ids`` are parallel arrays in Trusted."""
+    from pyspark.sql import functions as F
+
+    paired = movies.select(
+        F.col("tmdb_id").alias("movie_key"),
+        F.explode(
+            F.transform(
+                "genres",
+                lambda name, i: F.struct(F.get(F.col("genre_ids"), i).alias("id"), name.alias("name")),
+            )
+        ).alias("g"),
+    ).filter(F.col("g.name").isNotNull() | F.col("g.id").isNotNull())
+    keyed = paired.select(
+        "movie_key",
+        F.coalesce(F.col("g.id"), name_key(F.col("g.name"))).alias("genre_key"),
+        F.col("g.id").alias("genre_id"),
+        F.col("g.name").alias("name"),
+    )
+    dim = keyed.groupBy("genre_key").agg(F.max("genre_id").alias("genre_id"), F.max("name").alias("name"))
+    bridge = keyed.select("movie_key", "genre_key").distinct()
+    return dim, bridge
+
+
+def languages(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(dim_language, bridge_movie_language): spoken languages; original languages join the dimension
+    too, so every ``dim_movie.original_language`` has a row."""
+    from pyspark.sql import functions as F
+
+    spoken = _exploded(movies, "spoken_languages").select(
+        "movie_key", F.lower(F.trim("item.code")).alias("language_key"), F.col("item.name").alias("name")
+    )
+    spoken = spoken.filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
+    original = movies.select(
+        F.lower(F.trim("original_language")).alias("language_key"), F.lit(None).cast("string").alias("name")
+    ).filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
+    dim = (
+        spoken.select("language_key", "name")
+        .unionByName(original)
+        .groupBy("language_key")
+        .agg(F.max("name").alias("name"))
+    )
+    return dim, spoken.select("movie_key", "language_key").distinct()
+
+
+def countries(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(dim_country, bridge_movie_country) from the production countries."""
+    from pyspark.sql import functions as F
+
+    rows = _exploded(movies, "production_countries").select(
+        "movie_key", F.upper(F.trim("item.code")).alias("country_key"), F.col("item.name").alias("name")
+    )
+    rows = rows.filter(F.col("country_key").isNotNull() & (F.col("country_key") != ""))
+    dim = rows.groupBy("country_key").agg(F.max("name").alias("name"))
+    return dim, rows.select("movie_key", "country_key").distinct()
+
+
+def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(dim_company, bridge_movie_company): the TMDB company id, or a hash of the name without one."""
+    from pyspark.sql import functions as F
+
+    rows = _exploded(movies, "production_companies").filter(
+        F.col("item.id").isNotNull() | (F.trim(F.col("item.name")) != "")
+    )
+    keyed = rows.select(
+        "movie_key",
+        F.coalesce(F.col("item.id"), name_key(F.col("item.name"))).alias("company_key"),
+        F.col("item.name").alias("name"),
+        F.col("item.origin_country").alias("origin_country"),
+    )
+    dim = keyed.groupBy("company_key").agg(
+        F.max("name").alias("name"), F.max("origin_country").alias("origin_country")
+    )
+    return dim, keyed.select("movie_key", "company_key").distinct()
+
+
+def star_schema(movies: DataFrame, ratings: DataFrame | None) -> dict[str, DataFrame]:
+    """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`) and
+    (optionally) the latest local CSV ratings (:func:`latest_ratings`)."""
+    dim_genre, bridge_genre = genres(movies)
+    dim_language, bridge_language = languages(movies)
+    dim_country, bridge_country = countries(movies)
+    dim_company, bridge_company = companies(movies)
+    return {
+        "fact_movie": fact_movie(movies, ratings),
+        "dim_movie": dim_movie(movies),
+        "dim_date": dim_date(movies),
+        "dim_genre": dim_genre,
+        "bridge_movie_genre": bridge_genre,
+        "dim_language": dim_language,
+        "bridge_movie_language": bridge_language,
+        "dim_country": dim_country,
+        "bridge_movie_country": bridge_country,
+        "dim_company": dim_company,
+        "bridge_movie_company": bridge_company,
+    }

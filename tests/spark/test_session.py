@@ -1,0 +1,71 @@
+"""The Java check: a machine without Java 17+ gets one line naming what to install."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cinelake.spark import session
+from cinelake.spark.errors import JAVA_INSTALL_HINT, JavaNotFoundError
+
+
+def _fake_java(folder: Path, version_line: str) -> Path:
+    java = folder / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f"#!/bin/sh\necho '{version_line}' >&2\n")
+    java.chmod(java.stat().st_mode | stat.S_IXUSR)
+    return java
+
+
+def test_no_java_on_path_or_java_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(JavaNotFoundError) as caught:
+        session.require_java()
+    assert JAVA_INSTALL_HINT in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_java_home_without_java(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(JavaNotFoundError):
+        session.require_java()
+
+
+def test_old_java_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    java = _fake_java(tmp_path, 'java version "1.8.0_392"')
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    assert session.java_major_version(str(java)) == 8
+    with pytest.raises(JavaNotFoundError, match="version 8"):
+        session.require_java()
+
+
+def test_java_17_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    java = _fake_java(tmp_path, 'openjdk version "17.0.15" 2025-04-15')
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    assert session.require_java() == str(java)
+
+
+@pytest.mark.integration
+def test_cli_without_java_prints_the_install_hint(tmp_path: Path) -> None:
+    text = tmp_path / "words.txt"
+    text.write_text("one two two\n")
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env["PATH"] = str(tmp_path)  # no java here
+    done = subprocess.run(
+        [sys.executable, "-m", "cinelake.cli", "spark", "wordcount", str(text)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Spark needs Java 17 or newer" in done.stderr
+    assert JAVA_INSTALL_HINT in done.stderr
+    assert "Traceback" not in done.stderr
