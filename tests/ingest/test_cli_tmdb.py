@@ -1,0 +1,92 @@
+"""`cinelake ingest tmdb`: flags, output, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cinelake.cli import main
+from tests.ingest.conftest import TOKEN
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--from-csv", "m.csv", "--date", "2026-02-30"], "invalid --date"),
+        (["--from-csv", "m.csv", "--kind", "films"], "unknown kind 'films'"),
+        (["--from-csv", "m.csv", "--genres", " , "], "--genres is empty"),
+        (["--from-csv", "m.csv", "--discover"], "not both"),
+        ([], "--from-csv PATH_OR_URL or --discover"),
+        (["--discover", "--from", "2020-01-01", "--to", "yesterday"], "invalid --to"),
+        (["--discover", "--kind", "series"], "movies only"),
+        (["--from-csv", "m.csv", "--rate-limit", "-1"], "--rate-limit"),
+        (["--from-csv", "m.csv", "--concurrency", "0"], "between 1 and 20"),
+    ],
+)
+def test_bad_flags_give_one_line_and_exit_2(
+    flags: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(["ingest", "tmdb", "--lake", str(tmp_path / "lake"), *flags], capsys)
+    assert code == 2
+    # One message (the console may fold it at its width when stderr is not a terminal).
+    assert err.count("error:") == 1
+    assert message in " ".join(err.split())
+    assert not (tmp_path / "lake").exists()
+
+
+def test_missing_csv_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    from cinelake.config import get_settings
+
+    get_settings.cache_clear()
+    code, _, err = run_cli(
+        [
+            "ingest",
+            "tmdb",
+            "--lake",
+            str(tmp_path / "lake"),
+            "--from-csv",
+            str(tmp_path / "nope.csv"),
+            "--base-url",
+            server,
+        ],
+        capsys,
+    )
+    get_settings.cache_clear()
+    assert code == 2 and "nope.csv: no such file" in err
+
+
+@pytest.mark.integration
+def test_a_run_prints_its_summary_and_the_notice(
+    tmp_path: Path,
+    small_csv: Path,
+    server: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="cinelake.ingest")
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    from cinelake.config import get_settings
+
+    get_settings.cache_clear()
+    args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--date", "2026-11-26"]
+    args += ["--from-csv", str(small_csv), "--genres", "comedy", "--base-url", server, "--rate-limit", "0"]
+    code, out, err = run_cli(args, capsys)
+    get_settings.cache_clear()
+    assert code == 0, err
+    assert "complete" in out and "224" in out
+    assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in out
+    assert "227/227 ids (100%)" in caplog.text  # plain log lines when not on a terminal
+    assert TOKEN not in out + err
