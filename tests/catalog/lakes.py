@@ -180,3 +180,11 @@ def build_lake(lake: Lake, shared_data: Path) -> dict[str, int]:
         "trusted_tmdb_movies": 3,
         "fact_movie": 2,
     }
+
+
+def snapshot_records(count: int) -> list[dict[str, Any]]:
+    """The first ``count`` movies of the packaged snapshot (real TMDB data with credits and keywords)."""
+    from cinelake.tmdb.snapshot import load_snapshot
+
+    movies = load_snapshot().movies
+    return [movies[i] for i in sorted(movies)[:count]]

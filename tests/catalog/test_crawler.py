@@ -11,7 +11,14 @@ from cinelake.catalog import crawl, open_backend, update_catalog
 from cinelake.catalog.local import LocalCatalog
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
-from tests.catalog.lakes import detail_records, trusted_rows, write_raw_csv, write_raw_json, write_trusted
+from tests.catalog.lakes import (
+    detail_records,
+    snapshot_records,
+    trusted_rows,
+    write_raw_csv,
+    write_raw_json,
+    write_trusted,
+)
 
 Lakes = tuple[Lake, dict[str, int]]
 
@@ -199,3 +206,23 @@ def test_stray_files_are_left_out(lake: Lake, shared_data: Path) -> None:
     lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/25/README.md", b"hello")  # not a data file
     change = crawl(lake).table("raw_tmdb_movies")
     assert change.files == 1 and change.skipped_files == 2
+
+
+def test_snapshot_movies_across_files(lake: Lake) -> None:
+    """Real /movie/{id} objects with their appends, 100 per file as the ingestion writes them."""
+    movies = snapshot_records(600)
+    for chunk in range(6):
+        write_raw_json(lake, date(2026, 11, 26), movies[chunk * 100 : (chunk + 1) * 100], chunk=chunk + 1)
+    summary = crawl(lake, sample=None)
+    assert summary.table("raw_tmdb_movies").records == 600
+    table = LocalCatalog(lake).get_table("raw_tmdb_movies")
+    assert table is not None
+    columns = {c.name: c.type for c in table.columns}
+    assert columns["genres"] == "array<struct<id:bigint,name:string>>"
+    credits = columns["credits"]
+    assert "cast:array<struct<name:string,order:bigint>>" in credits
+    assert "crew:array<struct<department:string,job:string,name:string>>" in credits
+    assert columns["keywords"] == "struct<id:bigint,keywords:array<struct<name:string>>>"
+    assert columns["external_ids"] == "struct<id:bigint,imdb_id:string>"
+    # budget 0 and popularity both int and float in real data: widened, never string
+    assert columns["budget"] == "bigint" and columns["popularity"] == "double"

@@ -12,7 +12,7 @@ from cinelake.catalog import crawl
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 from cinelake.query import ReadOnlyError, connect, run_sql
-from tests.catalog.lakes import detail_records, write_raw_json
+from tests.catalog.lakes import detail_records, snapshot_records, write_raw_json
 
 Lakes = tuple[Lake, dict[str, int]]
 
@@ -154,3 +154,20 @@ def test_json_lines_values_wider_than_the_sample(lake: Lake) -> None:
         orjson.loads(lake.read_bytes("_catalog/cinelake/tables/raw_tmdb_movies.json"))["Name"]
         == "raw_tmdb_movies"
     )
+
+
+def test_snapshot_cast_and_genres_match_the_records(lake: Lake) -> None:
+    movies = snapshot_records(300)
+    for chunk in range(3):
+        write_raw_json(lake, date(2026, 11, 26), movies[chunk * 100 : (chunk + 1) * 100], chunk=chunk + 1)
+    crawl(lake, sample=1)
+    cast = run_sql(lake, "SELECT count(*) FROM raw_tmdb_movies, unnest(credits.cast) AS t(c)").scalar()
+    assert cast == sum(len(m.get("credits", {}).get("cast", [])) for m in movies)
+    comedies = run_sql(
+        lake,
+        "SELECT count(*) FROM raw_tmdb_movies "
+        "WHERE list_contains(list_transform(genres, lambda g: g.name), 'Comedy')",
+    ).scalar()
+    assert comedies == sum(any(g["name"] == "Comedy" for g in m.get("genres", [])) for m in movies)
+    budget = run_sql(lake, "SELECT sum(budget) FROM raw_tmdb_movies").scalar()
+    assert budget == sum(m.get("budget") or 0 for m in movies)
