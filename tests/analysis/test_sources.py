@@ -210,3 +210,15 @@ def test_a_film_without_title_shows_its_original_title(tmp_path: Path, zone: str
     (write_refined if zone == "refined" else write_raw)(lake, [film], DAY)
     loaded = load_films(lake, zone="refined" if zone == "refined" else "raw")
     assert [r.title for r in loaded.rows] == ["Vals Im Bashir"]
+
+
+def test_refined_is_read_even_when_the_catalog_was_crawled_before_it(raw_lake: Lake) -> None:
+    from cinelake.catalog.crawler import crawl
+
+    crawl(raw_lake)  # a persisted catalog that knows only the Raw tables
+    write_refined(raw_lake, hand_checked_movies(), DAY)
+    analysis = budget_vs_revenue(raw_lake)
+    assert analysis.source is not None and analysis.source.zone == "Refined"
+    assert analysis.to_dict()["genres"] == analyze_films(film_rows(hand_checked_movies())).to_dict()["genres"]
+    crawl(raw_lake)  # now the catalog lists the Refined tables too, and its views are used
+    assert budget_vs_revenue(raw_lake).to_dict()["genres"] == analysis.to_dict()["genres"]
