@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from cinelake.analysis.compute import analyze_films, make_definition
 from cinelake.analysis.model import DEFAULT_GENRES, Analysis
-from cinelake.analysis.sources import Zone_, load_films, load_films_athena
+from cinelake.analysis.sources import SourceZone, load_films, load_films_athena
 from cinelake.commands.common import TMDB_NOTICE
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
@@ -23,7 +23,7 @@ def budget_vs_revenue(
     min_votes: int = 100,
     rank_by: str = "vote_average",
     engine: str = "duckdb",
-    zone: Zone_ = "auto",
+    zone: SourceZone = "auto",
     database: str | None = None,
 ) -> Analysis:
     """Read the films (Refined, or Raw where Refined is not there yet) and apply the definition.

@@ -9,6 +9,7 @@ most recent ingestion day wins for each id. Either way the caller gets :class:`F
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from cinelake.lake.store import Lake
 if TYPE_CHECKING:
     import duckdb
 
-Zone_ = Literal["auto", "refined", "raw"]
+SourceZone = Literal["auto", "refined", "raw"]
 REFINED_TABLES: tuple[str, ...] = ("fact_movie", "dim_movie", "bridge_movie_genre", "dim_genre")
 
 _RAW_COLUMNS = {
@@ -52,7 +53,7 @@ class LoadedFilms:
     source: Source
 
 
-def load_films(lake: Lake, *, zone: Zone_ = "auto") -> LoadedFilms:
+def load_films(lake: Lake, *, zone: SourceZone = "auto") -> LoadedFilms:
     """Every film of the chosen zone (``auto``: Refined if its tables exist, else Raw)."""
     if zone not in ("auto", "refined", "raw"):
         raise UsageError(f"unknown source zone {zone!r}: choose auto, refined or raw")
@@ -277,7 +278,15 @@ def _row(values: tuple[Any, ...]) -> FilmRow:
         genres=tuple(g for g in (genres or []) if g is not None),
         budget=None if budget is None else int(budget),
         revenue=None if revenue is None else int(revenue),
-        popularity=None if popularity is None else float(popularity),
-        vote_average=None if vote_average is None else float(vote_average),
+        popularity=_number(popularity),
+        vote_average=_number(vote_average),
         vote_count=None if vote_count is None else int(vote_count),
     )
+
+
+def _number(value: Any) -> float | None:
+    """A float, with NaN (which some writers use for "unknown") read as None."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
