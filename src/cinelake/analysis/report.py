@@ -49,6 +49,8 @@ th:first-child, td:first-child, td.title, th.title { text-align: left; }
 td.title { white-space: normal; min-width: 10em; }
 tr.best td:first-child { border-left: 4px solid var(--best); }
 tr.worst td:first-child { border-left: 4px solid var(--worst); }
+table.summary, table.correlations { max-width: 560px; }
+table.freshness td:nth-child(-n+3), table.freshness th:nth-child(-n+3) { text-align: left; }
 .note { background: #fff6e5; border-left: 4px solid #f0a500; padding: 6px 10px; margin: 8px 0; }
 dl.definition dt { font-weight: 600; margin-top: 0.5em; }
 dl.definition dd { margin: 0 0 0 1em; }
