@@ -1,0 +1,195 @@
+"""Benchmark of the TMDB ingestion job against the offline server (started in a child process).
+
+    .venv/bin/python bench/ingest.py [--ids 20000] [--throttled-ids 300] [--budget 300]
+
+(a) Server limited to 40 requests/s with 150 ms of latency (a realistic round trip to the API): the
+    job's achieved request rate as a fraction of 40 (target >= 0.95, no 429 provoked), and its speed-up
+    over a one-request-at-a-time client (the same job with concurrency 1) measured in this same run
+    (target >= 5x).
+(b) Server unthrottled, no latency: records written per second end to end (target >= 1,000/s) and the
+    peak RSS of the ingest process for 20,000 ids (target <= 200 MB). The snapshot holds ~10.8k movies,
+    so the 20,000 ids are the snapshot's TMDB ids (listed with /discover/movie) followed by the same ids
+    again until 20,000: the run's frozen plan is written with those ids, so the second half are real
+    ids the server answers, in other chunks and files. The ingest runs in a child process so that its
+    peak RSS is its own (os.wait4).
+
+Each part is bounded in time (--budget seconds for part b, via should_stop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from cinelake.config import Settings
+from cinelake.ingest.local_csv import read_imdb_ids
+from cinelake.ingest.tmdb import TMDBIngestRequest, discover_movie_ids, ingest_tmdb
+from cinelake.lake.batch import CHUNK_SIZE
+from cinelake.lake.layout import Kind
+from cinelake.lake.manifest import RunBook, RunPlan, new_generation, utc_now
+from cinelake.lake.store import Lake
+from cinelake.tmdb.client import TMDBClient
+from cinelake.tmdb.server import configure, fetch_stats, reset_stats, serve_in_subprocess
+
+TOKEN = "bench-token-0123456789"
+DAY = date(2026, 11, 26)
+DEMO_CSV = Path(__file__).resolve().parents[1] / "src" / "cinelake" / "data" / "demo_movies.csv"
+HEADER = (
+    "id|tituloPincipal|tituloOriginal|anoLancamento|tempoMinutos|genero|notaMedia|numeroVotos|"
+    "generoArtista|personagem|nomeArtista|anoNascimento|anoFalecimento|profissao|titulosMaisConhecidos"
+)
+
+
+def settings(url: str, rate_limit: float) -> Settings:
+    return Settings(
+        tmdb_base_url=url, tmdb_read_access_token=TOKEN, tmdb_rate_limit=rate_limit, tmdb_max_retries=6
+    )
+
+
+def csv_of(ids: list[str], folder: Path, name: str) -> Path:
+    path = folder / name
+    rows = [f"{i}|t|t|2000|90|Comedy|7|10|actor|\\N|A|1970|\\N|actor|{i}" for i in ids]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def throttled(url: str, folder: Path, n_ids: int) -> dict[str, Any]:
+    """Part (a): the job at 40 req/s against a server that allows 40 req/s with 150 ms latency."""
+    configure(url, rate_limit=40, latency_ms=150)
+    ids = read_imdb_ids(DEMO_CSV, "all")[200:]
+    concurrent_csv = csv_of(ids[:n_ids], folder, "concurrent.csv")
+    sequential_csv = csv_of(ids[n_ids : n_ids + max(20, n_ids // 8)], folder, "sequential.csv")
+
+    reset_stats(url)
+    lake = Lake(str(folder / "lake-a"))
+    request = TMDBIngestRequest(kind=Kind.MOVIES, day=DAY, csv=str(concurrent_csv), genres=("all",))
+    concurrent = ingest_tmdb(lake, request, settings(url, 40.0))
+    server = fetch_stats(url)
+    concurrent_rate = concurrent.requests / concurrent.seconds
+
+    one_at_a_time = TMDBIngestRequest(
+        kind=Kind.MOVIES, day=DAY, csv=str(sequential_csv), genres=("all",), concurrency=1
+    )
+    sequential = ingest_tmdb(lake, one_at_a_time, settings(url, 40.0))
+    sequential_rate = sequential.requests / sequential.seconds
+    return {
+        "requests": concurrent.requests,
+        "seconds": concurrent.seconds,
+        "rate": concurrent_rate,
+        "fraction_of_40": concurrent_rate / 40.0,
+        "server_429": server.get("rate_limited", 0),
+        "server_by_status": server.get("by_status"),
+        "client_retries": concurrent.stats.get("retries"),
+        "sequential_requests": sequential.requests,
+        "sequential_rate": sequential_rate,
+        "speedup": concurrent_rate / sequential_rate,
+        "written": concurrent.written,
+    }
+
+
+async def snapshot_ids(url: str) -> list[int]:
+    async with TMDBClient.from_settings(settings(url, 100_000.0), rate_limit=None) as client:
+        return sorted(await discover_movie_ids(client, ["all"], today=DAY))
+
+
+def child_main(lake_url: str, url: str, budget: float) -> None:
+    """The ingest of part (b), in its own process; prints its result as JSON."""
+    deadline = time.monotonic() + budget
+    request = TMDBIngestRequest(kind=Kind.MOVIES, day=DAY, source="discover", genres=("all",))
+    result = ingest_tmdb(
+        Lake(lake_url), request, settings(url, 100_000.0), should_stop=lambda: time.monotonic() > deadline
+    )
+    print(
+        orjson.dumps(
+            {
+                "status": result.status,
+                "requested": result.requested,
+                "written": result.written,
+                "requests": result.requests,
+                "seconds": result.seconds,
+                "files": len(result.files),
+            }
+        ).decode()
+    )
+
+
+def unthrottled(url: str, folder: Path, n_ids: int, budget: float) -> dict[str, Any]:
+    """Part (b): throughput and peak RSS for ``n_ids`` ids, the ingest in a child process."""
+    configure(url, rate_limit=None, latency_ms=0)
+    listed = asyncio.run(snapshot_ids(url))
+    ids = [str(listed[i % len(listed)]) for i in range(n_ids)]
+    lake_url = str(folder / "lake-b")
+    request = TMDBIngestRequest(kind=Kind.MOVIES, day=DAY, source="discover", genres=("all",)).normalized()
+    RunBook(Lake(lake_url), request.run_id).save_plan(
+        RunPlan(
+            run=request.run_id,
+            generation=new_generation(),
+            created_at=utc_now(),
+            parameters=request.parameters(),
+            chunk_size=CHUNK_SIZE,
+            ids=ids,
+        )
+    )
+    command = [sys.executable, __file__, "--child", lake_url, url, str(budget)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    out = child.stdout.read() if child.stdout else b""
+    err = child.stderr.read() if child.stderr else b""
+    if status != 0:
+        raise SystemExit(f"the ingest child failed: {err.decode()[-2000:]}")
+    result: dict[str, Any] = orjson.loads(out.strip().splitlines()[-1])
+    result["listed"] = len(listed)
+    result["records_per_second"] = result["written"] / result["seconds"]
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
+    cpu = usage.ru_utime + usage.ru_stime
+    result["cpu_ms_per_record"] = 1000 * cpu / max(1, result["written"])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--ids", type=int, default=20_000, help="ids of part (b)")
+    parser.add_argument("--throttled-ids", type=int, default=300, help="ids of part (a): 2 requests each")
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds allowed to part (b)")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child[0], args.child[1], float(args.child[2]))
+        return
+    print(f"cpus: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as tmp, serve_in_subprocess(token=TOKEN) as url:
+        folder = Path(tmp)
+        a = throttled(url, folder, args.throttled_ids)
+        print("(a) server --rate-limit 40 --latency-ms 150, CSV mode (find + details per id)")
+        show = print
+        show(f"    requests {a['requests']} in {a['seconds']:.1f} s: {a['rate']:.1f} req/s")
+        show(f"    achieved rate / 40          {a['fraction_of_40']:.3f}   (target >= 0.95)")
+        show(f"    429 answers from the server {a['server_429']}   (target 0)")
+        show(f"    client retries              {a['client_retries']}")
+        seq = f"{a['sequential_rate']:.2f} req/s ({a['sequential_requests']} requests)"
+        show(f"    one request at a time       {seq}")
+        show(f"    speed-up                    {a['speedup']:.1f}x   (target >= 5x)")
+        b = unthrottled(url, folder, args.ids, args.budget)
+        show(f"(b) server unthrottled, no latency; {args.ids:,} ids ({b['listed']:,} snapshot ids, repeated)")
+        show(f"    status {b['status']}: {b['written']:,} records in {b['files']} files")
+        show(f"    requests {b['requests']:,} in {b['seconds']:.1f} s")
+        show(f"    records written per second  {b['records_per_second']:,.0f}   (target >= 1,000)")
+        show(f"    ingest CPU per record       {b['cpu_ms_per_record']:.2f} ms (user + system)")
+        show(f"    ingest peak RSS             {b['peak_rss_mb']:.0f} MB   (target <= 200)")
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
