@@ -23,15 +23,15 @@ LakeOption = Annotated[
     typer.Option(
         "--lake",
         help=(
-            "Lake root URL: a folder, file://, s3://bucket[/prefix] or memory://. "
-            "[env: CINELAKE_LAKE; default ./lake]"
+            "Lake root URL: a folder, file://, s3://bucket or s3://bucket/prefix, or memory://. "
+            "(env: CINELAKE_LAKE; default ./lake)"
         ),
         show_default=False,
     ),
 ]
 DateOption = Annotated[
     str | None,
-    typer.Option("--date", help="Processing date YYYY-MM-DD (UTC). [default: today]", show_default=False),
+    typer.Option("--date", help="Processing date YYYY-MM-DD (UTC); default: today.", show_default=False),
 ]
 
 

@@ -1,0 +1,47 @@
+"""The command line as a whole: every command's --help works, errors are one line without a traceback."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cinelake.cli import app, main
+
+
+def _command_paths() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = [[]]
+
+    def walk(command: object, prefix: list[str]) -> None:
+        # typer ships its own click; a group is whatever has sub-commands.
+        commands = getattr(command, "commands", None)
+        if isinstance(commands, dict):
+            for name, sub in commands.items():
+                paths.append([*prefix, name])
+                walk(sub, [*prefix, name])
+
+    walk(root, [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "cinelake")
+def test_every_help_page_renders(path: list[str]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_the_main_commands_are_all_there() -> None:
+    names = {" ".join(p) for p in _command_paths()}
+    for expected in ("demo", "pipeline", "ingest local", "ingest tmdb", "tmdb serve", "tmdb check", "sql"):
+        assert expected in names
+
+
+def test_a_bad_date_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["ingest", "local", "--date", "2026-13-40", "--lake", "memory://cli", "x.csv"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid --date" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
