@@ -81,14 +81,15 @@ def test_no_wildcard_action_in_any_allow(template: dict[str, Any]) -> None:
 
 def test_ingest_role_writes_only_raw_tmdb(template: dict[str, Any]) -> None:
     allows = _allows(template, "IngestRole")
-    puts = [_text(r) for s in allows["s3:PutObject"] for r in _as_list(s["Resource"])]
-    assert puts == ["arn:${AWS::Partition}:s3:::${BucketName}/Raw/TMDB/*"]
+    for write in ("s3:PutObject", "s3:DeleteObject"):
+        targets = [_text(r) for s in allows[write] for r in _as_list(s["Resource"])]
+        assert targets == ["arn:${AWS::Partition}:s3:::${BucketName}/Raw/TMDB/*"], write
     for action in allows:
         assert action in {
-            "s3:PutObject", "s3:GetObject", "s3:ListBucket", "secretsmanager:GetSecretValue",
-            "lambda:InvokeFunction", "logs:CreateLogStream", "logs:PutLogEvents",
+            "s3:PutObject", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket",
+            "secretsmanager:GetSecretValue", "lambda:InvokeFunction",
+            "logs:CreateLogStream", "logs:PutLogEvents",
         }, f"unexpected grant {action}"  # fmt: skip
-    assert "s3:DeleteObject" not in allows
 
 
 def test_ingest_role_reads_only_raw_local_and_its_own_runs(template: dict[str, Any]) -> None:

@@ -46,9 +46,20 @@ def deadline_guard(context: LambdaContextLike, margin_seconds: float) -> Callabl
 
 
 def claim_handoff(lake: Lake, run_id: str, chain: str, invocation: int, request_id: str) -> bool:
-    """True if this invocation is the one that starts ``invocation`` of ``chain`` (first claim wins)."""
+    """True if this invocation is the one that starts ``invocation`` of ``chain`` (first claim wins).
+
+    Lambda retries a failed async invocation with the same request id, so a retry of the claimer
+    (whose hand-off failed after the claim) may claim again.
+    """
+    path = layout.run_continuation(run_id, chain, invocation)
     record = orjson.dumps({"chain": chain, "invocation": invocation, "claimed_by": request_id})
-    return lake.put_if_absent(layout.run_continuation(run_id, chain, invocation), record)
+    if lake.put_if_absent(path, record):
+        return True
+    try:
+        claimed_by = orjson.loads(lake.read_bytes(path)).get("claimed_by")
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
+    return bool(claimed_by == request_id)
 
 
 def invoke_self(function_arn: str, event: ResolvedEvent, client: Any = None) -> None:
