@@ -171,3 +171,30 @@ def test_snapshot_cast_and_genres_match_the_records(lake: Lake) -> None:
     assert comedies == sum(any(g["name"] == "Comedy" for g in m.get("genres", [])) for m in movies)
     budget = run_sql(lake, "SELECT sum(budget) FROM raw_tmdb_movies").scalar()
     assert budget == sum(m.get("budget") or 0 for m in movies)
+
+
+def view_definition(lake: Lake, table: str) -> str:
+    con = connect(lake)
+    try:
+        row = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = ?", [table]).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return str(row[0])
+
+
+def test_json_views_use_detection_only_when_it_agrees_with_the_catalog(lake: Lake) -> None:
+    # Real TMDB records: DuckDB's own detection finds the catalog's columns, and scans faster.
+    movies = snapshot_records(200)
+    write_raw_json(lake, date(2026, 11, 26), movies[:100])
+    write_raw_json(lake, date(2026, 11, 26), movies[100:], chunk=2)
+    crawl(lake)
+    assert "columns" not in view_definition(lake, "raw_tmdb_movies")
+    assert run_sql(lake, "SELECT count(*), typeof(any_value(release_date)) FROM raw_tmdb_movies").rows == [
+        (200, "VARCHAR")
+    ]
+    # A field only ever null: DuckDB would call it JSON, the catalog says string, so the catalog wins.
+    write_raw_json(lake, date(2026, 11, 27), [{"id": 9, "note": None}], spec="Series")
+    crawl(lake, zone="Raw")
+    assert "columns" in view_definition(lake, "raw_tmdb_series")
+    assert run_sql(lake, "SELECT typeof(note), id FROM raw_tmdb_series").rows == [("VARCHAR", 9)]
