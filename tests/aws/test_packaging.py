@@ -1,0 +1,161 @@
+"""The deployment zip: what goes in, what never does, its size, and that the handler runs from it."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cinelake.aws import packaging
+from cinelake.aws.packaging import (
+    BOTOCORE_SERVICES,
+    FORBIDDEN_MODULES,
+    LAMBDA_UNZIPPED_LIMIT,
+    LAMBDA_ZIP_LIMIT,
+    PackageError,
+    PackageReport,
+)
+from cinelake.errors import UsageError
+
+SITE = Path(importlib.metadata.distribution("awslambdaric").locate_file(""))
+HEAVY = ("pyspark", "duckdb", "pandas", "pyarrow", "plotly", "starlette", "uvicorn")
+
+
+def test_requirements_are_pinned_to_the_installed_versions() -> None:
+    pins = dict(p.split("==") for p in packaging.pinned_requirements())
+    assert pins["botocore"] == importlib.metadata.version("botocore")
+    assert pins["aiobotocore"] == importlib.metadata.version("aiobotocore")
+    assert not set(pins) & set(HEAVY)
+
+
+def test_pip_fetches_only_lambda_platform_wheels(tmp_path: Path) -> None:
+    command = packaging.pip_command(tmp_path, "arm64", "3.12", ("orjson==3.10.0",))
+    text = " ".join(command)
+    assert "--platform manylinux2014_aarch64" in text
+    assert "--only-binary=:all:" in text and "--python-version 3.12" in text
+    assert "--implementation cp" in text and f"--target {tmp_path}" in text
+
+
+def test_bad_arch_or_python_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--arch"):
+        packaging.package("sparc", out=tmp_path)
+    with pytest.raises(UsageError, match="--python"):
+        packaging.package("x86_64", "2.7", out=tmp_path)
+
+
+def test_the_zip_is_reproducible(tmp_path: Path) -> None:
+    folder = tmp_path / "pkg"
+    (folder / "b").mkdir(parents=True)
+    (folder / "b" / "x.py").write_text("x = 1\n")
+    (folder / "a.py").write_text("a = 1\n")
+    first, second = tmp_path / "1.zip", tmp_path / "2.zip"
+    assert packaging._zip_folder(folder, first) == (2, 12)
+    (folder / "a.py").touch()  # a newer mtime changes nothing
+    packaging._zip_folder(folder, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert zipfile.ZipFile(first).namelist() == ["a.py", "b/x.py"]
+
+
+def test_cinelake_is_copied_without_the_cli_engines_and_offline_server(tmp_path: Path) -> None:
+    packaging._copy_cinelake(tmp_path)
+    root = tmp_path / "cinelake"
+    assert (root / "aws" / "lambda_handler.py").is_file()
+    assert (root / "ingest" / "tmdb.py").is_file() and (root / "tmdb" / "client.py").is_file()
+    for part in ("cli.py", "commands", "spark", "tmdb/server", "tmdb/snapshot"):
+        assert not (root / part).exists(), part
+    assert not list(root.rglob("__pycache__"))
+
+
+def test_a_forbidden_module_stops_the_build(tmp_path: Path) -> None:
+    (tmp_path / "pandas").mkdir()
+    with pytest.raises(PackageError, match="pandas"):
+        packaging._clean(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
+    """The real package, for this interpreter's Python so a test can run the handler from it."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    try:
+        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"))
+    except PackageError as exc:
+        if "pip could not fetch" in str(exc):
+            pytest.skip(f"PyPI is not reachable: {exc}")
+        raise
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_package_holds_what_the_ingestion_needs_and_nothing_heavy(built: PackageReport) -> None:
+    assert built.zipped_bytes < LAMBDA_ZIP_LIMIT and built.unzipped_bytes < LAMBDA_UNZIPPED_LIMIT
+    names = zipfile.ZipFile(built.zip_path).namelist()
+    tops = {n.split("/", 1)[0] for n in names}
+    assert {
+        "cinelake",
+        "httpx",
+        "pydantic",
+        "pydantic_core",
+        "s3fs",
+        "aiobotocore",
+        "botocore",
+        "boto3",
+    } <= tops
+    assert not tops & set(FORBIDDEN_MODULES)
+    services = {n.split("/")[2] for n in names if n.startswith("botocore/data/") and n.count("/") > 3}
+    assert services == set(BOTOCORE_SERVICES) & services and {"s3", "secretsmanager", "lambda"} <= services
+    assert not any("__pycache__" in n for n in names)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_handler_runs_from_the_unpacked_zip_alone(
+    built: PackageReport, lambda_runner: object, aws_env: str, tmp_path: Path, planted_secret: str
+) -> None:
+    """No site-packages (``python -S``): only the zip's content and the runtime interface client."""
+    from tests.aws.conftest import LambdaRunner, bucket_files
+
+    assert isinstance(lambda_runner, LambdaRunner)
+    task = tmp_path / "var-task"
+    zipfile.ZipFile(built.zip_path).extractall(task)
+    runtime = tmp_path / "var-runtime"  # what the Lambda image provides besides the zip
+    runtime.mkdir()
+    for name in (
+        "awslambdaric",
+        "simplejson",
+        "snapshot_restore_py.py",
+        *(p.name for p in SITE.glob("runtime_client*")),
+    ):
+        (runtime / name).symlink_to(SITE / name)
+    script = (
+        "import json, sys, cinelake.aws.lambda_handler\n"
+        "keys = ('cinelake', 'pydantic', 'pydantic_core', 'botocore', 'boto3', 's3fs', 'httpx', 'orjson')\n"
+        "files = {k: sys.modules[k].__file__ for k in keys}\n"
+        "print(json.dumps({'modules': sorted(sys.modules), 'files': files}))"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", script],
+        env={"PYTHONPATH": f"{task}:{runtime}", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    found = json.loads(probe.stdout)
+    assert all(path.startswith(f"{task}/") for path in found["files"].values()), found["files"]
+    assert not {m.split(".")[0] for m in found["modules"]} & set(HEAVY)
+
+    bucket = lambda_runner.new_bucket()
+    run = lambda_runner.run(
+        [{"genres": ["Western"], "date": "2026-11-26"}],
+        bucket=bucket,
+        env={"PYTHONPATH": f"{task}:{runtime}"},
+        launcher=lambda workdir: [sys.executable, "-S", "-m", "awslambdaric"],
+    )
+    (invocation,) = run.invocations
+    assert invocation.error is None, invocation.error
+    assert invocation.result["status"] == "complete" and invocation.result["written"] > 0
+    assert any(k.startswith("Raw/TMDB/JSON/") for k in bucket_files(aws_env, bucket))
+    assert all(planted_secret not in line for line in run.lines)
