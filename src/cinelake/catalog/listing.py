@@ -80,8 +80,9 @@ def format_partitions(table: Table, partitions: Sequence[Partition]) -> RichTabl
     grid = RichTable()
     for key in table.partition_keys:
         grid.add_column(key.name)
-    for name in ("files", "records", "size", "location"):
-        grid.add_column(name, justify="left" if name == "location" else "right")
+    for name in ("files", "records", "size"):
+        grid.add_column(name, justify="right")
+    grid.add_column("location", overflow="fold")
     for part in partitions:
         exact = part.parameters.get("cinelake.recordCountExact", "true") == "true"
         grid.add_row(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cinelake.commands.catalog import Backend, BackendOption, DatabaseOption, LakeOption, open_lake
-from cinelake.commands.common import console
+from cinelake.commands.common import TMDB_NOTICE, console, err_console
 
 
 class OutputFormat(StrEnum):
@@ -82,6 +82,8 @@ def sql(
         typer.echo(to_csv(result), nl=False)
     else:
         console.print(to_rich(result))
+    # The lake holds TMDB data; machine-readable output keeps the notice off stdout.
+    (console if output is OutputFormat.TABLE else err_console).print(TMDB_NOTICE, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

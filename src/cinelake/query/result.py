@@ -65,8 +65,12 @@ def to_rich(result: QueryResult) -> Any:
     from rich.table import Table
 
     grid = Table()
-    for name in result.columns:
-        grid.add_column(name, overflow="fold")
+    for index, name in enumerate(result.columns):
+        values = [row[index] for row in result.rows if row[index] is not None]
+        numeric = bool(values) and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
+        )
+        grid.add_column(name, overflow="fold", justify="right" if numeric else "left")
     for row in result.rows:
         grid.add_row(*("NULL" if v is None else _cell(v) for v in row))
     return grid
