@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -205,6 +206,8 @@ def main() -> None:
     )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # One warning line per retried request would bury the figures; the retries are counted instead.
+    logging.getLogger("cinelake.tmdb").setLevel(logging.ERROR)
     if args.child:
         child_main(args.child[0], args.child[1], float(args.child[2]), int(args.child[3]))
         return

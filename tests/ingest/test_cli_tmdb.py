@@ -90,3 +90,26 @@ def test_a_run_prints_its_summary_and_the_notice(
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in out
     assert "227/227 ids (100%)" in caplog.text  # plain log lines when not on a terminal
     assert TOKEN not in out + err
+
+
+@pytest.mark.integration
+def test_the_kind_comes_from_the_csv_header(
+    tmp_path: Path,
+    shared_data: Path,
+    server: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("INFO", logger="cinelake.ingest")
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    from cinelake.config import get_settings
+
+    get_settings.cache_clear()
+    series = shared_data / "compass_uol_sample" / "series_subset.csv"
+    args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--from-csv", str(series), "--genres", "all"]
+    code, out, err = run_cli([*args, "--base-url", server], capsys)
+    get_settings.cache_clear()
+    assert code == 0, err
+    assert "TMDB Series" in caplog.text
+    assert "requested │ 16" in out  # the snapshot holds movies only: all 16 series are misses

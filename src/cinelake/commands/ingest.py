@@ -15,7 +15,7 @@ KindOption = Annotated[
     str | None,
     typer.Option(
         "--kind",
-        help="movies or series. [default: from the CSV header (local) / movies (tmdb)]",
+        help="movies or series. [default: from the CSV header; movies for --discover]",
         show_default=False,
     ),
 ]
@@ -127,10 +127,12 @@ def tmdb(
 
     Rerunning the same command on the same day resumes the run and skips what is done.
     """
+    import dataclasses
+
     from cinelake.commands.common import TMDB_NOTICE
     from cinelake.config import get_settings
     from cinelake.errors import UsageError
-    from cinelake.ingest.local_csv import parse_genres, parse_kind
+    from cinelake.ingest.local_csv import csv_kind, parse_genres, parse_kind
     from cinelake.ingest.progress import ProgressReport, summary_table
     from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
     from cinelake.lake.layout import Kind
@@ -142,8 +144,9 @@ def tmdb(
         raise UsageError("say where the ids come from: --from-csv PATH_OR_URL or --discover")
     if rate_limit is not None and rate_limit < 0:
         raise UsageError(f"--rate-limit must be 0 (no limit) or more, got {rate_limit}")
+    wanted = parse_kind(kind)
     request = TMDBIngestRequest(
-        kind=parse_kind(kind) or Kind.MOVIES,
+        kind=wanted or Kind.MOVIES,
         day=parse_day(date),
         source="discover" if discover else "csv",
         csv=from_csv,
@@ -154,12 +157,14 @@ def tmdb(
         refresh=refresh,
         concurrency=concurrency,
     ).normalized()
+    store = Lake(lake_url(lake))
+    if wanted is None and from_csv:
+        request = dataclasses.replace(request, kind=csv_kind(from_csv, lake=store))
     settings = get_settings().with_overrides(
         tmdb_rate_limit=rate_limit,
         tmdb_base_url=base_url.rstrip("/") if base_url else None,
         tmdb_max_connections=min(concurrency, 20) if concurrency else None,
     )
-    store = Lake(lake_url(lake))
     with ProgressReport(f"TMDB {request.kind.value} -> {store.url}") as report:
         result = ingest_tmdb(store, request, settings, progress=report.update)
     console.print(summary_table(result))

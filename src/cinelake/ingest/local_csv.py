@@ -264,6 +264,18 @@ def _open_lake(lake: Lake, rel: str, shown: str) -> IO[bytes]:
     return lake.open_read(rel)
 
 
+def csv_kind(source: str | os.PathLike[str], *, lake: Lake | None = None) -> Kind:
+    """Movies or Series from a CSV's header alone (a local file, a URL or a path in ``lake``)."""
+    handle, name = _open_source(os.fspath(source), lake)
+    with handle:
+        rows = _Rows(handle, name)
+        lines = rows._lines()
+        first = next(lines, None)
+        if first is None:
+            raise InputFileError(name, "the file is empty")
+        return kind_of_header(first[1].split(DELIMITER), name)
+
+
 def read_imdb_ids(
     source: str | os.PathLike[str],
     genres: str | Iterable[str] = ("Comedy", "Animation"),

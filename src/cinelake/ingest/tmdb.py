@@ -35,7 +35,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
@@ -98,7 +98,7 @@ class TMDBIngestRequest:
     """What to ingest. The same request on the same day is the same run (it resumes)."""
 
     kind: Kind = Kind.MOVIES
-    day: date = field(default_factory=lambda: date.today())
+    day: date = field(default_factory=lambda: datetime.now(UTC).date())  # the processing date (UTC)
     source: Source = "csv"
     csv: str | None = None  # a local path, a URL, or a path relative to the lake
     genres: tuple[str, ...] = DEFAULT_GENRES  # ("all",) for every row / every genre
@@ -583,7 +583,7 @@ async def discover_movie_ids(
         for data in rest:
             take(data)
 
-    horizon = (today or date.today()) + timedelta(days=366)
+    horizon = (today or datetime.now(UTC).date()) + timedelta(days=366)
     lo = release_from or (EARLIEST_RELEASE if release_to else None)
     hi = release_to or (horizon if release_from else None)
     await window(lo, hi)
