@@ -69,3 +69,16 @@ def test_cli_without_java_prints_the_install_hint(tmp_path: Path) -> None:
     assert "Spark needs Java 17 or newer" in done.stderr
     assert JAVA_INSTALL_HINT in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.spark
+def test_a_spark_failure_is_one_line(spark: object) -> None:
+    from cinelake.spark.errors import SparkJobError, spark_errors
+    from cinelake.spark.wordcount import count_words
+
+    with pytest.raises(SparkJobError) as caught, spark_errors("wordcount"):
+        count_words(spark, ["/nonexistent/cinelake/words.txt"]).collect()  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith("wordcount failed: ") and "\n" not in message
+    assert caught.value.__cause__ is not None

@@ -20,6 +20,14 @@ app = typer.Typer(
 
 FORMATS = ("table", "csv", "json")
 
+CatalogOption = Annotated[
+    str,
+    typer.Option(
+        "--catalog",
+        help="Catalog to update after writing, if the lake has one: local (in the lake), glue or none.",
+    ),
+]
+
 
 @contextmanager
 def _steps(title: str) -> Iterator[Callable[[str], None]]:
@@ -43,6 +51,14 @@ def _steps(title: str) -> Iterator[Callable[[str], None]]:
             progress.console.print(f"  {message}", highlight=False)
 
         yield report
+
+
+def _catalog(value: str) -> str:
+    from cinelake.spark.catalog_hook import CATALOG_BACKENDS
+
+    if value not in CATALOG_BACKENDS:
+        raise UsageError(f"unknown --catalog {value!r}: use local, glue or none")
+    return value
 
 
 @app.command("wordcount")
@@ -108,6 +124,7 @@ def raw_to_trusted(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild partitions that are already up to date.")
     ] = False,
+    catalog: CatalogOption = "local",
 ) -> None:
     """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/.
 
@@ -118,7 +135,7 @@ def raw_to_trusted(
 
     day = parse_day(date) if date is not None else None
     with _steps("raw-to-trusted") as progress:
-        result = run(lake_url(lake), day=day, force=force, progress=progress)
+        result = run(lake_url(lake), day=day, force=force, progress=progress, catalog=_catalog(catalog))
     from rich.table import Table
 
     table = Table(title="Trusted partitions", title_justify="left")
@@ -139,7 +156,7 @@ def raw_to_trusted(
 
 
 @app.command("trusted-to-refined")
-def trusted_to_refined(lake: LakeOption = None) -> None:
+def trusted_to_refined(lake: LakeOption = None, catalog: CatalogOption = "local") -> None:
     """Rebuild the Refined star schema (fact_movie, dimensions, bridges) from Trusted.
 
     The most recent dt of each movie wins; each table is replaced whole.
@@ -147,7 +164,7 @@ def trusted_to_refined(lake: LakeOption = None) -> None:
     from cinelake.spark.trusted_to_refined import trusted_to_refined as run
 
     with _steps("trusted-to-refined") as progress:
-        result = run(lake_url(lake), progress=progress)
+        result = run(lake_url(lake), progress=progress, catalog=_catalog(catalog))
     from rich.table import Table
 
     table = Table(title="Refined tables", title_justify="left")

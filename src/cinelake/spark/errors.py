@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from cinelake.errors import CinelakeError, UsageError
 
 JAVA_INSTALL_HINT = "sudo apt-get install -y openjdk-17-jre-headless"
@@ -22,3 +25,24 @@ class SparkLakeError(UsageError):
 
 class SparkJobError(CinelakeError):
     """A Spark job failed for a reason other than the user's input."""
+
+
+@contextmanager
+def spark_errors(job: str) -> Iterator[None]:
+    """Turn a Spark/JVM failure into :class:`SparkJobError` (one line; the cause stays chained)."""
+    try:
+        yield
+    except CinelakeError:
+        raise
+    except Exception as exc:
+        from py4j.protocol import Py4JError, Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        if not isinstance(exc, PySparkException | Py4JError):
+            raise
+        if isinstance(exc, Py4JJavaError):
+            text = str(exc.java_exception.toString())
+        else:
+            text = str(exc).strip() or type(exc).__name__
+        first = text.splitlines()[0][:300]
+        raise SparkJobError(f"{job} failed: {first}") from exc

@@ -20,6 +20,7 @@ from cinelake.lake.layout import Format, Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
+from cinelake.spark.errors import spark_errors
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -170,10 +171,11 @@ def raw_to_trusted(
     force: bool = False,
     spark: SparkSession | None = None,
     progress: Progress | None = None,
-    update_catalog: bool = True,
+    catalog: str = "local",
 ) -> RawToTrustedResult:
     """Turn every Raw day (or only ``day``) not yet in Trusted (all of them with ``force``) into
-    Trusted Parquet partitions, then update the catalog when the lake has one."""
+    Trusted Parquet partitions, then update the catalog when the lake has one (``catalog``: local,
+    glue or none)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
     say = progress or (lambda _message: None)
     plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
@@ -199,7 +201,8 @@ def raw_to_trusted(
         say(f"{dataset.name}: {len(todo)} day(s) ({days})")
         inputs = [lakeio.spark_uri(store, raw.folder) for raw in todo]
         output = lakeio.spark_uri(store, dataset.trusted_dir)
-        input_rows, rows = transform_to_trusted(spark, dataset, inputs, output)
+        with spark_errors(f"raw-to-trusted ({dataset.name})"):
+            input_rows, rows = transform_to_trusted(spark, dataset, inputs, output)
         for raw in todo:
             partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
             count = rows.get(raw.day, 0)
@@ -214,6 +217,5 @@ def raw_to_trusted(
                 )
             )
         say(f"{dataset.name}: {sum(rows.values()):,} rows written to {dataset.trusted_dir}")
-    if update_catalog:
-        result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED)
+    result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED, catalog)
     return result

@@ -123,6 +123,23 @@ def dim_date(movies: DataFrame) -> DataFrame:
     )
 
 
+def resolve_ids(rows: DataFrame, id_column: str, name_column: str) -> DataFrame:
+    """Fill a missing ``id_column`` from another row that gives the same name (case-insensitive) an id,
+    so a company named with its id on one source and by name only on another is one key."""
+    from pyspark.sql import functions as F
+
+    norm = F.lower(F.trim(F.col(name_column)))
+    known = (
+        rows.filter(F.col(id_column).isNotNull() & F.col(name_column).isNotNull())
+        .groupBy(norm.alias("_norm"))
+        .agg(F.min(id_column).alias("_known_id"))
+    )
+    joined = rows.withColumn("_norm", norm).join(known, "_norm", "left")
+    return joined.withColumn(id_column, F.coalesce(F.col(id_column), F.col("_known_id"))).drop(
+        "_norm", "_known_id"
+    )
+
+
 def _exploded(movies: DataFrame, column: str) -> DataFrame:
     from pyspark.sql import functions as F
 
@@ -142,11 +159,16 @@ def genres(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
             )
         ).alias("g"),
     ).filter(F.col("g.name").isNotNull() | F.col("g.id").isNotNull())
-    keyed = paired.select(
+    named = resolve_ids(
+        paired.select("movie_key", F.col("g.id").alias("genre_id"), F.col("g.name").alias("name")),
+        "genre_id",
+        "name",
+    )
+    keyed = named.select(
         "movie_key",
-        F.coalesce(F.col("g.id"), name_key(F.col("g.name"))).alias("genre_key"),
-        F.col("g.id").alias("genre_id"),
-        F.col("g.name").alias("name"),
+        F.coalesce(F.col("genre_id"), name_key(F.col("name"))).alias("genre_key"),
+        "genre_id",
+        "name",
     )
     dim = keyed.groupBy("genre_key").agg(F.max("genre_id").alias("genre_id"), F.max("name").alias("name"))
     bridge = keyed.select("movie_key", "genre_key").distinct()
@@ -187,17 +209,28 @@ def countries(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
 
 
 def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(dim_company, bridge_movie_company): the TMDB company id, or a hash of the name without one."""
+    """(dim_company, bridge_movie_company): the TMDB company id (also for a name-only mention when any
+    row names that company with its id), else a hash of the name."""
     from pyspark.sql import functions as F
 
     rows = _exploded(movies, "production_companies").filter(
         F.col("item.id").isNotNull() | (F.trim(F.col("item.name")) != "")
     )
-    keyed = rows.select(
+    named = resolve_ids(
+        rows.select(
+            "movie_key",
+            F.col("item.id").alias("id"),
+            F.col("item.name").alias("name"),
+            F.col("item.origin_country").alias("origin_country"),
+        ),
+        "id",
+        "name",
+    )
+    keyed = named.select(
         "movie_key",
-        F.coalesce(F.col("item.id"), name_key(F.col("item.name"))).alias("company_key"),
-        F.col("item.name").alias("name"),
-        F.col("item.origin_country").alias("origin_country"),
+        F.coalesce(F.col("id"), name_key(F.col("name"))).alias("company_key"),
+        "name",
+        "origin_country",
     )
     dim = keyed.groupBy("company_key").agg(
         F.max("name").alias("name"), F.max("origin_country").alias("origin_country")

@@ -16,6 +16,7 @@ from cinelake.lake.layout import Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
+from cinelake.spark.errors import spark_errors
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -68,10 +69,10 @@ def trusted_to_refined(
     *,
     spark: SparkSession | None = None,
     progress: Progress | None = None,
-    update_catalog: bool = True,
+    catalog: str = "local",
 ) -> RefinedResult:
     """Rebuild the Refined star schema from Trusted (the most recent ``dt`` of each movie wins), then
-    update the catalog when the lake has one."""
+    update the catalog when the lake has one (``catalog``: local, glue or none)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
     local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
@@ -85,8 +86,8 @@ def trusted_to_refined(
         spark = get_spark("cinelake-trusted-to-refined")
     lakeio.check_spark_lake(store, spark)
     local = lakeio.spark_uri(store, local_rel) if _has_parquet(store, local_rel) else None
-    counts = write_refined(spark, lakeio.spark_uri(store, movies_rel), local, store, progress)
+    with spark_errors("trusted-to-refined"):
+        counts = write_refined(spark, lakeio.spark_uri(store, movies_rel), local, store, progress)
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
-    if update_catalog:
-        result.catalog_updated = update_catalog_if_present(store, Zone.REFINED)
+    result.catalog_updated = update_catalog_if_present(store, Zone.REFINED, catalog)
     return result

@@ -146,17 +146,19 @@ def write_counts(counts: DataFrame, out: str, *, single_file: bool = True) -> st
 def _spark_wordcount(
     paths: Sequence[str], top: int, out: str | None, spark: SparkSession | None
 ) -> WordCountResult:
+    from cinelake.spark.errors import spark_errors
     from cinelake.spark.session import get_spark
 
     session = spark or get_spark("cinelake-wordcount")
-    counts = count_words(session, paths)
-    written = None
-    if out is not None:
-        counts = counts.persist()
-        written = write_counts(counts, out)
-    rows = sort_counts(counts).limit(top).collect() if top > 0 else []
-    if out is not None:
-        counts.unpersist()
+    with spark_errors("wordcount"):
+        counts = count_words(session, paths)
+        written = None
+        if out is not None:
+            counts = counts.persist()
+            written = write_counts(counts, out)
+        rows = sort_counts(counts).limit(top).collect() if top > 0 else []
+        if out is not None:
+            counts.unpersist()
     return WordCountResult("spark", [WordCount(r["word"], int(r["count"])) for r in rows], written)
 
 

@@ -1,0 +1,36 @@
+"""The Glue/EMR entry points: job arguments and a whole run through one of them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cinelake.spark.entry import job_arguments, wordcount_main
+
+
+def test_job_arguments_outside_glue() -> None:
+    argv = ["job.py", "--JOB_NAME", "x", "--lake", "/data/lake", "--force", "true", "--extra", "1"]
+    args = job_arguments(argv, required=["lake"], optional={"date": None, "force": "false"})
+    assert args == {"lake": "/data/lake", "date": None, "force": "true"}
+    with pytest.raises(SystemExit):
+        job_arguments(["job.py"], required=["lake"], optional={})
+
+
+@pytest.mark.integration
+@pytest.mark.spark
+def test_wordcount_entry_writes_the_counts(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("to be or not to be\n")
+    second.write_text("To see\r\n")
+    out = tmp_path / "counts.csv"
+    wordcount_main(["wordcount.py", "--paths", f"{first},{second}", "--out", str(out), "--top", "2"])
+    with out.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [["word", "count"], ["to", "3"], ["be", "2"], ["not", "1"], ["or", "1"], ["see", "1"]]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["to\t3", "be\t2"]

@@ -1,0 +1,182 @@
+"""Trusted -> Refined: the star schema of ARCHITECTURE.md, its keys, and the most recent day winning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
+from cinelake.spark.refined import TABLES
+from cinelake.spark.trusted_to_refined import trusted_to_refined
+from tests.spark.conftest import Pipeline
+from tests.spark.lakes import DAY1, DAY2, FIGHT_CLUB
+
+pytestmark = [pytest.mark.integration, pytest.mark.spark]
+
+CONTRACT = {
+    "fact_movie": {
+        "movie_key": "int64",
+        "release_date_key": "int32",
+        "budget": "int64",
+        "revenue": "int64",
+        "profit": "int64",
+        "roi": "double",
+        "popularity": "double",
+        "vote_average": "double",
+        "vote_count": "int64",
+        "runtime": "int32",
+        "imdb_rating": "double",
+        "imdb_votes": "int64",
+        "snapshot_date": "date32[day]",
+    },
+    "dim_movie": {
+        "movie_key": "int64",
+        "tmdb_id": "int64",
+        "imdb_id": "string",
+        "title": "string",
+        "original_title": "string",
+        "original_language": "string",
+        "release_date": "date32[day]",
+        "release_year": "int32",
+        "status": "string",
+    },
+    "dim_date": {
+        "date_key": "int32",
+        "date": "date32[day]",
+        "year": "int32",
+        "quarter": "int32",
+        "month": "int32",
+        "day": "int32",
+        "day_of_week": "int32",
+    },
+    "dim_genre": {"genre_key": "int64", "genre_id": "int64", "name": "string"},
+    "bridge_movie_genre": {"movie_key": "int64", "genre_key": "int64"},
+    "dim_language": {"language_key": "string", "name": "string"},
+    "bridge_movie_language": {"movie_key": "int64", "language_key": "string"},
+    "dim_country": {"country_key": "string", "name": "string"},
+    "bridge_movie_country": {"movie_key": "int64", "country_key": "string"},
+    "dim_company": {"company_key": "int64", "name": "string"},
+    "bridge_movie_company": {"movie_key": "int64", "company_key": "int64"},
+}
+
+
+def test_tables_and_columns_follow_the_contract(pipeline: Pipeline) -> None:
+    assert set(TABLES) == set(CONTRACT)
+    for table, columns in CONTRACT.items():
+        files = [f for f in pipeline.lake.list_files(f"Refined/{table}") if f.endswith(".parquet")]
+        assert files, table
+        schema = pq.read_schema(pipeline.lake.uri(files[0]))
+        types = {name: str(schema.field(name).type) for name in schema.names}
+        for column, kind in columns.items():
+            assert types.get(column) == kind, (table, column, types.get(column))
+
+
+def test_row_counts(pipeline: Pipeline) -> None:
+    movies = len(pipeline.raw.day1_ids | pipeline.raw.day2_ids)
+    counts = pipeline.refined.tables
+    assert counts["Refined/fact_movie"] == counts["Refined/dim_movie"] == movies
+    assert pipeline.sql("SELECT count(DISTINCT movie_key) FROM {Refined/fact_movie}") == [(movies,)]
+    for table, rows in counts.items():
+        assert pipeline.sql(f"SELECT count(*) FROM {{{table}}}") == [(rows,)]
+    # The date dimension covers every day from the first to the last release, once each.
+    span = pipeline.sql(
+        "SELECT count(*), count(DISTINCT date_key), max(date) - min(date) + 1 FROM {Refined/dim_date}"
+    )[0]
+    assert span[0] == span[1] == span[2]
+
+
+def test_every_fact_and_bridge_key_is_in_its_dimension(pipeline: Pipeline) -> None:
+    checks = [
+        ("fact_movie", "movie_key", "dim_movie", "movie_key"),
+        ("fact_movie", "release_date_key", "dim_date", "date_key"),
+        ("bridge_movie_genre", "movie_key", "dim_movie", "movie_key"),
+        ("bridge_movie_genre", "genre_key", "dim_genre", "genre_key"),
+        ("bridge_movie_language", "movie_key", "dim_movie", "movie_key"),
+        ("bridge_movie_language", "language_key", "dim_language", "language_key"),
+        ("dim_movie", "original_language", "dim_language", "language_key"),
+        ("bridge_movie_country", "movie_key", "dim_movie", "movie_key"),
+        ("bridge_movie_country", "country_key", "dim_country", "country_key"),
+        ("bridge_movie_company", "movie_key", "dim_movie", "movie_key"),
+        ("bridge_movie_company", "company_key", "dim_company", "company_key"),
+    ]
+    for fact, key, dim, dim_key in checks:
+        missing = pipeline.sql(
+            f"SELECT count(*) FROM {{Refined/{fact}}} f WHERE f.{key} IS NOT NULL AND f.{key} NOT IN "
+            f"(SELECT {dim_key} FROM {{Refined/{dim}}})"
+        )
+        assert missing == [(0,)], (fact, key)
+        used = pipeline.sql(f"SELECT count(*) FROM {{Refined/{fact}}} WHERE {key} IS NOT NULL")
+        assert used[0][0] > 0, (fact, key)
+    for dim, dim_key in [
+        ("dim_genre", "genre_key"),
+        ("dim_company", "company_key"),
+        ("dim_date", "date_key"),
+    ]:
+        assert pipeline.sql(f"SELECT count(*) - count(DISTINCT {dim_key}) FROM {{Refined/{dim}}}") == [(0,)]
+
+
+def test_the_most_recent_day_wins_and_imdb_ratings_join(pipeline: Pipeline) -> None:
+    fact = pipeline.sql(
+        "SELECT budget, revenue, profit, roi, popularity, snapshot_date, imdb_rating, imdb_votes, "
+        f"release_date_key FROM {{Refined/fact_movie}} WHERE movie_key = {FIGHT_CLUB}"
+    )
+    budget, revenue, profit, roi, popularity, snapshot, rating, votes, date_key = fact[0]
+    assert (budget, revenue, snapshot) == (63000000, 2800000000, DAY2)  # the day-2 copy
+    assert profit == revenue - budget and roi == pytest.approx(revenue / budget)
+    assert popularity == 61.416
+    assert (rating, votes) == (8.8, 2200000)  # the local CSV's latest day
+    assert date_key == 19991015
+    # Unknown budget or revenue: no profit, no roi.
+    assert pipeline.sql(
+        "SELECT count(*) FROM {Refined/fact_movie} WHERE (budget IS NULL OR revenue IS NULL) "
+        "AND (profit IS NOT NULL OR roi IS NOT NULL)"
+    ) == [(0,)]
+    genres = pipeline.sql(
+        "SELECT g.name FROM {Refined/bridge_movie_genre} b JOIN {Refined/dim_genre} g USING (genre_key) "
+        f"WHERE b.movie_key = {FIGHT_CLUB} ORDER BY g.name"
+    )
+    assert [g[0] for g in genres] == ["Comedy", "Drama", "Thriller"]
+
+
+def test_names_without_ids_get_stable_negative_keys(pipeline: Pipeline) -> None:
+    rows = pipeline.sql("SELECT company_key, name FROM {Refined/dim_company} WHERE name = 'Miramax Films'")
+    assert len(rows) == 1 and rows[0][0] < 0
+    # Named with its id in one record and by name only in others: one key, the id.
+    fox = "SELECT company_key FROM {Refined/dim_company} WHERE name = 'Fox 2000 Pictures'"
+    assert pipeline.sql(fox) == [(711,)]
+    used = pipeline.sql(
+        "SELECT count(DISTINCT movie_key) FROM {Refined/bridge_movie_company} WHERE company_key = 711"
+    )
+    assert used[0][0] > 1
+
+
+def test_a_rerun_gives_the_same_tables(pipeline: Pipeline, spark: Any) -> None:
+    def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+        return {t: sorted(pipeline.sql(f"SELECT * FROM {{Refined/{t}}}"), key=repr) for t in TABLES}
+
+    before = snapshot()
+    trusted_to_refined(pipeline.lake, spark=spark, catalog="none")
+    assert snapshot() == before
+    hidden = [
+        f for f in pipeline.lake.list_files("Refined", include_hidden=True) if "/." in f and ".tmp-" in f
+    ]
+    assert hidden == []
+
+
+def test_no_trusted_data_is_a_usage_error(tmp_path: Any) -> None:
+    with pytest.raises(UsageError, match="run `cinelake spark raw-to-trusted` first"):
+        trusted_to_refined(Lake(str(tmp_path)))
+
+
+def test_the_catalog_learns_the_new_tables(pipeline: Pipeline) -> None:
+    from cinelake.catalog import open_backend
+
+    assert pipeline.trusted.catalog_updated and pipeline.refined.catalog_updated
+    catalog = open_backend(pipeline.lake)
+    names = {t.name for t in catalog.list_tables()}
+    assert {"trusted_tmdb_movies", "trusted_local_movies", "fact_movie", "dim_date"} <= names
+    partitions = {p.values for p in catalog.get_partitions("trusted_tmdb_movies")}
+    assert partitions == {(DAY1.isoformat(),), (DAY2.isoformat(),)}
