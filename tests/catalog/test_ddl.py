@@ -6,7 +6,7 @@ import re
 
 from cinelake.catalog import crawl
 from cinelake.catalog.api import ddl
-from cinelake.catalog.ddl import quote_string
+from cinelake.catalog.ddl import ddl_type, quote_string
 from cinelake.lake.store import Lake
 
 Lakes = tuple[Lake, dict[str, int]]
@@ -15,7 +15,7 @@ Lakes = tuple[Lake, dict[str, int]]
 # [WITH SERDEPROPERTIES (...)] STORED AS INPUTFORMAT '...' OUTPUTFORMAT '...' LOCATION '...'
 # TBLPROPERTIES (...)
 SHAPE = re.compile(
-    r"^CREATE EXTERNAL TABLE IF NOT EXISTS `\w+`\.`\w+` \(\n(  `\w+` [a-z<>:,_0-9()]+,?\n)+\)\n"
+    r"^CREATE EXTERNAL TABLE IF NOT EXISTS `\w+`\.`\w+` \(\n(  `\w+` [a-z<>:,_0-9()`]+,?\n)+\)\n"
     r"(PARTITIONED BY \((`\w+` string(, )?)+\)\n)?"
     r"ROW FORMAT SERDE '[\w.]+'\n"
     r"(WITH SERDEPROPERTIES \(\n(  '[^']+'='(\\.|[^'\\])*',?\n)+\)\n)?"
@@ -86,3 +86,16 @@ def test_parquet_tables(full_lake: Lakes) -> None:
 def test_string_literals_are_escaped() -> None:
     assert quote_string("\\N") == "'\\\\N'"
     assert quote_string("it's") == "'it\\'s'"
+
+
+def test_reserved_words_in_struct_fields_get_backticks(lake: Lake) -> None:
+    # The snapshot's credits.cast items carry "order", a reserved word in Athena DDL.
+    lake.write_bytes(
+        "Raw/TMDB/JSON/Movies/2026/11/26/m.json",
+        b'{"id": 5, "credits": {"cast": [{"name": "Tim Roth", "order": 0}]}, "date": "x"}\n',
+    )
+    crawl(lake)
+    text = ddl(lake, "raw_tmdb_movies")
+    assert "  `credits` struct<`cast`:array<struct<name:string,`order`:bigint>>>," in text
+    assert "  `date` string" in text
+    assert ddl_type("map<string,struct<from:int>>") == "map<string,struct<`from`:int>>"

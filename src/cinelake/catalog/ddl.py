@@ -9,6 +9,22 @@ from __future__ import annotations
 
 from cinelake.catalog.model import Table
 from cinelake.catalog.tables import P_PATH, projection_location
+from cinelake.catalog.types import TypeNode, parse_type
+
+# Athena's reserved DDL keywords: as a column or struct field name they must be in backticks.
+_RESERVED_WORDS = """
+    ALL ALTER AND ARRAY AS AUTHORIZATION BETWEEN BIGINT BINARY BOOLEAN BOTH BY CASE CASHE CAST CHAR
+    COLUMN CONF CONSTRAINT COMMIT CREATE CROSS CUBE CURRENT CURRENT_DATE CURRENT_TIMESTAMP CURSOR
+    DATABASE DATE DAYOFWEEK DECIMAL DELETE DESCRIBE DISTINCT DIV DOUBLE DROP ELSE END EXCHANGE EXISTS
+    EXTENDED EXTERNAL EXTRACT FALSE FETCH FLOAT FLOOR FOLLOWING FOR FOREIGN FROM FULL FUNCTION GRANT
+    GROUP GROUPING HAVING IF IMPORT IN INNER INSERT INT INTEGER INTERSECT INTERVAL INTO IS JOIN LATERAL
+    LEFT LESS LIKE LOCAL MACRO MAP MORE NONE NOT NULL NUMERIC OF ON ONLY OR ORDER OUT OUTER OVER
+    PARTIALSCAN PARTITION PERCENT PRECEDING PRECISION PRESERVE PRIMARY PROCEDURE RANGE READS REDUCE
+    REGEXP REFERENCES REVOKE RIGHT RLIKE ROLLBACK ROLLUP ROW ROWS SELECT SET SMALLINT START TABLE
+    TABLESAMPLE THEN TIME TIMESTAMP TO TRANSFORM TRIGGER TRUE TRUNCATE UNBOUNDED UNION UNIQUEJOIN UPDATE
+    USER USING UTC_TIMESTAMP VALUES VARCHAR VIEWS WHEN WHERE WINDOW WITH
+"""
+RESERVED = frozenset(_RESERVED_WORDS.split())
 
 # Table properties that belong in the DDL (the rest are crawler statistics and bookkeeping).
 _DDL_PROPERTIES = ("classification", "compressionType", "typeOfData", "skip.header.line.count")
@@ -21,6 +37,22 @@ def quote_string(value: str) -> str:
 
 def quote_name(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+def _field(name: str) -> str:
+    return quote_name(name) if name.upper() in RESERVED or not name.replace("_", "a").isalnum() else name
+
+
+def ddl_type(glue: str | TypeNode) -> str:
+    """A Glue type for the DDL: struct field names that are reserved words (``order``) in backticks."""
+    node = parse_type(glue) if isinstance(glue, str) else glue
+    if node.name == "struct":
+        return "struct<" + ",".join(f"{_field(n)}:{ddl_type(c)}" for n, c in node.children) + ">"
+    if node.name == "array":
+        return f"array<{ddl_type(node.children[0][1])}>"
+    if node.name == "map":
+        return f"map<{ddl_type(node.children[0][1])},{ddl_type(node.children[1][1])}>"
+    return f"{node.name}({node.args})" if node.args else node.name
 
 
 def _properties(props: dict[str, str]) -> str:
@@ -38,7 +70,7 @@ def athena_ddl(table: Table, *, location_root: str | None = None) -> str:
     """``CREATE EXTERNAL TABLE`` for Athena. ``location_root`` re-roots the location (e.g. ``s3://bucket``)."""
     location = table_location(table, location_root)
     lines = [f"CREATE EXTERNAL TABLE IF NOT EXISTS {quote_name(table.database)}.{quote_name(table.name)} ("]
-    lines.append(",\n".join(f"  {quote_name(c.name)} {c.type}" for c in table.columns))
+    lines.append(",\n".join(f"  {quote_name(c.name)} {ddl_type(c.type)}" for c in table.columns))
     lines.append(")")
     if table.partition_keys:
         keys = ", ".join(f"{quote_name(k.name)} {k.type}" for k in table.partition_keys)
