@@ -98,12 +98,13 @@ def test_server_rate_limit_answers_429_with_retry_after(server: str) -> None:
     with httpx.Client(headers=AUTH, timeout=30) as client:
         statuses = [client.get(f"{server}/movie/862") for _ in range(12)]
     limited = [r for r in statuses if r.status_code == 429]
-    assert sum(1 for r in statuses if r.status_code == 200) == 5
+    served = sum(1 for r in statuses if r.status_code == 200)
+    assert 5 <= served <= 7  # a second's worth at once, plus what refilled while the 12 were sent
     assert limited and limited[0].json()["status_code"] == 25
     assert int(limited[0].headers["retry-after"]) >= 1
     stats = fetch_stats(server)
     assert stats["rate_limited"] == len(limited)
-    assert stats["by_status"] == {"200": 5, "429": len(limited)}
+    assert stats["by_status"] == {"200": served, "429": len(limited)}
 
 
 def test_stats_and_request_log(server: str) -> None:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -38,6 +39,7 @@ from cinelake.tmdb.errors import (
 )
 from cinelake.tmdb.ratelimit import RateLimiter
 from cinelake.tmdb.redact import redact, register_secret, unregister_secret
+from cinelake.tmdb.transport import lean_transport
 
 if TYPE_CHECKING:
     from cinelake.config import Settings
@@ -164,6 +166,10 @@ class TMDBClient:
         self._resume_at = 0.0
         self._http: httpx.AsyncClient | None = None
         self._secrets = tuple(s for s in (self._token, self._api_key) if s)
+        # Whole URLs are built here (one parse in httpx instead of three merges per request).
+        self._prefix = self.base_url + "/"
+        self._query: dict[str, str] = {"api_key": self._api_key} if self._api_key and not self._token else {}
+        self._query_string = urlencode(self._query)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> TMDBClient:
@@ -207,13 +213,12 @@ class TMDBClient:
         headers = {"Accept": "application/json", "User-Agent": "cinelake"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
+        size = self.max_connections
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
         self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
             headers=headers,
-            params={"api_key": self._api_key} if self._api_key and not self._token else None,
-            limits=httpx.Limits(
-                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-            ),
+            limits=limits,
+            transport=lean_transport(limits),
             # The semaphore below queues the callers, so waiting for a pooled connection never times out.
             timeout=httpx.Timeout(self.timeout, pool=None),
         )
@@ -333,8 +338,13 @@ class TMDBClient:
     ) -> dict[str, Any]:
         stats = self.stats
         stats.requests += 1
+        url = self._prefix + path
+        if params:
+            url = f"{url}?{urlencode({**self._query, **params} if self._query else params, safe=',|')}"
+        elif self._query_string:
+            url = f"{url}?{self._query_string}"
         try:
-            response = await http.get(path, params=params)
+            response = await http.get(url)
         except httpx.TimeoutException as exc:
             raise _Retry(f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:

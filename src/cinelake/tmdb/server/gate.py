@@ -13,7 +13,6 @@ import random
 import socket
 import struct
 import time
-from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -33,30 +32,37 @@ class ServerState:
         self.options = options
         self.stats = ServerStats(options.log_size)
         self.random = random.Random(options.seed)
-        self._admitted: deque[float] = deque()
+        self._tokens = 0.0
+        self._bucket_at: float | None = None
 
     def configure(self, changes: dict[str, Any]) -> None:
         self.options.update(changes)
+        if "rate_limit" in changes:
+            self._bucket_at = None  # a new limit starts with a full bucket
         if "seed" in changes:
             self.random = random.Random(self.options.seed)
 
     def reset_stats(self) -> None:
         self.stats = ServerStats(self.options.log_size)
-        self._admitted.clear()
+        self._bucket_at = None
 
     def admit(self, now: float) -> int | None:
-        """None when the rate limit lets this request in, else the Retry-After (whole seconds) to send."""
+        """None when the rate limit lets this request in, else the Retry-After (whole seconds) to send.
+
+        A token bucket of one second's worth of requests, refilled continuously: a client that keeps to the
+        rate is never refused for the jitter of its arrivals, and one that goes faster is, within a second.
+        """
         limit = self.options.rate_limit
         if not limit:
             return None
-        admitted = self._admitted
-        edge = now - 1.0
-        while admitted and admitted[0] <= edge:
-            admitted.popleft()
-        if len(admitted) >= limit:
-            return max(1, math.ceil(admitted[0] + 1.0 - now))
-        admitted.append(now)
-        return None
+        if self._bucket_at is None:
+            self._tokens, self._bucket_at = float(limit), now
+        self._tokens = min(float(limit), self._tokens + (now - self._bucket_at) * limit)
+        self._bucket_at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - self._tokens) / limit))
 
     def draw_fault(self) -> str | None:
         options = self.options
