@@ -44,7 +44,7 @@ def sql(
         typer.Option(
             "--workgroup",
             envvar="CINELAKE_ATHENA_WORKGROUP",
-            help="Athena workgroup. \\[env: CINELAKE_ATHENA_WORKGROUP; default primary]",
+            help="Athena workgroup. \\[default: primary]",
             show_default=False,
         ),
     ] = None,
@@ -53,8 +53,7 @@ def sql(
         typer.Option(
             "--output-location",
             envvar="CINELAKE_ATHENA_OUTPUT",
-            help="s3:// folder for Athena's result files, unless the workgroup sets one. "
-            "\\[env: CINELAKE_ATHENA_OUTPUT]",
+            help="s3:// folder for Athena's result files, unless the workgroup sets one.",
             show_default=False,
         ),
     ] = None,
