@@ -226,3 +226,16 @@ def test_snapshot_movies_across_files(lake: Lake) -> None:
     assert columns["external_ids"] == "struct<id:bigint,imdb_id:string>"
     # budget 0 and popularity both int and float in real data: widened, never string
     assert columns["budget"] == "bigint" and columns["popularity"] == "double"
+
+
+def test_a_changed_folder_layout_starts_the_partitions_over(lake: Lake) -> None:
+    lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/25/m.json", b'{"id": 1}\n')
+    crawl(lake)
+    lake.delete("Raw/TMDB/JSON/Movies/2026")
+    lake.write_bytes("Raw/TMDB/JSON/Movies/dt=2026-11-25/m.json", b'{"id": 1}\n')
+    change = crawl(lake).table("raw_tmdb_movies")
+    assert (change.partitions_added, change.partitions_removed) == (1, 1)
+    catalog = LocalCatalog(lake)
+    table = catalog.get_table("raw_tmdb_movies")
+    assert table is not None and [k.name for k in table.partition_keys] == ["dt"]
+    assert [p.values for p in catalog.get_partitions("raw_tmdb_movies")] == [("2026-11-25",)]

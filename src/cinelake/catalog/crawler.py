@@ -208,9 +208,15 @@ def _crawl_dataset(
             log.warning("%s: no data files to catalog", dataset.rel)
         return None
     existing = catalog.get_table(dataset.table)
-    known = {p.values: p for p in catalog.get_partitions(dataset.table)} if existing and dataset.keys else {}
-    if existing is not None and existing.layout != dataset.layout:
-        known = {}  # the folder layout changed: start the partitions over
+    previous = {p.values: p for p in catalog.get_partitions(dataset.table)} if existing else {}
+    known = previous
+    stale: list[tuple[str, ...]] = []
+    if existing is not None and (existing.layout, tuple(k.name for k in existing.partition_keys)) != (
+        dataset.layout,
+        dataset.keys,
+    ):
+        # The folder layout changed: the old partitions go, the new ones are read afresh.
+        known, stale = {}, list(previous)
     change = TableChange(dataset.table, skipped_files=len(dataset.skipped))
     location = lake.uri(dataset.rel).rstrip("/") + "/"
     change.location = location
@@ -246,7 +252,7 @@ def _crawl_dataset(
 
     added = [p for p in partitions if p.values not in known] if dataset.keys else []
     updated = [p for p in partitions if p.values in known and p != known[p.values]] if dataset.keys else []
-    removed = [v for v in known if v not in dataset.partitions]
+    removed = stale or [v for v in known if v not in dataset.partitions]
     change.partitions = len(dataset.partitions) if dataset.keys else 0
     change.partitions_added, change.partitions_updated, change.partitions_removed = (
         len(added),
