@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     tmdb_read_access_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("TMDB_READ_ACCESS_TOKEN", "tmdb_read_access_token")
     )
-    tmdb_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("TMDB_API_KEY", "tmdb_api_key"))
+    tmdb_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TMDB_API_KEY", "tmdb_api_key")
+    )
     tmdb_base_url: str = Field(
         DEFAULT_TMDB_BASE_URL, validation_alias=AliasChoices("TMDB_BASE_URL", "tmdb_base_url")
     )
@@ -34,12 +36,16 @@ class Settings(BaseSettings):
     tmdb_max_connections: int = Field(
         20, ge=1, le=20, validation_alias=AliasChoices("CINELAKE_TMDB_CONCURRENCY", "tmdb_max_connections")
     )
-    tmdb_timeout: float = Field(10.0, gt=0, validation_alias=AliasChoices("CINELAKE_TMDB_TIMEOUT", "tmdb_timeout"))
+    tmdb_timeout: float = Field(
+        10.0, gt=0, validation_alias=AliasChoices("CINELAKE_TMDB_TIMEOUT", "tmdb_timeout")
+    )
     tmdb_max_retries: int = Field(
         6, ge=0, validation_alias=AliasChoices("CINELAKE_TMDB_MAX_RETRIES", "tmdb_max_retries")
     )
     # Where the Lambda (or anyone) finds the TMDB secret when it is not in the environment.
-    tmdb_secret_id: str | None = Field(None, validation_alias=AliasChoices("TMDB_SECRET_ID", "tmdb_secret_id"))
+    tmdb_secret_id: str | None = Field(
+        None, validation_alias=AliasChoices("TMDB_SECRET_ID", "tmdb_secret_id")
+    )
     tmdb_ssm_parameter: str | None = Field(
         None, validation_alias=AliasChoices("TMDB_SSM_PARAMETER", "tmdb_ssm_parameter")
     )
