@@ -10,7 +10,12 @@ runtime's own boto3/botocore is whatever AWS last shipped. ``/var/task`` comes f
 the zip's matching pair wins. botocore's service models are most of its size; only the services the
 function calls are kept (``slim_botocore``), which cuts the zip by two thirds.
 
-The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
+Bytecode is compiled ahead, by an interpreter of the runtime's version when one is on the PATH
+(``python3.12``): ``/var/task`` is read-only, so without it every cold start compiles every module
+again. The ``.pyc`` files use ``unchecked-hash`` invalidation, because the zip's fixed timestamps would
+make timestamp-checked ones stale on arrival.
+
+The zip is reproducible: entries sorted, fixed timestamps and permissions.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ class PackageError(CinelakeError):
 
 @dataclass(frozen=True)
 class PackageReport:
-    """What was built."""
+    """What was built (``bytecode``: the interpreter that precompiled it, or None)."""
 
     zip_path: Path
     arch: str
@@ -80,6 +85,7 @@ class PackageReport:
     files: int
     sha256: str
     distributions: tuple[str, ...]  # "name==version" as pinned
+    bytecode: str | None = None
 
     @property
     def zipped_mb(self) -> float:
@@ -147,6 +153,32 @@ def _clean(target: Path) -> None:
         raise PackageError(f"the package would carry {', '.join(found)}: the Lambda must not need them")
 
 
+def find_interpreter(python_version: str, candidate: str | None = None) -> str | None:
+    """An interpreter of exactly ``python_version``: ``candidate``, this one, or ``pythonX.Y`` on the PATH."""
+    if candidate is None and f"{sys.version_info.major}.{sys.version_info.minor}" == python_version:
+        return sys.executable
+    found = candidate or shutil.which(f"python{python_version}")
+    if not found:
+        return None
+    probe = subprocess.run(
+        [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    return found if probe.returncode == 0 and probe.stdout.strip() == python_version else None
+
+
+def _compile(target: Path, interpreter: str) -> None:
+    proc = subprocess.run(
+        [interpreter, "-m", "compileall", "-q", "-j", "0",
+         "--invalidation-mode", "unchecked-hash", str(target)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        # A module that does not compile for the runtime's Python would fail there too.
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        raise PackageError(f"bytecode compilation failed: {lines[-1] if lines else proc.returncode}")
+
+
 def _zip_folder(folder: Path, zip_path: Path) -> tuple[int, int]:
     """Zip ``folder`` reproducibly; returns (file count, unzipped bytes)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -180,6 +212,8 @@ def package(
     out: str | os.PathLike[str] = "dist/lambda",
     *,
     slim_botocore: bool = True,
+    bytecode: bool = True,
+    compile_with: str | None = None,
     log: Callable[[str], None] | None = None,
 ) -> PackageReport:
     """Build ``<out>/cinelake-lambda.zip`` for the Lambda platform and report its size.
@@ -192,6 +226,8 @@ def package(
     if python_version not in PYTHON_VERSIONS:
         raise UsageError(f"invalid --python {python_version!r}: use one of {', '.join(PYTHON_VERSIONS)}")
     say = log or (lambda _message: None)
+    if compile_with and find_interpreter(python_version, compile_with) is None:
+        raise UsageError(f"--compile-with {compile_with!r} is not a Python {python_version} interpreter")
     requirements = pinned_requirements()
     zip_path = Path(out) / ZIP_NAME
     with tempfile.TemporaryDirectory(prefix="cinelake-lambda-") as tmp:
@@ -211,6 +247,12 @@ def package(
         if slim_botocore:
             _slim_botocore(target)
         _clean(target)
+        interpreter = find_interpreter(python_version, compile_with) if bytecode else None
+        if interpreter:
+            say(f"compiling bytecode with {interpreter}")
+            _compile(target, interpreter)
+        elif bytecode:
+            say(f"no python{python_version} on the PATH: the zip ships sources only (slower cold starts)")
         say(f"zipping into {zip_path}")
         files, unzipped = _zip_folder(target, zip_path)
     zipped = zip_path.stat().st_size
@@ -223,6 +265,7 @@ def package(
         files=files,
         sha256=_sha256(zip_path),
         distributions=requirements,
+        bytecode=interpreter,
     )
     if zipped > LAMBDA_ZIP_LIMIT or unzipped > LAMBDA_UNZIPPED_LIMIT:
         raise PackageError(

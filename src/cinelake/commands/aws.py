@@ -29,13 +29,34 @@ def package(
             help="Keep every botocore service model (default: only the services the function calls).",
         ),
     ] = False,
+    no_bytecode: Annotated[
+        bool,
+        typer.Option(
+            "--no-bytecode",
+            help="Ship sources only (by default .pyc files are compiled with python<version> when found).",
+        ),
+    ] = False,
+    compile_with: Annotated[
+        str | None,
+        typer.Option(
+            "--compile-with",
+            help="The Python interpreter (of the --python version) that compiles the bytecode.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build the Lambda deployment zip from manylinux wheels and report its size against Lambda's limits."""
     from cinelake.aws.packaging import LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT
     from cinelake.aws.packaging import package as build
 
     report = build(
-        arch, python, out, slim_botocore=not full_botocore, log=lambda message: err_console.print(message)
+        arch,
+        python,
+        out,
+        slim_botocore=not full_botocore,
+        bytecode=not no_bytecode,
+        compile_with=compile_with,
+        log=lambda message: err_console.print(message),
     )
     console.print(f"built {report.zip_path}")
     console.print(
@@ -44,4 +65,6 @@ def package(
         f"{report.files} files"
     )
     console.print(f"sha256 {report.sha256}")
+    compiled = f"bytecode compiled by {report.bytecode}" if report.bytecode else "sources only, no bytecode"
+    console.print(compiled)
     console.print(f"python {report.python_version}, {report.arch}: " + " ".join(report.distributions))
