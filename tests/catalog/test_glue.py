@@ -93,3 +93,17 @@ def test_partitions_go_in_batches_and_incrementally(lake: Lake, aws_env: str) ->
 def test_update_catalog_does_nothing_without_the_glue_database(lake: Lake, aws_env: str) -> None:
     write_raw_json(lake, date(2026, 11, 26), [{"id": 1}])
     assert update_catalog(lake, backend="glue", database=unique("absent")) is None
+
+
+def test_update_catalog_backend_from_the_environment(
+    lake: Lake, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = unique("cinelake")
+    write_raw_json(lake, date(2026, 11, 26), [{"id": 1}])
+    crawl(lake, backend="glue", database=database)
+    write_raw_json(lake, date(2026, 11, 27), [{"id": 2}])
+    monkeypatch.setenv("CINELAKE_CATALOG_BACKEND", "glue")
+    summary = update_catalog(lake, zone="Raw", database=database)
+    assert summary is not None and summary.partitions_added == 1
+    assert len(GlueCatalog(database).get_partitions("raw_tmdb_movies")) == 2
+    assert not lake.exists("_catalog")  # nothing went to the local catalog
