@@ -46,6 +46,7 @@ class TableChange:
     table: str
     action: str = "unchanged"  # created | updated | unchanged
     location: str = ""
+    partitioned: bool = False
     partitions: int = 0
     partitions_added: int = 0
     partitions_updated: int = 0
@@ -253,6 +254,7 @@ def _crawl_dataset(
     added = [p for p in partitions if p.values not in known] if dataset.keys else []
     updated = [p for p in partitions if p.values in known and p != known[p.values]] if dataset.keys else []
     removed = stale or [v for v in known if v not in dataset.partitions]
+    change.partitioned = bool(dataset.keys)
     change.partitions = len(dataset.partitions) if dataset.keys else 0
     change.partitions_added, change.partitions_updated, change.partitions_removed = (
         len(added),

@@ -104,7 +104,9 @@ def format_summary(summary: CrawlSummary) -> Group:
         grid.add_row(
             t.table,
             t.action,
-            f"{t.partitions:,} (+{t.partitions_added} ~{t.partitions_updated} -{t.partitions_removed})",
+            f"{t.partitions:,} (+{t.partitions_added} ~{t.partitions_updated} -{t.partitions_removed})"
+            if t.partitioned or t.partitions_removed
+            else "-",
             f"{t.files_read:,} of {t.files:,}",
             _count(t.records, t.records_exact),
         )
