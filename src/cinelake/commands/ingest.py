@@ -145,6 +145,12 @@ def tmdb(
     if rate_limit is not None and rate_limit < 0:
         raise UsageError(f"--rate-limit must be 0 (no limit) or more, got {rate_limit}")
     wanted = parse_kind(kind)
+    store = Lake(lake_url(lake))
+    if from_csv and "://" not in from_csv:
+        # One spelling per file, so the same CSV always gives the same run id (and the Lambda agrees):
+        # a local file by its absolute path, a path inside the lake by its full lake URL.
+        local = Path(from_csv).expanduser()
+        from_csv = str(local.resolve()) if local.exists() else store.uri(from_csv)
     request = TMDBIngestRequest(
         kind=wanted or Kind.MOVIES,
         day=parse_day(date),
@@ -157,7 +163,6 @@ def tmdb(
         refresh=refresh,
         concurrency=concurrency,
     ).normalized()
-    store = Lake(lake_url(lake))
     if wanted is None and from_csv:
         request = dataclasses.replace(request, kind=csv_kind(from_csv, lake=store))
     settings = get_settings().with_overrides(
