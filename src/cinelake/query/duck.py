@@ -15,7 +15,6 @@ from cinelake.catalog.backend import CatalogBackend
 from cinelake.catalog.model import Table
 from cinelake.catalog.tables import P_PATH
 from cinelake.catalog.types import duckdb_type, quote_ident
-from cinelake.errors import CinelakeError
 from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
@@ -159,7 +158,3 @@ def _detected_view(con: duckdb.DuckDBPyConnection, lake: Lake, table: Table) -> 
     detected = {str(row[0]): _normal(str(row[1])) for row in described if row[0] not in keys}
     expected = {c.name: _normal(duckdb_type(c.type)) for c in table.columns}
     return detected == expected
-
-
-class QueryError(CinelakeError):
-    """The engine could not run the query for a reason that is not the SQL's fault."""
