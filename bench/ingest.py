@@ -194,8 +194,8 @@ def main() -> None:
     parser.add_argument(
         "--client-rates",
         type=lambda text: [float(x) for x in text.split(",")],
-        default=[40.0, 39.0],
-        help="client-side rate limits to try in part (a), comma-separated (default 40,39)",
+        default=[40.0, 38.0],
+        help="client-side rate limits to try in part (a), comma-separated (default 40,38)",
     )
     parser.add_argument(
         "--concurrency",

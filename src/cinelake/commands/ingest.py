@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cinelake.commands.common import DateOption, LakeOption, console, lake_url, parse_day
+
+if TYPE_CHECKING:
+    from cinelake.lake.store import Lake
 
 app = typer.Typer(help="Move a source into the Raw zone: the local CSV files, TMDB.", no_args_is_help=True)
 
@@ -150,7 +153,10 @@ def tmdb(
         # One spelling per file, so the same CSV always gives the same run id (and the Lambda agrees):
         # a local file by its absolute path, a path inside the lake by its full lake URL.
         local = Path(from_csv).expanduser()
-        from_csv = str(local.resolve()) if local.exists() else store.uri(from_csv)
+        if local.exists():
+            from_csv = str(local.resolve())
+        elif not local.is_absolute() and _in_lake(store, from_csv):
+            from_csv = store.uri(from_csv)
     request = TMDBIngestRequest(
         kind=wanted or Kind.MOVIES,
         day=parse_day(date),
@@ -176,3 +182,12 @@ def tmdb(
     console.print(TMDB_NOTICE)
     if result.status != "complete":
         raise typer.Exit(1)
+
+
+def _in_lake(store: Lake, rel: str) -> bool:
+    from cinelake.errors import LakePathError
+
+    try:
+        return store.exists(rel)
+    except LakePathError:
+        return False
