@@ -1,0 +1,79 @@
+"""Fixtures of the reliability suite: an offline TMDB server in its own process, planted secrets, CSVs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from cinelake.ingest.local_csv import MOVIES_COLUMNS, read_imdb_ids
+
+# Planted, unique values: any appearance of them outside the request headers is a leak.
+TOKEN = f"rel-token-{uuid.uuid4().hex}"
+API_KEY = f"rel-key-{uuid.uuid4().hex[:24]}"
+UNKNOWN_IDS = tuple(f"tt99999{n:02d}" for n in range(20))
+
+
+def demo_csv() -> Path:
+    return Path(str(resources.files("cinelake") / "data" / "demo_movies.csv"))
+
+
+def write_movies_csv(path: Path, ids: list[str], genre: str = "Comedy") -> Path:
+    """A CSV in the challenge's format (one row per title here; the reader dedupes ids anyway)."""
+    lines = ["|".join(MOVIES_COLUMNS)]
+    for imdb_id in ids:
+        lines.append(
+            f"{imdb_id}|T {imdb_id}|T|1999|90|{genre}|7.1|100|actor|\\N|A B|1970|\\N|actor|{imdb_id}"
+        )
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    return path
+
+
+@pytest.fixture(scope="session")
+def snapshot_imdb_ids() -> list[str]:
+    """IMDB ids of the packaged demo CSV (most are in the offline snapshot)."""
+    return read_imdb_ids(demo_csv(), "all")
+
+
+@pytest.fixture(scope="session")
+def ids_2000(snapshot_imdb_ids: list[str]) -> list[str]:
+    """2,000 request ids: 1,980 from the snapshot's CSV and 20 that TMDB has no title for."""
+    return sorted([*snapshot_imdb_ids[:1980], *UNKNOWN_IDS])
+
+
+@pytest.fixture(scope="session")
+def csv_2000(tmp_path_factory: pytest.TempPathFactory, ids_2000: list[str]) -> Path:
+    return write_movies_csv(tmp_path_factory.mktemp("csv") / "movies.csv", ids_2000)
+
+
+@pytest.fixture(scope="session")
+def tmdb_process() -> Iterator[str]:
+    """The offline TMDB server in a child process on 127.0.0.1 (its own GIL); yields its base URL."""
+    from cinelake.tmdb.server import serve_in_subprocess
+
+    with serve_in_subprocess(token=TOKEN, seed=11) as url:
+        yield url
+
+
+@pytest.fixture()
+def tmdb(tmdb_process: str) -> Iterator[str]:
+    """The shared server with fresh statistics, its options put back after each test."""
+    from cinelake.tmdb.server import configure, reset_stats
+
+    reset_stats(tmdb_process)
+    yield tmdb_process
+    configure(
+        tmdb_process, fault_rate=0.0, latency_ms=0.0, rate_limit=None, script=[], sudden_401=False, seed=11
+    )
+    reset_stats(tmdb_process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _save_figures() -> Iterator[None]:
+    from tests.reliability.figures import save
+
+    yield
+    save()
