@@ -39,7 +39,7 @@ from cinelake.tmdb.errors import (
 )
 from cinelake.tmdb.ratelimit import RateLimiter
 from cinelake.tmdb.redact import redact, register_secret, unregister_secret
-from cinelake.tmdb.transport import lean_transport
+from cinelake.tmdb.transport import make_transport
 
 if TYPE_CHECKING:
     from cinelake.config import Settings
@@ -95,11 +95,14 @@ class AuthCheck:
 class _Retry(Exception):
     """One attempt failed in a way worth another try (internal to the retry loop)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, status: int | None = None, bad_body: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
+        self.bad_body = bad_body
 
 
 def _secret_value(value: str | SecretStr | None) -> str | None:
@@ -218,7 +221,7 @@ class TMDBClient:
         self._http = httpx.AsyncClient(
             headers=headers,
             limits=limits,
-            transport=lean_transport(limits),
+            transport=make_transport(limits),
             # The semaphore below queues the callers, so waiting for a pooled connection never times out.
             timeout=httpx.Timeout(self.timeout, pool=None),
         )
@@ -316,7 +319,8 @@ class TMDBClient:
             except _Retry as retry:
                 if attempt >= self.max_retries:
                     self.stats.failures += 1
-                    raise TMDBRequestError(
+                    error = TMDBResponseError if retry.bad_body else TMDBRequestError
+                    raise error(
                         f"TMDB request GET /{path} failed after {attempt + 1} attempts: {retry.reason}",
                         status=retry.status,
                     ) from None
@@ -357,7 +361,7 @@ class TMDBClient:
                 data = orjson.loads(body)
             except orjson.JSONDecodeError:
                 raise _Retry(
-                    f"HTTP 200 with a body that is not JSON ({len(body)} bytes)", status=status
+                    f"HTTP 200 with a body that is not JSON ({len(body)} bytes)", status=status, bad_body=True
                 ) from None
             if not isinstance(data, dict):
                 raise TMDBResponseError(

@@ -21,6 +21,8 @@ _WATCHED_LOGGERS = (
     "httpcore.http11",
     "httpcore.http2",
     "httpcore.proxy",
+    "aiohttp.client",
+    "aiohttp.internal",
     "cinelake.tmdb.client",
 )
 
@@ -89,7 +91,7 @@ def _install_filter() -> None:
 
 
 def register_secret(secret: str) -> None:
-    """Start masking ``secret`` in the records of httpx, httpcore and the TMDB client."""
+    """Start masking ``secret`` in the records of httpx, httpcore, aiohttp and the TMDB client."""
     if len(secret) < MIN_SECRET_LENGTH:
         return
     _install_filter()
