@@ -84,11 +84,18 @@ class ResolvedEvent(BaseModel):
         return data
 
 
+MAX_ERRORS_SHOWN = 5
+
+
 def _one_line(exc: ValidationError) -> str:
+    """The first few problems (an event with thousands of bad fields must not make a megabyte line)."""
+    errors = exc.errors()
     parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "event"
+    for err in errors[:MAX_ERRORS_SHOWN]:
+        where = ".".join(str(p) for p in err["loc"])[:80] or "event"
         parts.append(f"{where}: {err['msg']}")
+    if len(errors) > MAX_ERRORS_SHOWN:
+        parts.append(f"and {len(errors) - MAX_ERRORS_SHOWN} more")
     return "; ".join(parts)
 
 
