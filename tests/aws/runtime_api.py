@@ -68,6 +68,11 @@ class RuntimeAPI:
         self._by_id: dict[str, Invocation] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        # One runtime process at a time: a generation per process, and an optional cap on how many
+        # invocations one process gets (1 emulates a cold start for every invocation).
+        self.max_per_process: int | None = None
+        self._generation = 0
+        self._handed_out = 0
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
@@ -104,6 +109,17 @@ class RuntimeAPI:
         self.pending.put(invocation)
         return invocation
 
+    def new_process(self) -> None:
+        """A new runtime process is about to poll: requests of the previous one get nothing more."""
+        with self._lock:
+            self._generation += 1
+            self._handed_out = 0
+
+    def outstanding(self) -> int:
+        """Invocations queued or in flight (not answered yet)."""
+        with self._lock:
+            return sum(1 for i in self.invocations if not i.done.is_set())
+
     def wait_completed(self, timeout: float) -> Invocation:
         try:
             return self.completed.get(timeout=timeout)
@@ -113,13 +129,24 @@ class RuntimeAPI:
     # -- the HTTP side -----------------------------------------------------------------------------
 
     def _next(self) -> Invocation | None:
+        with self._lock:
+            generation = self._generation
         while not self._stopping.is_set():
-            try:
-                invocation = self.pending.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            invocation.deadline_ms = int(time.time() * 1000) + self.timeout_ms
-            return invocation
+            with self._lock:
+                if generation != self._generation:
+                    return None  # this poll belongs to a process that has been stopped
+                capped = self.max_per_process is not None and self._handed_out >= self.max_per_process
+                invocation = None
+                if not capped:
+                    try:
+                        invocation = self.pending.get_nowait()
+                    except queue.Empty:
+                        invocation = None
+                if invocation is not None:
+                    self._handed_out += 1
+                    invocation.deadline_ms = int(time.time() * 1000) + self.timeout_ms
+                    return invocation
+            time.sleep(0.02)
         return None
 
     def _finish(self, request_id: str, *, result: Any = None, error: Any = None) -> bool:
@@ -260,20 +287,24 @@ class RuntimeProcess:
 def run_until_idle(
     runtime: RuntimeProcess, *, cold: bool, limit: int, timeout: float = 120.0
 ) -> list[Invocation]:
-    """Serve queued invocations until none is left; ``cold`` starts a fresh process for each one.
+    """Serve invocations until none is queued or in flight; ``cold`` gives each one a fresh process.
 
     A self-invocation is queued before the handler returns, so when a result arrives the queue already
     holds whatever the handler started.
     """
+    api = runtime.api
+    api.max_per_process = 1 if cold else None
     done: list[Invocation] = []
+    api.new_process()
     runtime.start()
     try:
         while len(done) < limit:
-            done.append(runtime.api.wait_completed(timeout))
-            if runtime.api.pending.empty():
+            done.append(api.wait_completed(timeout))
+            if api.outstanding() == 0:
                 break
             if cold:
                 runtime.stop()
+                api.new_process()
                 runtime.start()
     finally:
         runtime.stop()

@@ -145,6 +145,8 @@ def _continue(
 def handler(event: Any, context: LambdaContextLike) -> dict[str, Any]:
     """Run (or continue) one TMDB ingestion; see the module documentation for the event and outcomes."""
     started = time.monotonic()
+    # Read first: what the invocation was given, before any set-up work spends it.
+    remaining_s = context.get_remaining_time_in_millis() / 1000.0
     formatter = jsonlog.configure()
     request_id = str(getattr(context, "aws_request_id", "") or "local")
     formatter.context = {"request_id": request_id}
@@ -165,7 +167,6 @@ def handler(event: Any, context: LambdaContextLike) -> dict[str, Any]:
             raise EventError(
                 f"invalid event: run_id {resolved.run_id!r} is not the run of this request ({run_id})"
             )
-        remaining_s = context.get_remaining_time_in_millis() / 1000.0
         # Only the first invocation can tell a timeout too short for the margin from a slow start.
         if remaining_s <= env.safety_margin_seconds and resolved.invocation == 1:
             raise EventError(
