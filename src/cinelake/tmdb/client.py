@@ -349,10 +349,9 @@ class TMDBClient:
             url = f"{url}?{self._query_string}"
         try:
             response = await http.get(url)
-        except httpx.TimeoutException as exc:
-            raise _Retry(f"timed out ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise _Retry(f"{type(exc).__name__}: {redact(str(exc), self._secrets)}") from None
+        except httpx.TransportError as exc:  # timeouts, refused or reset connections, truncated bodies
+            detail = redact(str(exc), self._secrets)
+            raise _Retry(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__) from None
         status = response.status_code
         stats.by_status[status] = stats.by_status.get(status, 0) + 1
         body = response.content
