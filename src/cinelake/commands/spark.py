@@ -99,10 +99,10 @@ def wordcount(
         typer.echo("word,count")
         for item in result.top:
             typer.echo(f"{item.word},{item.count}")
-    else:
+    elif result.top:
         from rich.table import Table
 
-        table = Table(title=f"top {len(result.top)} words ({result.engine})", title_justify="left")
+        table = Table(title=result.engine, title_justify="left")
         table.add_column("word")
         table.add_column("count", justify="right")
         for item in result.top:

@@ -8,11 +8,6 @@ any other day. Fields the jobs do not use are left out (Spark skips them while p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pyspark.sql.types import StructType
-
 # Spark DDL strings keep the schemas readable and compare equal to what Spark prints.
 _NAMED = "STRUCT<id: BIGINT, name: STRING>"
 _GENRES = f"ARRAY<{_NAMED}>"
@@ -112,13 +107,3 @@ LOCAL_MOVIES_COLUMNS = (
 
 LOCAL_SERIES_COLUMNS = (*LOCAL_MOVIES_COLUMNS[:4], "anoTermino", *LOCAL_MOVIES_COLUMNS[4:])
 """series.csv: the movies header plus ``anoTermino`` after ``anoLancamento``."""
-
-
-def struct_type(ddl: str) -> StructType:
-    """The :class:`StructType` of a DDL column list."""
-    from pyspark.sql.types import StructType
-
-    schema = StructType.fromDDL(ddl)
-    if not isinstance(schema, StructType):
-        raise TypeError(f"not a column list: {ddl[:60]}")
-    return schema

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cinelake.errors import InputFileError
+from cinelake.spark.compat import try_cast
 from cinelake.spark.schemas import LOCAL_MOVIES_COLUMNS, LOCAL_SERIES_COLUMNS
 from cinelake.spark.trusted_tmdb import dt_from_path, latest_per_key
 
@@ -61,18 +62,18 @@ def trusted_local(raw: DataFrame, *, series: bool) -> DataFrame:
         F.trim("id").alias("imdb_id"),
         F.col("tituloPincipal").alias("title"),
         F.col("tituloOriginal").alias("original_title"),
-        F.col("anoLancamento").try_cast("int").alias("release_year"),
-        *([F.col("anoTermino").try_cast("int").alias("end_year")] if series else []),
-        F.col("tempoMinutos").try_cast("int").alias("runtime"),
+        try_cast("anoLancamento", "int").alias("release_year"),
+        *([try_cast("anoTermino", "int").alias("end_year")] if series else []),
+        try_cast("tempoMinutos", "int").alias("runtime"),
         _split(F.col("genero")).alias("genres"),
-        F.col("notaMedia").try_cast("double").alias("imdb_rating"),
-        F.col("numeroVotos").try_cast("bigint").alias("imdb_votes"),
+        try_cast("notaMedia", "double").alias("imdb_rating"),
+        try_cast("numeroVotos", "bigint").alias("imdb_votes"),
         F.struct(
             F.col("nomeArtista").alias("name"),
             F.col("generoArtista").alias("category"),
             F.col("personagem").alias("character"),
-            F.col("anoNascimento").try_cast("int").alias("birth_year"),
-            F.col("anoFalecimento").try_cast("int").alias("death_year"),
+            try_cast("anoNascimento", "int").alias("birth_year"),
+            try_cast("anoFalecimento", "int").alias("death_year"),
             _split(F.col("profissao")).alias("professions"),
             _split(F.col("titulosMaisConhecidos")).alias("known_for_titles"),
         ).alias("artist"),

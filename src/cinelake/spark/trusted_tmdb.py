@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL, struct_type
+from cinelake.spark.compat import try_to_date
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -25,7 +25,7 @@ def dt_from_path(path: Column) -> Column:
     from pyspark.sql import functions as F
 
     parts = [F.regexp_extract(path, _DATE_FROM_PATH, i) for i in (1, 2, 3)]
-    return F.try_to_date(F.concat_ws("-", *parts), "yyyy-MM-dd")
+    return try_to_date(F.concat_ws("-", *parts), "yyyy-MM-dd")
 
 
 def read_raw_json(spark: SparkSession, paths: Sequence[str], ddl: str) -> DataFrame:
@@ -34,7 +34,7 @@ def read_raw_json(spark: SparkSession, paths: Sequence[str], ddl: str) -> DataFr
     from pyspark.sql import functions as F
 
     frame = (
-        spark.read.schema(struct_type(ddl))
+        spark.read.schema(ddl)  # a DDL string: Spark 3.5 and 4 both take it
         .option("mode", "PERMISSIVE")
         .option("pathGlobFilter", "*.json")
         .json(list(paths))
@@ -145,7 +145,7 @@ def trusted_movies(raw: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     directors = _names(F.filter(F.col("credits.crew"), lambda c: c["job"] == "Director"))
-    release = F.try_to_date(_blank_to_null(F.col("release_date")), "yyyy-MM-dd")
+    release = try_to_date(_blank_to_null(F.col("release_date")), "yyyy-MM-dd")
     typed = raw.filter(F.col("id").isNotNull() & F.col("dt").isNotNull()).select(
         F.col("id").alias("tmdb_id"),
         F.coalesce(_blank_to_null(F.col("imdb_id")), _blank_to_null(F.col("external_ids.imdb_id"))).alias(
@@ -175,7 +175,7 @@ def trusted_series(raw: DataFrame) -> DataFrame:
     """Trusted TMDB series (``/tv/{id}`` objects): the same cleaning as movies, series fields."""
     from pyspark.sql import functions as F
 
-    first_air = F.try_to_date(_blank_to_null(F.col("first_air_date")), "yyyy-MM-dd")
+    first_air = try_to_date(_blank_to_null(F.col("first_air_date")), "yyyy-MM-dd")
     typed = raw.filter(F.col("id").isNotNull() & F.col("dt").isNotNull()).select(
         F.col("id").alias("tmdb_id"),
         _blank_to_null(F.col("external_ids.imdb_id")).alias("imdb_id"),
@@ -183,7 +183,7 @@ def trusted_series(raw: DataFrame) -> DataFrame:
         _blank_to_null(F.col("original_name")).alias("original_title"),
         first_air.alias("first_air_date"),
         F.year(first_air).alias("first_air_year"),
-        F.try_to_date(_blank_to_null(F.col("last_air_date")), "yyyy-MM-dd").alias("last_air_date"),
+        try_to_date(_blank_to_null(F.col("last_air_date")), "yyyy-MM-dd").alias("last_air_date"),
         F.col("in_production"),
         _blank_to_null(F.col("type")).alias("type"),
         _positive(F.col("number_of_seasons")).alias("number_of_seasons"),
@@ -200,6 +200,3 @@ def trusted_series(raw: DataFrame) -> DataFrame:
     )
     return latest_per_key(typed, "tmdb_id", within=["dt"], order=["source_file"])
 
-
-MOVIES_DDL = TMDB_MOVIE_DDL
-SERIES_DDL = TMDB_SERIES_DDL
