@@ -289,3 +289,25 @@ def test_csv_from_the_lake(tmp_path: Path, small_csv: Path, settings: Settings) 
     [copied] = ingest_local(lake, [small_csv], day=DAY)
     result = ingest_tmdb(lake, csv_request(Path(copied.path)), settings)
     assert (result.status, result.written) == ("complete", 224)
+
+
+def test_a_run_held_by_a_live_attempt_elsewhere_is_refused(
+    tmp_path: Path, small_csv: Path, settings: Settings
+) -> None:
+    import os
+    import time
+
+    from cinelake.lake.lock import LakeLock, LockHeldError, LockInfo
+
+    lake = Lake(str(tmp_path / "lake"))
+    request = csv_request(small_csv)
+    lock = LakeLock(lake, f"tmdb-{request.normalized().run_id}")
+    now = time.time()
+    lake.write_bytes(lock.path, LockInfo("x", "other-host", os.getpid(), now, now + 3600).encode())
+    with pytest.raises(LockHeldError, match="other-host"):
+        ingest_tmdb(lake, request, settings)
+    assert lake.list_files("Raw", include_hidden=True) == []
+    lake.delete(lock.path)
+    result = ingest_tmdb(lake, request, settings)
+    assert result.status == "complete"
+    assert not lake.exists(lock.path)  # released at the end

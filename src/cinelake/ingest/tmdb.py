@@ -40,10 +40,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from cinelake.errors import UsageError
+from cinelake.errors import LakeError, UsageError
 from cinelake.ingest.local_csv import ALL_GENRES, parse_genres, parse_kind, read_imdb_ids
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
+from cinelake.lake.lock import LakeLock
 from cinelake.lake.manifest import (
     ChunkCheckpoint,
     Failure,
@@ -89,6 +90,7 @@ MAX_PAGES = 500  # TMDB serves no page past 500 of a discover query
 EARLIEST_RELEASE = date(1870, 1, 1)
 # Chunks fetched at once: enough that a chunk's slow tail never leaves the connections idle.
 CHUNKS_IN_FLIGHT = 3
+LOCK_TTL = 120.0  # seconds a run's lease lasts without renewal (renewed every 30 s)
 
 Source = Literal["csv", "discover"]
 
@@ -236,9 +238,35 @@ async def ingest_tmdb_async(
         client = TMDBClient.from_settings(
             settings, rate_limit=rate if rate and rate > 0 else None, max_connections=connections
         )
-    job = _Job(lake, request, client, should_stop or (lambda: False), progress)
-    async with client:
-        return await job.run()
+    # One attempt of a run at a time: a lease in the lake, renewed while the run goes on.
+    lock = LakeLock(lake, f"tmdb-{request.run_id}", ttl=LOCK_TTL)
+    await asyncio.to_thread(lock.acquire)
+    lost = asyncio.Event()
+    asked = should_stop or (lambda: False)
+    job = _Job(lake, request, client, lambda: lost.is_set() or asked(), progress)
+    heartbeat = asyncio.create_task(_keep(lock, lost))
+    try:
+        async with client:
+            return await job.run()
+    finally:
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
+        await asyncio.to_thread(lock.release)
+
+
+async def _keep(lock: LakeLock, lost: asyncio.Event) -> None:
+    """Renew the run's lease until cancelled; if another attempt took it over, stop taking chunks."""
+    while True:
+        await asyncio.sleep(lock.ttl / 4)
+        try:
+            still_ours = await asyncio.to_thread(lock.renew)
+        except LakeError as exc:  # a hiccup of the store: try again at the next beat
+            log.warning("could not renew the run's lock: %s", exc)
+            continue
+        if not still_ours:
+            log.warning("another attempt took over this run; stopping after the chunks in flight")
+            lost.set()
+            return
 
 
 class _Job:
