@@ -39,7 +39,7 @@ from cinelake.tmdb.errors import (
 )
 from cinelake.tmdb.ratelimit import RateLimiter
 from cinelake.tmdb.redact import redact, register_secret, unregister_secret
-from cinelake.tmdb.transport import make_transport
+from cinelake.tmdb.transport import LeanAsyncClient, make_transport
 
 if TYPE_CHECKING:
     from cinelake.config import Settings
@@ -218,7 +218,7 @@ class TMDBClient:
             headers["Authorization"] = f"Bearer {self._token}"
         size = self.max_connections
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        self._http = httpx.AsyncClient(
+        self._http = LeanAsyncClient(
             headers=headers,
             limits=limits,
             transport=make_transport(limits),
