@@ -113,3 +113,19 @@ def test_the_kind_comes_from_the_csv_header(
     assert code == 0, err
     assert "TMDB Series" in caplog.text
     assert "requested │ 16" in out  # the snapshot holds movies only: all 16 series are misses
+
+
+def test_help_explains_every_option() -> None:
+    from typer.testing import CliRunner
+
+    from cinelake.cli import app
+
+    result = CliRunner().invoke(app, ["ingest", "tmdb", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for text in (
+        "from the CSV header",
+        "CINELAKE_TMDB_RATE_LIMIT",
+        "CINELAKE_TMDB_CONCURRENCY",
+        "TMDB_BASE_URL",
+    ):
+        assert text in result.output

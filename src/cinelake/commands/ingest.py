@@ -18,7 +18,7 @@ KindOption = Annotated[
     str | None,
     typer.Option(
         "--kind",
-        help="movies or series. [default: from the CSV header; movies for --discover]",
+        help="movies or series (default: from the CSV header; movies for --discover).",
         show_default=False,
     ),
 ]
@@ -105,7 +105,7 @@ def tmdb(
         float | None,
         typer.Option(
             "--rate-limit",
-            help="Client-side requests/s (0 = no limit). [env: CINELAKE_TMDB_RATE_LIMIT; default 40]",
+            help="Client-side requests/s, 0 for no limit (env: CINELAKE_TMDB_RATE_LIMIT; default 40).",
             show_default=False,
         ),
     ] = None,
@@ -113,7 +113,7 @@ def tmdb(
         int | None,
         typer.Option(
             "--concurrency",
-            help="Requests in flight, 1-20. [env: CINELAKE_TMDB_CONCURRENCY; default 20]",
+            help="Requests in flight, 1-20 (env: CINELAKE_TMDB_CONCURRENCY; default 20).",
             show_default=False,
         ),
     ] = None,
@@ -121,7 +121,7 @@ def tmdb(
         str | None,
         typer.Option(
             "--base-url",
-            help="TMDB API base URL, e.g. the offline server's http://127.0.0.1:PORT/3. [env: TMDB_BASE_URL]",
+            help="TMDB API base URL, e.g. the offline server's http://127.0.0.1:PORT/3 (env: TMDB_BASE_URL).",
             show_default=False,
         ),
     ] = None,
