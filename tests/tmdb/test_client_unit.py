@@ -38,3 +38,23 @@ def test_from_settings() -> None:
     assert client.base_url == "http://127.0.0.1:9/3"
     assert client.auth_method == "api_key" and client.rate_limit == 12 and client.max_retries == 2
     assert "k" * 32 not in repr(vars(client).get("stats"))
+
+
+def test_the_http_client_keeps_no_cookies() -> None:
+    import asyncio
+
+    import httpx
+
+    from cinelake.tmdb.transport import LeanAsyncClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "session=abc; Path=/"})
+
+    async def go() -> tuple[int, dict[str, str]]:
+        async with LeanAsyncClient(transport=httpx.MockTransport(handler)) as client:
+            first = await client.get("http://tmdb.test/3/movie/1")
+            second = await client.get("http://tmdb.test/3/movie/2")
+            return first.status_code, dict(second.request.headers)
+
+    status, sent = asyncio.run(go())
+    assert status == 200 and "cookie" not in sent
