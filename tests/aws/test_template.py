@@ -79,6 +79,14 @@ def test_no_wildcard_action_in_any_allow(template: dict[str, Any]) -> None:
         assert not template["Resources"][role]["Properties"].get("ManagedPolicyArns")
 
 
+def test_the_bucket_policy_only_denies(template: dict[str, Any]) -> None:
+    """A resource policy may deny broadly (insecure transport); it must allow nothing."""
+    statements = template["Resources"]["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statements and all(s["Effect"] == "Deny" for s in statements)
+    (tls,) = statements
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
 def test_ingest_role_writes_only_raw_tmdb(template: dict[str, Any]) -> None:
     allows = _allows(template, "IngestRole")
     for write in ("s3:PutObject", "s3:DeleteObject"):
