@@ -37,7 +37,7 @@ def serve(
         typer.Option(
             "--faults",
             help="Fault mix as kind[=weight],...: 429, 429_no_retry_after, 500, 502, 503, 504, reset, hang, "
-            "truncated, not_json. [default: all but hang, equal weights]",
+            "truncated, not_json (default: all but hang, equal weights).",
             show_default=False,
         ),
     ] = None,
@@ -46,7 +46,7 @@ def serve(
         str | None,
         typer.Option(
             "--token",
-            help="Accept only this Bearer token / api_key (401 otherwise). [default: any non-empty one]",
+            help="Accept only this Bearer token / api_key (401 otherwise; default: any non-empty one).",
             show_default=False,
         ),
     ] = None,
@@ -92,7 +92,9 @@ def check(
     base_url: Annotated[
         str | None,
         typer.Option(
-            "--base-url", help="TMDB API base URL. [env: TMDB_BASE_URL; default TMDB's]", show_default=False
+            "--base-url",
+            help="TMDB API base URL (env: TMDB_BASE_URL; default: TMDB's own).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
