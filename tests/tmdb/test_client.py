@@ -194,10 +194,13 @@ def test_client_rate_limit_measured_at_the_server(server: str) -> None:
         await asyncio.gather(*(client.movie_details(862, append=()) for _ in range(75)))
 
     _, client = _run(server, use, rate_limit=25)
-    stats = fetch_stats(server)
+    stats = fetch_stats(server, log=True)
     assert stats["by_status"] == {"200": 75}
-    # The client starts at most 25 in any second; arrivals the server's loop takes in together may add a few.
-    assert stats["peak_per_second"] <= 25 + 4
+    # The client starts at most 25 in any second; arrivals the server's loop takes in together (a busy
+    # machine stalls it now and then) may add a few to a window.
+    assert stats["peak_per_second"] <= 25 + 5
+    arrivals = [e["t"] for e in stats["log"]]
+    assert max(arrivals) - min(arrivals) >= (75 - 26) / 25 - 0.1  # 75 requests at 25/s span about 2 s
     assert client.stats.throttled == 0
 
 
