@@ -64,6 +64,7 @@ EXCLUDED_PACKAGE_PARTS = (
 BOTOCORE_SERVICES = ("s3", "secretsmanager", "ssm", "lambda", "sts", "sso", "sso-oidc")
 
 ZIP_NAME = "cinelake-lambda.zip"
+LAMBDA_TASK_ROOT = "/var/task"
 LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -168,9 +169,11 @@ def find_interpreter(python_version: str, candidate: str | None = None) -> str |
 
 
 def _compile(target: Path, interpreter: str) -> None:
+    # Source paths in the bytecode are where Lambda unpacks the zip, not this build's temp folder:
+    # tracebacks show real paths, and two builds give the same bytes.
     proc = subprocess.run(
-        [interpreter, "-m", "compileall", "-q", "-j", "0",
-         "--invalidation-mode", "unchecked-hash", str(target)],
+        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+         "-s", str(target), "-p", LAMBDA_TASK_ROOT, str(target)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
