@@ -95,6 +95,7 @@ def test_a_run_split_over_invocations_leaves_the_files_of_one_long_run(
     assert sorted(got) == sorted(expected)
     assert got == expected  # same names, same bytes
     assert results[-1]["files"] == reference["files"]
+    assert results[-1]["misses"] == reference["misses"]
     for key in ("requested", "written", "not_found", "failed"):
         assert results[-1][key] == reference[key]
     ids = [orjson.loads(line)["id"] for data in got.values() for line in data.splitlines()]
@@ -240,3 +241,29 @@ def test_the_audit_hook_would_see_a_stray_write_and_a_heavy_import(lambda_runner
     audit = [line for line in run.lines if line.startswith("AUDIT-")]
     assert any(line.startswith("AUDIT-WRITE open") and "stray.txt" in line for line in audit), audit
     assert "AUDIT-IMPORT starlette" in audit
+
+
+def test_a_csv_run_reads_the_uploaded_csv_and_reports_its_misses(
+    lambda_runner: LambdaRunner, aws_env: str, planted_secret: str, shared_data: Path
+) -> None:
+    import boto3
+
+    bucket = lambda_runner.new_bucket()
+    key = "Raw/Local/CSV/Movies/2026/11/26/movies.csv"
+    source = shared_data / "compass_uol_sample" / "movies_subset_1.csv"
+    boto3.client("s3", endpoint_url=aws_env).put_object(Bucket=bucket, Key=key, Body=source.read_bytes())
+    ids = {line.split("|", 1)[0] for line in source.read_text().splitlines()[1:] if line.strip()}
+
+    event = {"source": "csv", "csv": f"s3://{bucket}/{key}", "genres": ["all"], "kind": "movies", "date": DAY}
+    run = lambda_runner.run([event], bucket=bucket)
+    (invocation,) = run.invocations
+    result = invocation.result
+    assert result["status"] == "complete", result
+    assert result["requested"] == len(ids)
+    assert result["written"] + result["not_found"] + result["failed"] == len(ids)
+    assert len(result["misses"]) == result["not_found"]
+    assert {m["id"] for m in result["misses"]} <= ids and all(m["reason"] for m in result["misses"])
+    written = data_files(aws_env, bucket)
+    assert sorted(written) == sorted(result["files"])
+    assert sum(len(data.splitlines()) for data in written.values()) == result["written"]
+    assert_clean(run, planted_secret)

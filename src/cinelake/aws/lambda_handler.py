@@ -104,6 +104,7 @@ def _summary(result: IngestResult, event: ResolvedEvent, request_id: str) -> dic
         "failed": result.failed,
         "files_total": len(files),
         "files": files[:FILES_IN_SUMMARY],
+        "misses": [{"id": m.id, "reason": m.reason} for m in result.misses[:FILES_IN_SUMMARY]],
         "manifest": result.manifest,
     }
 
@@ -211,8 +212,8 @@ def handler(event: Any, context: LambdaContextLike) -> dict[str, Any]:
 
 
 def _loggable(summary: dict[str, Any]) -> dict[str, Any]:
-    """The summary without its file list (one line per invocation stays short)."""
-    return {k: v for k, v in summary.items() if k != "files"}
+    """The summary without its lists (one line per invocation stays short)."""
+    return {k: v for k, v in summary.items() if k not in ("files", "misses")}
 
 
 def _redacted(value: Any, formatter: jsonlog.JsonLineFormatter) -> Any:
