@@ -118,7 +118,9 @@ def raw_to_trusted(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="Only this Raw day (YYYY-MM-DD). [default: every Raw day]", show_default=False
+            "--date",
+            help="Only this Raw day (YYYY-MM-DD); default: every Raw day not yet in Trusted.",
+            show_default=False,
         ),
     ] = None,
     force: Annotated[
@@ -128,8 +130,11 @@ def raw_to_trusted(
 ) -> None:
     """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/.
 
-    Each Raw day becomes the dt partition of the same date; a day already built from the same Raw files
-    is skipped unless --force. Reruns replace their own partitions only.
+    Each Raw day becomes the dt partition of the same date.
+
+    A day already built from the same Raw files is skipped unless --force.
+
+    Reruns replace their own partitions only.
     """
     from cinelake.spark.raw_to_trusted import raw_to_trusted as run
 
