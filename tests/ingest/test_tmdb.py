@@ -133,6 +133,9 @@ def test_should_stop_then_continue_gives_the_files_of_an_uninterrupted_run(
     assert manifest is not None and manifest.status == "incomplete"
     rest = ingest_tmdb(lake, csv_request(small_csv), settings)
     assert rest.status == "complete"
+    final = RunBook(lake, cut.run_id).load_manifest()
+    assert final is not None and final.attempts == 2 and final.started_at == manifest.started_at
+    assert final.attempt_started_at is not None and final.attempt_started_at > manifest.started_at
     assert rest.chunks_skipped == cut.chunks_done
     assert sorted(rest.files) == sorted(whole.files)
     assert records_by_file(lake) == records_by_file(reference)

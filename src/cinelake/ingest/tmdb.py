@@ -51,6 +51,7 @@ from cinelake.lake.manifest import (
     FileEntry,
     Miss,
     RunBook,
+    RunManifest,
     RunPlan,
     RunStatus,
     new_generation,
@@ -296,8 +297,25 @@ class _Job:
     # --- the run ------------------------------------------------------------------------------------
 
     async def run(self) -> IngestResult:
-        started_at = utc_now()
+        attempt_started_at = started_at = utc_now()
         plan = await self._plan()
+        previous = await asyncio.to_thread(self.book.load_manifest)
+        attempts = 1
+        if previous is not None and previous.generation == plan.generation:
+            started_at, attempts = previous.started_at, previous.attempts + 1
+
+        def summary(status: RunStatus, ended_at: datetime | None, stats: dict[str, Any]) -> RunManifest:
+            return summarize(
+                plan,
+                checkpoints,
+                status=status,
+                started_at=started_at,
+                ended_at=ended_at,
+                stats=stats,
+                attempts=attempts,
+                attempt_started_at=attempt_started_at,
+            )
+
         self.plan_ids = frozenset(plan.ids) if self.request.source == "csv" else frozenset()
         every = await asyncio.to_thread(self.book.load_checkpoints)
         current = {k: c for k, c in every.items() if c.generation == plan.generation and k <= plan.chunks}
@@ -311,7 +329,7 @@ class _Job:
                 self._count(checkpoint)
         await asyncio.to_thread(
             self.book.save_manifest,
-            summarize(plan, checkpoints, status="running", started_at=started_at, stats={}),
+            summary("running", None, {}),
         )
         self._report("fetch")
         todo = [k for k in range(1, plan.chunks + 1) if k not in skipped]
@@ -324,9 +342,7 @@ class _Job:
             if stopped or len(checkpoints) < plan.chunks or any(not c.done for c in checkpoints.values()):
                 status = "incomplete"
             stats = self.client.stats.as_dict()
-            manifest = summarize(
-                plan, checkpoints, status=status, started_at=started_at, ended_at=utc_now(), stats=stats
-            )
+            manifest = summary(status, utc_now(), stats)
             if status == "complete":
                 removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
                 if removed:

@@ -119,8 +119,10 @@ class RunManifest(BaseModel):
     status: RunStatus
     generation: str
     parameters: dict[str, Any]
-    started_at: datetime
-    ended_at: datetime | None = None
+    started_at: datetime  # when the run's first attempt (of this generation) started
+    ended_at: datetime | None = None  # when the latest attempt stopped
+    attempts: int = 1
+    attempt_started_at: datetime | None = None
     counts: Counts
     chunks_total: int
     chunks_done: int
@@ -222,6 +224,8 @@ def summarize(
     started_at: datetime,
     ended_at: datetime | None = None,
     stats: dict[str, Any] | None = None,
+    attempts: int = 1,
+    attempt_started_at: datetime | None = None,
 ) -> RunManifest:
     """The summary manifest of a plan and its checkpoints (in chunk order)."""
     ordered = [checkpoints[k] for k in sorted(checkpoints)]
@@ -241,6 +245,8 @@ def summarize(
         parameters=plan.parameters,
         started_at=started_at,
         ended_at=ended_at,
+        attempts=attempts,
+        attempt_started_at=attempt_started_at or started_at,
         counts=counts,
         chunks_total=plan.chunks,
         chunks_done=sum(1 for c in ordered if c.done),
