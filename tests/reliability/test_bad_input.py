@@ -317,20 +317,7 @@ def wrong_shapes() -> Iterator[tuple[str, type[_WrongShapes]]]:
         server.server_close()
 
 
-# A detail object without an integer id is written to Raw as it is: the job checks the id of /find, not
-# of the record (cinelake/ingest/tmdb.py, _Job._one). Reported; these cases pass once it is checked.
-_NO_ID_CHECK = pytest.mark.xfail(reason="a detail record without an integer id reaches Raw", strict=False)
-
-
-@pytest.mark.parametrize(
-    "shape",
-    [
-        "list",
-        "string",
-        pytest.param("no_id", marks=_NO_ID_CHECK),
-        pytest.param("string_id", marks=_NO_ID_CHECK),
-    ],
-)
+@pytest.mark.parametrize("shape", ["list", "string", "no_id", "string_id"])
 def test_tmdb_bodies_of_the_wrong_shape_are_failures_not_records(
     shape: str, wrong_shapes: tuple[str, type[_WrongShapes]], tmp_path: Path
 ) -> None:

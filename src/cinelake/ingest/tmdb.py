@@ -502,6 +502,9 @@ class _Job:
             return self._done(Miss(id=key, reason=f"not found ({exc.status or 404})"))
         except TMDBError as exc:
             return self._done(Failure(id=key, error=str(exc)))
+        if type(record.get("id")) is not int:
+            # Not a TMDB title: every reader of Raw keys records on their integer id.
+            return self._done(Failure(id=key, error="TMDB answered with an object that has no integer id"))
         alias = self._alias_of(key, record)
         if alias:
             return self._done(Miss(id=key, reason=f"same TMDB title as {alias}"))
