@@ -14,7 +14,8 @@ from tests.spark.lakes import RawFixture, build_raw
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
+def spark_session() -> Iterator[Any]:
+    """Starts the one local session of the run and stops it at the end."""
     from cinelake.spark.errors import JavaNotFoundError
     from cinelake.spark.session import get_spark
 
@@ -23,7 +24,19 @@ def spark() -> Iterator[Any]:
     except JavaNotFoundError as exc:
         pytest.skip(str(exc))
     yield session
-    session.stop()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+@pytest.fixture()
+def spark(spark_session: Any) -> Any:
+    """The live session: the same one all along, unless code under test stopped it (then a new one)."""
+    from cinelake.spark.session import get_spark
+
+    return get_spark("cinelake-tests")
 
 
 @dataclass
@@ -51,7 +64,7 @@ class Pipeline:
 
 
 @pytest.fixture(scope="session")
-def pipeline(spark: Any, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+def pipeline(spark_session: Any, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     """Raw (two days, see tests.spark.lakes) -> Trusted -> Refined, run once for the session."""
     from cinelake.catalog import crawl
     from cinelake.spark.raw_to_trusted import raw_to_trusted
@@ -60,6 +73,6 @@ def pipeline(spark: Any, shared_data: Path, tmp_path_factory: pytest.TempPathFac
     lake = Lake(str(tmp_path_factory.mktemp("spark-lake")))
     raw = build_raw(lake, shared_data)
     crawl(lake, zone="Raw")  # the lake has a catalog: the jobs must keep it current
-    trusted = raw_to_trusted(lake, spark=spark)
-    refined = trusted_to_refined(lake, spark=spark)
+    trusted = raw_to_trusted(lake, spark=spark_session)
+    refined = trusted_to_refined(lake, spark=spark_session)
     return Pipeline(raw, trusted, refined)

@@ -120,8 +120,8 @@ def get_spark(
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
+    if active is not None and getattr(active.sparkContext, "_jsc", None) is not None:
+        return active  # a live session (a stopped one has no Java context left)
 
     require_java()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
