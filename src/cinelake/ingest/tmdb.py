@@ -345,6 +345,7 @@ class _Job:
             manifest = summary(status, utc_now(), stats)
             if status == "complete":
                 removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
+                removed += await asyncio.to_thread(self.book.sweep_temp_files)
                 if removed:
                     log.info("removed %d file(s) left by earlier attempts", len(removed))
             await asyncio.to_thread(self.book.save_manifest, manifest)

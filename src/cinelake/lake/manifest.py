@@ -192,6 +192,19 @@ class RunBook:
                 return False
         return True
 
+    def sweep_temp_files(self) -> list[str]:
+        """Delete the temp files of writes a crash cut short in this run's bookkeeping; returns them.
+
+        Only for a caller that holds the run (no other attempt is writing its bookkeeping then).
+        """
+        removed = []
+        for rel in self.lake.list_files(layout.run_dir(self.run, self.origin), include_hidden=True):
+            name = rel.rsplit("/", 1)[1]
+            if name.startswith(".") and ".tmp-" in name:
+                self.lake.delete(rel)
+                removed.append(rel)
+        return removed
+
     def delete_checkpoints(self, chunks: Iterable[int]) -> None:
         for chunk in chunks:
             self.lake.delete(self.checkpoint_path(chunk))
