@@ -314,3 +314,30 @@ def test_a_run_held_by_a_live_attempt_elsewhere_is_refused(
     result = ingest_tmdb(lake, request, settings)
     assert result.status == "complete"
     assert not lake.exists(lock.path)  # released at the end
+
+
+def test_credentials_revoked_mid_run_leave_only_listed_files(
+    tmp_path: Path, small_csv: Path, settings: Settings, server: str
+) -> None:
+    from cinelake.tmdb.errors import TMDBAuthError
+    from cinelake.tmdb.server import configure
+
+    lake = Lake(str(tmp_path / "lake"))
+    revoked = False
+
+    def revoke(progress: IngestProgress) -> None:
+        nonlocal revoked
+        if not revoked and progress.done >= 110:
+            revoked = True
+            configure(server, sudden_401=True)
+
+    with pytest.raises(TMDBAuthError):
+        ingest_tmdb(lake, csv_request(small_csv), settings, progress=revoke)
+    manifest = RunBook(lake, csv_request(small_csv).normalized().run_id).load_manifest()
+    assert manifest is not None and manifest.status == "incomplete"
+    # Every chunk fetched before the error was written and checkpointed; nothing unlisted is visible.
+    assert sorted(lake.list_files("Raw/TMDB")) == sorted(f.path for f in manifest.files)
+    configure(server, sudden_401=False)
+    result = ingest_tmdb(lake, csv_request(small_csv), settings)
+    assert result.status == "complete" and result.chunks_skipped == manifest.chunks_done
+    assert_lake_holds_run_once(lake, result)

@@ -431,7 +431,7 @@ class _Job:
                     return
                 previous = every.get(k)
                 stale = [f.path for f in previous.files] if previous else []
-                checkpoints[k] = await self._chunk(plan, k, stale)
+                await self._chunk(plan, k, stale, checkpoints)
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -441,7 +441,10 @@ class _Job:
             raise _first_error(errors) from None
         return stopped
 
-    async def _chunk(self, plan: RunPlan, k: int, stale: list[str]) -> ChunkCheckpoint:
+    async def _chunk(
+        self, plan: RunPlan, k: int, stale: list[str], checkpoints: dict[int, ChunkCheckpoint]
+    ) -> None:
+        """Fetch chunk ``k``, then write its files and its checkpoint (into ``checkpoints`` too)."""
         ids = plan.chunk_ids(k)
         outcomes = await asyncio.gather(*(self._one(i) for i in ids))
         lines: list[bytes] = []
@@ -460,21 +463,40 @@ class _Job:
                     continue
                 seen[tmdb_id] = key
                 lines.append(line)
+        # Once fetched, a chunk is written and checkpointed even if the run is cancelled meanwhile (an
+        # auth error in another chunk, Ctrl-C): no file then exists without the manifest listing it.
+        persist = asyncio.ensure_future(self._persist(plan, k, lines, misses, failures, stale, checkpoints))
+        try:
+            await asyncio.shield(persist)
+        except asyncio.CancelledError:
+            await persist
+            raise
+
+    async def _persist(
+        self,
+        plan: RunPlan,
+        k: int,
+        lines: list[bytes],
+        misses: list[Miss],
+        failures: list[Failure],
+        stale: list[str],
+        checkpoints: dict[int, ChunkCheckpoint],
+    ) -> None:
         files = await asyncio.to_thread(self.writer.write_chunk, k, lines, stale=stale)
         checkpoint = ChunkCheckpoint(
             chunk=k,
             generation=plan.generation,
-            requested=len(ids),
+            requested=len(plan.chunk_ids(k)),
             files=[FileEntry.of(f) for f in files],
             misses=misses,
             failures=failures,
             completed_at=utc_now(),
         )
         await asyncio.to_thread(self.book.save_checkpoint, checkpoint)
+        checkpoints[k] = checkpoint
         self._count(checkpoint)
         if failures:
             log.warning("chunk %d: %d id(s) failed; the next attempt fetches it again", k, len(failures))
-        return checkpoint
 
     async def _one(self, key: str) -> Miss | Failure | tuple[int, bytes]:
         """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
