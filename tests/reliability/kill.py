@@ -1,0 +1,118 @@
+"""SIGKILL a ``cinelake`` command at a random point, and compare lakes after the reruns."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tests.reliability.cli import CINELAKE, cli_env
+
+
+def run_to_end(args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None) -> float:
+    """Run a command to completion (it must succeed); returns its wall time in seconds."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [CINELAKE, *args], cwd=cwd, env=cli_env(env), capture_output=True, text=True, timeout=900, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return time.monotonic() - started
+
+
+def kill_at(args: Sequence[str], after: float, *, cwd: Path, env: Mapping[str, str] | None = None) -> bool:
+    """Start the command, SIGKILL its whole process group after ``after`` seconds (Spark's JVM too).
+    True if the kill landed (the command was still running)."""
+    child = subprocess.Popen(
+        [CINELAKE, *args],
+        cwd=cwd,
+        env=cli_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        child.wait(after)
+        return False
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(30)
+        return True
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(30)
+
+
+def kill_when(
+    args: Sequence[str],
+    ready: Callable[[], bool],
+    extra: float,
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> bool:
+    """Start the command; once ``ready()`` holds (polled), wait ``extra`` seconds more and SIGKILL its
+    process group. True if the kill landed while the command was still running."""
+    child = subprocess.Popen(
+        [CINELAKE, *args],
+        cwd=cwd,
+        env=cli_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while child.poll() is None and not ready() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if extra:
+            time.sleep(extra)
+        if child.poll() is not None:
+            return False
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(30)
+        return True
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(30)
+
+
+def kill_points(rng: random.Random, count: int, duration: float) -> list[float]:
+    """``count`` random moments spread over a run of ``duration`` seconds."""
+    return [rng.uniform(0.1, 0.95) * duration for _ in range(count)]
+
+
+def parquet_tables(root: Path, zone: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every Parquet dataset under ``zone`` (folder of its files -> its rows, sorted, the lake's path
+    replaced by ``<lake>``); file names aside, since Spark names its part files with a random job id."""
+    import pyarrow.parquet as pq
+
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    for path in sorted((root / zone).rglob("*.parquet")):
+        rel = path.relative_to(root)
+        if any(part.startswith(("_", ".")) for part in rel.parts):
+            continue
+        rows = pq.read_table(path).to_pylist()
+        key = rel.parent.as_posix()
+        # Lineage columns (source_file) hold the lake's own path: two lakes, one content.
+        lake = str(root)
+        tables.setdefault(key, []).extend(
+            tuple(sorted((k, repr(v).replace(lake, "<lake>")) for k, v in r.items())) for r in rows
+        )
+    return {k: sorted(v) for k, v in tables.items()}
+
+
+def catalog_files(root: Path) -> dict[str, str]:
+    """The local catalog's objects, with the lake's own path replaced (two lakes, one catalog shape)."""
+    out = {}
+    for path in sorted((root / "_catalog").rglob("*")):
+        if path.is_file():
+            out[path.relative_to(root).as_posix()] = path.read_text().replace(str(root), "<lake>")
+    return out

@@ -1,0 +1,164 @@
+"""SIGKILL at random points in the TMDB ingest, the crawl and each Spark job, then rerun to the end:
+the lake's data files and its catalog equal those of a run that was never interrupted."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cinelake.lake.store import Lake
+from cinelake.tmdb.server import configure
+from tests.reliability.conftest import TOKEN, demo_csv
+from tests.reliability.figures import FIGURES
+from tests.reliability.kill import (
+    catalog_files,
+    kill_at,
+    kill_points,
+    kill_when,
+    parquet_tables,
+    run_to_end,
+)
+from tests.reliability.lakecheck import (
+    assert_every_title_once,
+    file_tree,
+    manifest_of,
+    raw_records,
+    temp_files,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+DAY = "2026-11-26"
+INGEST_KILLS = 14
+CRAWL_KILLS = 6
+BOOKKEEPING = ("Raw/TMDB/_runs", "_locks")
+
+
+def ingest_args(lake: str) -> list[str]:
+    """Every title released 1995-2003 in the offline snapshot: 2,021 ids, 21 chunks."""
+    return [
+        "ingest", "tmdb", "--discover", "--genres", "all", "--from", "1995-01-01", "--to", "2003-12-31",
+        "--lake", lake, "--date", DAY, "--rate-limit", "0",
+    ]  # fmt: skip
+
+
+def checkpoints(root: Path) -> int:
+    return sum(1 for _ in root.glob("Raw/TMDB/_runs/*/chunks/*.json"))
+
+
+def test_sigkill_during_tmdb_ingest_then_rerun_equals_a_clean_run(tmdb: str, tmp_path: Path) -> None:
+    """Each attempt is killed once it has checkpointed a new chunk, after a random extra moment (up to
+    0.2 s, while the next chunks' requests and writes are in flight)."""
+    env = {"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": tmdb}
+    configure(tmdb, latency_ms=40)
+    duration = run_to_end(ingest_args("clean"), cwd=tmp_path, env=env)
+    rng = random.Random(20261126)
+    lake_root = tmp_path / "lake"
+    landed = 0
+    for _ in range(INGEST_KILLS):
+        before = checkpoints(lake_root)
+        landed += kill_at_progress(lake_root, before, rng.uniform(0.0, 0.2), tmp_path, env)
+        # Whatever the kill interrupted, every visible file is whole.
+        raw_records(Lake(str(lake_root)))
+    run_to_end(ingest_args("lake"), cwd=tmp_path, env=env)
+    clean, killed = Lake(str(tmp_path / "clean")), Lake(str(lake_root))
+    run = next(p.name for p in (tmp_path / "clean/Raw/TMDB/_runs").iterdir())
+    manifest = manifest_of(killed, run)
+    assert manifest.status == "complete"
+    assert_every_title_once(killed, manifest)
+    assert manifest.counts == manifest_of(clean, run).counts
+    assert file_tree(lake_root, skip=BOOKKEEPING) == file_tree(tmp_path / "clean", skip=BOOKKEEPING)
+    assert temp_files(lake_root) == []
+    assert landed == INGEST_KILLS
+    FIGURES["kill_ingest"] = {
+        "kills": INGEST_KILLS,
+        "landed": landed,
+        "clean_run_s": round(duration, 1),
+        "lost": 0,
+    }
+
+
+def kill_at_progress(lake_root: Path, before: int, extra: float, cwd: Path, env: dict[str, str]) -> bool:
+    return kill_when(ingest_args("lake"), lambda: checkpoints(lake_root) > before, extra, cwd=cwd, env=env)
+
+
+@pytest.fixture(scope="module")
+def raw_lake(tmp_path_factory: pytest.TempPathFactory, tmdb_process: str) -> Path:
+    """A lake with Raw local CSV and Raw TMDB files (from the first 400 rows of the demo CSV)."""
+    root = tmp_path_factory.mktemp("raw")
+    lines = demo_csv().read_bytes().splitlines(keepends=True)
+    (root / "movies.csv").write_bytes(b"".join(lines[:400]))
+    env = {"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": tmdb_process}
+    run_to_end(["ingest", "local", "movies.csv", "--lake", "lake", "--date", DAY], cwd=root, env=env)
+    run_to_end(
+        [
+            "ingest",
+            "tmdb",
+            "--from-csv",
+            "movies.csv",
+            "--genres",
+            "all",
+            "--lake",
+            "lake",
+            "--date",
+            DAY,
+            "--rate-limit",
+            "0",
+        ],
+        cwd=root,
+        env=env,
+    )
+    return root / "lake"
+
+
+def test_sigkill_during_crawl_then_rerun_equals_a_clean_catalog(raw_lake: Path, tmp_path: Path) -> None:
+    shutil.copytree(raw_lake, tmp_path / "clean")
+    shutil.copytree(raw_lake, tmp_path / "lake")
+    duration = run_to_end(["catalog", "crawl", "--lake", "clean"], cwd=tmp_path)
+    rng = random.Random(7)
+    landed = sum(
+        kill_at(["catalog", "crawl", "--lake", "lake"], t, cwd=tmp_path)
+        for t in kill_points(rng, CRAWL_KILLS, duration)
+    )
+    run_to_end(["catalog", "crawl", "--lake", "lake"], cwd=tmp_path)
+    assert catalog_files(tmp_path / "lake") == catalog_files(tmp_path / "clean")
+    assert temp_files(tmp_path / "lake") == []
+    FIGURES["kill_crawl"] = {
+        "kills": CRAWL_KILLS,
+        "landed": landed,
+        "clean_run_s": round(duration, 1),
+        "lost": 0,
+    }
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(1800)  # six Spark launches: minutes on two busy cores
+def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(raw_lake: Path, tmp_path: Path) -> None:
+    """One kill in each job at a random point of its run (Spark starts slowly: kept to two)."""
+    shutil.copytree(raw_lake, tmp_path / "clean")
+    shutil.copytree(raw_lake, tmp_path / "lake")
+    rng = random.Random(11)
+    landed = 0
+    durations = {}
+    for job in ("raw-to-trusted", "trusted-to-refined"):
+        durations[job] = run_to_end(["spark", job, "--lake", "clean"], cwd=tmp_path)
+        after = rng.uniform(0.4, 0.95) * durations[job]
+        landed += kill_at(["spark", job, "--lake", "lake"], after, cwd=tmp_path)
+        run_to_end(["spark", job, "--lake", "lake"], cwd=tmp_path)
+    for zone in ("Trusted", "Refined"):
+        clean, killed = parquet_tables(tmp_path / "clean", zone), parquet_tables(tmp_path / "lake", zone)
+        assert clean and sorted(killed) == sorted(clean)
+        assert killed == clean
+    assert temp_files(tmp_path / "lake") == []
+    # A killed Spark write leaves its hidden .spark-staging-* folder (readers skip it): counted.
+    staging = [p for p in (tmp_path / "lake").rglob(".spark-staging-*")]
+    FIGURES["kill_spark"] = {
+        "kills": 2,
+        "landed": landed,
+        "clean_run_s": {k: round(v) for k, v in durations.items()},
+        "spark_staging_left": len(staging),
+        "lost": 0,
+    }
