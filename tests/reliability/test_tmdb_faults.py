@@ -37,6 +37,7 @@ from tests.reliability.lakecheck import (
     assert_every_title_once,
     file_tree,
     manifest_of,
+    raw_records,
     temp_files,
 )
 
@@ -195,7 +196,13 @@ def test_sudden_401_stops_the_run_keeps_what_was_written_and_a_rerun_completes(
     stopped = manifest_of(lake, request.run_id)
     assert stopped.status == "incomplete"
     assert 0 < stopped.chunks_done < stopped.chunks_total
-    files = assert_every_title_once(lake, stopped)
+    # A chunk whose write was under way when the 401 cancelled the run may have its file without a
+    # checkpoint (the manifest does not list it; the rerun rewrites the same name): allowed, as long
+    # as every visible file is whole and holds what a clean run's file holds, each title once.
+    files = raw_records(lake)
+    assert {f.path for f in stopped.files} <= set(files)
+    tmdb_ids = [r["id"] for rows in files.values() for r in rows]
+    assert len(tmdb_ids) == len(set(tmdb_ids)) >= stopped.counts.written
     assert temp_files(root) == []
     # What the stopped run kept is exactly what a clean run wrote for those chunks.
     assert all(clean_run[rel] == lake.read_bytes(rel) for rel in files)
