@@ -309,7 +309,7 @@ def test_a_run_held_by_a_live_attempt_elsewhere_is_refused(
     lake.write_bytes(lock.path, LockInfo("x", "other-host", os.getpid(), now, now + 3600).encode())
     with pytest.raises(LockHeldError, match="other-host"):
         ingest_tmdb(lake, request, settings)
-    assert lake.list_files("Raw", include_hidden=True) == []
+    assert lake.list_files("Raw", include_hidden=True) == [lock.path]  # nothing but the other's lease
     lake.delete(lock.path)
     result = ingest_tmdb(lake, request, settings)
     assert result.status == "complete"

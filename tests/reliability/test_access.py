@@ -72,11 +72,8 @@ def record_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     return seen
 
 
-# The run's lease is written to _locks/tmdb-<run>.lock at the lake root (cinelake/lake/lock.py via
-# cinelake/ingest/tmdb.py), outside the role's Raw/TMDB/*: on AWS the Lambda's ingestion is refused
-# (AccessDenied) at its first step. Reported; the fix moves the lease beside the run's bookkeeping
-# (Raw/TMDB/_runs/<run>/) or grants the role that one prefix.
-@pytest.mark.xfail(reason="the run's lock is written outside the Lambda role's Raw/TMDB/*", strict=False)
+# Regression: the run's lease once lived at _locks/ in the lake root, outside the role's Raw/TMDB/*, so
+# on AWS the Lambda's ingestion was refused (AccessDenied) at its first step.
 def test_an_ingestion_writes_only_where_the_lambda_role_allows(
     aws_env: str, tmdb: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

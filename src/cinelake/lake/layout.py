@@ -162,9 +162,13 @@ def run_checkpoints_dir(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/chunks"
 
 
-def lock_file(name: str) -> str:
-    """A lock object for work that must not run twice at once (``_locks/<name>.lock``)."""
-    return f"{LOCKS_FOLDER}/{file_name(name)}.lock"
+def lock_file(name: str, origin: Origin = Origin.TMDB) -> str:
+    """A lock object for work that must not run twice at once: ``Raw/<Origin>/_locks/<name>.lock``.
+
+    It lives beside the bookkeeping of the origin it guards, so the ingestion's narrow write
+    permission (``Raw/TMDB/*`` on AWS) covers it.
+    """
+    return f"{Zone.RAW.value}/{origin.value}/{LOCKS_FOLDER}/{file_name(name)}.lock"
 
 
 # --- Trusted / Refined / catalog -------------------------------------------------------------------
