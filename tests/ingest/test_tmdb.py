@@ -141,6 +141,22 @@ def test_should_stop_then_continue_gives_the_files_of_an_uninterrupted_run(
     assert records_by_file(lake) == records_by_file(reference)
 
 
+def test_a_stop_asked_once_every_chunk_is_taken_still_completes(
+    tmp_path: Path, small_csv: Path, settings: Settings
+) -> None:
+    lake = Lake(str(tmp_path / "lake"))
+    total = ingest_tmdb(Lake(str(tmp_path / "reference")), csv_request(small_csv), settings).chunks_total
+    calls = 0
+
+    def stop_once_all_are_taken() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > total  # true only after every chunk has been handed out
+
+    result = ingest_tmdb(lake, csv_request(small_csv), settings, should_stop=stop_once_all_are_taken)
+    assert result.status == "complete" and result.chunks_done == total
+
+
 def test_failures_are_counted_then_fetched_by_the_next_attempt(
     tmp_path: Path, small_csv: Path, server: str
 ) -> None:

@@ -417,18 +417,21 @@ class _Job:
         every: dict[int, ChunkCheckpoint],
     ) -> bool:
         """Fetch the chunks in ``todo``, a few at a time; True if ``should_stop`` cut the run short."""
-        queue = iter(todo)
+        pending = list(todo)
+        taken = 0
         stopped = False
 
         async def worker() -> None:
-            nonlocal stopped
+            nonlocal stopped, taken
             while True:
-                if stopped or self.should_stop():
+                # No chunk left is a complete run, even when the deadline arrives at the same moment.
+                if stopped or taken >= len(pending):
+                    return
+                if self.should_stop():
                     stopped = True
                     return
-                k = next(queue, None)
-                if k is None:
-                    return
+                k = pending[taken]
+                taken += 1
                 previous = every.get(k)
                 stale = [f.path for f in previous.files] if previous else []
                 await self._chunk(plan, k, stale, checkpoints)
