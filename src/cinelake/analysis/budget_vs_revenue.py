@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from cinelake.analysis.compute import analyze_films, make_definition
 from cinelake.analysis.model import DEFAULT_GENRES, Analysis
 from cinelake.analysis.sources import SourceZone, load_films, load_films_athena
-from cinelake.commands.common import TMDB_NOTICE
+from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 

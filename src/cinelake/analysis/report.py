@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from cinelake.analysis.freshness import Freshness, freshness
 from cinelake.analysis.model import Analysis, Film, GenreResult
 from cinelake.analysis.reading import genre_reading
-from cinelake.commands.common import TMDB_NOTICE
+from cinelake.attribution import TMDB_NOTICE
 from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
