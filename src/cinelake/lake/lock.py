@@ -1,4 +1,5 @@
-"""A lease on a piece of work, kept in the lake (``Raw/TMDB/_locks/<name>.lock``), so a run is not done twice at once.
+"""A lease on a piece of work, kept in the lake (``Raw/TMDB/_locks/<name>.lock``), so a run is not
+done twice at once.
 
 The lock object says who holds it (a random owner id, host and pid) and until when. It is created with
 :meth:`Lake.put_if_absent` (exclusive locally and on S3) and renewed by its holder while the work goes
