@@ -8,6 +8,8 @@ any other day. Fields the jobs do not use are left out (Spark skips them while p
 
 from __future__ import annotations
 
+from cinelake.ingest.local_csv import MOVIES_COLUMNS, SERIES_COLUMNS
+
 # Spark DDL strings keep the schemas readable and compare equal to what Spark prints.
 _NAMED = "STRUCT<id: BIGINT, name: STRING>"
 _GENRES = f"ARRAY<{_NAMED}>"
@@ -86,24 +88,6 @@ TMDB_SERIES_DDL = ", ".join(
     ]
 )
 
-LOCAL_MOVIES_COLUMNS = (
-    "id",
-    "tituloPincipal",
-    "tituloOriginal",
-    "anoLancamento",
-    "tempoMinutos",
-    "genero",
-    "notaMedia",
-    "numeroVotos",
-    "generoArtista",
-    "personagem",
-    "nomeArtista",
-    "anoNascimento",
-    "anoFalecimento",
-    "profissao",
-    "titulosMaisConhecidos",
-)
-"""The challenge's movies.csv header ('|'-separated; the misspelt ``tituloPincipal`` is original)."""
-
-LOCAL_SERIES_COLUMNS = (*LOCAL_MOVIES_COLUMNS[:4], "anoTermino", *LOCAL_MOVIES_COLUMNS[4:])
-"""series.csv: the movies header plus ``anoTermino`` after ``anoLancamento``."""
+# The challenge's CSV headers: one definition, shared with the ingestion that validates them.
+LOCAL_MOVIES_COLUMNS = MOVIES_COLUMNS
+LOCAL_SERIES_COLUMNS = SERIES_COLUMNS
