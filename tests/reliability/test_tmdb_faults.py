@@ -231,8 +231,9 @@ def test_the_client_keeps_its_rate_and_connection_limits_under_faults(
     assert result.status == "complete" and result.not_found >= 10
     assert stats["requests"] > 2 * 290
     assert stats["peak_in_flight"] <= connections
-    # The server's window is a sliding second; allow a few requests of jitter at the window's edge.
-    assert stats["peak_per_second"] <= rate + 3
+    # The server's window is a sliding second; allow 10% for the jitter between
+    # the client's slot and the request's arrival (seen: 49 to 52 at 50/s).
+    assert stats["peak_per_second"] <= rate * 1.1
     FIGURES["limits"] = {
         "client_rate": rate,
         "client_connections": connections,
