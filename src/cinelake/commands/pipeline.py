@@ -110,7 +110,8 @@ def _finish(result: PipelineResult, out: Path) -> None:
     console.print(f"lake: {result.lake}")
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
-    console.print(f"[dim]{TMDB_NOTICE}[/]")
+    if result.analysis is None:  # print_analysis shows the notice with the answers
+        console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 
 def pipeline(
