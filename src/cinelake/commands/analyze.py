@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import TMDB_NOTICE, console, err_console, is_interactive, lake_url
+from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_console, is_interactive, lake_url
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -27,16 +27,6 @@ class Engine(StrEnum):
     ATHENA = "athena"
 
 
-# Square brackets are escaped: the help is rich markup.
-LakeOption = Annotated[
-    str | None,
-    typer.Option(
-        "--lake",
-        help="Lake root URL: a folder, file://, s3://bucket\\[/prefix] or memory://. "
-        "\\[env: CINELAKE_LAKE; default ./lake]",
-        show_default=False,
-    ),
-]
 GenresOption = Annotated[
     str,
     typer.Option("--genres", help="Comma-separated TMDB genre names to answer for (case-insensitive)."),

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import console, err_console, is_interactive, lake_url
+from cinelake.commands.common import LakeOption, console, err_console, is_interactive, lake_url
+from cinelake.lake.layout import Zone
 
 if TYPE_CHECKING:
     from cinelake.catalog.crawler import ProgressCallback
@@ -21,27 +22,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Square brackets are escaped: the help is rich markup.
-LakeOption = Annotated[
-    str | None,
-    typer.Option(
-        "--lake",
-        help="Lake root URL: a folder, file://, s3://bucket\\[/prefix] or memory://. "
-        "\\[env: CINELAKE_LAKE; default ./lake]",
-        show_default=False,
-    ),
-]
 
 
 class Backend(StrEnum):
     LOCAL = "local"
     GLUE = "glue"
-
-
-class ZoneName(StrEnum):
-    RAW = "Raw"
-    TRUSTED = "Trusted"
-    REFINED = "Refined"
 
 
 class SchemaPolicy(StrEnum):
@@ -104,7 +89,7 @@ def _log_lines(table: str, done: int, total: int) -> None:
 def crawl(
     lake: LakeOption = None,
     zone: Annotated[
-        ZoneName | None,
+        Zone | None,
         typer.Option("--zone", help="Crawl only this zone. \\[default: every zone]", show_default=False),
     ] = None,
     backend: BackendOption = Backend.LOCAL,
