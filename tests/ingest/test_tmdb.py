@@ -17,7 +17,7 @@ from cinelake.ingest.tmdb import IngestProgress, IngestResult, TMDBIngestRequest
 from cinelake.lake.layout import Kind
 from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
-from tests.ingest.conftest import TOKEN, UNKNOWN_IDS
+from tests.ingest.conftest import TOKEN, UNKNOWN_IDS, write_movies_csv
 
 pytestmark = pytest.mark.integration
 
@@ -60,8 +60,8 @@ def test_csv_ingest_into_a_local_folder(tmp_path: Path, small_csv: Path, setting
     assert result.status == "complete"
     assert (result.requested, result.written, result.not_found, result.failed) == (227, 224, 3, 0)
     assert result.chunks_total == 3 and len(result.files) == 3
-    assert sorted(m.id for m in result.misses) == list(UNKNOWN_IDS)
-    assert all("no TMDB title" in m.reason for m in result.misses)
+    assert sorted(m.id for m in result.first_misses) == list(UNKNOWN_IDS)
+    assert all("no TMDB title" in m.reason for m in result.first_misses)
     assert_lake_holds_run_once(lake, result)
     records = all_records(lake)
     csv_ids = {line.split("|")[0] for line in small_csv.read_text().splitlines()}
@@ -95,6 +95,41 @@ def test_rerun_skips_done_chunks_and_refresh_fetches_again(
     assert refreshed.requests >= 2 * 224 and refreshed.chunks_skipped == 0
     assert sorted(refreshed.files) == sorted(before)
     assert_lake_holds_run_once(lake, refreshed)
+
+
+def test_misses_past_the_first_hundred_are_in_the_runs_misses_file_across_attempts(
+    tmp_path: Path, known_ids: list[str], settings: Settings
+) -> None:
+    """250 unknown ids among 50 known: the manifest shows 100 misses, misses.jsonl has all 250 in
+    chunk order, and an attempt that skips the done chunks still lists their misses."""
+    unknown = [f"tt{9_100_000 + i}" for i in range(250)]
+    csv = write_movies_csv(tmp_path / "many_misses.csv", known_ids[:50] + unknown, [])
+    lake = Lake(str(tmp_path / "lake"))
+    calls = 0
+
+    def stop_after_one_chunk() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 1
+
+    cut = ingest_tmdb(lake, csv_request(csv), settings, should_stop=stop_after_one_chunk)
+    assert cut.status == "incomplete" and cut.misses_file is not None
+    book = RunBook(lake, cut.run_id)
+    assert len(list(book.iter_misses())) == cut.not_found > 0
+    result = ingest_tmdb(lake, csv_request(csv), settings)
+    assert result.status == "complete" and result.chunks_skipped == cut.chunks_done
+    assert (result.written, result.not_found) == (50, 250)
+    every = list(book.iter_misses())
+    assert sorted(m.id for m in every) == sorted(unknown)
+    plan = book.load_plan()
+    assert plan is not None
+    assert [m.id for m in every] == [i for i in plan.ids if i in set(unknown)]  # chunk order
+    assert result.first_misses == every[:100] and all(m.reason == "no TMDB title" for m in every)
+    manifest = book.load_manifest()
+    assert manifest is not None and manifest.misses_file == book.misses_path
+    assert manifest.first_misses == every[:100] and manifest.counts.not_found == 250
+    stored = orjson.loads(lake.read_bytes(book.manifest_path))
+    assert "misses" not in stored and len(stored["first_misses"]) == 100  # the rest: misses.jsonl only
 
 
 def test_a_damaged_or_missing_file_is_fetched_again(
@@ -208,7 +243,7 @@ def test_series_ids_that_tmdb_lists_as_movies_are_misses(
     request = TMDBIngestRequest(kind=Kind.SERIES, day=DAY, csv=str(series), genres=("comedy",))
     result = ingest_tmdb(lake, request, settings)
     assert (result.status, result.written, result.not_found) == ("complete", 0, 5)
-    assert all("as a movie" in m.reason for m in result.misses)
+    assert all("as a movie" in m.reason for m in result.first_misses)
     assert lake.list_files("Raw/TMDB") == []
 
 

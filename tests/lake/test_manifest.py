@@ -9,9 +9,11 @@ import orjson
 
 from cinelake.lake.batch import RawBatchWriter
 from cinelake.lake.manifest import (
+    MISSES_IN_MANIFEST,
     ChunkCheckpoint,
     FileEntry,
     Miss,
+    MissSpool,
     RunBook,
     RunPlan,
     new_generation,
@@ -87,11 +89,60 @@ def test_summary_counts_and_manifest_round_trip() -> None:
             completed_at=utc_now(),
         )
     }
-    manifest = summarize(plan, checkpoints, status="incomplete", started_at=utc_now())
+    with MissSpool() as spool:
+        spool.put(1, checkpoints[1].misses)
+        manifest = summarize(plan, checkpoints, spool, status="incomplete", started_at=utc_now())
     assert manifest.counts.model_dump() == {"requested": 150, "written": 99, "not_found": 1, "failed": 0}
+    assert manifest.first_misses == [Miss(id="1", reason="404")] and manifest.misses_file is None
     assert (manifest.chunks_total, manifest.chunks_done) == (2, 1)
     book.save_manifest(manifest)
     assert book.load_manifest() == manifest
     text = orjson.loads(lake.read_bytes(book.manifest_path))
     assert text["parameters"] == {"kind": "Movies", "genres": ["Comedy"]}
     assert new_generation() != ""
+
+
+def misses(chunk: int, n: int) -> list[Miss]:
+    return [Miss(id=f"c{chunk}-{i}", reason=f"reason \u00e9 {i}") for i in range(n)]
+
+
+def test_the_spool_keeps_each_chunks_misses_in_chunk_order_and_replaces_a_redone_chunk() -> None:
+    with MissSpool() as spool:
+        spool.put(3, misses(3, 2))
+        spool.put(1, misses(1, 70))
+        spool.put(2, [])
+        spool.put(4, misses(4, 60))
+        assert spool.count == 132 and spool.count_of(1) == 70 and spool.count_of(9) == 0
+        spool.put(3, misses(3, 1))  # the chunk was redone: its new misses replace the old ones
+        spool.drop(4)
+        assert spool.count == 71
+        expected = misses(1, 70) + misses(3, 1)
+        assert spool.first() == expected
+        assert spool.first(5) == expected[:5]
+
+
+def test_the_summary_shows_the_first_misses_and_the_run_file_holds_them_all(any_lake: Lake) -> None:
+    book = RunBook(any_lake, "run1")
+    plan = make_plan(300)
+    checkpoints = {
+        k: ChunkCheckpoint(chunk=k, generation="g1", requested=100, completed_at=utc_now()) for k in (1, 2, 3)
+    }
+    with MissSpool() as spool:
+        for k in (3, 1, 2):
+            spool.put(k, misses(k, 60))
+        path = book.save_misses(spool)
+        manifest = summarize(
+            plan, checkpoints, spool, status="complete", started_at=utc_now(), misses_file=path
+        )
+    every = misses(1, 60) + misses(2, 60) + misses(3, 60)
+    assert manifest.counts.not_found == 180
+    assert manifest.first_misses == every[:MISSES_IN_MANIFEST]
+    assert manifest.misses_file == path == book.misses_path
+    assert list(book.iter_misses()) == every
+    assert any_lake.read_bytes(path).count(b"\n") == 180
+    assert any_lake.list_files("Raw") == []  # bookkeeping is hidden
+
+
+def test_a_run_without_a_misses_file_yet_has_no_misses_to_list() -> None:
+    book = RunBook(Lake(f"memory://n{uuid.uuid4().hex[:10]}"), "run1")
+    assert list(book.iter_misses()) == []

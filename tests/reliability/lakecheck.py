@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from cinelake.lake.manifest import RunBook, RunManifest
+from cinelake.lake.manifest import MISSES_IN_MANIFEST, Miss, RunBook, RunManifest
 from cinelake.lake.store import Lake
 
 RAW_TMDB = "Raw/TMDB/JSON"
@@ -44,12 +44,25 @@ def assert_every_title_once(lake: Lake, manifest: RunManifest) -> dict[str, list
     assert len(tmdb_ids) == len(set(tmdb_ids)) == manifest.counts.written
     for rel, rows in files.items():
         assert 1 <= len(rows) <= 100, rel
-    assert all(m.reason for m in manifest.misses)
+    misses = all_misses(lake, manifest)
+    assert all(m.reason for m in misses)
     assert all(f.error for f in manifest.failures)
     return files
 
 
-def accounted_ids(manifest: RunManifest, files: dict[str, list[dict[str, Any]]], *, csv: bool) -> set[str]:
+def all_misses(lake: Lake, manifest: RunManifest) -> list[Miss]:
+    """Every miss of the run from its ``misses.jsonl``, checked against the manifest's counts and head."""
+    assert manifest.misses_file == RunBook(lake, manifest.run).misses_path
+    misses = list(RunBook(lake, manifest.run).iter_misses())
+    assert len(misses) == manifest.counts.not_found
+    assert misses[: len(manifest.first_misses)] == manifest.first_misses
+    assert len(manifest.first_misses) == min(len(misses), MISSES_IN_MANIFEST)
+    return misses
+
+
+def accounted_ids(
+    lake: Lake, manifest: RunManifest, files: dict[str, list[dict[str, Any]]], *, csv: bool
+) -> set[str]:
     """The request ids the lake and manifest account for (the IMDB id of a CSV run, else the TMDB id)."""
     written: list[str] = []
     for rows in files.values():
@@ -58,7 +71,7 @@ def accounted_ids(manifest: RunManifest, files: dict[str, list[dict[str, Any]]],
                 written.append(str(r.get("imdb_id") or (r.get("external_ids") or {}).get("imdb_id")))
             else:
                 written.append(str(r["id"]))
-    misses = [m.id for m in manifest.misses]
+    misses = [m.id for m in all_misses(lake, manifest)]
     failures = [f.id for f in manifest.failures]
     every = [*written, *misses, *failures]
     assert len(every) == len(set(every)), "an id is both written and missed, or listed twice"

@@ -24,7 +24,7 @@ import psutil
 from cinelake.ingest.local_csv import MOVIES_COLUMNS
 from cinelake.lake.store import Lake
 from tests.reliability.cli import CINELAKE, cli_env
-from tests.reliability.lakecheck import assert_every_title_once, manifest_of, temp_files
+from tests.reliability.lakecheck import all_misses, assert_every_title_once, manifest_of, temp_files
 
 TOKEN = "load-token-7d1f"
 DAY = "2026-11-26"
@@ -91,7 +91,7 @@ def run_load(n_ids: int, workdir: Path, *, sample_every: float = 0.25) -> dict[s
         for rows in files.values()
         for r in rows
     }
-    missed = {m.id: m.reason for m in manifest.misses}
+    missed = {m.id: m.reason for m in all_misses(lake, manifest)}
     assert manifest.status == "complete" and manifest.counts.failed == 0
     assert written_imdb | set(missed) == known | unknown
     assert all(missed.get(i) == "no TMDB title" for i in unknown)

@@ -9,6 +9,7 @@ role's ``s3:PutObject`` / ``s3:DeleteObject`` resources.
 from __future__ import annotations
 
 import fnmatch
+import inspect
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,8 @@ def record_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         def wrapper(
             self: Lake, *args: Any, _original: Any = original, _kind: str = kind, **kwargs: Any
         ) -> Any:
-            rel = args[1] if _kind == "put" and len(args) > 1 and not isinstance(args[0], str) else args[0]
-            seen[_kind].append(str(rel))
+            bound = inspect.signature(_original).bind(self, *args, **kwargs)
+            seen[_kind].append(str(bound.arguments["rel"]))
             return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(Lake, name, wrapper)

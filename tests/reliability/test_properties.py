@@ -152,3 +152,37 @@ def test_batch_writer_stores_every_record_once_in_order_within_the_limits(
     # The same records again: the same names and bytes (a rerun rewrites, never adds).
     again = writer.write_chunk(7, rows, stale=[f.path for f in written])
     assert again == written
+
+
+# A chunk's misses: put (a first attempt or a redo, which replaces) or dropped (its files were damaged).
+spool_steps = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=8),
+        st.none() | st.lists(st.tuples(st.text(max_size=12), st.text(max_size=30)), max_size=5),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps=spool_steps)
+def test_the_miss_spool_holds_the_latest_misses_of_each_chunk_in_chunk_order(
+    steps: list[tuple[int, list[tuple[str, str]] | None]],
+) -> None:
+    from cinelake.lake.manifest import Miss, MissSpool, RunBook
+
+    model: dict[int, list[Miss]] = {}
+    with MissSpool() as spool:
+        for chunk, misses in steps:
+            if misses is None:
+                spool.drop(chunk)
+                model.pop(chunk, None)
+            else:
+                spool.put(chunk, [Miss(id=i, reason=r) for i, r in misses])
+                model[chunk] = [Miss(id=i, reason=r) for i, r in misses]
+        expected = [m for k in sorted(model) for m in model[k]]
+        assert spool.count == len(expected)
+        assert spool.first(3) == expected[:3]
+        book = RunBook(Lake(f"memory://p{uuid.uuid4().hex[:10]}"), "run1")
+        book.save_misses(spool)
+        assert list(book.iter_misses()) == expected

@@ -108,7 +108,7 @@ def check_run(lake: Lake, root: Path, result: IngestResult, ids: list[str] | Non
     wanted = set(ids if ids is not None else plan.ids)
     assert manifest.counts.requested == len(wanted)
     files = assert_every_title_once(lake, manifest)
-    assert accounted_ids(manifest, files, csv=ids is not None) == wanted
+    assert accounted_ids(lake, manifest, files, csv=ids is not None) == wanted
     assert temp_files(root) == []
 
 

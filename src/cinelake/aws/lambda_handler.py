@@ -104,7 +104,7 @@ def _summary(result: IngestResult, event: ResolvedEvent, request_id: str) -> dic
         "failed": result.failed,
         "files_total": len(files),
         "files": files[:FILES_IN_SUMMARY],
-        "misses": [{"id": m.id, "reason": m.reason} for m in result.misses[:FILES_IN_SUMMARY]],
+        "misses": [{"id": m.id, "reason": m.reason} for m in result.first_misses[:FILES_IN_SUMMARY]],
         "manifest": result.manifest,
     }
 

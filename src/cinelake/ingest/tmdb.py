@@ -19,8 +19,12 @@ How a run goes:
    starts a new generation of the plan, which makes every earlier checkpoint stale.
 4. **Stop.** When ``should_stop()`` turns true, no new chunk starts; chunks in flight finish and are
    checkpointed, and the result says ``incomplete``. Calling again with the same request continues.
-5. **Finish.** The summary manifest lists every file, miss and failure. A complete run also deletes
-   this run's files that the manifest does not list (leftovers of an earlier attempt).
+5. **Finish.** The summary manifest lists every file and failure, and the run's ``misses.jsonl``
+   every miss (the manifest shows the first 100). A complete run also deletes this run's files that
+   the manifest does not list (leftovers of an earlier attempt).
+
+Memory stays flat however long the run: records live only while their chunk is in flight, and
+misses go to a local spool (:class:`~cinelake.lake.manifest.MissSpool`), never into a list.
 
 Misses (a 404, or no TMDB title for an IMDB id) are recorded with their reason and are final.
 Failures (still failing after the client's retries) are recorded and counted; their chunk is redone
@@ -50,6 +54,7 @@ from cinelake.lake.manifest import (
     Failure,
     FileEntry,
     Miss,
+    MissSpool,
     RunBook,
     RunManifest,
     RunPlan,
@@ -194,7 +199,8 @@ class IngestResult:
     chunks_total: int = 0
     chunks_done: int = 0
     chunks_skipped: int = 0  # already done by an earlier attempt
-    misses: list[Miss] = field(default_factory=list)
+    first_misses: list[Miss] = field(default_factory=list)  # the first 100; all are in misses_file
+    misses_file: str | None = None
     failures: list[Failure] = field(default_factory=list)
     requests: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
@@ -293,10 +299,17 @@ class _Job:
         self.counts = {"written": 0, "not_found": 0, "failed": 0}
         self.started = time.monotonic()
         self.plan_ids: frozenset[str] = frozenset()
+        self.misses = MissSpool()
 
     # --- the run ------------------------------------------------------------------------------------
 
     async def run(self) -> IngestResult:
+        try:
+            return await self._run()
+        finally:
+            self.misses.close()
+
+    async def _run(self) -> IngestResult:
         attempt_started_at = started_at = utc_now()
         plan = await self._plan()
         previous = await asyncio.to_thread(self.book.load_manifest)
@@ -304,11 +317,18 @@ class _Job:
         if previous is not None and previous.generation == plan.generation:
             started_at, attempts = previous.started_at, previous.attempts + 1
 
-        def summary(status: RunStatus, ended_at: datetime | None, stats: dict[str, Any]) -> RunManifest:
+        def summary(
+            status: RunStatus,
+            ended_at: datetime | None,
+            stats: dict[str, Any],
+            misses_file: str | None = None,
+        ) -> RunManifest:
             return summarize(
                 plan,
                 checkpoints,
+                self.misses,
                 status=status,
+                misses_file=misses_file,
                 started_at=started_at,
                 ended_at=ended_at,
                 stats=stats,
@@ -317,9 +337,11 @@ class _Job:
             )
 
         self.plan_ids = frozenset(plan.ids) if self.request.source == "csv" else frozenset()
-        every = await asyncio.to_thread(self.book.load_checkpoints)
+        every = await asyncio.to_thread(self._load_checkpoints, plan)
         current = {k: c for k, c in every.items() if c.generation == plan.generation and k <= plan.chunks}
         intact = await asyncio.to_thread(self._intact, current)
+        for k in set(current) - intact:
+            self.misses.drop(k)
         skipped = {k for k in intact if current[k].done}
         checkpoints = {k: current[k] for k in intact}
         self.total_ids = len(plan.ids)
@@ -342,7 +364,8 @@ class _Job:
             if stopped or len(checkpoints) < plan.chunks or any(not c.done for c in checkpoints.values()):
                 status = "incomplete"
             stats = self.client.stats.as_dict()
-            manifest = summary(status, utc_now(), stats)
+            misses_file = await asyncio.to_thread(self.book.save_misses, self.misses)
+            manifest = summary(status, utc_now(), stats, misses_file)
             if status == "complete":
                 removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
                 removed += await asyncio.to_thread(self.book.sweep_temp_files)
@@ -362,12 +385,22 @@ class _Job:
             chunks_total=manifest.chunks_total,
             chunks_done=manifest.chunks_done,
             chunks_skipped=len(skipped),
-            misses=manifest.misses,
+            first_misses=manifest.first_misses,
+            misses_file=manifest.misses_file,
             failures=manifest.failures,
             requests=int(stats.get("requests", 0)),
             stats=stats,
             seconds=time.monotonic() - self.started,
         )
+
+    def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
+        """The run's checkpoints without their misses; those of the plan's generation go to the spool."""
+        every: dict[int, ChunkCheckpoint] = {}
+        for checkpoint in self.book.iter_checkpoints():
+            if checkpoint.generation == plan.generation and checkpoint.chunk <= plan.chunks:
+                self.misses.put(checkpoint.chunk, checkpoint.misses)
+            every[checkpoint.chunk] = checkpoint.model_copy(update={"misses": []})
+        return every
 
     def _intact(self, checkpoints: dict[int, ChunkCheckpoint]) -> set[int]:
         good = set()
@@ -495,11 +528,15 @@ class _Job:
             failures=failures,
             completed_at=utc_now(),
         )
-        await asyncio.to_thread(self.book.save_checkpoint, checkpoint)
-        checkpoints[k] = checkpoint
+        await asyncio.to_thread(self._record, checkpoint)
+        checkpoints[k] = checkpoint.model_copy(update={"misses": []})
         self._count(checkpoint)
         if failures:
             log.warning("chunk %d: %d id(s) failed; the next attempt fetches it again", k, len(failures))
+
+    def _record(self, checkpoint: ChunkCheckpoint) -> None:
+        self.book.save_checkpoint(checkpoint)
+        self.misses.put(checkpoint.chunk, checkpoint.misses)
 
     async def _one(self, key: str) -> Miss | Failure | tuple[int, bytes]:
         """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
@@ -562,7 +599,7 @@ class _Job:
 
     def _count(self, checkpoint: ChunkCheckpoint) -> None:
         self.counts["written"] += checkpoint.written
-        self.counts["not_found"] += len(checkpoint.misses)
+        self.counts["not_found"] += self.misses.count_of(checkpoint.chunk)
         self.counts["failed"] += len(checkpoint.failures)
 
     def _report(self, phase: Literal["plan", "fetch", "finish"]) -> None:

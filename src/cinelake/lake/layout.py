@@ -139,6 +139,11 @@ def run_manifest(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/manifest.json"
 
 
+def run_misses(run: str, origin: Origin = Origin.TMDB) -> str:
+    """Every miss of a run, one JSON object a line, in chunk order (``_runs/<run>/misses.jsonl``)."""
+    return f"{run_dir(run, origin)}/misses.jsonl"
+
+
 def run_continuation(run: str, chain: str, invocation: int, origin: Origin = Origin.TMDB) -> str:
     """The claim that invocation ``invocation`` of a Lambda chain has been started (one per hand-off)."""
     if invocation < 1:

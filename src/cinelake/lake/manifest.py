@@ -7,8 +7,12 @@ Everything lives under ``Raw/<Origin>/_runs/<run>/`` (hidden from readers and th
   renews (a checkpoint of an older generation no longer counts).
 - ``chunks/<k>.json``: one small checkpoint per completed chunk, written after the chunk's files:
   the files with their record counts and sha256, the misses with their reason, the failures.
+- ``misses.jsonl``: every miss of the run with its reason, one JSON object a line in chunk order,
+  rewritten when an attempt stops (a run of 100,000 ids may miss most of them: they are streamed
+  through a local spool, :class:`MissSpool`, never held in memory).
 - ``manifest.json``: the summary, rewritten when a run starts and when it stops: status, times,
-  counts requested / written / not_found / failed, every file, every miss and failure.
+  counts requested / written / not_found / failed, every file and failure, the first 100 misses and
+  where the others are.
 
 Each write is a single atomic object, and every step is recorded only after the step it records, so a
 crash between any two steps loses nothing: the next attempt redoes the chunks without a checkpoint
@@ -18,10 +22,14 @@ crash between any two steps loses nothing: the next attempt redoes the chunks wi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field, ValidationError
 
 from cinelake.errors import LakeError
@@ -31,6 +39,7 @@ from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
 
 RunStatus = Literal["running", "complete", "incomplete"]
+MISSES_IN_MANIFEST = 100  # the manifest shows the first ones; misses.jsonl has them all
 
 
 def utc_now() -> datetime:
@@ -127,9 +136,79 @@ class RunManifest(BaseModel):
     chunks_total: int
     chunks_done: int
     files: list[FileEntry] = Field(default_factory=list)
-    misses: list[Miss] = Field(default_factory=list)
+    # The first misses in chunk order; ``misses_file`` (lake-relative) lists every one, written when
+    # an attempt stops (None while the first attempt runs).
+    first_misses: list[Miss] = Field(default_factory=list)
+    misses_file: str | None = None
     failures: list[Failure] = Field(default_factory=list)
     stats: dict[str, Any] = Field(default_factory=dict)
+
+
+class MissSpool:
+    """The misses of a run's chunks, kept in an unnamed local temp file instead of memory.
+
+    A run of 100,000 ids may miss most of them; as objects they would cost about 0.6 KB each for the
+    whole run. Here each chunk's misses are one span of JSON Lines in the spool, and memory holds three
+    integers per chunk. ``put`` for a chunk already there replaces it (a redone chunk). Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - the spool owns it; close() closes it
+        self._spans: dict[int, tuple[int, int, int]] = {}  # chunk -> (offset, length, misses)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> MissSpool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def put(self, chunk: int, misses: Sequence[Miss]) -> None:
+        data = b"".join(orjson.dumps({"id": m.id, "reason": m.reason}) + b"\n" for m in misses)
+        with self._lock:
+            offset = self._file.seek(0, os.SEEK_END)
+            self._file.write(data)
+            self._spans[chunk] = (offset, len(data), len(misses))
+
+    def drop(self, chunk: int) -> None:
+        with self._lock:
+            self._spans.pop(chunk, None)
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return sum(n for _, _, n in self._spans.values())
+
+    def count_of(self, chunk: int) -> int:
+        with self._lock:
+            return self._spans[chunk][2] if chunk in self._spans else 0
+
+    def chunks(self) -> Iterator[bytes]:
+        """Each chunk's JSON Lines, in chunk order."""
+        with self._lock:
+            spans = [self._spans[k] for k in sorted(self._spans)]
+        for offset, length, _ in spans:
+            with self._lock:
+                self._file.seek(offset)
+                yield self._file.read(length)
+
+    def first(self, n: int = MISSES_IN_MANIFEST) -> list[Miss]:
+        found: list[Miss] = []
+        for data in self.chunks():
+            for line in data.splitlines():
+                if len(found) >= n:
+                    return found
+                found.append(Miss.model_validate_json(line))
+        return found
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write every miss, in chunk order, to the local file ``path``."""
+        with open(path, "wb") as out:
+            for data in self.chunks():
+                out.write(data)
 
 
 def new_generation() -> str:
@@ -147,6 +226,10 @@ class RunBook:
     @property
     def manifest_path(self) -> str:
         return layout.run_manifest(self.run, self.origin)
+
+    @property
+    def misses_path(self) -> str:
+        return layout.run_misses(self.run, self.origin)
 
     @property
     def plan_path(self) -> str:
@@ -170,16 +253,18 @@ class RunBook:
 
     def load_checkpoints(self, generation: str | None = None) -> dict[int, ChunkCheckpoint]:
         """The checkpoints of ``generation`` (all when None); unreadable ones are ignored."""
-        found: dict[int, ChunkCheckpoint] = {}
+        return {c.chunk: c for c in self.iter_checkpoints() if generation in (None, c.generation)}
+
+    def iter_checkpoints(self) -> Iterator[ChunkCheckpoint]:
+        """Every readable checkpoint of the run, one at a time, in chunk order."""
         folder = layout.run_checkpoints_dir(self.run, self.origin)
-        for rel in self.lake.list_files(folder, include_hidden=True):
+        for rel in sorted(self.lake.list_files(folder, include_hidden=True)):
             name = rel.rsplit("/", 1)[1]
             if name.startswith(".") or not name.endswith(".json"):
                 continue
             checkpoint = self._load(rel, ChunkCheckpoint)
-            if checkpoint is not None and generation in (None, checkpoint.generation):
-                found[checkpoint.chunk] = checkpoint
-        return found
+            if checkpoint is not None:
+                yield checkpoint
 
     def files_intact(self, checkpoint: ChunkCheckpoint) -> bool:
         """Every file the checkpoint lists is there with its recorded size and sha256."""
@@ -209,6 +294,28 @@ class RunBook:
         for chunk in chunks:
             self.lake.delete(self.checkpoint_path(chunk))
 
+    # --- misses -----------------------------------------------------------------------------------
+
+    def save_misses(self, spool: MissSpool) -> str:
+        """Write the spool's misses to the run's ``misses.jsonl``; returns its lake path."""
+        handle, local = tempfile.mkstemp(prefix="cinelake-misses-", suffix=".jsonl")
+        os.close(handle)
+        try:
+            spool.save(local)
+            self.lake.copy_in(local, self.misses_path)
+        finally:
+            os.unlink(local)
+        return self.misses_path
+
+    def iter_misses(self) -> Iterator[Miss]:
+        """Every miss of the run as of its latest attempt's end (none before the first one ends)."""
+        if not self.lake.exists(self.misses_path):
+            return
+        with self.lake.open_read(self.misses_path) as handle:
+            for line in handle:
+                if line.strip():
+                    yield Miss.model_validate_json(line)
+
     # --- the summary --------------------------------------------------------------------------
 
     def load_manifest(self) -> RunManifest | None:
@@ -232,23 +339,28 @@ class RunBook:
 def summarize(
     plan: RunPlan,
     checkpoints: dict[int, ChunkCheckpoint],
+    misses: MissSpool,
     *,
     status: RunStatus,
+    misses_file: str | None = None,
     started_at: datetime,
     ended_at: datetime | None = None,
     stats: dict[str, Any] | None = None,
     attempts: int = 1,
     attempt_started_at: datetime | None = None,
 ) -> RunManifest:
-    """The summary manifest of a plan and its checkpoints (in chunk order)."""
+    """The summary manifest of a plan and its checkpoints (in chunk order).
+
+    ``misses`` holds the misses of exactly the chunks in ``checkpoints`` (whose own ``misses`` may have
+    been dropped to save memory).
+    """
     ordered = [checkpoints[k] for k in sorted(checkpoints)]
     files = [f for c in ordered for f in c.files]
-    misses = [m for c in ordered for m in c.misses]
     failures = [f for c in ordered for f in c.failures]
     counts = Counts(
         requested=len(plan.ids),
         written=sum(f.records for f in files),
-        not_found=len(misses),
+        not_found=misses.count,
         failed=len(failures),
     )
     return RunManifest(
@@ -264,7 +376,8 @@ def summarize(
         chunks_total=plan.chunks,
         chunks_done=sum(1 for c in ordered if c.done),
         files=files,
-        misses=misses,
+        first_misses=misses.first(),
+        misses_file=misses_file,
         failures=failures,
         stats=stats or {},
     )
