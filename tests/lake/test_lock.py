@@ -59,3 +59,18 @@ def test_a_live_holder_elsewhere_is_respected(local_lake: Lake) -> None:
     local_lake.write_bytes(lock.path, b"garbage")
     lock.acquire()  # an unreadable lock is no lock
     assert lock.held
+
+
+def test_held_renews_the_lease_while_the_block_runs_and_releases_it(local_lake: Lake) -> None:
+    from cinelake.lake.lock import held
+
+    with held(local_lake, "job-e", path="Trusted/_locks/job-e.lock", ttl=0.4) as lock:
+        first = lock.current()
+        time.sleep(1.0)  # over two leases long: only the renewals keep it
+        later = lock.current()
+        assert first is not None and later is not None and later.owner == lock.owner
+        assert later.expires_at > first.expires_at and later.expires_at > time.time()
+        with pytest.raises(LockHeldError, match="job-e is being worked on by"):
+            LakeLock(local_lake, "job-e", path="Trusted/_locks/job-e.lock").acquire()
+    assert not local_lake.exists("Trusted/_locks/job-e.lock")
+    assert local_lake.list_files("Trusted") == []  # _locks is hidden

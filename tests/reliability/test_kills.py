@@ -161,8 +161,10 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(raw_lake: P
         assert clean and sorted(killed) == sorted(clean)
         assert killed == clean
     assert temp_files(tmp_path / "lake") == []
-    # A killed Spark write leaves its hidden .spark-staging-* folder (readers skip it): counted.
+    # A killed Spark write leaves its hidden .spark-staging-* folder; the rerun removes it.
     staging = [p for p in (tmp_path / "lake").rglob(".spark-staging-*")]
+    assert staging == []
+    assert list((tmp_path / "lake").rglob("*.lock")) == []  # the killed job's lock was taken over
     FIGURES["kill_spark"] = {
         "kills": 2,
         "landed": landed,

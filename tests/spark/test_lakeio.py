@@ -39,3 +39,40 @@ def test_an_interrupted_swap_is_undone(tmp_path: Path) -> None:
     assert lake.read_bytes("Refined/fact_movie/part-0.parquet") == b"old"
     left = lake.list_files("Refined", include_hidden=True)
     assert left == ["Refined/.dim_movie.tmp-xyz/part-0.parquet", "Refined/fact_movie/part-0.parquet"]
+
+
+def test_leftovers_of_killed_spark_writes_are_swept_and_nothing_else(tmp_path: Path) -> None:
+    lake = Lake(str(tmp_path))
+    dataset = layout.trusted_dir(layout.Origin.TMDB, "Movies")
+    lake.write_bytes(f"{dataset}/.spark-staging-0a1b/dt=2026-11-26/part-0.parquet", b"staged")
+    lake.write_bytes(f"{dataset}/_temporary/0/_temporary/attempt/part-0.parquet", b"attempt")
+    lake.write_bytes(f"{dataset}/dt=2026-11-26/part-0.parquet", b"data")
+    lake.write_bytes(f"{dataset}/dt=2026-11-26/_sources.json", b"{}")
+    lake.write_bytes(f"{dataset}/.other", b"not Spark's")
+    removed = lakeio.sweep_spark_leftovers(lake, dataset)
+    assert sorted(removed) == [f"{dataset}/.spark-staging-0a1b", f"{dataset}/_temporary"]
+    assert sorted(lake.list_files(dataset, include_hidden=True)) == [
+        f"{dataset}/.other",
+        f"{dataset}/dt=2026-11-26/_sources.json",
+        f"{dataset}/dt=2026-11-26/part-0.parquet",
+    ]
+    assert lakeio.sweep_spark_leftovers(lake, "Trusted/TMDB/PARQUET/Series") == []
+
+
+def test_a_spark_job_runs_alone_on_a_local_lake(tmp_path: Path) -> None:
+    import pytest
+
+    from cinelake.lake.layout import Zone
+    from cinelake.lake.lock import LockHeldError
+    from cinelake.spark.raw_to_trusted import raw_to_trusted
+    from cinelake.spark.trusted_to_refined import trusted_to_refined
+
+    lake = Lake(str(tmp_path))
+    with lakeio.exclusive(lake, Zone.TRUSTED, "raw-to-trusted"):
+        assert lake.exists("Trusted/_locks/raw-to-trusted.lock")
+        # Refused before any Spark starts or any file is read.
+        with pytest.raises(LockHeldError, match="raw-to-trusted is being worked on by"):
+            raw_to_trusted(lake, catalog="none")
+    with lakeio.exclusive(lake, Zone.REFINED, "trusted-to-refined"), pytest.raises(LockHeldError):
+        trusted_to_refined(lake, catalog="none")
+    assert lake.list_files("", include_hidden=True) == []

@@ -173,8 +173,14 @@ def test_reruns_skip_done_days_and_overwrite_only_their_own(
     ]
     day1_files, day2_files = _files(lake, DAY1), _files(lake, DAY2)
 
-    again = raw_to_trusted(lake, spark=spark, catalog="none")
+    # A Spark write killed mid-way left its staging folder; the next run removes it, even with
+    # nothing else to do.
+    staging = f"{layout.trusted_dir(Origin.LOCAL, 'Movies')}/.spark-staging-dead/dt={DAY1}/part-0.parquet"
+    lake.write_bytes(staging, b"half written")
+    said: list[str] = []
+    again = raw_to_trusted(lake, spark=spark, catalog="none", progress=said.append)
     assert [p.status for p in again.partitions] == ["skipped", "skipped"]
+    assert not lake.exists(staging) and any(".spark-staging-dead" in line for line in said)
     assert _files(lake, DAY1) == day1_files and _files(lake, DAY2) == day2_files
 
     # A day that received another file is rebuilt; the other day is left alone.

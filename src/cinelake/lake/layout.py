@@ -176,6 +176,11 @@ def lock_file(name: str, origin: Origin = Origin.TMDB) -> str:
     return f"{Zone.RAW.value}/{origin.value}/{LOCKS_FOLDER}/{file_name(name)}.lock"
 
 
+def zone_lock_file(zone: Zone, name: str) -> str:
+    """A lock for a job that writes a whole zone (a Spark job): ``<Zone>/_locks/<name>.lock``."""
+    return f"{zone.value}/{LOCKS_FOLDER}/{file_name(name)}.lock"
+
+
 # --- Trusted / Refined / catalog -------------------------------------------------------------------
 
 

@@ -12,10 +12,13 @@ then (an ingestion run is: it writes the same names with the same content).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import orjson
@@ -25,6 +28,8 @@ from cinelake.lake import layout
 from cinelake.lake.store import Lake
 
 DEFAULT_TTL = 120.0
+
+log = logging.getLogger(__name__)
 
 
 class LockHeldError(CinelakeError):
@@ -70,10 +75,10 @@ def _process_alive(pid: int) -> bool:
 class LakeLock:
     """``with LakeLock(lake, name): ...``; call :meth:`renew` at least every ``ttl`` seconds."""
 
-    def __init__(self, lake: Lake, name: str, *, ttl: float = DEFAULT_TTL) -> None:
+    def __init__(self, lake: Lake, name: str, *, ttl: float = DEFAULT_TTL, path: str | None = None) -> None:
         self.lake = lake
         self.name = name
-        self.path = layout.lock_file(name)
+        self.path = path or layout.lock_file(name)
         self.ttl = ttl
         self.owner = uuid.uuid4().hex
         self.host = socket.gethostname()
@@ -137,3 +142,33 @@ class LakeLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+@contextlib.contextmanager
+def held(lake: Lake, name: str, *, path: str | None = None, ttl: float = DEFAULT_TTL) -> Iterator[LakeLock]:
+    """Hold ``name``'s lock for the block, renewed by a background thread every ``ttl / 4`` seconds.
+
+    For blocking work that cannot renew the lease itself (a Spark job). Raises :class:`LockHeldError`
+    at once when a live holder has it.
+    """
+    lock = LakeLock(lake, name, ttl=ttl, path=path)
+    lock.acquire()
+    stop = threading.Event()
+
+    def keep() -> None:
+        while not stop.wait(lock.ttl / 4):
+            try:
+                if not lock.renew():
+                    log.warning("%s: another process took the lock over", name)
+                    return
+            except LakeError as exc:  # a hiccup of the store: try again at the next beat
+                log.warning("%s: could not renew the lock: %s", name, exc)
+
+    beat = threading.Thread(target=keep, name=f"lock-{name}", daemon=True)
+    beat.start()
+    try:
+        yield lock
+    finally:
+        stop.set()
+        beat.join()
+        lock.release()

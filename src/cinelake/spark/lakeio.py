@@ -6,14 +6,18 @@ the data files at the URLs :func:`spark_uri` gives (a local path here, ``s3://``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cinelake.errors import LakePathError
 from cinelake.lake import layout
+from cinelake.lake.layout import Zone
+from cinelake.lake.lock import held
 from cinelake.lake.store import Lake
 from cinelake.spark.errors import SparkLakeError
 
@@ -117,6 +121,43 @@ def write_marker(lake: Lake, partition: str, raw: RawDay, counts: dict[str, int]
 
 
 # --- Refined tables, replaced whole ----------------------------------------------------------------------
+
+
+# What a killed Spark write leaves in its output folder: the staging folder of a dynamic partition
+# overwrite (``.spark-staging-<job id>``) and the output committer's ``_temporary``.
+SPARK_LEFTOVERS = (".spark-staging-", "_temporary")
+
+
+@contextlib.contextmanager
+def exclusive(lake: Lake, zone: Zone, job: str) -> Iterator[None]:
+    """Run a job that writes ``zone`` alone: on a local lake, hold ``<Zone>/_locks/<job>.lock``.
+
+    A second run of the job at the same time is refused with one line (LockHeldError); a crashed or
+    killed holder on this machine is taken over at once. On S3 nothing is locked: Glue runs one run of
+    a job at a time (MaxConcurrentRuns 1), and a lease would make Glue's retry of a crashed run wait.
+    """
+    if not lake.is_local:
+        yield
+        return
+    with held(lake, job, path=layout.zone_lock_file(zone, job)):
+        yield
+
+
+def sweep_spark_leftovers(lake: Lake, dataset_rel: str) -> list[str]:
+    """Delete what killed Spark writes left directly in ``dataset_rel``; returns the folders removed.
+
+    Only inside :func:`exclusive` (a live job's staging folder looks the same as a dead one's).
+    """
+    path = lake.fs_path(dataset_rel)
+    if not lake.fs.exists(path):
+        return []
+    removed = []
+    for entry in sorted(lake.fs.ls(path, detail=False)):
+        name = str(entry).rstrip("/").rsplit("/", 1)[-1]
+        if name.startswith(SPARK_LEFTOVERS):
+            lake.delete(f"{dataset_rel}/{name}")
+            removed.append(f"{dataset_rel}/{name}")
+    return removed
 
 
 def _hidden_siblings(lake: Lake, parent: str, name: str) -> list[str]:

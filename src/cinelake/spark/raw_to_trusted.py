@@ -177,7 +177,23 @@ def raw_to_trusted(
     Trusted Parquet partitions, then update the catalog when the lake has one (``catalog``: local,
     glue or none)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
+    with lakeio.exclusive(store, Zone.TRUSTED, "raw-to-trusted"):
+        return _raw_to_trusted(store, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
+
+
+def _raw_to_trusted(
+    store: Lake,
+    *,
+    day: date | None,
+    force: bool,
+    spark: SparkSession | None,
+    progress: Progress | None,
+    catalog: str,
+) -> RawToTrustedResult:
     say = progress or (lambda _message: None)
+    for dataset in DATASETS:
+        for leftover in lakeio.sweep_spark_leftovers(store, dataset.trusted_dir):
+            say(f"removed {leftover}, left by a Spark write that did not finish")
     plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
     if day is not None and not any(todo or done for _, todo, done in plans):
         raise UsageError(f"no Raw data for {day.isoformat()} in {store.url}")

@@ -74,6 +74,13 @@ def trusted_to_refined(
     """Rebuild the Refined star schema from Trusted (the most recent ``dt`` of each movie wins), then
     update the catalog when the lake has one (``catalog``: local, glue or none)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
+    with lakeio.exclusive(store, Zone.REFINED, "trusted-to-refined"):
+        return _trusted_to_refined(store, spark=spark, progress=progress, catalog=catalog)
+
+
+def _trusted_to_refined(
+    store: Lake, *, spark: SparkSession | None, progress: Progress | None, catalog: str
+) -> RefinedResult:
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
     local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
     if not _has_parquet(store, movies_rel):
