@@ -239,3 +239,31 @@ def test_a_changed_folder_layout_starts_the_partitions_over(lake: Lake) -> None:
     table = catalog.get_table("raw_tmdb_movies")
     assert table is not None and [k.name for k in table.partition_keys] == ["dt"]
     assert [p.values for p in catalog.get_partitions("raw_tmdb_movies")] == [("2026-11-25",)]
+
+
+def test_two_crawls_of_one_local_catalog_take_turns(
+    full_lake: Lakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from cinelake.catalog import crawler
+    from cinelake.lake.lock import LockHeldError, held
+
+    lake, records = full_lake
+    lock_path = "_catalog/cinelake/_locks/crawl.lock"
+    done: list[object] = []
+    with held(lake, "another crawl", path=lock_path):
+        waiting = threading.Thread(target=lambda: done.append(crawl(lake, sample=1)))
+        waiting.start()
+        time.sleep(1.0)
+        # The second crawl waits for the first: it has not even created the database yet.
+        assert waiting.is_alive() and not lake.exists("_catalog/cinelake/database.json")
+    waiting.join(timeout=120)
+    assert len(done) == 1 and {t.table for t in done[0].tables} == set(records)  # type: ignore[attr-defined]
+    assert not lake.exists(lock_path)
+
+    monkeypatch.setattr(crawler, "CRAWL_LOCK_WAIT", 0.3)
+    refused = "crawl of cinelake is being worked on"
+    with held(lake, "another crawl", path=lock_path), pytest.raises(LockHeldError, match=refused):
+        crawl(lake)

@@ -7,9 +7,10 @@ of what changed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,12 +22,15 @@ from cinelake.catalog.model import Column, Database, Partition, Table
 from cinelake.catalog.tables import build_table
 from cinelake.catalog.types import Inferred, inferred_of, merge
 from cinelake.errors import UsageError
+from cinelake.lake import layout
 from cinelake.lake.layout import Zone
+from cinelake.lake.lock import held
 from cinelake.lake.store import Lake
 
 log = logging.getLogger("cinelake.catalog")
 
 DEFAULT_SAMPLE = 3
+CRAWL_LOCK_WAIT = 300.0  # seconds a crawl waits for another crawl of the same local catalog
 SCHEMA_CHANGE_POLICIES = ("update", "log")
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(table, files_done, files_total)``: called before and while a table's files are read."""
@@ -171,10 +175,10 @@ def crawl(
     started = time.perf_counter()
     catalog = open_backend(lake, backend, database)
     summary = CrawlSummary(catalog.database, backend if isinstance(backend, str) else type(catalog).__name__)
-    summary.database_created = catalog.ensure_database(
-        Database(catalog.database, "cinelake data lake", lake.uri(""), {"cinelake.lake": lake.url})
-    )
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with _alone(lake, catalog), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        summary.database_created = catalog.ensure_database(
+            Database(catalog.database, "cinelake data lake", lake.uri(""), {"cinelake.lake": lake.url})
+        )
         for dataset in find_datasets(lake, parse_zone(zone)):
             change = _crawl_dataset(
                 lake, catalog, list_dataset(lake, dataset), pool, sample, schema_change, progress, full
@@ -183,6 +187,23 @@ def crawl(
                 summary.tables.append(change)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextlib.contextmanager
+def _alone(lake: Lake, catalog: CatalogBackend) -> Iterator[None]:
+    """One crawl at a time of a catalog kept in a local lake: a second one waits for the first.
+
+    (A Spark job updates the catalog when it ends; waiting beats failing a job whose data is written.)
+    Glue serialises its own updates, and an S3 lake's catalog is left to the one writer of that lake.
+    """
+    from cinelake.catalog.local import LocalCatalog
+
+    if not (isinstance(catalog, LocalCatalog) and lake.is_local):
+        yield
+        return
+    path = layout.catalog_lock_file(catalog.database)
+    with held(lake, f"crawl of {catalog.database}", path=path, wait=CRAWL_LOCK_WAIT):
+        yield
 
 
 @dataclass

@@ -207,6 +207,11 @@ def catalog_dir() -> str:
     return CATALOG_FOLDER
 
 
+def catalog_lock_file(database: str) -> str:
+    """The lock of a catalog kept in the lake: ``_catalog/<database>/_locks/crawl.lock``."""
+    return f"{CATALOG_FOLDER}/{_segment(database, 'database')}/{LOCKS_FOLDER}/crawl.lock"
+
+
 # --- reading paths back ------------------------------------------------------------------------------
 
 

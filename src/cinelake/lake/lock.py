@@ -145,14 +145,25 @@ class LakeLock:
 
 
 @contextlib.contextmanager
-def held(lake: Lake, name: str, *, path: str | None = None, ttl: float = DEFAULT_TTL) -> Iterator[LakeLock]:
+def held(
+    lake: Lake, name: str, *, path: str | None = None, ttl: float = DEFAULT_TTL, wait: float = 0.0
+) -> Iterator[LakeLock]:
     """Hold ``name``'s lock for the block, renewed by a background thread every ``ttl / 4`` seconds.
 
-    For blocking work that cannot renew the lease itself (a Spark job). Raises :class:`LockHeldError`
-    at once when a live holder has it.
+    For blocking work that cannot renew the lease itself (a Spark job, a crawl). When a live holder
+    has it, wait up to ``wait`` seconds for it, then raise :class:`LockHeldError`.
     """
     lock = LakeLock(lake, name, ttl=ttl, path=path)
-    lock.acquire()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            lock.acquire()
+            break
+        except LockHeldError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            time.sleep(min(0.25, left))
     stop = threading.Event()
 
     def keep() -> None:
