@@ -87,6 +87,7 @@ def test_a_run_prints_its_summary_and_the_notice(
     get_settings.cache_clear()
     assert code == 0, err
     assert "complete" in out and "224" in out
+    assert "misses.jsonl" in out  # 3 ids TMDB does not have: where their reasons are
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in out
     assert "227/227 ids (100%)" in caplog.text  # plain log lines when not on a terminal
     assert TOKEN not in out + err

@@ -134,6 +134,8 @@ def summary_table(result: IngestResult) -> Table:
         ("seconds", f"{result.seconds:,.1f}"),
         ("manifest", result.manifest),
     ]
+    if result.not_found and result.misses_file:
+        rows.append(("misses", result.misses_file))
     for name, value in rows:
         table.add_row(name, value)
     return table
