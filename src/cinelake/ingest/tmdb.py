@@ -399,7 +399,7 @@ class _Job:
         for checkpoint in self.book.iter_checkpoints():
             if checkpoint.generation == plan.generation and checkpoint.chunk <= plan.chunks:
                 self.misses.put(checkpoint.chunk, checkpoint.misses)
-            every[checkpoint.chunk] = checkpoint.model_copy(update={"misses": []})
+            every[checkpoint.chunk] = checkpoint.without_misses()
         return every
 
     def _intact(self, checkpoints: dict[int, ChunkCheckpoint]) -> set[int]:
@@ -529,7 +529,7 @@ class _Job:
             completed_at=utc_now(),
         )
         await asyncio.to_thread(self._record, checkpoint)
-        checkpoints[k] = checkpoint.model_copy(update={"misses": []})
+        checkpoints[k] = checkpoint.without_misses()
         self._count(checkpoint)
         if failures:
             log.warning("chunk %d: %d id(s) failed; the next attempt fetches it again", k, len(failures))

@@ -115,6 +115,10 @@ class ChunkCheckpoint(BaseModel):
         """A chunk with failures is recorded (its counts show) but done only once they are fetched."""
         return not self.failures
 
+    def without_misses(self) -> ChunkCheckpoint:
+        """This checkpoint as a run keeps it in memory: its misses live in the run's :class:`MissSpool`."""
+        return self.model_copy(update={"misses": []})
+
 
 class Counts(BaseModel):
     requested: int = 0

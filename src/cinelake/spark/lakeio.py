@@ -148,25 +148,24 @@ def sweep_spark_leftovers(lake: Lake, dataset_rel: str) -> list[str]:
 
     Only inside :func:`exclusive` (a live job's staging folder looks the same as a dead one's).
     """
-    path = lake.fs_path(dataset_rel)
-    if not lake.fs.exists(path):
-        return []
-    removed = []
-    for entry in sorted(lake.fs.ls(path, detail=False)):
-        name = str(entry).rstrip("/").rsplit("/", 1)[-1]
-        if name.startswith(SPARK_LEFTOVERS):
-            lake.delete(f"{dataset_rel}/{name}")
-            removed.append(f"{dataset_rel}/{name}")
+    removed = [f"{dataset_rel}/{name}" for name in _entries(lake, dataset_rel, SPARK_LEFTOVERS)]
+    for rel in removed:
+        lake.delete(rel)
     return removed
 
 
-def _hidden_siblings(lake: Lake, parent: str, name: str) -> list[str]:
-    """Names of the ``.<name>.tmp-*`` / ``.<name>.old-*`` folders a swap leaves behind, sorted."""
+def _entries(lake: Lake, parent: str, prefixes: tuple[str, ...]) -> list[str]:
+    """Names of the entries directly in ``parent`` (hidden ones included) that start with a prefix, sorted."""
     path = lake.fs_path(parent)
     if not lake.fs.exists(path):
         return []
     names = [str(e).rstrip("/").rsplit("/", 1)[-1] for e in lake.fs.ls(path, detail=False)]
-    return sorted(n for n in names if n.startswith((f".{name}.tmp-", f".{name}.old-")))
+    return sorted(n for n in names if n.startswith(prefixes))
+
+
+def _hidden_siblings(lake: Lake, parent: str, name: str) -> list[str]:
+    """Names of the ``.<name>.tmp-*`` / ``.<name>.old-*`` folders a swap leaves behind, sorted."""
+    return _entries(lake, parent, (f".{name}.tmp-", f".{name}.old-"))
 
 
 def recover_table(lake: Lake, table_rel: str) -> None:
