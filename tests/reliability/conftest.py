@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from cinelake.config import Settings
 from cinelake.ingest.local_csv import MOVIES_COLUMNS, read_imdb_ids
+from cinelake.ingest.tmdb import TMDBIngestRequest
 
 # Planted, unique values: any appearance of them outside the request headers is a leak.
 TOKEN = f"rel-token-{uuid.uuid4().hex}"
@@ -30,6 +35,22 @@ def write_movies_csv(path: Path, ids: list[str], genre: str = "Comedy") -> Path:
         )
     path.write_bytes(("\n".join(lines) + "\n").encode())
     return path
+
+
+def small_discover() -> TMDBIngestRequest:
+    """A small discover run of the offline snapshot: every genre released in January-March 2000."""
+    return TMDBIngestRequest(
+        day=date(2026, 11, 26),
+        source="discover",
+        genres=("all",),
+        release_from=date(2000, 1, 1),
+        release_to=date(2000, 3, 31),
+    )
+
+
+def offline_settings(tmdb_url: str) -> Settings:
+    """Settings for the offline server at ``tmdb_url``, with the token, unthrottled."""
+    return Settings(tmdb_base_url=tmdb_url, tmdb_read_access_token=TOKEN, tmdb_rate_limit=0)
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +90,25 @@ def tmdb(tmdb_process: str) -> Iterator[str]:
         tmdb_process, fault_rate=0.0, latency_ms=0.0, rate_limit=None, script=[], sudden_401=False, seed=11
     )
     reset_stats(tmdb_process)
+
+
+@pytest.fixture()
+def lambda_log() -> Iterator[io.StringIO]:
+    """The handler's JSON log lines, in a buffer this test owns; the root logger is put back after."""
+    from cinelake.aws import jsonlog
+
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    buffer = io.StringIO()
+    jsonlog.configure(stream=buffer)
+    try:
+        yield buffer
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved:
+            root.addHandler(handler)
+        root.setLevel(level)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -27,25 +27,16 @@ def run_to_end(args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None 
 def kill_at(args: Sequence[str], after: float, *, cwd: Path, env: Mapping[str, str] | None = None) -> bool:
     """Start the command, SIGKILL its whole process group after ``after`` seconds (Spark's JVM too).
     True if the kill landed (the command was still running)."""
-    child = subprocess.Popen(
-        [CINELAKE, *args],
-        cwd=cwd,
-        env=cli_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    child = _spawn(args, cwd=cwd, env=env)
     try:
         child.wait(after)
         return False
     except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(30)
+        _kill_group(child)
         return True
     finally:
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait(30)
+            _kill_group(child)
 
 
 def kill_when(
@@ -59,14 +50,7 @@ def kill_when(
 ) -> bool:
     """Start the command; once ``ready()`` holds (polled), wait ``extra`` seconds more and SIGKILL its
     process group. True if the kill landed while the command was still running."""
-    child = subprocess.Popen(
-        [CINELAKE, *args],
-        cwd=cwd,
-        env=cli_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    child = _spawn(args, cwd=cwd, env=env)
     try:
         deadline = time.monotonic() + timeout
         while child.poll() is None and not ready() and time.monotonic() < deadline:
@@ -75,13 +59,28 @@ def kill_when(
             time.sleep(extra)
         if child.poll() is not None:
             return False
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait(30)
+        _kill_group(child)
         return True
     finally:
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait(30)
+            _kill_group(child)
+
+
+def _spawn(args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
+    """The command in a session of its own, so that a kill reaches every process it started."""
+    return subprocess.Popen(
+        [CINELAKE, *args],
+        cwd=cwd,
+        env=cli_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _kill_group(child: subprocess.Popen[bytes]) -> None:
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait(30)
 
 
 def kill_points(rng: random.Random, count: int, duration: float) -> list[float]:

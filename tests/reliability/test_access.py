@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cinelake.config import Settings
-from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+from cinelake.ingest.tmdb import ingest_tmdb
 from cinelake.lake.store import Lake
-from tests.reliability.conftest import TOKEN
+from tests.reliability.conftest import offline_settings, small_discover
 
 pytestmark = pytest.mark.integration
 
@@ -85,14 +83,8 @@ def test_an_ingestion_writes_only_where_the_lambda_role_allows(
     lake = Lake(f"s3://{bucket}")
     put_patterns, delete_patterns = role_patterns("s3:PutObject"), role_patterns("s3:DeleteObject")
     assert put_patterns and delete_patterns
-    request = TMDBIngestRequest(
-        day=date(2026, 11, 26),
-        source="discover",
-        genres=("all",),
-        release_from=date(2000, 1, 1),
-        release_to=date(2000, 3, 31),
-    )
-    settings = Settings(tmdb_base_url=tmdb, tmdb_read_access_token=TOKEN, tmdb_rate_limit=0)
+    request = small_discover()
+    settings = offline_settings(tmdb)
     seen = record_writes(monkeypatch)
     result = ingest_tmdb(lake, request, settings)
     assert result.status == "complete" and result.written > 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import logging
 import os
 import random
 import threading
@@ -71,23 +70,18 @@ def test_bad_csv_through_ingest_local(case: str, tmp_path: Path) -> None:
     assert lake_files(tmp_path / "lake") == []
 
 
+# `cinelake ingest tmdb` of ./movies.csv (every genre) into ./lake.
+INGEST_MOVIES_CSV = [
+    "ingest", "tmdb", "--from-csv", "movies.csv", "--lake", "lake", "--genres", "all", "--date", "2026-11-26",
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("case", sorted(BAD_CSVS))
 def test_bad_csv_through_ingest_tmdb(case: str, tmp_path: Path, tmdb_process: str) -> None:
     data, word = BAD_CSVS[case]
     (tmp_path / "movies.csv").write_bytes(data)
     done = run_cli(
-        [
-            "ingest",
-            "tmdb",
-            "--from-csv",
-            "movies.csv",
-            "--lake",
-            "lake",
-            "--genres",
-            "all",
-            "--date",
-            "2026-11-26",
-        ],
+        INGEST_MOVIES_CSV,
         cwd=tmp_path,
         env={"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": tmdb_process},
     )
@@ -222,25 +216,6 @@ BAD_EVENTS: dict[str, tuple[Any, str]] = {
 
 
 @pytest.fixture()
-def lambda_log() -> Iterator[io.StringIO]:
-    """The handler's JSON log lines, in a buffer this test owns; the root logger is put back after."""
-    from cinelake.aws import jsonlog
-
-    root = logging.getLogger()
-    saved, level = list(root.handlers), root.level
-    buffer = io.StringIO()
-    jsonlog.configure(stream=buffer)
-    try:
-        yield buffer
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved:
-            root.addHandler(handler)
-        root.setLevel(level)
-
-
-@pytest.fixture()
 def lambda_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmdb_process: str) -> Iterator[Path]:
     lake = tmp_path / "lake"
     lake.mkdir()
@@ -325,18 +300,7 @@ def test_tmdb_bodies_of_the_wrong_shape_are_failures_not_records(
     handler.shape = shape
     (tmp_path / "movies.csv").write_text(HEADER + "\n" + ROW + "\n")
     done = run_cli(
-        [
-            "ingest",
-            "tmdb",
-            "--from-csv",
-            "movies.csv",
-            "--lake",
-            "lake",
-            "--genres",
-            "all",
-            "--date",
-            "2026-11-26",
-        ],
+        INGEST_MOVIES_CSV,
         cwd=tmp_path,
         env={"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": url, "CINELAKE_TMDB_MAX_RETRIES": "0"},
     )

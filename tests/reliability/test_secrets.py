@@ -142,24 +142,6 @@ class _Context:
         return 600_000
 
 
-@pytest.fixture()
-def lambda_log() -> Iterator[io.StringIO]:
-    from cinelake.aws import jsonlog
-
-    root = logging.getLogger()
-    saved, level = list(root.handlers), root.level
-    buffer = io.StringIO()
-    jsonlog.configure(stream=buffer)
-    try:
-        yield buffer
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved:
-            root.addHandler(handler)
-        root.setLevel(level)
-
-
 def test_lambda_handler_runs_leave_no_trace(
     tmdb: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lambda_log: io.StringIO
 ) -> None:
