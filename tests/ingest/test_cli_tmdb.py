@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cinelake.cli import main
+from cinelake.config import get_settings
 from tests.ingest.conftest import TOKEN
+
+
+@pytest.fixture()
+def token_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The TMDB token in the environment, read afresh by the CLI's settings (and forgotten after)."""
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -44,12 +55,8 @@ def test_bad_flags_give_one_line_and_exit_2(
 
 
 def test_missing_csv_is_an_input_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], server: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server: str, token_env: None
 ) -> None:
-    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
-    from cinelake.config import get_settings
-
-    get_settings.cache_clear()
     code, _, err = run_cli(
         [
             "ingest",
@@ -63,7 +70,6 @@ def test_missing_csv_is_an_input_error(
         ],
         capsys,
     )
-    get_settings.cache_clear()
     assert code == 2 and "nope.csv: no such file" in err
 
 
@@ -73,18 +79,13 @@ def test_a_run_prints_its_summary_and_the_notice(
     small_csv: Path,
     server: str,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    token_env: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO", logger="cinelake.ingest")
-    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
-    from cinelake.config import get_settings
-
-    get_settings.cache_clear()
     args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--date", "2026-11-26"]
     args += ["--from-csv", str(small_csv), "--genres", "comedy", "--base-url", server, "--rate-limit", "0"]
     code, out, err = run_cli(args, capsys)
-    get_settings.cache_clear()
     assert code == 0, err
     assert "complete" in out and "224" in out
     assert "misses.jsonl" in out  # 3 ids TMDB does not have: where their reasons are
@@ -99,18 +100,13 @@ def test_the_kind_comes_from_the_csv_header(
     shared_data: Path,
     server: str,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    token_env: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO", logger="cinelake.ingest")
-    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
-    from cinelake.config import get_settings
-
-    get_settings.cache_clear()
     series = shared_data / "compass_uol_sample" / "series_subset.csv"
     args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--from-csv", str(series), "--genres", "all"]
     code, out, err = run_cli([*args, "--base-url", server], capsys)
-    get_settings.cache_clear()
     assert code == 0, err
     assert "TMDB Series" in caplog.text
     assert "requested │ 16" in out  # the snapshot holds movies only: all 16 series are misses
