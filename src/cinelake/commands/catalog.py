@@ -112,7 +112,10 @@ def crawl(
         bool, typer.Option("--full", help="Read every partition again, not only the new and changed ones.")
     ] = False,
 ) -> None:
-    """Crawl the lake into the catalog: tables, schemas, partitions; only new partitions are read."""
+    """Crawl the lake into the catalog: tables, schemas, partitions; only new partitions are read.
+
+    One crawl of a local lake's catalog at a time: a second waits for it, up to 5 minutes.
+    """
     from contextlib import nullcontext
 
     from cinelake.catalog import crawl as run_crawl

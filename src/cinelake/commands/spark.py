@@ -135,6 +135,10 @@ def raw_to_trusted(
     A day already built from the same Raw files is skipped unless --force.
 
     Reruns replace their own partitions only.
+
+    On a local lake one run goes at a time: a second exits 1 naming the holder.
+
+    A run first removes what a killed Spark write left in Trusted (.spark-staging-*, _temporary).
     """
     from cinelake.spark.raw_to_trusted import raw_to_trusted as run
 
@@ -165,6 +169,8 @@ def trusted_to_refined(lake: LakeOption = None, catalog: CatalogOption = "local"
     """Rebuild the Refined star schema (fact_movie, dimensions, bridges) from Trusted.
 
     The most recent dt of each movie wins; each table is replaced whole.
+
+    On a local lake one run goes at a time: a second exits 1 naming the holder.
     """
     from cinelake.spark.trusted_to_refined import trusted_to_refined as run
 
