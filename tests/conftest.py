@@ -15,15 +15,47 @@ for _var in ("TMDB_READ_ACCESS_TOKEN", "TMDB_API_KEY", "TMDB_BASE_URL", "CINELAK
     os.environ.pop(_var, None)
 
 REPO = Path(__file__).resolve().parents[1]
+# Small real data cut from ../shared/data by scripts/cut_test_data.py; every test reads this.
+REAL_DATA = REPO / "tests" / "data"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--large-data",
+        nargs="?",
+        const=str(SHARED_DATA),
+        default=None,
+        metavar="DIR",
+        help="also run the tests marked large_data, on the full data in DIR (default ../shared/data)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --large-data the large_data tests are deselected (not skipped): a clone runs the rest."""
+    if config.getoption("--large-data"):
+        return
+    kept = [item for item in items if item.get_closest_marker("large_data") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("large_data")])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real data in ../shared/data (present on developer machines and in CI)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not present")
-    return SHARED_DATA
+def real_data() -> Path:
+    """Small real data in tests/data (one folder per source, each with its SOURCE.md)."""
+    return REAL_DATA
+
+
+@pytest.fixture()
+def shared_data(request: pytest.FixtureRequest) -> Path:
+    """The full data given by --large-data, for the tests marked large_data only."""
+    if request.node.get_closest_marker("large_data") is None:
+        pytest.fail("shared_data is for tests marked large_data; read the small copy through real_data")
+    folder = Path(request.config.getoption("--large-data"))
+    if not folder.is_dir():
+        pytest.fail(f"--large-data {folder}: no such folder")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from tests.analysis.lakes import write_raw, write_refined
 
 DAY = date(2026, 11, 26)
 SNAPSHOT = Path(cinelake.__file__).parent / "tmdb" / "snapshot" / "movies.jsonl.gz"
-UDACITY = Path(__file__).resolve().parents[3] / "shared" / "data" / "tmdb_10k_udacity" / "tmdb-movies.csv.gz"
 
 
 @pytest.fixture()

@@ -244,13 +244,13 @@ def test_the_audit_hook_would_see_a_stray_write_and_a_heavy_import(lambda_runner
 
 
 def test_a_csv_run_reads_the_uploaded_csv_and_reports_its_misses(
-    lambda_runner: LambdaRunner, aws_env: str, planted_secret: str, shared_data: Path
+    lambda_runner: LambdaRunner, aws_env: str, planted_secret: str, real_data: Path
 ) -> None:
     import boto3
 
     bucket = lambda_runner.new_bucket()
     key = "Raw/Local/CSV/Movies/2026/11/26/movies.csv"
-    source = shared_data / "compass_uol_sample" / "movies_subset_1.csv"
+    source = real_data / "compass_uol_sample" / "movies_subset_1.csv"
     boto3.client("s3", endpoint_url=aws_env).put_object(Bucket=bucket, Key=key, Body=source.read_bytes())
     ids = {line.split("|", 1)[0] for line in source.read_text().splitlines()[1:] if line.strip()}
 

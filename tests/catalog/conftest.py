@@ -16,5 +16,5 @@ def lake(tmp_path: Path) -> Lake:
 
 
 @pytest.fixture()
-def full_lake(lake: Lake, shared_data: Path) -> tuple[Lake, dict[str, int]]:
-    return lake, build_lake(lake, shared_data)
+def full_lake(lake: Lake, real_data: Path) -> tuple[Lake, dict[str, int]]:
+    return lake, build_lake(lake, real_data)

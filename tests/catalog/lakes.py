@@ -1,6 +1,6 @@
 """Small real lakes for the catalog and query tests, built with the lake layout and the Lake store.
 
-Raw TMDB records are the real /movie/{id} responses in ../shared/data/tmdb_api_samples (with the packaged
+Raw TMDB records are the real /movie/{id} responses in tests/data/tmdb_api_samples (with the packaged
 snapshot's records when it is there); Raw CSVs are the real Compass UOL samples; Parquet is written
 with pyarrow.
 """
@@ -72,9 +72,9 @@ FIGHT_CLUB_CREDITS: dict[str, Any] = {
 }
 
 
-def detail_records(shared_data: Path) -> list[dict[str, Any]]:
+def detail_records(real_data: Path) -> list[dict[str, Any]]:
     """The real movie detail responses, the first one with its credits appended as TMDB appends them."""
-    records = [json.loads((shared_data / "tmdb_api_samples" / name).read_text()) for name in DETAIL_SAMPLES]
+    records = [json.loads((real_data / "tmdb_api_samples" / name).read_text()) for name in DETAIL_SAMPLES]
     records[0] = {**records[0], "credits": FIGHT_CLUB_CREDITS, "external_ids": {"imdb_id": "tt0137523"}}
     return records
 
@@ -91,10 +91,10 @@ def write_raw_json(
     return rel
 
 
-def write_raw_csv(lake: Lake, shared_data: Path, day: date, name: str = "movies_subset_1.csv") -> str:
+def write_raw_csv(lake: Lake, real_data: Path, day: date, name: str = "movies_subset_1.csv") -> str:
     kind = Kind.SERIES if name.startswith("series") else Kind.MOVIES
     rel = layout.raw_local_csv_file(kind, day, name)
-    lake.write_bytes(rel, (shared_data / "compass_uol_sample" / name).read_bytes())
+    lake.write_bytes(rel, (real_data / "compass_uol_sample" / name).read_bytes())
     return rel
 
 
@@ -153,15 +153,15 @@ def write_refined(lake: Lake, table: str, rows: list[dict[str, Any]], part: int 
     return rel
 
 
-def build_lake(lake: Lake, shared_data: Path) -> dict[str, int]:
+def build_lake(lake: Lake, real_data: Path) -> dict[str, int]:
     """A lake with every zone; returns the number of records written per table."""
-    records = detail_records(shared_data)
+    records = detail_records(real_data)
     write_raw_json(lake, date(2026, 11, 25), records)
     write_raw_json(lake, date(2026, 11, 26), records)
     write_raw_json(lake, date(2026, 11, 26), records[:1], chunk=2)
-    write_raw_csv(lake, shared_data, date(2024, 7, 1), "movies_subset_1.csv")
-    write_raw_csv(lake, shared_data, date(2024, 7, 10), "movies_subset_2.csv")
-    write_raw_csv(lake, shared_data, date(2024, 7, 10), "series_subset.csv")
+    write_raw_csv(lake, real_data, date(2024, 7, 1), "movies_subset_1.csv")
+    write_raw_csv(lake, real_data, date(2024, 7, 10), "movies_subset_2.csv")
+    write_raw_csv(lake, real_data, date(2024, 7, 10), "series_subset.csv")
     write_trusted(lake, date(2026, 11, 25), trusted_rows(records))
     write_trusted(lake, date(2026, 11, 26), trusted_rows(records[:1]))
     write_refined(

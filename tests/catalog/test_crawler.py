@@ -94,8 +94,8 @@ def test_refined_tables_keep_their_own_name(full_lake: Lakes) -> None:
     assert table is not None and table.partition_keys == () and table.record_count == 2
 
 
-def test_incremental_crawl_reads_only_the_new_day(lake: Lake, shared_data: Path) -> None:
-    records = detail_records(shared_data)
+def test_incremental_crawl_reads_only_the_new_day(lake: Lake, real_data: Path) -> None:
+    records = detail_records(real_data)
     for day in (25, 26):
         for chunk in (1, 2, 3, 4):
             write_raw_json(lake, date(2026, 11, day), records, chunk=chunk)
@@ -121,8 +121,8 @@ def test_incremental_crawl_reads_only_the_new_day(lake: Lake, shared_data: Path)
     assert fourth.table("raw_tmdb_movies").files_read == 2
 
 
-def test_removed_partitions_leave_the_catalog(lake: Lake, shared_data: Path) -> None:
-    records = detail_records(shared_data)
+def test_removed_partitions_leave_the_catalog(lake: Lake, real_data: Path) -> None:
+    records = detail_records(real_data)
     write_raw_json(lake, date(2026, 11, 25), records)
     gone = write_raw_json(lake, date(2026, 11, 26), records)
     crawl(lake)
@@ -132,8 +132,8 @@ def test_removed_partitions_leave_the_catalog(lake: Lake, shared_data: Path) -> 
     assert [p.values for p in LocalCatalog(lake).get_partitions("raw_tmdb_movies")] == [("2026", "11", "25")]
 
 
-def test_schema_change_is_merged_and_reported(lake: Lake, shared_data: Path) -> None:
-    records = detail_records(shared_data)
+def test_schema_change_is_merged_and_reported(lake: Lake, real_data: Path) -> None:
+    records = detail_records(real_data)
     write_raw_json(lake, date(2026, 11, 25), [{"id": 1, "score": 3}])
     crawl(lake)
     write_raw_json(lake, date(2026, 11, 26), [{"id": 2, "score": 3.5, "title": records[0]["title"]}])
@@ -160,8 +160,8 @@ def test_schema_change_log_policy_keeps_the_schema(lake: Lake) -> None:
     assert len(LocalCatalog(lake).get_partitions("raw_tmdb_movies")) == 2  # the partition is still added
 
 
-def test_sampled_counts_are_marked_estimates(lake: Lake, shared_data: Path) -> None:
-    records = detail_records(shared_data)
+def test_sampled_counts_are_marked_estimates(lake: Lake, real_data: Path) -> None:
+    records = detail_records(real_data)
     for chunk in range(1, 6):
         write_raw_json(lake, date(2026, 11, 25), records, chunk=chunk)
     summary = crawl(lake, sample=2)
@@ -171,20 +171,20 @@ def test_sampled_counts_are_marked_estimates(lake: Lake, shared_data: Path) -> N
     assert exact.records_exact and exact.records == 10 and exact.files_read == 5
 
 
-def test_update_catalog_needs_an_existing_catalog(full_lake: Lakes, shared_data: Path) -> None:
+def test_update_catalog_needs_an_existing_catalog(full_lake: Lakes, real_data: Path) -> None:
     lake, _ = full_lake
     assert update_catalog(lake, zone="Trusted") is None
     assert not lake.exists("_catalog")
     crawl(lake, zone="Raw")
     summary = update_catalog(lake, zone="Trusted")
     assert summary is not None and [t.table for t in summary.tables] == ["trusted_tmdb_movies"]
-    write_trusted(lake, date(2026, 11, 27), trusted_rows(detail_records(shared_data)))
+    write_trusted(lake, date(2026, 11, 27), trusted_rows(detail_records(real_data)))
     later = update_catalog(lake, zone="Trusted")
     assert later is not None and later.partitions_added == 1
 
 
-def test_database_name_and_bad_options(lake: Lake, shared_data: Path) -> None:
-    write_raw_csv(lake, shared_data, date(2024, 7, 1))
+def test_database_name_and_bad_options(lake: Lake, real_data: Path) -> None:
+    write_raw_csv(lake, real_data, date(2024, 7, 1))
     summary = crawl(lake, database="movies_dev")
     assert summary.database == "movies_dev" and lake.exists(
         "_catalog/movies_dev/tables/raw_local_movies.json"
@@ -200,8 +200,8 @@ def test_database_name_and_bad_options(lake: Lake, shared_data: Path) -> None:
         crawl(lake, backend="hive")
 
 
-def test_stray_files_are_left_out(lake: Lake, shared_data: Path) -> None:
-    write_raw_json(lake, date(2026, 11, 25), detail_records(shared_data))
+def test_stray_files_are_left_out(lake: Lake, real_data: Path) -> None:
+    write_raw_json(lake, date(2026, 11, 25), detail_records(real_data))
     lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/notes.json", b'{"a": 1}\n')  # not in a day folder
     lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/25/README.md", b"hello")  # not a data file
     change = crawl(lake).table("raw_tmdb_movies")

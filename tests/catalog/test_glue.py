@@ -28,8 +28,8 @@ def s3_lake(aws_env: str) -> Lake:
     return Lake(f"s3://{bucket}")
 
 
-def test_crawl_an_s3_lake_into_glue(s3_lake: Lake, shared_data: Path) -> None:
-    records = build_lake(s3_lake, shared_data)
+def test_crawl_an_s3_lake_into_glue(s3_lake: Lake, real_data: Path) -> None:
+    records = build_lake(s3_lake, real_data)
     database = unique("cinelake")
     summary = crawl(s3_lake, backend="glue", database=database)
     assert summary.database_created and {t.table for t in summary.tables} == set(records)

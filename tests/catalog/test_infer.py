@@ -13,8 +13,8 @@ def types(schema_columns: dict) -> dict[str, str]:  # type: ignore[type-arg]
     return {name: shape.glue_type() for name, shape in schema_columns.items()}
 
 
-def test_tmdb_details_nested_structs_and_arrays(shared_data: Path) -> None:
-    schema = json_lines_schema(json_lines(detail_records(shared_data)))
+def test_tmdb_details_nested_structs_and_arrays(real_data: Path) -> None:
+    schema = json_lines_schema(json_lines(detail_records(real_data)))
     found = types(schema.columns)
     assert schema.records == 2
     assert found["genres"] == "array<struct<id:bigint,name:string>>"
@@ -37,8 +37,8 @@ def test_bad_lines_are_counted_not_fatal() -> None:
     assert types(schema.columns) == {"a": "double"}
 
 
-def test_compass_movies_csv(shared_data: Path) -> None:
-    data = (shared_data / "compass_uol_sample" / "movies_subset_1.csv").read_bytes()
+def test_compass_movies_csv(real_data: Path) -> None:
+    data = (real_data / "compass_uol_sample" / "movies_subset_1.csv").read_bytes()
     schema = csv_schema(data)
     assert schema.records == 50 and schema.bad_records == 0
     assert schema.dialect is not None and schema.dialect.delimiter == "|" and not schema.dialect.quoted
@@ -53,8 +53,8 @@ def test_compass_movies_csv(shared_data: Path) -> None:
     assert found["genero"] == "string"
 
 
-def test_compass_series_csv_has_the_extra_column(shared_data: Path) -> None:
-    schema = csv_schema((shared_data / "compass_uol_sample" / "series_subset.csv").read_bytes())
+def test_compass_series_csv_has_the_extra_column(real_data: Path) -> None:
+    schema = csv_schema((real_data / "compass_uol_sample" / "series_subset.csv").read_bytes())
     found = types(schema.columns)
     assert schema.records == 100 and len(found) == 16
     assert found["anotermino"] == "bigint"
@@ -67,9 +67,9 @@ def test_comma_csv_with_quotes() -> None:
     assert schema.records == 2
 
 
-def test_parquet_footer(tmp_path: Path, shared_data: Path) -> None:
+def test_parquet_footer(tmp_path: Path, real_data: Path) -> None:
     lake = Lake(str(tmp_path))
-    lake.write_bytes("t.parquet", parquet_bytes(trusted_rows(detail_records(shared_data)), trusted_schema()))
+    lake.write_bytes("t.parquet", parquet_bytes(trusted_rows(detail_records(real_data)), trusted_schema()))
     schema = parquet_schema(lake, "t.parquet")
     assert schema.records == 2
     assert types(schema.columns) == {

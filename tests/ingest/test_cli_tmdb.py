@@ -97,14 +97,14 @@ def test_a_run_prints_its_summary_and_the_notice(
 @pytest.mark.integration
 def test_the_kind_comes_from_the_csv_header(
     tmp_path: Path,
-    shared_data: Path,
+    real_data: Path,
     server: str,
     capsys: pytest.CaptureFixture[str],
     token_env: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO", logger="cinelake.ingest")
-    series = shared_data / "compass_uol_sample" / "series_subset.csv"
+    series = real_data / "compass_uol_sample" / "series_subset.csv"
     args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--from-csv", str(series), "--genres", "all"]
     code, out, err = run_cli([*args, "--base-url", server], capsys)
     assert code == 0, err

@@ -32,8 +32,8 @@ ROW = (
 
 
 @pytest.fixture()
-def samples(shared_data: Path) -> list[Path]:
-    folder = shared_data / "compass_uol_sample"
+def samples(real_data: Path) -> list[Path]:
+    folder = real_data / "compass_uol_sample"
     return sorted(folder.glob("*.csv"))
 
 

@@ -17,7 +17,7 @@ def lake(tmp_path: Path) -> Lake:
 
 
 @pytest.fixture()
-def crawled(lake: Lake, shared_data: Path) -> tuple[Lake, dict[str, int]]:
-    records = build_lake(lake, shared_data)
+def crawled(lake: Lake, real_data: Path) -> tuple[Lake, dict[str, int]]:
+    records = build_lake(lake, real_data)
     crawl(lake)
     return lake, records

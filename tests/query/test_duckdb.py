@@ -51,7 +51,7 @@ def test_partition_columns_are_queryable(crawled: Lakes) -> None:
     assert csv == [("01", 14), ("10", 12)]
 
 
-def test_nested_fields_and_typed_csv(crawled: Lakes, shared_data: Path) -> None:
+def test_nested_fields_and_typed_csv(crawled: Lakes, real_data: Path) -> None:
     lake, _ = crawled
     cast = run_sql(
         lake,
@@ -62,7 +62,7 @@ def test_nested_fields_and_typed_csv(crawled: Lakes, shared_data: Path) -> None:
     genres = run_sql(
         lake, "SELECT DISTINCT g.name FROM raw_tmdb_movies, unnest(genres) AS t(g) ORDER BY 1"
     ).rows
-    expected = sorted({g["name"] for r in detail_records(shared_data) for g in r["genres"]})
+    expected = sorted({g["name"] for r in detail_records(real_data) for g in r["genres"]})
     assert [g for (g,) in genres] == expected
     typed = run_sql(
         lake,
@@ -72,7 +72,7 @@ def test_nested_fields_and_typed_csv(crawled: Lakes, shared_data: Path) -> None:
     nulls = sum(
         line.split("|")[12] == "\\N"
         for name in ("movies_subset_1.csv", "movies_subset_2.csv")
-        for line in (shared_data / "compass_uol_sample" / name).read_text().splitlines()[1:]
+        for line in (real_data / "compass_uol_sample" / name).read_text().splitlines()[1:]
     )
     assert typed == [("BIGINT", "DOUBLE", nulls)]
 
@@ -91,15 +91,15 @@ def test_refined_tables_through_connect(crawled: Lakes) -> None:
         con.close()
 
 
-def test_a_lake_without_a_catalog_is_still_queryable(lake: Lake, shared_data: Path) -> None:
-    write_raw_json(lake, date(2026, 11, 26), detail_records(shared_data))
+def test_a_lake_without_a_catalog_is_still_queryable(lake: Lake, real_data: Path) -> None:
+    write_raw_json(lake, date(2026, 11, 26), detail_records(real_data))
     assert run_sql(lake, "SELECT count(*) FROM raw_tmdb_movies").scalar() == 2
     assert not lake.exists("_catalog")  # nothing written: the layout was read in memory
 
 
-def test_new_files_of_a_crawled_day_are_seen(crawled: Lakes, shared_data: Path) -> None:
+def test_new_files_of_a_crawled_day_are_seen(crawled: Lakes, real_data: Path) -> None:
     lake, _ = crawled
-    write_raw_json(lake, date(2026, 11, 25), detail_records(shared_data), chunk=9)
+    write_raw_json(lake, date(2026, 11, 25), detail_records(real_data), chunk=9)
     assert run_sql(lake, "SELECT count(*) FROM raw_tmdb_movies WHERE day = '25'").scalar() == 4
 
 

@@ -25,8 +25,8 @@ def s3_lake(aws_env: str) -> Lake:
     return Lake(f"s3://{bucket}")
 
 
-def test_counts_on_an_s3_lake(s3_lake: Lake, shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    records = build_lake(s3_lake, shared_data)
+def test_counts_on_an_s3_lake(s3_lake: Lake, real_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = build_lake(s3_lake, real_data)
     crawl(s3_lake)
     assert s3_lake.exists("_catalog/cinelake/tables/raw_tmdb_movies.json")
     for name, count in records.items():

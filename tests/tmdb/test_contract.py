@@ -21,8 +21,8 @@ JDROUET = "jdrouet_tmdb-api"
 CEG = "c-eg_themoviedbapi"
 
 
-def _sample(shared_data: Path, folder: str, name: str) -> Any:
-    return orjson.loads((shared_data / "tmdb_api_samples" / folder / name).read_bytes())
+def _sample(real_data: Path, folder: str, name: str) -> Any:
+    return orjson.loads((real_data / "tmdb_api_samples" / folder / name).read_bytes())
 
 
 def _kind(value: Any) -> str:
@@ -77,14 +77,14 @@ def _get(server: str, path: str, **params: Any) -> httpx.Response:
     return httpx.get(f"{server}{path}", params=params, headers=AUTH, timeout=30)
 
 
-def test_movie_details(server: str, shared_data: Path) -> None:
+def test_movie_details(server: str, real_data: Path) -> None:
     response = _get(server, "/movie/550")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     actual = response.json()
     samples = [
-        _sample(shared_data, JDROUET, "movie-details.json"),
-        _sample(shared_data, CEG, "movie_details.json"),
+        _sample(real_data, JDROUET, "movie-details.json"),
+        _sample(real_data, CEG, "movie_details.json"),
     ]
     assert_shape(actual, samples)
     required = {"id", "imdb_id", "budget", "revenue", "genres", "original_title", "title", "release_date"}
@@ -92,22 +92,22 @@ def test_movie_details(server: str, shared_data: Path) -> None:
     assert (actual["id"], actual["imdb_id"], actual["budget"]) == (550, "tt0137523", 63_000_000)
 
 
-def test_movie_details_with_appends(server: str, shared_data: Path) -> None:
+def test_movie_details_with_appends(server: str, real_data: Path) -> None:
     actual = _get(
         server, "/movie/862", append_to_response="credits,keywords,external_ids,release_dates"
     ).json()
     assert {"credits", "keywords", "external_ids"} <= actual.keys()
     assert "release_dates" not in actual  # no data for it: left out, as TMDB leaves out what it cannot append
-    assert_shape(actual["external_ids"], [_sample(shared_data, JDROUET, "movie-external-ids.json")])
+    assert_shape(actual["external_ids"], [_sample(real_data, JDROUET, "movie-external-ids.json")])
     base = {k: v for k, v in actual.items() if k not in ("credits", "keywords", "external_ids")}
-    assert_shape(base, [_sample(shared_data, JDROUET, "movie-details.json")])
+    assert_shape(base, [_sample(real_data, JDROUET, "movie-details.json")])
 
 
-def test_find(server: str, shared_data: Path) -> None:
+def test_find(server: str, real_data: Path) -> None:
     actual = _get(server, "/find/tt0499549", external_source="imdb_id").json()
     samples = [
-        _sample(shared_data, JDROUET, "find-by-id-movie.json"),
-        _sample(shared_data, CEG, "find_movie_results.json"),
+        _sample(real_data, JDROUET, "find-by-id-movie.json"),
+        _sample(real_data, CEG, "find_movie_results.json"),
     ]
     assert_shape(actual, samples)
     assert actual.keys() == samples[0].keys()
@@ -122,38 +122,38 @@ def test_find_unknown_id_is_empty_not_an_error(server: str) -> None:
     assert response.json()["movie_results"] == []
 
 
-def test_discover_page(server: str, shared_data: Path) -> None:
+def test_discover_page(server: str, real_data: Path) -> None:
     actual = _get(server, "/discover/movie", with_genres="35", page=3).json()
     samples = [
-        _sample(shared_data, CEG, "discover_movies.json"),
-        _sample(shared_data, JDROUET, "movie-popular.json"),
-        _sample(shared_data, JDROUET, "search-movie.json"),
+        _sample(real_data, CEG, "discover_movies.json"),
+        _sample(real_data, JDROUET, "movie-popular.json"),
+        _sample(real_data, JDROUET, "search-movie.json"),
     ]
     assert_shape(actual, samples)
     assert actual.keys() == {"page", "results", "total_pages", "total_results"}
     assert actual["page"] == 3 and len(actual["results"]) == 20
 
 
-def test_genre_list_is_the_real_one(server: str, shared_data: Path) -> None:
+def test_genre_list_is_the_real_one(server: str, real_data: Path) -> None:
     actual = _get(server, "/genre/movie/list").json()
-    assert actual == _sample(shared_data, JDROUET, "genre-movie-list.json")
+    assert actual == _sample(real_data, JDROUET, "genre-movie-list.json")
 
 
-def test_error_bodies(server: str, shared_data: Path) -> None:
+def test_error_bodies(server: str, real_data: Path) -> None:
     not_found = _get(server, "/movie/999999999")
     assert not_found.status_code == 404
-    real = _sample(shared_data, JDROUET, "resource-not-found.json")
+    real = _sample(real_data, JDROUET, "resource-not-found.json")
     assert {k: v for k, v in not_found.json().items() if k != "success"} == real
     assert not_found.json()["success"] is False
 
     rejected = httpx.get(f"{server}/movie/550", headers={"Authorization": "Bearer wrong"}, timeout=30)
     assert rejected.status_code == 401
-    assert rejected.json() == _sample(shared_data, JDROUET, "invalid-api-key.json")
+    assert rejected.json() == _sample(real_data, JDROUET, "invalid-api-key.json")
 
     bad_page = _get(server, "/discover/movie", page=501)
     assert bad_page.status_code == 400
     assert bad_page.json()["status_code"] == 22
-    assert_shape(bad_page.json(), [_sample(shared_data, JDROUET, "invalid-api-key.json")])
+    assert_shape(bad_page.json(), [_sample(real_data, JDROUET, "invalid-api-key.json")])
 
     tv = _get(server, "/tv/1399")
     assert tv.status_code == 404 and tv.json()["status_code"] == 34

@@ -10,23 +10,23 @@ from cinelake.errors import CinelakeError
 from cinelake.tmdb.errors import ErrorBody, TMDBAuthError, TMDBError, TMDBNotFound
 
 
-def _sample(shared_data: Path, name: str) -> bytes:
-    return (shared_data / "tmdb_api_samples" / "jdrouet_tmdb-api" / name).read_bytes()
+def _sample(real_data: Path, name: str) -> bytes:
+    return (real_data / "tmdb_api_samples" / "jdrouet_tmdb-api" / name).read_bytes()
 
 
-def test_invalid_api_key_body(shared_data: Path) -> None:
-    body = ErrorBody.parse(_sample(shared_data, "invalid-api-key.json"))
+def test_invalid_api_key_body(real_data: Path) -> None:
+    body = ErrorBody.parse(_sample(real_data, "invalid-api-key.json"))
     assert body.status_code == 7
     assert body.describe() == "status_code 7: Invalid API key: You must be granted a valid key."
 
 
-def test_not_found_body_without_success_key(shared_data: Path) -> None:
-    body = ErrorBody.parse(_sample(shared_data, "resource-not-found.json"))
+def test_not_found_body_without_success_key(real_data: Path) -> None:
+    body = ErrorBody.parse(_sample(real_data, "resource-not-found.json"))
     assert (body.status_code, body.status_message) == (34, "The resource you requested could not be found.")
 
 
-def test_validation_body_has_errors_list(shared_data: Path) -> None:
-    body = ErrorBody.parse(_sample(shared_data, "validation-error.json"))
+def test_validation_body_has_errors_list(real_data: Path) -> None:
+    body = ErrorBody.parse(_sample(real_data, "validation-error.json"))
     assert body.status_code is None
     assert body.describe() == "query must be provided"
 
