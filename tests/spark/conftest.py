@@ -64,14 +64,14 @@ class Pipeline:
 
 
 @pytest.fixture(scope="session")
-def pipeline(spark_session: Any, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+def pipeline(spark_session: Any, real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     """Raw (two days, see tests.spark.lakes) -> Trusted -> Refined, run once for the session."""
     from cinelake.catalog import crawl
     from cinelake.spark.raw_to_trusted import raw_to_trusted
     from cinelake.spark.trusted_to_refined import trusted_to_refined
 
     lake = Lake(str(tmp_path_factory.mktemp("spark-lake")))
-    raw = build_raw(lake, shared_data)
+    raw = build_raw(lake, real_data)
     crawl(lake, zone="Raw")  # the lake has a catalog: the jobs must keep it current
     trusted = raw_to_trusted(lake, spark=spark_session)
     refined = trusted_to_refined(lake, spark=spark_session)

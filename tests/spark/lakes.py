@@ -1,8 +1,8 @@
 """Build small Raw zones for the Spark tests from real data.
 
 TMDB records come from the packaged snapshot (real TMDB data in the API shape, with fields absent
-where the sources lack them) and from real TMDB API responses in ../shared/data/tmdb_api_samples;
-the local CSV files are the challenge's real samples in ../shared/data/compass_uol_sample.
+where the sources lack them) and from real TMDB API responses in tests/data/tmdb_api_samples;
+the local CSV files are the challenge's real samples in tests/data/compass_uol_sample.
 """
 
 from __future__ import annotations
@@ -73,11 +73,11 @@ class RawFixture:
     malformed_lines: int = 1
 
 
-def build_raw(lake: Lake, shared_data: Path) -> RawFixture:
+def build_raw(lake: Lake, real_data: Path) -> RawFixture:
     """Two days of Raw data: day 1 with 60 snapshot movies and Fight Club, a same-day duplicate in a
     second file, a malformed line and a bare record; day 2 with Fight Club again (the hand-edited
     sample: other revenue and popularity) and a few snapshot movies; local CSV files on both days."""
-    samples = shared_data / "tmdb_api_samples"
+    samples = real_data / "tmdb_api_samples"
     fight_club_day1 = json.loads((samples / "jdrouet_tmdb-api" / "movie-details.json").read_text())
     fight_club_day2 = json.loads((samples / "c-eg_themoviedbapi" / "movie_details.json").read_text())
     movies = snapshot_movies()
@@ -102,7 +102,7 @@ def build_raw(lake: Lake, shared_data: Path) -> RawFixture:
 
     lake.write_bytes(layout.raw_tmdb_file("Series", DAY1, "run-a", 1), jsonl([SERIES_RECORD]))
 
-    compass = shared_data / "compass_uol_sample"
+    compass = real_data / "compass_uol_sample"
     lake.copy_in(compass / "movies_subset_1.csv", layout.raw_local_csv_file(Kind.MOVIES, DAY1, "movies.csv"))
     lake.copy_in(compass / "movies_subset_2.csv", layout.raw_local_csv_file(Kind.MOVIES, DAY2, "movies.csv"))
     lake.copy_in(compass / "series_subset.csv", layout.raw_local_csv_file(Kind.SERIES, DAY1, "series.csv"))

@@ -159,10 +159,10 @@ def _files(lake: Lake, day: Any) -> set[str]:
 
 
 def test_reruns_skip_done_days_and_overwrite_only_their_own(
-    spark: Any, shared_data: Path, tmp_path: Path
+    spark: Any, real_data: Path, tmp_path: Path
 ) -> None:
     lake = Lake(str(tmp_path))
-    compass = shared_data / "compass_uol_sample"
+    compass = real_data / "compass_uol_sample"
     lake.copy_in(compass / "movies_subset_1.csv", layout.raw_local_csv_file(Kind.MOVIES, DAY1, "movies.csv"))
     lake.copy_in(compass / "movies_subset_2.csv", layout.raw_local_csv_file(Kind.MOVIES, DAY2, "movies.csv"))
 

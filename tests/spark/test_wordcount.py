@@ -31,8 +31,8 @@ def reference_counts(files: list[Path]) -> list[tuple[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def books(shared_data: Path) -> list[Path]:
-    return sorted((shared_data / "gutenberg").glob("*.txt"))
+def books(real_data: Path) -> list[Path]:
+    return sorted((real_data / "gutenberg").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,12 @@ def test_cli_json_output(spark: Any, books: list[Path], reference: list[tuple[st
     assert done.exit_code == 0, done.output
     expected = reference_counts([books[0]])[:5]
     assert json.loads(done.stdout) == [{"word": w, "count": c} for w, c in expected]
+
+
+@pytest.mark.integration
+@pytest.mark.large_data
+def test_duckdb_matches_python_on_every_shared_book(shared_data: Path, tmp_path: Path) -> None:
+    books = sorted((shared_data / "gutenberg").glob("*.txt"))
+    out = tmp_path / "duckdb.csv"
+    wordcount(books, top=10, out=str(out), engine="duckdb")
+    assert _read_csv(out) == reference_counts(books)
