@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     catalog_database: str = Field(
         "cinelake", validation_alias=AliasChoices("CINELAKE_CATALOG_DATABASE", "catalog_database")
     )
+    # The stack's workgroup (its AthenaWorkGroup output); Athena's own "primary" when unset.
+    athena_workgroup: str | None = Field(
+        None, validation_alias=AliasChoices("CINELAKE_ATHENA_WORKGROUP", "athena_workgroup")
+    )
 
     @field_validator("tmdb_base_url")
     @classmethod

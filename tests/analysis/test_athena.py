@@ -66,7 +66,18 @@ FILMS = [
 ]
 
 
-def test_athena_engine_reads_refined_through_athena(aws_env: str, tmp_path: Path) -> None:
+def test_athena_engine_reads_refined_through_athena(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    from cinelake.config import get_settings
+
+    boto3.client("athena", region_name="us-east-1").create_work_group(
+        Name="cinelake-analysis", Configuration={"ResultConfiguration": {"OutputLocation": "s3://r/_athena/"}}
+    )
+    monkeypatch.setenv("CINELAKE_ATHENA_WORKGROUP", "cinelake-analysis")  # the stack's workgroup
+    get_settings.cache_clear()
     films = [
         [
             str(i),
@@ -98,9 +109,13 @@ def test_athena_engine_reads_refined_through_athena(aws_env: str, tmp_path: Path
             _result([("name", "varchar")], [["Comedy"], ["Animation"]]),
         ],
     )
-    analysis = budget_vs_revenue(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+    try:
+        analysis = budget_vs_revenue(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+    finally:
+        get_settings.cache_clear()
     assert analysis.source is not None
     assert analysis.source.zone == "Refined" and "Athena" in analysis.source.description
+    assert analysis.source.description.endswith("(workgroup cinelake-analysis)")
     assert analysis.source.snapshot == "2026-11-26"
     comedy = analysis.genres["Comedy"]
     assert comedy.eligible == 4

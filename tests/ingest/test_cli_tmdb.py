@@ -95,6 +95,40 @@ def test_a_run_prints_its_summary_and_the_notice(
 
 
 @pytest.mark.integration
+def test_the_token_can_come_from_secrets_manager(
+    tmp_path: Path,
+    small_csv: Path,
+    server: str,
+    aws_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import boto3
+
+    name = f"cinelake/ingest-{tmp_path.name[-12:]}"
+    stored = f'{{"read_access_token": "{TOKEN}"}}'
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=stored)
+    monkeypatch.setenv("TMDB_SECRET_ID", name)
+    get_settings.cache_clear()
+    caplog.set_level("DEBUG")
+    args = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--date", "2026-11-26"]
+    args += ["--from-csv", str(small_csv), "--genres", "comedy", "--base-url", server, "--rate-limit", "0"]
+    try:
+        code, out, err = run_cli(args, capsys)
+        monkeypatch.setenv("TMDB_SECRET_ID", "cinelake/not-there")
+        get_settings.cache_clear()
+        missing, _, missing_err = run_cli(args, capsys)
+    finally:
+        get_settings.cache_clear()
+    assert code == 0, err
+    assert "complete" in out and "224" in out
+    assert missing == 2
+    assert "TMDB secret secretsmanager:cinelake/not-there: ResourceNotFoundException" in missing_err
+    assert TOKEN not in out + err + missing_err + caplog.text
+
+
+@pytest.mark.integration
 def test_the_kind_comes_from_the_csv_header(
     tmp_path: Path,
     real_data: Path,

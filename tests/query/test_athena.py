@@ -153,3 +153,46 @@ def test_aws_errors_are_one_line() -> None:
     stub.add_client_error("start_query_execution", "InvalidRequestException", "WorkGroup nope is not found.")
     with stub, pytest.raises(AthenaError, match="InvalidRequestException: WorkGroup nope is not found"):
         run_athena("SELECT 1", database="movies", workgroup="nope", client=client)
+
+
+@pytest.mark.integration
+def test_the_workgroup_comes_from_the_environment_and_is_said(
+    aws_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cinelake.config import get_settings
+
+    athena = boto3.client("athena", region_name="us-east-1")
+    athena.create_work_group(
+        Name="cinelake-stack", Configuration={"ResultConfiguration": {"OutputLocation": "s3://r/_athena/"}}
+    )
+
+    def ran_in(result_details: dict[str, Any]) -> str:
+        execution = athena.get_query_execution(QueryExecutionId=result_details["query_execution_id"])
+        return str(execution["QueryExecution"]["WorkGroup"])
+
+    def cli(*flags: str) -> str:
+        queue_moto_results(aws_env, [row("title", "n", "avg"), row("Up", "1", "7.9")])
+        with pytest.raises(SystemExit) as exited:
+            main(["sql", "SELECT 1", "--engine", "athena", "--format", "json", *flags])
+        out, err = capsys.readouterr()
+        assert exited.value.code == 0, err
+        assert orjson.loads(out) == [{"title": "Up", "n": 1, "avg": 7.9}]  # stdout is the rows alone
+        return err
+
+    monkeypatch.delenv("CINELAKE_ATHENA_WORKGROUP", raising=False)
+    get_settings.cache_clear()
+    try:
+        queue_moto_results(aws_env, [row("title", "n", "avg")])
+        default = run_sql("memory://unused", "SELECT 1", engine="athena", output_location="s3://r/")
+        assert default.details["workgroup"] == "primary" == ran_in(default.details)
+        assert "Athena workgroup: primary" in cli("--output-location", "s3://r/")
+
+        monkeypatch.setenv("CINELAKE_ATHENA_WORKGROUP", "cinelake-stack")
+        get_settings.cache_clear()
+        queue_moto_results(aws_env, [row("title", "n", "avg")])
+        stack = run_sql("memory://unused", "SELECT 1", engine="athena")
+        assert stack.details["workgroup"] == "cinelake-stack" == ran_in(stack.details)
+        assert "Athena workgroup: cinelake-stack" in cli()
+        assert "Athena workgroup: primary" in cli("--workgroup", "primary", "--output-location", "s3://r/")
+    finally:
+        get_settings.cache_clear()

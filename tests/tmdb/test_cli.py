@@ -58,6 +58,31 @@ def test_check_reports_rejected_credentials(server: str, tmp_path: Path) -> None
     assert "Traceback" not in done.stderr and planted not in done.stderr + done.stdout
 
 
+def test_check_reads_the_token_from_secrets_manager_or_ssm(server: str, tmp_path: Path, aws_env: str) -> None:
+    import boto3
+
+    name = f"cinelake/check-{tmp_path.name[-12:]}"
+    boto3.client("secretsmanager").create_secret(
+        Name=name, SecretString=f'{{"read_access_token": "{SERVER_TOKEN}"}}'
+    )
+    boto3.client("ssm").put_parameter(Name=f"/{name}", Value=SERVER_TOKEN, Type="SecureString")
+
+    by_secret = _check(tmp_path, TMDB_BASE_URL=server, TMDB_SECRET_ID=name)
+    assert by_secret.returncode == 0, by_secret.stderr
+    assert f"accepted the Bearer token (secretsmanager:{name})" in " ".join(by_secret.stdout.split())
+    by_parameter = _check(tmp_path, TMDB_BASE_URL=server, TMDB_SSM_PARAMETER=f"/{name}")
+    assert by_parameter.returncode == 0, by_parameter.stderr
+    assert f"accepted the api_key (ssm:/{name})" in " ".join(by_parameter.stdout.split())
+
+    missing = _check(tmp_path, TMDB_BASE_URL=server, TMDB_SECRET_ID="cinelake/not-there")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (
+        "error: cannot read the TMDB secret secretsmanager:cinelake/not-there: ResourceNotFoundException"
+    )
+    for done in (by_secret, by_parameter, missing):
+        assert SERVER_TOKEN not in done.stdout + done.stderr
+
+
 def test_check_without_credentials(tmp_path: Path) -> None:
     done = _check(tmp_path)
     assert done.returncode == 2

@@ -192,14 +192,18 @@ def load_films_athena(
     from cinelake.query import run_sql
 
     database = database or get_settings().catalog_database
+    used: set[str] = set()
 
     def rows(sql: str) -> list[tuple[Any, ...]]:
-        return run_sql(lake, sql, engine="athena", database=database, workgroup=workgroup).rows
+        result = run_sql(lake, sql, engine="athena", database=database, workgroup=workgroup)
+        used.add(str(result.details.get("workgroup")))
+        return result.rows
 
     films, genres, known = rows(REFINED_FILMS_SQL), rows(REFINED_GENRES_SQL), rows(KNOWN_GENRES_SQL)
     source = Source(
         zone="Refined",
-        description=f"the Refined star schema of the Glue database {database!r} in Amazon Athena",
+        description=f"the Refined star schema of the Glue database {database!r} in Amazon Athena "
+        f"(workgroup {', '.join(sorted(used))})",
         location=lake.uri(layout.refined_dir()),
         films=len(films),
     )

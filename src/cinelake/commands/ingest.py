@@ -128,12 +128,15 @@ def tmdb(
 ) -> None:
     """Fetch TMDB details for the CSV's IMDB ids (or a discover query) into Raw/TMDB/JSON/<Kind>/YYYY/MM/DD/.
 
-    Rerunning the same command on the same day resumes the run and skips what is done.
+    Rerunning the same command on the same day resumes the run and skips what is done. The credential
+    is TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY) from the environment / .env, else the one stored in AWS
+    Secrets Manager (TMDB_SECRET_ID) or SSM Parameter Store (TMDB_SSM_PARAMETER).
     """
     import dataclasses
 
     from cinelake.commands.common import TMDB_NOTICE
     from cinelake.config import get_settings
+    from cinelake.credentials import with_tmdb_credentials
     from cinelake.errors import UsageError
     from cinelake.ingest.local_csv import csv_kind, parse_genres, parse_kind
     from cinelake.ingest.progress import ProgressReport, summary_table
@@ -176,6 +179,7 @@ def tmdb(
         tmdb_base_url=base_url.rstrip("/") if base_url else None,
         tmdb_max_connections=min(concurrency, 20) if concurrency else None,
     )
+    settings = with_tmdb_credentials(settings)
     with ProgressReport(f"TMDB {request.kind.value} -> {store.url}") as report:
         result = ingest_tmdb(store, request, settings, progress=report.update)
     console.print(summary_table(result))

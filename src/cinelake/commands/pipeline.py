@@ -131,10 +131,12 @@ def pipeline(
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
 
-    Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY); TMDB_BASE_URL points it at another server. A rerun
-    on the same day resumes instead of repeating work.
+    Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY), or TMDB_SECRET_ID / TMDB_SSM_PARAMETER naming where
+    AWS keeps it; TMDB_BASE_URL points it at another server. A rerun on the same day resumes instead of
+    repeating work.
     """
     from cinelake.config import get_settings
+    from cinelake.credentials import with_tmdb_credentials
     from cinelake.lake.store import Lake
     from cinelake.pipeline import StepListener, run_pipeline
 
@@ -145,7 +147,7 @@ def pipeline(
     result = run_pipeline(
         Lake(lake_url(lake)),
         [str(p) for p in csv],
-        settings=get_settings(),
+        settings=with_tmdb_credentials(get_settings()),
         day=day,
         genres=wanted,
         top=top,

@@ -43,8 +43,8 @@ def sql(
         str | None,
         typer.Option(
             "--workgroup",
-            envvar="CINELAKE_ATHENA_WORKGROUP",
-            help="Athena workgroup. \\[default: primary]",
+            help="Athena workgroup (env: CINELAKE_ATHENA_WORKGROUP, e.g. the stack's AthenaWorkGroup "
+            "output; default: primary).",
             show_default=False,
         ),
     ] = None,
@@ -75,6 +75,8 @@ def sql(
         workgroup=workgroup,
         output_location=output_location,
     )
+    if result.engine == "athena":  # on stderr: stdout stays the rows alone
+        err_console.print(f"Athena workgroup: {result.details['workgroup']}", highlight=False)
     if output is OutputFormat.JSON:
         typer.echo(to_json(result))
     elif output is OutputFormat.CSV:

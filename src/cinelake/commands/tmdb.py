@@ -98,17 +98,21 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check the TMDB credentials from the environment / .env (TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY)."""
+    """Check the TMDB credentials: TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY from the environment / .env,
+    else the one stored in AWS Secrets Manager (TMDB_SECRET_ID) or SSM (TMDB_SSM_PARAMETER)."""
     from cinelake.config import get_settings
+    from cinelake.credentials import command_credentials
     from cinelake.tmdb.check import check as check_credentials
     from cinelake.tmdb.errors import TMDBAuthError
 
-    result = check_credentials(get_settings(), base_url=base_url)
-    what = (
-        "Bearer token (TMDB_READ_ACCESS_TOKEN)"
-        if result.auth_method == "bearer"
-        else "api_key (TMDB_API_KEY)"
-    )
+    settings = get_settings()
+    credentials = command_credentials(settings)
+    result = check_credentials(credentials.apply(settings), base_url=base_url)
+    if credentials.origin != "environment":
+        where = credentials.origin
+    else:
+        where = "TMDB_READ_ACCESS_TOKEN" if result.auth_method == "bearer" else "TMDB_API_KEY"
+    what = f"Bearer token ({where})" if result.auth_method == "bearer" else f"api_key ({where})"
     if not result.ok:
         raise TMDBAuthError(result.message, status=result.status, tmdb_code=result.tmdb_code)
     console.print(f"TMDB credentials work: {result.base_url} accepted the {what}.", highlight=False)

@@ -60,10 +60,11 @@ def run_athena(
 
         client = boto3.client("athena", region_name=region())
     started = time.perf_counter()
+    workgroup = workgroup or DEFAULT_WORKGROUP
     request: dict[str, Any] = {
         "QueryString": sql,
         "QueryExecutionContext": {"Database": database},
-        "WorkGroup": workgroup or DEFAULT_WORKGROUP,
+        "WorkGroup": workgroup,
     }
     if output_location:
         request["ResultConfiguration"] = {"OutputLocation": output_location}
@@ -75,9 +76,8 @@ def run_athena(
         reason = status.get("StateChangeReason") or state
         raise AthenaQueryFailed(f"Athena query {state.lower()}: {reason.splitlines()[0]}")
     columns, rows = _results(client, query_id)
-    return QueryResult(
-        columns, rows, "athena", time.perf_counter() - started, {"query_execution_id": query_id}
-    )
+    details = {"query_execution_id": query_id, "workgroup": workgroup}
+    return QueryResult(columns, rows, "athena", time.perf_counter() - started, details)
 
 
 def _wait(

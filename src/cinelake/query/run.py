@@ -89,7 +89,8 @@ def run_sql(
     """Run one SQL statement over the lake's catalog tables and return its rows.
 
     ``engine`` is ``duckdb`` (in process, over the lake's files) or ``athena`` (the statement runs in
-    Amazon Athena against the Glue database ``database``). Read-only unless ``read_only=False``:
+    Amazon Athena against the Glue database ``database``, in ``workgroup``: default the settings'
+    ``CINELAKE_ATHENA_WORKGROUP``, else ``primary``). Read-only unless ``read_only=False``:
     anything but SELECT, WITH, SHOW, DESCRIBE or EXPLAIN is refused. SQL errors are a
     :class:`~cinelake.errors.UsageError` with one line of message.
     """
@@ -102,10 +103,11 @@ def run_sql(
         from cinelake.config import get_settings
         from cinelake.query.athena import run_athena
 
+        settings = get_settings()
         return run_athena(
             sql,
-            database=database or get_settings().catalog_database,
-            workgroup=workgroup,
+            database=database or settings.catalog_database,
+            workgroup=workgroup or settings.athena_workgroup,
             output_location=output_location,
             client=athena_client,
         )
