@@ -58,7 +58,8 @@ def test_no_aws_region_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(SecretLookupError) as caught:
         from_secrets_manager("cinelake/tmdb")
     assert str(caught.value) == (
-        "cannot read the TMDB secret secretsmanager:cinelake/tmdb: no AWS region (set AWS_REGION)"
+        "cannot read the TMDB secret secretsmanager:cinelake/tmdb: "
+        "no AWS region (set AWS_REGION or AWS_DEFAULT_REGION)"
     )
 
 
@@ -83,6 +84,17 @@ def test_secrets_manager_then_ssm_fill_in_the_token(aws_env: str, caplog: pytest
     assert from_ssm.origin == f"ssm:/{name}" and from_ssm.values() == (DIRECT,)
     assert "GetSecretValue" in caplog.text  # botocore did log the calls...
     assert TOKEN not in caplog.text and DIRECT not in caplog.text  # ...but not what they returned
+
+
+@pytest.mark.integration
+def test_the_secret_is_read_in_aws_region(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    name = f"cinelake/eu-{uuid.uuid4().hex[:8]}"
+    boto3.client("secretsmanager", region_name="eu-west-1").create_secret(Name=name, SecretString=TOKEN)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # what Lambda and most AWS tools set; botocore ignores it
+    assert command_credentials(settings(tmdb_secret_id=name)).values() == (TOKEN,)
 
 
 @pytest.mark.integration

@@ -14,6 +14,7 @@ No message raised here ever holds the value; only the secret's *name* is shown.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -89,10 +90,16 @@ def _aws_error(exc: Exception) -> str:
     from botocore.exceptions import NoCredentialsError, NoRegionError
 
     if isinstance(exc, NoRegionError):
-        return "no AWS region (set AWS_REGION)"
+        return "no AWS region (set AWS_REGION or AWS_DEFAULT_REGION)"
     if isinstance(exc, NoCredentialsError):
         return "no AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
     return type(exc).__name__
+
+
+def _region() -> str | None:
+    """AWS_REGION (what Lambda and most AWS tools set), else boto3's own search (AWS_DEFAULT_REGION,
+    the profile's region)."""
+    return os.environ.get("AWS_REGION") or None
 
 
 class _MuteWhileReading(logging.Filter):
@@ -130,7 +137,7 @@ def from_secrets_manager(secret_id: str, client: Any = None) -> TMDBCredentials:
         if client is None:
             import boto3  # only when a store is read, so the CLI starts fast
 
-            client = boto3.client("secretsmanager")
+            client = boto3.client("secretsmanager", region_name=_region())
         with _reading_secret():
             response = client.get_secret_value(SecretId=secret_id)
     except Exception as exc:
@@ -147,7 +154,7 @@ def from_ssm(name: str, client: Any = None) -> TMDBCredentials:
         if client is None:
             import boto3
 
-            client = boto3.client("ssm")
+            client = boto3.client("ssm", region_name=_region())
         with _reading_secret():
             response = client.get_parameter(Name=name, WithDecryption=True)
     except Exception as exc:
