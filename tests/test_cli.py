@@ -45,3 +45,21 @@ def test_a_bad_date_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], t
     err = capsys.readouterr().err
     assert "invalid --date" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "settings"),
+    [
+        (["ingest", "tmdb"], ("TMDB_SECRET_ID", "TMDB_SSM_PARAMETER")),
+        (["pipeline"], ("TMDB_SECRET_ID", "TMDB_SSM_PARAMETER")),
+        (["tmdb", "check"], ("TMDB_SECRET_ID", "TMDB_SSM_PARAMETER")),
+        (["sql"], ("CINELAKE_ATHENA_WORKGROUP",)),
+        (["analyze"], ("CINELAKE_ATHENA_WORKGROUP",)),
+    ],
+)
+def test_help_names_the_settings_the_command_reads(path: list[str], settings: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    for name in settings:
+        assert name in text, (path, name)

@@ -158,5 +158,7 @@ def test_help_explains_every_option() -> None:
         "CINELAKE_TMDB_RATE_LIMIT",
         "CINELAKE_TMDB_CONCURRENCY",
         "TMDB_BASE_URL",
+        "TMDB_SECRET_ID",
+        "TMDB_SSM_PARAMETER",
     ):
         assert text in result.output

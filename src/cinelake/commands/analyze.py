@@ -87,7 +87,8 @@ def analyze(
         typer.Option(
             "--engine",
             help="duckdb: in process over the lake's files; athena: the Refined tables of the Glue "
-            "database (CINELAKE_CATALOG_DATABASE) in Amazon Athena.",
+            "database (CINELAKE_CATALOG_DATABASE) in Amazon Athena, in the workgroup "
+            "CINELAKE_ATHENA_WORKGROUP (default: primary).",
         ),
     ] = Engine.DUCKDB,
 ) -> None:
