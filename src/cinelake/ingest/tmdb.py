@@ -134,7 +134,7 @@ class TMDBIngestRequest:
         if self.release_from and self.release_to and self.release_from > self.release_to:
             raise UsageError(f"--from {self.release_from} is after --to {self.release_to}")
         genres = parse_genres(self.genres)
-        append = tuple(dict.fromkeys(a.strip() for a in self._append(kind) if a.strip()))
+        append = tuple(dict.fromkeys(a.strip() for a in self.append_for(kind) if a.strip()))
         unknown = [a for a in append if a not in KNOWN_APPEND]
         if unknown:
             known = ", ".join(sorted(KNOWN_APPEND))
@@ -149,12 +149,13 @@ class TMDBIngestRequest:
             genres=genres,
             release_from=self.release_from,
             release_to=self.release_to,
-            append=append,
+            append=append if self.append is not None else None,  # None: the kind's default, kept per kind
             refresh=self.refresh,
             concurrency=self.concurrency,
         )
 
-    def _append(self, kind: Kind) -> tuple[str, ...]:
+    def append_for(self, kind: Kind) -> tuple[str, ...]:
+        """The ``append_to_response`` items of a ``kind`` run: the request's, or the kind's default."""
         if self.append is not None:
             return self.append
         return DEFAULT_SERIES_APPEND if kind is Kind.SERIES else DEFAULT_APPEND
@@ -169,7 +170,7 @@ class TMDBIngestRequest:
             "genres": list(self.genres),
             "release_from": self.release_from.isoformat() if self.release_from else None,
             "release_to": self.release_to.isoformat() if self.release_to else None,
-            "append": list(self._append(self.kind)),
+            "append": list(self.append_for(self.kind)),
         }
 
     @property
@@ -561,10 +562,11 @@ class _Job:
                     tmdb_id = matches[0]
                 else:
                     tmdb_id = int(key)
+                append = self.request.append_for(self.request.kind)
                 if movies:
-                    record = await self.client.movie_details(tmdb_id, append=self.request.append or ())
+                    record = await self.client.movie_details(tmdb_id, append=append)
                 else:
-                    record = await self.client.tv_details(tmdb_id, append=self.request.append or ())
+                    record = await self.client.tv_details(tmdb_id, append=append)
         except TMDBAuthError:
             raise
         except TMDBNotFound as exc:
