@@ -159,3 +159,14 @@ def test_tv_routes_pass_the_same_gate(server: str) -> None:
     assert 429 in statuses
     configure(server, rate_limit=None, sudden_401=True)
     assert _get(server, "/discover/tv").status_code == 401
+
+
+def test_tv_imdb_ids_must_map_imdb_ids_to_integer_tv_ids(server: str) -> None:
+    from cinelake.tmdb.server import ServerOptions
+
+    with pytest.raises(ValueError, match="tv_imdb_ids maps IMDB ids to integer TMDB TV ids"):
+        ServerOptions(tv_imdb_ids={"tt0121955": "2190"})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="tv_imdb_ids"):
+        configure(server, tv_imdb_ids={"tt0121955": 2190.5})
+    assert fetch_stats(server)["options"]["tv_imdb_ids"] == {}  # a refused change changes nothing
+    assert configure(server, tv_imdb_ids={"tt0121955": 2190})["tv_imdb_ids"] == {"tt0121955": 2190}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 # Every fault the server can inject, as TMDB (or the network in front of it) would produce it.
@@ -65,9 +65,9 @@ class ServerOptions:
         unknown = set(changes) - names
         if unknown:
             raise ValueError(f"unknown server option(s): {', '.join(sorted(unknown))}")
+        replace(self, **changes)  # validated on a copy first: a refused change leaves the options as is
         for name, value in changes.items():
             setattr(self, name, value)
-        self.validate()
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
