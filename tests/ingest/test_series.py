@@ -192,6 +192,19 @@ def test_both_kinds_in_one_go_keep_their_own_folders(settings: Settings) -> None
     assert {r["id"] for p in series.files for r in by_file[p]} == {
         i for i, s in snapshot_series(16).items() if "2010-01-01" <= s["first_air_date"] <= "2011-12-31"
     }
+    # The crawler sees two structures, two tables.
+    from cinelake.catalog import crawl, open_backend
+
+    tables = {t.table: t for t in crawl(lake, zone="Raw").tables}
+    assert set(tables) == {"raw_tmdb_movies", "raw_tmdb_series"}
+    assert (tables["raw_tmdb_movies"].records, tables["raw_tmdb_series"].records) == (
+        movies.written,
+        series.written,
+    )
+    series_table = open_backend(lake).get_table("raw_tmdb_series")
+    assert series_table is not None
+    columns = {c.name for c in series_table.storage.columns}
+    assert {"first_air_date", "number_of_seasons", "networks"} <= columns and "release_date" not in columns
     with pytest.raises(UsageError, match="need --discover"):
         ingest_kinds(lake, TMDBIngestRequest(day=DAY, csv="x.csv"), parse_kinds("both"), settings)
     with pytest.raises(UsageError, match="use movies, series or both"):
