@@ -33,8 +33,9 @@ from typing import Any
 import orjson
 
 from cinelake.config import Settings
+from cinelake.ingest.discover import discover_ids
 from cinelake.ingest.local_csv import read_imdb_ids
-from cinelake.ingest.tmdb import TMDBIngestRequest, discover_movie_ids, ingest_tmdb
+from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
 from cinelake.lake.batch import CHUNK_SIZE
 from cinelake.lake.layout import Kind
 from cinelake.lake.manifest import RunBook, RunPlan, new_generation, utc_now
@@ -123,7 +124,7 @@ async def bare_client_rate(url: str, ids: list[int], concurrency: int) -> float:
 
 async def snapshot_ids(url: str) -> list[int]:
     async with TMDBClient.from_settings(settings(url, 100_000.0), rate_limit=None) as client:
-        return sorted(await discover_movie_ids(client, ["all"], today=DAY))
+        return sorted(await discover_ids(client, Kind.MOVIES, ["all"], today=DAY))
 
 
 def child_main(lake_url: str, url: str, budget: float, concurrency: int) -> None:

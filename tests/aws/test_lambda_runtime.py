@@ -167,13 +167,34 @@ BAD_EVENTS = [
     ({"source": "csv"}, "source 'csv' needs a csv"),
     ({"genres": ["Comedy"], "date": "26/11/2026"}, "date: "),
     ({"genres": ["Not A Genre"], "date": DAY}, "unknown genre(s) Not A Genre"),
-    ({"genres": ["Comedy"], "kind": "series"}, "--discover lists movies only"),
     (
         {"genres": ["Comedy"], "run_id": "20200101-movies-discover-0000000000"},
         "is not the run of this request",
     ),
     (["a", "list"], "expected a JSON object, got list"),
 ]
+
+
+def test_a_series_discover_run_writes_series(
+    lambda_runner: LambdaRunner, aws_env: str, planted_secret: str
+) -> None:
+    """What a stack deployed with Kind=series and the default discover source runs on its schedule."""
+    from cinelake.tmdb.snapshot.tv import load_tv_snapshot
+
+    bucket = lambda_runner.new_bucket()
+    env = {"KIND": "series", "SOURCE": "discover", "GENRES": "Comedy,Animation"}
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {"date": DAY}}
+    run = lambda_runner.run([scheduled], bucket=bucket, env=env)
+    (invocation,) = run.invocations
+    result = invocation.result
+    assert (result["status"], result["kind"], result["source"]) == ("complete", "series", "discover"), result
+    expected = {i for i, s in load_tv_snapshot().series.items() if {g["id"] for g in s["genres"]} & {16, 35}}
+    assert result["written"] == len(expected) == 42
+    files = data_files(aws_env, bucket)
+    assert files and all(k.startswith("Raw/TMDB/JSON/Series/2026/11/26/series-") for k in files)
+    ids = {orjson.loads(line)["id"] for body in files.values() for line in body.splitlines()}
+    assert ids == expected
+    assert_clean(run, planted_secret)
 
 
 def test_bad_events_return_one_clear_error_line(lambda_runner: LambdaRunner, planted_secret: str) -> None:

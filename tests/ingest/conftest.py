@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cinelake.config import Settings
-from cinelake.ingest.local_csv import MOVIES_COLUMNS, read_imdb_ids
+from cinelake.ingest.local_csv import MOVIES_COLUMNS, SERIES_COLUMNS, read_imdb_ids
 
 TOKEN = "offline-test-token-5f3a9c"
 UNKNOWN_IDS = ("tt9999990", "tt9999991", "tt9999992")
@@ -26,6 +26,19 @@ def write_movies_csv(path: Path, comedy_ids: list[str], other_ids: list[str]) ->
         for artist in ('Ann "Q" Lee', "Bo Ek"):
             lines.append(
                 f"{imdb_id}|Title {imdb_id}|Title|1999|90|{genre}|7.1|100|actress|\\N|{artist}|1970|"
+                f"\\N|actress|{imdb_id}"
+            )
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+def write_series_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A series CSV in the challenge's format (``anoTermino`` after the start year): (IMDB id, genres)."""
+    lines = ["|".join(SERIES_COLUMNS)]
+    for imdb_id, genre in rows:
+        for artist in ("Ann Lee", "Bo Ek"):
+            lines.append(
+                f"{imdb_id}|Show {imdb_id}|Show|1999|2005|22|{genre}|8.1|900|actress|\\N|{artist}|1970|"
                 f"\\N|actress|{imdb_id}"
             )
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
@@ -61,7 +74,16 @@ def server(tmdb_server: str) -> Iterator[str]:
     from cinelake.tmdb.server import configure
 
     yield tmdb_server
-    configure(tmdb_server, fault_rate=0.0, latency_ms=0.0, rate_limit=None, script=[], sudden_401=False)
+    configure(
+        tmdb_server,
+        fault_rate=0.0,
+        latency_ms=0.0,
+        rate_limit=None,
+        script=[],
+        sudden_401=False,
+        retry_after_s=1,
+        tv_imdb_ids={},
+    )
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ import pytest
 
 from cinelake.config import Settings
 from cinelake.errors import UsageError
-from cinelake.ingest import tmdb as tmdb_job
+from cinelake.ingest import discover
 from cinelake.ingest.tmdb import IngestProgress, IngestResult, TMDBIngestRequest, ingest_tmdb
 from cinelake.lake.layout import Kind
 from cinelake.lake.manifest import RunBook
@@ -271,10 +271,10 @@ def test_discover_slices_windows_under_the_page_cap(
     from cinelake.tmdb.client import TMDBClient
 
     async def listing(max_pages: int) -> set[int]:
-        monkeypatch.setattr(tmdb_job, "MAX_PAGES", max_pages)
+        monkeypatch.setattr(discover, "MAX_PAGES", max_pages)
         async with TMDBClient.from_settings(settings) as client:
-            return await tmdb_job.discover_movie_ids(
-                client, ["Animation"], date(1990, 1, 1), date(2016, 12, 31), today=DAY
+            return await discover.discover_ids(
+                client, Kind.MOVIES, ["Animation"], date(1990, 1, 1), date(2016, 12, 31), today=DAY
             )
 
     whole = asyncio.run(listing(500))
@@ -292,7 +292,6 @@ def test_unknown_genre_lists_the_known_ones(settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"source": "discover", "csv": None, "kind": Kind.SERIES}, "movies only"),
         ({"source": "discover"}, "not both"),
         ({"source": "csv", "release_to": date(2020, 1, 1)}, "for --discover only"),
         ({"source": "csv", "csv": None}, "--from-csv"),

@@ -31,6 +31,7 @@ def server(_server_url: str) -> str:
         sudden_401=False,
         retry_after_s=1,
         hang_s=30.0,
+        tv_imdb_ids={},
     )
     reset_stats(_server_url)
     return _server_url

@@ -135,7 +135,7 @@ def test_404_is_a_miss_without_retry(server: str) -> None:
                 await client.movie_details(999_999_999)
             assert caught.value.tmdb_code == 34
             with pytest.raises(TMDBNotFound):
-                await client.tv_details(1399)
+                await client.tv_details(999_999_998)
 
     asyncio.run(use())
     assert len(_log(server)) == 2

@@ -155,5 +155,5 @@ def test_error_bodies(server: str, real_data: Path) -> None:
     assert bad_page.json()["status_code"] == 22
     assert_shape(bad_page.json(), [_sample(real_data, JDROUET, "invalid-api-key.json")])
 
-    tv = _get(server, "/tv/1399")
+    tv = _get(server, "/tv/999999999")
     assert tv.status_code == 404 and tv.json()["status_code"] == 34

@@ -1,8 +1,9 @@
 """The Lambda event: what to ingest, validated, with the function's environment as defaults.
 
 ``{"source": "csv", "csv": "s3://bucket/Raw/Local/CSV/Movies/2026/11/26/movies.csv", "kind": "movies",
-"date": "2026-11-26"}`` or ``{"source": "discover", "genres": ["Comedy", "Animation"]}``; every field may
-be left out and then comes from the environment (SOURCE, CSV, GENRES, KIND) or is today's date (UTC).
+"date": "2026-11-26"}`` or ``{"source": "discover", "genres": ["Comedy", "Animation"], "kind": "series"}``
+(series discover on ``/discover/tv`` by TMDB's TV genres); every field may be left out and then comes
+from the environment (SOURCE, CSV, GENRES, KIND) or is today's date (UTC).
 
 A continued run also carries ``run_id``, ``invocation`` (1 for the first) and ``chain`` (the request id
 of the invocation that started the chain). A resolved event is complete: the payload of the next

@@ -22,6 +22,15 @@ KindOption = Annotated[
         show_default=False,
     ),
 ]
+TMDBKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help="movies, series, or both (--discover only: one run per kind, each in its own Raw folder). "
+        "Default: from the CSV header; movies for --discover.",
+        show_default=False,
+    ),
+]
 
 
 @app.command("local")
@@ -67,7 +76,7 @@ def local(
 def tmdb(
     lake: LakeOption = None,
     date: DateOption = None,
-    kind: KindOption = None,
+    kind: TMDBKindOption = None,
     from_csv: Annotated[
         str | None,
         typer.Option(
@@ -78,26 +87,48 @@ def tmdb(
         ),
     ] = None,
     discover: Annotated[
-        bool, typer.Option("--discover", help="List the ids with /discover/movie instead of a CSV (movies).")
+        bool,
+        typer.Option(
+            "--discover",
+            help="List the ids by genre with /discover/movie (movies) or /discover/tv (series), "
+            "instead of a CSV.",
+        ),
     ] = False,
     genres: Annotated[
         str,
         typer.Option(
-            "--genres", help="Comma-separated genre names (case-insensitive), or 'all'.", show_default=True
+            "--genres",
+            help="Comma-separated genre names (case-insensitive), or 'all'. --discover resolves them on "
+            "TMDB's genre list of the kind (/genre/movie/list, /genre/tv/list).",
+            show_default=True,
         ),
     ] = "Comedy,Animation",
     release_from: Annotated[
         str | None,
-        typer.Option("--from", help="--discover: first release date YYYY-MM-DD.", show_default=False),
+        typer.Option(
+            "--from",
+            help="--discover: first release date (series: first air date) YYYY-MM-DD.",
+            show_default=False,
+        ),
     ] = None,
     release_to: Annotated[
         str | None,
-        typer.Option("--to", help="--discover: last release date YYYY-MM-DD.", show_default=False),
+        typer.Option(
+            "--to",
+            help="--discover: last release date (series: first air date) YYYY-MM-DD.",
+            show_default=False,
+        ),
     ] = None,
     append: Annotated[
-        str,
-        typer.Option("--append", help="append_to_response items of the detail requests (comma-separated)."),
-    ] = "credits,keywords,external_ids,release_dates",
+        str | None,
+        typer.Option(
+            "--append",
+            help="append_to_response items of the detail requests (comma-separated). Default: "
+            "credits,keywords,external_ids,release_dates for movies; "
+            "credits,keywords,external_ids,content_ratings for series.",
+            show_default=False,
+        ),
+    ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch everything again instead of resuming the day's run.")
     ] = False,
@@ -128,9 +159,10 @@ def tmdb(
 ) -> None:
     """Fetch TMDB details for the CSV's IMDB ids (or a discover query) into Raw/TMDB/JSON/<Kind>/YYYY/MM/DD/.
 
-    Rerunning the same command on the same day resumes the run and skips what is done. The credential
-    is TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY) from the environment / .env, else the one stored in AWS
-    Secrets Manager (TMDB_SECRET_ID) or SSM Parameter Store (TMDB_SSM_PARAMETER).
+    Movies go to Raw/TMDB/JSON/Movies/, series (/tv/{id}) to Raw/TMDB/JSON/Series/; --kind both runs a
+    discover once per kind. Rerunning the same command on the same day resumes the run and skips what
+    is done. The credential is TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY) from the environment / .env,
+    else the one stored in AWS Secrets Manager (TMDB_SECRET_ID) or SSM Parameter Store (TMDB_SSM_PARAMETER).
     """
     import dataclasses
 
@@ -140,7 +172,8 @@ def tmdb(
     from cinelake.errors import UsageError
     from cinelake.ingest.local_csv import csv_kind, parse_genres, parse_kind
     from cinelake.ingest.progress import ProgressReport, summary_table
-    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+    from cinelake.ingest.runs import ingest_kinds, parse_kinds
+    from cinelake.ingest.tmdb import IngestResult, TMDBIngestRequest
     from cinelake.lake.layout import Kind
     from cinelake.lake.store import Lake
 
@@ -150,7 +183,10 @@ def tmdb(
         raise UsageError("say where the ids come from: --from-csv PATH_OR_URL or --discover")
     if rate_limit is not None and rate_limit < 0:
         raise UsageError(f"--rate-limit must be 0 (no limit) or more, got {rate_limit}")
-    wanted = parse_kind(kind)
+    kinds = parse_kinds(kind) if kind is not None else None
+    if kinds is not None and len(kinds) > 1 and from_csv:
+        raise UsageError("--kind both needs --discover: a CSV holds one kind (its header says which)")
+    wanted = parse_kind(kinds[0]) if kinds is not None else None
     store = Lake(lake_url(lake))
     if from_csv and "://" not in from_csv:
         # One spelling per file, so the same CSV always gives the same run id (and the Lambda agrees):
@@ -168,7 +204,7 @@ def tmdb(
         genres=parse_genres(genres),
         release_from=parse_day(release_from, "--from") if release_from else None,
         release_to=parse_day(release_to, "--to") if release_to else None,
-        append=tuple(append.split(",")),
+        append=tuple(append.split(",")) if append is not None else None,
         refresh=refresh,
         concurrency=concurrency,
     ).normalized()
@@ -180,11 +216,14 @@ def tmdb(
         tmdb_max_connections=min(concurrency, 20) if concurrency else None,
     )
     settings = with_tmdb_credentials(settings)
-    with ProgressReport(f"TMDB {request.kind.value} -> {store.url}") as report:
-        result = ingest_tmdb(store, request, settings, progress=report.update)
-    console.print(summary_table(result))
+    results: list[IngestResult] = []
+    for each in kinds if kinds is not None and len(kinds) > 1 else (request.kind,):
+        with ProgressReport(f"TMDB {each.value} -> {store.url}") as report:
+            done = ingest_kinds(store, request, [each], settings, progress=lambda _kind: report.update)
+        results.extend(done.values())
+        console.print(summary_table(results[-1], each))
     console.print(TMDB_NOTICE)
-    if result.status != "complete":
+    if any(result.status != "complete" for result in results):
         raise typer.Exit(1)
 
 

@@ -51,7 +51,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve TMDB v3 paths under /3 from the packaged snapshot until Ctrl-C.
+    """Serve TMDB v3 paths under /3 from the packaged snapshot (movies and series) until Ctrl-C.
 
     Point cinelake at it with TMDB_BASE_URL=<the printed URL> and any TMDB_READ_ACCESS_TOKEN.
     """

@@ -13,6 +13,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from cinelake.ingest.tmdb import IngestProgress, IngestResult
+    from cinelake.lake.layout import Kind
 
 log = logging.getLogger("cinelake.ingest")
 LOG_EVERY = 5.0  # seconds between two plain progress lines
@@ -117,9 +118,10 @@ class ProgressReport:
             )
 
 
-def summary_table(result: IngestResult) -> Table:
-    """The end-of-run table."""
-    title = f"TMDB ingest {result.run_id}: {result.status}"
+def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
+    """The end-of-run table (``kind`` named in its title when a command ingests more than one)."""
+    what = f"TMDB {kind.value.lower()} ingest" if kind is not None else "TMDB ingest"
+    title = f"{what} {result.run_id}: {result.status}"
     table = Table(title=title, title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value", overflow="fold")

@@ -8,7 +8,8 @@ How a run goes:
 
 1. **Plan.** The run id comes from the request (date, source, CSV, genres, window, append), so the same
    request on the same day is the same run. The first attempt works out the ids (the CSV's IMDB ids
-   of the genres, or the TMDB ids that ``/discover/movie`` lists) and freezes them, sorted, in the
+   of the genres, or the TMDB ids that ``/discover/movie`` or ``/discover/tv`` lists, see
+   :mod:`cinelake.ingest.discover`) and freezes them, sorted, in the
    run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
 2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (``/find`` then details for a CSV,
    details for discover), written as file ``k`` by :class:`~cinelake.lake.batch.RawBatchWriter`, and
@@ -37,15 +38,16 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
 from cinelake.errors import LakeError, UsageError
-from cinelake.ingest.local_csv import ALL_GENRES, parse_genres, parse_kind, read_imdb_ids
+from cinelake.ingest.discover import discover_ids
+from cinelake.ingest.local_csv import parse_genres, parse_kind, read_imdb_ids
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
@@ -73,6 +75,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GENRES = ("Comedy", "Animation")
 DEFAULT_APPEND = ("credits", "keywords", "external_ids", "release_dates")
+# release_dates is a movie append; a series' certifications are its content_ratings.
+DEFAULT_SERIES_APPEND = ("credits", "keywords", "external_ids", "content_ratings")
 KNOWN_APPEND = frozenset(
     {
         "credits",
@@ -92,8 +96,6 @@ KNOWN_APPEND = frozenset(
         "lists",
     }
 )
-MAX_PAGES = 500  # TMDB serves no page past 500 of a discover query
-EARLIEST_RELEASE = date(1870, 1, 1)
 # Chunks fetched at once: enough that a chunk's slow tail never leaves the connections idle.
 CHUNKS_IN_FLIGHT = 3
 LOCK_TTL = 120.0  # seconds a run's lease lasts without renewal (renewed every 30 s)
@@ -110,9 +112,9 @@ class TMDBIngestRequest:
     source: Source = "csv"
     csv: str | None = None  # a local path, a URL, or a path relative to the lake
     genres: tuple[str, ...] = DEFAULT_GENRES  # ("all",) for every row / every genre
-    release_from: date | None = None  # discover: the release-date window
+    release_from: date | None = None  # discover: the window of release dates (series: first air dates)
     release_to: date | None = None
-    append: tuple[str, ...] = DEFAULT_APPEND
+    append: tuple[str, ...] | None = None  # None: DEFAULT_APPEND for movies, DEFAULT_SERIES_APPEND for series
     refresh: bool = False  # fetch everything again (a new generation of the run)
     concurrency: int | None = None  # requests in flight; default: the settings' max connections
 
@@ -125,8 +127,6 @@ class TMDBIngestRequest:
         if self.source == "csv" and not self.csv:
             raise UsageError("a CSV ingest needs the CSV: give --from-csv PATH_OR_URL")
         if self.source == "discover":
-            if kind is not Kind.MOVIES:
-                raise UsageError("--discover lists movies only: use --from-csv for series")
             if self.csv:
                 raise UsageError("give either --from-csv or --discover, not both")
         elif self.release_from or self.release_to:
@@ -134,7 +134,7 @@ class TMDBIngestRequest:
         if self.release_from and self.release_to and self.release_from > self.release_to:
             raise UsageError(f"--from {self.release_from} is after --to {self.release_to}")
         genres = parse_genres(self.genres)
-        append = tuple(dict.fromkeys(a.strip() for a in self.append if a.strip()))
+        append = tuple(dict.fromkeys(a.strip() for a in self.append_for(kind) if a.strip()))
         unknown = [a for a in append if a not in KNOWN_APPEND]
         if unknown:
             known = ", ".join(sorted(KNOWN_APPEND))
@@ -149,10 +149,16 @@ class TMDBIngestRequest:
             genres=genres,
             release_from=self.release_from,
             release_to=self.release_to,
-            append=append,
+            append=append if self.append is not None else None,  # None: the kind's default, kept per kind
             refresh=self.refresh,
             concurrency=self.concurrency,
         )
+
+    def append_for(self, kind: Kind) -> tuple[str, ...]:
+        """The ``append_to_response`` items of a ``kind`` run: the request's, or the kind's default."""
+        if self.append is not None:
+            return self.append
+        return DEFAULT_SERIES_APPEND if kind is Kind.SERIES else DEFAULT_APPEND
 
     def parameters(self) -> dict[str, Any]:
         """What defines the run (the manifest's parameters; never a secret)."""
@@ -164,7 +170,7 @@ class TMDBIngestRequest:
             "genres": list(self.genres),
             "release_from": self.release_from.isoformat() if self.release_from else None,
             "release_to": self.release_to.isoformat() if self.release_to else None,
-            "append": list(self.append),
+            "append": list(self.append_for(self.kind)),
         }
 
     @property
@@ -422,8 +428,9 @@ class _Job:
                 read_imdb_ids, self.request.csv, self.request.genres, lake=self.lake, kind=self.request.kind
             )
         else:
-            found = await discover_movie_ids(
+            found = await discover_ids(
                 self.client,
+                self.request.kind,
                 self.request.genres,
                 self.request.release_from,
                 self.request.release_to,
@@ -555,10 +562,11 @@ class _Job:
                     tmdb_id = matches[0]
                 else:
                     tmdb_id = int(key)
+                append = self.request.append_for(self.request.kind)
                 if movies:
-                    record = await self.client.movie_details(tmdb_id, append=self.request.append)
+                    record = await self.client.movie_details(tmdb_id, append=append)
                 else:
-                    record = await self.client.tv_details(tmdb_id, append=self.request.append)
+                    record = await self.client.tv_details(tmdb_id, append=append)
         except TMDBAuthError:
             raise
         except TMDBNotFound as exc:
@@ -621,80 +629,3 @@ def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
     ours = [e for e in leaves if isinstance(e, CinelakeError)]
     return (ours or leaves or [group])[0]
-
-
-# --- discover ---------------------------------------------------------------------------------------
-
-
-async def genre_ids(client: TMDBClient, names: Iterable[str]) -> list[int] | None:
-    """TMDB genre ids for ``names`` (case-insensitive), looked up on ``/genre/movie/list``; None for all."""
-    names = tuple(names)
-    if any(n.lower() == ALL_GENRES for n in names):
-        return None
-    known = await client.movie_genres()
-    by_name = {name.lower(): gid for name, gid in known.items()}
-    unknown = [n for n in names if n.lower() not in by_name]
-    if unknown:
-        raise UsageError(
-            f"unknown genre(s) {', '.join(unknown)}: TMDB's movie genres are {', '.join(sorted(known))}"
-        )
-    return sorted({by_name[n.lower()] for n in names})
-
-
-async def discover_movie_ids(
-    client: TMDBClient,
-    genres: Iterable[str],
-    release_from: date | None = None,
-    release_to: date | None = None,
-    *,
-    today: date | None = None,
-    in_flight: asyncio.Semaphore | None = None,
-) -> set[int]:
-    """The distinct TMDB ids ``/discover/movie`` lists for any of ``genres`` in a release window.
-
-    A window with more than 500 pages is split in halves until each part fits (TMDB serves no page
-    past 500). With no window, the whole catalogue is asked first, and sliced from 1870 to a year
-    after ``today`` only if it is too large (titles without a release date are then out of reach).
-    """
-    ids = await genre_ids(client, genres)
-    with_genres = "|".join(str(i) for i in ids) if ids else None
-    limit = in_flight or asyncio.Semaphore(client.max_connections)
-    found: set[int] = set()
-
-    async def page(lo: date | None, hi: date | None, number: int) -> dict[str, Any]:
-        async with limit:
-            return await client.discover_movies(
-                with_genres=with_genres,
-                release_gte=lo,
-                release_lte=hi,
-                page=number,
-                sort_by="primary_release_date.asc",
-            )
-
-    def take(data: dict[str, Any]) -> None:
-        for item in data.get("results") or ():
-            if isinstance(item, dict) and isinstance(item.get("id"), int):
-                found.add(item["id"])
-
-    async def window(lo: date | None, hi: date | None) -> None:
-        first = await page(lo, hi, 1)
-        pages = int(first.get("total_pages") or 0)
-        if pages > MAX_PAGES and lo is not None and hi is not None and lo < hi:
-            middle = lo + (hi - lo) // 2
-            await asyncio.gather(window(lo, middle), window(middle + timedelta(days=1), hi))
-            return
-        if pages > MAX_PAGES and lo is None and hi is None:
-            await window(EARLIEST_RELEASE, horizon)
-            return
-        if pages > MAX_PAGES:
-            log.warning("discover: %s has %d pages; only the first %d can be read", lo, pages, MAX_PAGES)
-        take(first)
-        rest = await asyncio.gather(*(page(lo, hi, n) for n in range(2, min(pages, MAX_PAGES) + 1)))
-        for data in rest:
-            take(data)
-
-    horizon = (today or datetime.now(UTC).date()) + timedelta(days=366)
-    lo = release_from or (EARLIEST_RELEASE if release_to else None)
-    hi = release_to or (horizon if release_from else None)
-    await window(lo, hi)
-    return found

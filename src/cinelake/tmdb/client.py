@@ -260,6 +260,11 @@ class TMDBClient:
         data = await self.get("genre/movie/list", {"language": language} if language else None)
         return {str(g["name"]): int(g["id"]) for g in data.get("genres") or ()}
 
+    async def tv_genres(self, language: str | None = None) -> dict[str, int]:
+        """Genre name -> id, from ``/genre/tv/list`` (TV ids differ from movie ids: "Action & Adventure")."""
+        data = await self.get("genre/tv/list", {"language": language} if language else None)
+        return {str(g["name"]): int(g["id"]) for g in data.get("genres") or ()}
+
     async def discover_movies(
         self,
         *,
@@ -280,6 +285,27 @@ class TMDBClient:
             params["primary_release_date.lte"] = release_lte.isoformat()
         params.update(extra)
         return await self.get("discover/movie", params)
+
+    async def discover_tv(
+        self,
+        *,
+        with_genres: str | None = None,
+        first_air_gte: date | None = None,
+        first_air_lte: date | None = None,
+        page: int = 1,
+        sort_by: str = "popularity.desc",
+        **extra: str | int | float,
+    ) -> dict[str, Any]:
+        """One page of ``/discover/tv`` (``with_genres``: comma = AND, pipe = OR; dates of first air)."""
+        params: dict[str, Any] = {"page": page, "sort_by": sort_by}
+        if with_genres:
+            params["with_genres"] = with_genres
+        if first_air_gte:
+            params["first_air_date.gte"] = first_air_gte.isoformat()
+        if first_air_lte:
+            params["first_air_date.lte"] = first_air_lte.isoformat()
+        params.update(extra)
+        return await self.get("discover/tv", params)
 
     async def check_auth(self) -> AuthCheck:
         """``/authentication``: whether the credentials work. A rejection is an answer here, not an error."""

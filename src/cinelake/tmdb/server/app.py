@@ -6,8 +6,6 @@ made once at start, and a ``/movie/{id}`` response is those bytes spliced togeth
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -18,12 +16,11 @@ from starlette.routing import Route
 
 from cinelake.tmdb.server import bodies
 from cinelake.tmdb.server.gate import ServerState, TMDBGate
+from cinelake.tmdb.server.listing import DiscoverSpec, discover_page, int_id, json_response, sorted_ids
 from cinelake.tmdb.server.options import ServerOptions
+from cinelake.tmdb.server.tv import TVIndex, build_tv_routes
 from cinelake.tmdb.snapshot import APPEND_KEYS, Snapshot, details_without_appends, list_item, load_snapshot
-
-PAGE_SIZE = 20
-MAX_PAGE = 500
-JSON = "application/json;charset=utf-8"
+from cinelake.tmdb.snapshot.tv import TVSnapshot, load_tv_snapshot
 
 # sort_by value -> (key of the list item, descending); ties break on the id so pages are stable.
 SORT_FIELDS = {
@@ -36,10 +33,14 @@ SORT_FIELDS = {
     "original_title": "original_title",
     "title": "title",
 }
-
-
-def _json(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, media_type=JSON)
+MOVIE_DISCOVER = DiscoverSpec(
+    sort_fields=SORT_FIELDS,
+    date_field="release_date",
+    gte_params=("primary_release_date.gte", "release_date.gte"),
+    lte_params=("primary_release_date.lte", "release_date.lte"),
+    year_params=("primary_release_year", "year"),
+)
+_json = json_response
 
 
 class SnapshotIndex:
@@ -69,124 +70,59 @@ class SnapshotIndex:
             return base
         return base[:-1] + b"".join(parts) + b"}"
 
-    def find_body(self, imdb_id: str) -> bytes:
+    def find_body(self, imdb_id: str, tv_results: list[dict[str, Any]] | None = None) -> bytes:
+        """The ``/find`` body: the snapshot's movies for ``imdb_id``, and the series ``tv_results`` names."""
+        if tv_results:
+            return self._find_bytes(imdb_id, tv_results)
         body = self._find.get(imdb_id)
         if body is None:
-            results = [
-                {**self.items[m["id"]], "media_type": "movie"} for m in self.snapshot.find_imdb(imdb_id)
-            ]
-            body = orjson.dumps(
-                {
-                    "movie_results": results,
-                    "person_results": [],
-                    "tv_results": [],
-                    "tv_episode_results": [],
-                    "tv_season_results": [],
-                }
-            )
+            body = self._find_bytes(imdb_id, [])
             if len(self._find) < 100_000:
                 self._find[imdb_id] = body
         return body
+
+    def _find_bytes(self, imdb_id: str, tv_results: list[dict[str, Any]]) -> bytes:
+        results = [{**self.items[m["id"]], "media_type": "movie"} for m in self.snapshot.find_imdb(imdb_id)]
+        return orjson.dumps(
+            {
+                "movie_results": results,
+                "person_results": [],
+                "tv_results": tv_results,
+                "tv_episode_results": [],
+                "tv_season_results": [],
+            }
+        )
 
     def order(self, field: str, descending: bool) -> list[int]:
         """Movie ids sorted by ``field``; movies without the field go last, as TMDB puts them."""
         key = (field, descending)
         ids = self._orders.get(key)
         if ids is None:
-            movies = self.snapshot.movies
-            have = [i for i in movies if movies[i].get(field) not in (None, "")]
-            have.sort(key=lambda i: (movies[i][field], -i if descending else i), reverse=descending)
-            missing = sorted(i for i in movies if movies[i].get(field) in (None, ""))
-            ids = have + missing
+            ids = sorted_ids(self.snapshot.movies, field, descending)
             self._orders[key] = ids
         return ids
 
 
-def _genre_filter(value: str) -> Callable[[list[int]], bool] | None:
-    """``with_genres``: "16,35" means both (AND), "16|35" means either (OR)."""
-    if not value.strip():
-        return None
-    if "|" in value:
-        wanted = {int(part) for part in value.split("|") if part.strip()}
-        return lambda ids: any(g in wanted for g in ids)
-    required = {int(part) for part in value.split(",") if part.strip()}
-    return lambda ids: required.issubset(ids)
-
-
 def discover(index: SnapshotIndex, params: Any) -> Response:
-    raw_page = params.get("page", "1")
-    try:
-        page = int(raw_page)
-    except ValueError:
-        page = 0
-    if not 1 <= page <= MAX_PAGE:
-        return _json(bodies.INVALID_PAGE, 400)
-    sort_by = params.get("sort_by", "popularity.desc")
-    field_name, _, direction = sort_by.partition(".")
-    if field_name not in SORT_FIELDS or direction not in ("asc", "desc"):
-        return _json(
-            bodies.validation_error(
-                f"sort_by must be one of {', '.join(sorted(SORT_FIELDS))} followed by .asc or .desc"
-            ),
-            422,
-        )
-    try:
-        genres = _genre_filter(params.get("with_genres", ""))
-    except ValueError:
-        return _json(bodies.validation_error("with_genres must be genre ids separated by , or |"), 422)
-    gte = params.get("primary_release_date.gte") or params.get("release_date.gte")
-    lte = params.get("primary_release_date.lte") or params.get("release_date.lte")
-    year = params.get("primary_release_year") or params.get("year")
-    movies = index.snapshot.movies
-    selected: list[int] = []
-    for movie_id in index.order(SORT_FIELDS[field_name], direction == "desc"):
-        movie = movies[movie_id]
-        released = movie.get("release_date") or ""
-        if gte and released < gte:
-            continue
-        if lte and (not released or released > lte):
-            continue
-        if year and not released.startswith(year):
-            continue
-        if genres is not None and not genres(index.items[movie_id]["genre_ids"]):
-            continue
-        selected.append(movie_id)
-    start = (page - 1) * PAGE_SIZE
-    body = {
-        "page": page,
-        "results": [index.items[i] for i in selected[start : start + PAGE_SIZE]],
-        "total_pages": math.ceil(len(selected) / PAGE_SIZE),
-        "total_results": len(selected),
-    }
-    return _json(orjson.dumps(body))
+    return discover_page(MOVIE_DISCOVER, params, index.snapshot.movies, index.items, index.order)
 
 
-def _int_id(value: str) -> int | None:
-    try:
-        return int(value.split("-", 1)[0])  # TMDB accepts "862-toy-story" slugs
-    except ValueError:
-        return None
-
-
-def build_routes(index: SnapshotIndex) -> list[Route]:
+def build_routes(index: SnapshotIndex, tv_index: TVIndex, state: ServerState) -> list[Route]:
     async def movie(request: Request) -> Response:
-        movie_id = _int_id(request.path_params["movie_id"])
+        movie_id = int_id(request.path_params["movie_id"])
         append = request.query_params.get("append_to_response", "")
         body = (
             index.movie_body(movie_id, append.split(",") if append else []) if movie_id is not None else None
         )
         return _json(body) if body is not None else _json(bodies.NOT_FOUND, 404)
 
-    async def tv(request: Request) -> Response:
-        # The snapshot holds no series: every id is honestly unknown.
-        return _json(bodies.NOT_FOUND, 404)
-
     async def find(request: Request) -> Response:
         source = request.query_params.get("external_source")
         if not source:
             return _json(bodies.validation_error("external_source must be provided"), 422)
-        external_id = request.path_params["external_id"]
-        return _json(index.find_body(external_id if source == "imdb_id" else ""))
+        imdb_id = request.path_params["external_id"] if source == "imdb_id" else ""
+        tv_results = tv_index.find_results(imdb_id, state.options.tv_imdb_ids)
+        return _json(index.find_body(imdb_id, tv_results))
 
     async def discover_movie(request: Request) -> Response:
         return discover(index, request.query_params)
@@ -203,7 +139,7 @@ def build_routes(index: SnapshotIndex) -> list[Route]:
 
     return [
         Route("/3/movie/{movie_id}", movie),
-        Route("/3/tv/{tv_id}", tv),
+        *build_tv_routes(tv_index, state),
         Route("/3/find/{external_id}", find),
         Route("/3/discover/movie", discover_movie),
         Route("/3/genre/movie/list", genre_movie_list),
@@ -239,9 +175,12 @@ def build_control_routes(state: ServerState) -> list[Route]:
     ]
 
 
-def create_app(options: ServerOptions | None = None, snapshot: Snapshot | None = None) -> TMDBGate:
+def create_app(
+    options: ServerOptions | None = None, snapshot: Snapshot | None = None, tv: TVSnapshot | None = None
+) -> TMDBGate:
     """The ASGI app of the offline server (``state`` is reachable as ``app.state``)."""
     state = ServerState(options or ServerOptions())
     index = SnapshotIndex(snapshot or load_snapshot())
-    starlette = Starlette(routes=[*build_control_routes(state), *build_routes(index)])
+    tv_index = TVIndex(tv or load_tv_snapshot())
+    starlette = Starlette(routes=[*build_control_routes(state), *build_routes(index, tv_index, state)])
     return TMDBGate(starlette, state)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 # Every fault the server can inject, as TMDB (or the network in front of it) would produce it.
@@ -39,6 +39,9 @@ class ServerOptions:
     sudden_401: bool = False  # every /3 request answers 401/7 (credentials revoked mid-run)
     seed: int | None = None  # makes the fault draws reproducible
     log_size: int = 100_000  # how many requests the request log keeps
+    # IMDB id -> TMDB TV id of series whose IMDB id the server should know (/find's tv_results, the
+    # external_ids append). The packaged TV data has no IMDB ids, so by default the server knows none.
+    tv_imdb_ids: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -53,15 +56,18 @@ class ServerOptions:
             raise ValueError("rate_limit must be positive")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must be 0 or more")
+        bad = [k for k, v in self.tv_imdb_ids.items() if not isinstance(k, str) or type(v) is not int]
+        if bad:
+            raise ValueError(f"tv_imdb_ids maps IMDB ids to integer TMDB TV ids; bad entries: {bad[:5]}")
 
     def update(self, changes: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
         unknown = set(changes) - names
         if unknown:
             raise ValueError(f"unknown server option(s): {', '.join(sorted(unknown))}")
+        replace(self, **changes)  # validated on a copy first: a refused change leaves the options as is
         for name, value in changes.items():
             setattr(self, name, value)
-        self.validate()
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
