@@ -276,15 +276,16 @@ class TMDBClient:
         **extra: str | int | float,
     ) -> dict[str, Any]:
         """One page of ``/discover/movie`` (``with_genres``: comma = AND, pipe = OR; dates of release)."""
-        params: dict[str, Any] = {"page": page, "sort_by": sort_by}
-        if with_genres:
-            params["with_genres"] = with_genres
-        if release_gte:
-            params["primary_release_date.gte"] = release_gte.isoformat()
-        if release_lte:
-            params["primary_release_date.lte"] = release_lte.isoformat()
-        params.update(extra)
-        return await self.get("discover/movie", params)
+        return await self._discover(
+            "discover/movie",
+            "primary_release_date",
+            with_genres,
+            release_gte,
+            release_lte,
+            page,
+            sort_by,
+            extra,
+        )
 
     async def discover_tv(
         self,
@@ -297,15 +298,30 @@ class TMDBClient:
         **extra: str | int | float,
     ) -> dict[str, Any]:
         """One page of ``/discover/tv`` (``with_genres``: comma = AND, pipe = OR; dates of first air)."""
+        return await self._discover(
+            "discover/tv", "first_air_date", with_genres, first_air_gte, first_air_lte, page, sort_by, extra
+        )
+
+    async def _discover(
+        self,
+        path: str,
+        date_field: str,
+        with_genres: str | None,
+        gte: date | None,
+        lte: date | None,
+        page: int,
+        sort_by: str,
+        extra: dict[str, str | int | float],
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"page": page, "sort_by": sort_by}
         if with_genres:
             params["with_genres"] = with_genres
-        if first_air_gte:
-            params["first_air_date.gte"] = first_air_gte.isoformat()
-        if first_air_lte:
-            params["first_air_date.lte"] = first_air_lte.isoformat()
+        if gte:
+            params[f"{date_field}.gte"] = gte.isoformat()
+        if lte:
+            params[f"{date_field}.lte"] = lte.isoformat()
         params.update(extra)
-        return await self.get("discover/tv", params)
+        return await self.get(path, params)
 
     async def check_auth(self) -> AuthCheck:
         """``/authentication``: whether the credentials work. A rejection is an answer here, not an error."""
