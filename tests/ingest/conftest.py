@@ -61,7 +61,16 @@ def server(tmdb_server: str) -> Iterator[str]:
     from cinelake.tmdb.server import configure
 
     yield tmdb_server
-    configure(tmdb_server, fault_rate=0.0, latency_ms=0.0, rate_limit=None, script=[], sudden_401=False)
+    configure(
+        tmdb_server,
+        fault_rate=0.0,
+        latency_ms=0.0,
+        rate_limit=None,
+        script=[],
+        sudden_401=False,
+        changes_per_day=0.0,
+        today=None,
+    )
 
 
 @pytest.fixture()

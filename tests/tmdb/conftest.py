@@ -31,6 +31,8 @@ def server(_server_url: str) -> str:
         sudden_401=False,
         retry_after_s=1,
         hang_s=30.0,
+        changes_per_day=0.0,
+        today=None,
     )
     reset_stats(_server_url)
     return _server_url

@@ -46,6 +46,7 @@ import orjson
 
 from cinelake.errors import LakeError, UsageError
 from cinelake.ingest.local_csv import ALL_GENRES, parse_genres, parse_kind, read_imdb_ids
+from cinelake.ingest.lookup import Lookup
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
@@ -300,6 +301,7 @@ class _Job:
         self.started = time.monotonic()
         self.plan_ids: frozenset[str] = frozenset()
         self.misses = MissSpool()
+        self.lookup = Lookup(client, request.kind, request.append, by_imdb=request.source == "csv")
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -334,6 +336,7 @@ class _Job:
                 stats=stats,
                 attempts=attempts,
                 attempt_started_at=attempt_started_at,
+                lookup=self.lookup.summary(),
             )
 
         self.plan_ids = frozenset(plan.ids) if self.request.source == "csv" else frozenset()
@@ -482,11 +485,11 @@ class _Job:
     ) -> None:
         """Fetch chunk ``k``, then write its files and its checkpoint (into ``checkpoints`` too)."""
         ids = plan.chunk_ids(k)
-        outcomes = await asyncio.gather(*(self._one(i) for i in ids))
+        outcomes = await asyncio.gather(*(self._one(i, plan.known.get(i)) for i in ids))
         lines: list[bytes] = []
         misses: list[Miss] = []
         failures: list[Failure] = []
-        seen: dict[int, str] = {}
+        seen: dict[int, str] = {}  # TMDB id -> the id of the plan it was written for
         for key, outcome in zip(ids, outcomes, strict=True):
             if isinstance(outcome, Miss):
                 misses.append(outcome)
@@ -501,7 +504,10 @@ class _Job:
                 lines.append(line)
         # Once fetched, a chunk is written and checkpointed even if the run is cancelled meanwhile (an
         # auth error in another chunk, Ctrl-C): no file then exists without the manifest listing it.
-        persist = asyncio.ensure_future(self._persist(plan, k, lines, misses, failures, stale, checkpoints))
+        titles = {key: tmdb_id for tmdb_id, key in seen.items()}
+        persist = asyncio.ensure_future(
+            self._persist(plan, k, lines, misses, failures, stale, checkpoints, titles)
+        )
         try:
             await asyncio.shield(persist)
         except asyncio.CancelledError:
@@ -517,6 +523,7 @@ class _Job:
         failures: list[Failure],
         stale: list[str],
         checkpoints: dict[int, ChunkCheckpoint],
+        titles: dict[str, int],
     ) -> None:
         files = await asyncio.to_thread(self.writer.write_chunk, k, lines, stale=stale)
         checkpoint = ChunkCheckpoint(
@@ -527,6 +534,7 @@ class _Job:
             misses=misses,
             failures=failures,
             completed_at=utc_now(),
+            titles=titles,
         )
         await asyncio.to_thread(self._record, checkpoint)
         checkpoints[k] = checkpoint.without_misses()
@@ -538,33 +546,22 @@ class _Job:
         self.book.save_checkpoint(checkpoint)
         self.misses.put(checkpoint.chunk, checkpoint.misses)
 
-    async def _one(self, key: str) -> Miss | Failure | tuple[int, bytes]:
+    async def _one(self, key: str, known: int | None) -> Miss | Failure | tuple[int, bytes]:
         """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
         from cinelake.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound
 
-        movies = self.request.kind is Kind.MOVIES
         try:
             async with self.in_flight:
-                if self.request.source == "csv":
-                    found = await self.client.find_by_imdb(key)
-                    matches = found.movie_ids if movies else found.tv_ids
-                    if not matches:
-                        other = "a series" if found.tv_ids else "a movie" if found.movie_ids else ""
-                        reason = f"TMDB lists this IMDB id as {other}" if other else "no TMDB title"
-                        return self._done(Miss(id=key, reason=reason))
-                    tmdb_id = matches[0]
-                else:
-                    tmdb_id = int(key)
-                if movies:
-                    record = await self.client.movie_details(tmdb_id, append=self.request.append)
-                else:
-                    record = await self.client.tv_details(tmdb_id, append=self.request.append)
+                found = await self.lookup.record(key, known)
         except TMDBAuthError:
             raise
         except TMDBNotFound as exc:
             return self._done(Miss(id=key, reason=f"not found ({exc.status or 404})"))
         except TMDBError as exc:
             return self._done(Failure(id=key, error=str(exc)))
+        if isinstance(found, Miss):
+            return self._done(found)
+        record = found
         if type(record.get("id")) is not int:
             # Not a TMDB title: every reader of Raw keys records on their integer id.
             return self._done(Failure(id=key, error="TMDB answered with an object that has no integer id"))
@@ -578,7 +575,7 @@ class _Job:
         if len(line) > self.writer.max_bytes:
             error = RecordTooLargeError(f"the record has {len(line):,} bytes, over the file limit")
             return self._done(Failure(id=key, error=str(error)))
-        return self._done((tmdb_id, line))
+        return self._done((record["id"], line))
 
     def _alias_of(self, key: str, record: dict[str, Any]) -> str | None:
         """In a CSV run, the plan's other IMDB id this record belongs to (so a title is stored once)."""

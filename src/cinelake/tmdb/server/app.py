@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from cinelake.tmdb.server import bodies
+from cinelake.tmdb.server.changes import ChangeFeed, build_change_routes, edited_details
 from cinelake.tmdb.server.gate import ServerState, TMDBGate
 from cinelake.tmdb.server.options import ServerOptions
 from cinelake.tmdb.snapshot import APPEND_KEYS, Snapshot, details_without_appends, list_item, load_snapshot
@@ -68,6 +69,11 @@ class SnapshotIndex:
         if not parts:
             return base
         return base[:-1] + b"".join(parts) + b"}"
+
+    def imdb_movie(self, imdb_id: str) -> int | None:
+        """The TMDB id ``/movie/{imdb_id}`` answers with (the lowest, as the snapshot holds few twins)."""
+        ids = self.snapshot.by_imdb.get(imdb_id)
+        return min(ids) if ids else None
 
     def find_body(self, imdb_id: str) -> bytes:
         body = self._find.get(imdb_id)
@@ -168,14 +174,18 @@ def _int_id(value: str) -> int | None:
         return None
 
 
-def build_routes(index: SnapshotIndex) -> list[Route]:
+def build_routes(index: SnapshotIndex, edit: Callable[[bytes], bytes] | None = None) -> list[Route]:
     async def movie(request: Request) -> Response:
-        movie_id = _int_id(request.path_params["movie_id"])
+        raw_id = request.path_params["movie_id"]
+        # TMDB's /movie/{id} also takes an IMDB id: the same body as /movie/{tmdb_id}.
+        movie_id = index.imdb_movie(raw_id) if raw_id.startswith("tt") else _int_id(raw_id)
         append = request.query_params.get("append_to_response", "")
         body = (
             index.movie_body(movie_id, append.split(",") if append else []) if movie_id is not None else None
         )
-        return _json(body) if body is not None else _json(bodies.NOT_FOUND, 404)
+        if body is None:
+            return _json(bodies.NOT_FOUND, 404)
+        return _json(edit(body) if edit is not None else body)
 
     async def tv(request: Request) -> Response:
         # The snapshot holds no series: every id is honestly unknown.
@@ -243,5 +253,12 @@ def create_app(options: ServerOptions | None = None, snapshot: Snapshot | None =
     """The ASGI app of the offline server (``state`` is reachable as ``app.state``)."""
     state = ServerState(options or ServerOptions())
     index = SnapshotIndex(snapshot or load_snapshot())
-    starlette = Starlette(routes=[*build_control_routes(state), *build_routes(index)])
+    movie_feed = ChangeFeed("movie", index.snapshot.movies)
+    series_feed = ChangeFeed("tv", ())  # the series ids of the server's snapshot (none yet)
+    routes = [
+        *build_control_routes(state),
+        *build_change_routes(state, movie_feed, series_feed),
+        *build_routes(index, lambda body: edited_details(state, movie_feed, body)),
+    ]
+    starlette = Starlette(routes=routes)
     return TMDBGate(starlette, state)

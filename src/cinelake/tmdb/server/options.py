@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
 
 # Every fault the server can inject, as TMDB (or the network in front of it) would produce it.
@@ -39,6 +40,10 @@ class ServerOptions:
     sudden_401: bool = False  # every /3 request answers 401/7 (credentials revoked mid-run)
     seed: int | None = None  # makes the fault draws reproducible
     log_size: int = 100_000  # how many requests the request log keeps
+    # The simulated change feed (tmdb/server/changes.py): the fraction of titles edited each day, and
+    # the server's day (YYYY-MM-DD; None: today's UTC date). The edits are simulated, not TMDB's.
+    changes_per_day: float = 0.0
+    today: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -53,6 +58,13 @@ class ServerOptions:
             raise ValueError("rate_limit must be positive")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must be 0 or more")
+        if not 0.0 <= self.changes_per_day <= 1.0:
+            raise ValueError("changes_per_day must be a fraction between 0 and 1")
+        if self.today is not None:
+            try:
+                date.fromisoformat(self.today)
+            except (TypeError, ValueError):
+                raise ValueError(f"today must be a date as YYYY-MM-DD, got {self.today!r}") from None
 
     def update(self, changes: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
