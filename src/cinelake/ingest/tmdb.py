@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from cinelake.errors import LakeError, UsageError
+from cinelake.ingest.changes import Increment, lake_history, plan_increment
 from cinelake.ingest.local_csv import ALL_GENRES, parse_genres, parse_kind, read_imdb_ids
 from cinelake.ingest.lookup import Lookup
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
@@ -60,6 +61,7 @@ from cinelake.lake.manifest import (
     RunManifest,
     RunPlan,
     RunStatus,
+    Selection,
     new_generation,
     summarize,
     utc_now,
@@ -115,6 +117,8 @@ class TMDBIngestRequest:
     release_to: date | None = None
     append: tuple[str, ...] = DEFAULT_APPEND
     refresh: bool = False  # fetch everything again (a new generation of the run)
+    # Fetch only titles new to the lake and the lake's titles TMDB's change lists name (ingest/changes.py).
+    incremental: bool = False
     concurrency: int | None = None  # requests in flight; default: the settings' max connections
 
     def normalized(self) -> TMDBIngestRequest:
@@ -153,11 +157,12 @@ class TMDBIngestRequest:
             append=append,
             refresh=self.refresh,
             concurrency=self.concurrency,
+            incremental=self.incremental,
         )
 
     def parameters(self) -> dict[str, Any]:
         """What defines the run (the manifest's parameters; never a secret)."""
-        return {
+        parameters: dict[str, Any] = {
             "kind": self.kind.value,
             "day": self.day.isoformat(),
             "source": self.source,
@@ -167,6 +172,9 @@ class TMDBIngestRequest:
             "release_to": self.release_to.isoformat() if self.release_to else None,
             "append": list(self.append),
         }
+        if self.incremental:  # only then, so a full run keeps the id it always had
+            parameters["incremental"] = True
+        return parameters
 
     @property
     def run_id(self) -> str:
@@ -206,6 +214,8 @@ class IngestResult:
     requests: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    selection: Selection | None = None  # how an incremental run chose its ids
+    lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -394,6 +404,8 @@ class _Job:
             requests=int(stats.get("requests", 0)),
             stats=stats,
             seconds=time.monotonic() - self.started,
+            selection=manifest.selection,
+            lookup=manifest.lookup,
         )
 
     def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
@@ -434,6 +446,11 @@ class _Job:
                 in_flight=self.in_flight,
             )
             ids = [str(i) for i in sorted(found)]
+        known: dict[str, int] = {}
+        selection = None
+        if self.request.incremental:
+            increment = await self._increment(ids)
+            ids, known, selection = increment.ids, increment.known, increment.selection
         plan = RunPlan(
             run=self.run_id,
             generation=new_generation(),
@@ -441,9 +458,17 @@ class _Job:
             parameters=self.request.parameters(),
             chunk_size=CHUNK_SIZE,
             ids=ids,
+            known=known,
+            selection=selection,
         )
         await asyncio.to_thread(self.book.save_plan, plan)
         return plan
+
+    async def _increment(self, asked: list[str]) -> Increment:
+        parameters = self.request.parameters()
+        history = await asyncio.to_thread(lake_history, self.lake, parameters, self.run_id, self.request.day)
+        series = self.request.kind is Kind.SERIES
+        return await plan_increment(self.client, history, asked, day=self.request.day, series=series)
 
     async def _fetch_chunks(
         self,
