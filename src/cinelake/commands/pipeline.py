@@ -160,6 +160,16 @@ def demo(
     lake: LakeOption = None,
     date: DateOption = None,
     out: OutOption = Path("reports"),
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            max=2,
+            help="2: run the day before --date in full, then --date incrementally after the offline "
+            "server's SIMULATED edits (not TMDB's), and show the answer after them.",
+        ),
+    ] = 1,
 ) -> None:
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
@@ -173,7 +183,7 @@ def demo(
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener)
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days)
     _finish(result, out)
 
 
