@@ -125,3 +125,33 @@ def test_a_series_run_without_an_earlier_one_is_full(tmp_path: Path, settings: S
     csv.write_text(header + "\ntt0903747|B|B|2008|2013|49|Comedy|9.5|100|actor|\\N|A|1956|\\N|actor|x\n")
     result = ingest_tmdb(Lake(str(tmp_path / "lake")), request(csv, DAY1, kind=Kind.SERIES), settings)
     assert result.selection is not None and result.selection.mode == "full"
+
+
+def test_checkpoints_without_titles_are_read_from_their_records(
+    tmp_path: Path, small_csv: Path, settings: Settings, server: str
+) -> None:
+    """Runs written before checkpoints recorded their titles still tell which titles the lake holds."""
+    from cinelake.ingest.changes import lake_history
+
+    lake = Lake(str(tmp_path / "lake"))
+    configure(server, changes_per_day=FRACTION, today=DAY1.isoformat())
+    first = ingest_tmdb(lake, request(small_csv, DAY1), settings)
+    book = RunBook(lake, first.run_id)
+    parameters = request(small_csv, DAY2).normalized().parameters()
+    recorded = lake_history(lake, parameters, "another-run", DAY2)
+    for checkpoint in book.load_checkpoints().values():
+        book.save_checkpoint(checkpoint.model_copy(update={"titles": {}}))
+    read_back = lake_history(lake, parameters, "another-run", DAY2)
+    assert read_back.titles == recorded.titles and len(recorded.titles) == 224
+    assert read_back.last is not None and read_back.last.run == first.run_id
+
+
+def test_another_source_is_not_the_last_run_but_its_titles_are_the_lakes(
+    tmp_path: Path, small_csv: Path, settings: Settings, server: str
+) -> None:
+    lake = Lake(str(tmp_path / "lake"))
+    configure(server, changes_per_day=FRACTION, today=DAY1.isoformat())
+    ingest_tmdb(lake, request(small_csv, DAY1, genres=("Drama",)), settings)
+    configure(server, today=DAY2.isoformat())
+    result = ingest_tmdb(lake, request(small_csv, DAY2), settings)
+    assert result.selection is not None and result.selection.mode == "full"
