@@ -45,3 +45,21 @@ def test_a_bad_date_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], t
     err = capsys.readouterr().err
     assert "invalid --date" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_help_says_the_change_feed_and_the_demos_second_day_are_simulated() -> None:
+    serve = CliRunner().invoke(app, ["tmdb", "serve", "--help"], env={"COLUMNS": "200"})
+    demo = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert "SIMULATED edits" in serve.output and "--changes-per-day" in serve.output
+    assert "SIMULATED edits" in demo.output and "--days" in demo.output
+
+
+def test_the_demo_runs_one_or_two_days() -> None:
+    from datetime import date
+
+    from cinelake.errors import UsageError
+    from cinelake.lake.store import Lake
+    from cinelake.pipeline import run_demo
+
+    with pytest.raises(UsageError, match="--days must be 1 or 2"):
+        run_demo(Lake("memory://demo-days"), day=date(2026, 11, 27), days=3)
