@@ -155,3 +155,18 @@ def test_another_source_is_not_the_last_run_but_its_titles_are_the_lakes(
     configure(server, today=DAY2.isoformat())
     result = ingest_tmdb(lake, request(small_csv, DAY2), settings)
     assert result.selection is not None and result.selection.mode == "full"
+
+
+def test_incremental_days_on_s3(aws_env: str, small_csv: Path, settings: Settings, server: str) -> None:
+    from tests.lake.conftest import make_s3_lake
+
+    lake = make_s3_lake(aws_env)
+    configure(server, changes_per_day=FRACTION, today=DAY1.isoformat())
+    first = ingest_tmdb(lake, request(small_csv, DAY1), settings)
+    configure(server, today=DAY2.isoformat())
+    second = ingest_tmdb(lake, request(small_csv, DAY2), settings)
+    assert second.selection is not None and second.selection.since_run == first.run_id
+    day1_ids = {r["id"] for r in day_records(lake, DAY1)}
+    feed = ChangeFeed("movie", load_snapshot().movies)
+    named = set(feed.changed(DAY1 - timedelta(days=1), DAY2, FRACTION, DAY2))
+    assert sorted(r["id"] for r in day_records(lake, DAY2)) == sorted(named & day1_ids)
