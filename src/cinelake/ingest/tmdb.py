@@ -8,10 +8,13 @@ How a run goes:
 
 1. **Plan.** The run id comes from the request (date, source, CSV, genres, window, append), so the same
    request on the same day is the same run. The first attempt works out the ids (the CSV's IMDB ids
-   of the genres, or the TMDB ids that ``/discover/movie`` lists) and freezes them, sorted, in the
-   run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
-2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (``/find`` then details for a CSV,
-   details for discover), written as file ``k`` by :class:`~cinelake.lake.batch.RawBatchWriter`, and
+   of the genres, or the TMDB ids that ``/discover/movie`` lists; an ``incremental`` run keeps the new
+   titles and those TMDB's change lists name, see :mod:`cinelake.ingest.changes`) and freezes them,
+   sorted, in the run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100
+   ids.
+2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (one request a movie where it can,
+   see :mod:`cinelake.ingest.lookup`), written as file ``k`` by
+   :class:`~cinelake.lake.batch.RawBatchWriter`, and
    then checkpointed. Several chunks are in flight at once, their requests sharing one bounded pool,
    so the client's connections stay busy; only those chunks' records are ever in memory.
 3. **Resume.** A chunk whose checkpoint is there and whose files still match their sha256 is skipped;
