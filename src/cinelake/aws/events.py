@@ -72,7 +72,7 @@ class ResolvedEvent(BaseModel):
     genres: tuple[str, ...]
     kind: KindName
     date: dt.date
-    incremental: bool
+    incremental: bool = False  # fetch only new titles and those the change lists name
     run_id: str | None
     invocation: int
     chain: str | None
