@@ -133,6 +133,7 @@ def test_sigkill_during_an_incremental_run_then_rerun(
     configure(server, today="2026-11-27", latency_ms=25)
     incremental = command(lake_dir, csv, server, "2026-11-27", "--incremental")
     killed = kill_repeatedly(incremental, lake_dir, env)
+    print(f"killed the incremental run {killed} times")
     assert killed >= 2, "the runs finished before they could be killed: raise the latency"
     final = subprocess.run(incremental, env=env, capture_output=True, timeout=300)
     assert final.returncode == 0, final.stderr.decode()[-2000:]
