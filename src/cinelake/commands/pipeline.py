@@ -127,6 +127,14 @@ def pipeline(
     top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
     min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
     out: OutOption = Path("reports"),
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="The TMDB step fetches only titles new to the lake and those TMDB's change lists name "
+            "since the last complete run (see `cinelake ingest tmdb --help`).",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
@@ -152,6 +160,7 @@ def pipeline(
         min_votes=min_votes,
         out_dir=out,
         listener=listener,
+        incremental=incremental,
     )
     _finish(result, out)
 
