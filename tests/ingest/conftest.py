@@ -70,6 +70,7 @@ def server(tmdb_server: str) -> Iterator[str]:
         sudden_401=False,
         changes_per_day=0.0,
         today=None,
+        movie_by_imdb=True,
     )
 
 

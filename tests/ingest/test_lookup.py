@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+from cinelake.config import Settings
 from cinelake.ingest.lookup import Lookup
 from cinelake.lake.layout import Kind
 from cinelake.lake.manifest import Miss
@@ -93,3 +95,26 @@ def test_series_and_known_ids_skip_the_direct_path() -> None:
     assert record == {"id": 7, "imdb_id": "tt0000100"} and tmdb.calls == ["movie/7"]
     series = Lookup(tmdb, Kind.SERIES, (), by_imdb=True)  # type: ignore[arg-type]
     assert series.mode == "find"
+
+
+def test_against_a_server_that_takes_no_imdb_id_the_run_switches_to_find_and_says_so(
+    tmp_path: Path, settings: Settings, server: str, known_ids: list[str]
+) -> None:
+    from datetime import date
+
+    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+    from cinelake.lake.manifest import RunBook
+    from cinelake.lake.store import Lake
+    from cinelake.tmdb.server import configure
+    from tests.ingest.conftest import write_movies_csv
+
+    configure(server, movie_by_imdb=False)
+    csv = write_movies_csv(tmp_path / "movies.csv", known_ids[:150], [])
+    request = TMDBIngestRequest(day=date(2026, 11, 26), csv=str(csv), genres=("Comedy",), concurrency=1)
+    result = ingest_tmdb(Lake(str(tmp_path / "lake")), request, settings)
+    assert result.status == "complete" and result.written == 150
+    # 20 ids cost a direct 404, /find and details; the 130 after the switch cost /find and details.
+    assert result.requests == 20 * 3 + 130 * 2
+    assert result.lookup["mode"] == "switched" and "switched to /find first" in result.lookup["note"]
+    manifest = RunBook(Lake(str(tmp_path / "lake")), result.run_id).load_manifest()
+    assert manifest is not None and manifest.lookup["mode"] == "switched"

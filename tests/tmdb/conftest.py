@@ -33,6 +33,7 @@ def server(_server_url: str) -> str:
         hang_s=30.0,
         changes_per_day=0.0,
         today=None,
+        movie_by_imdb=True,
     )
     reset_stats(_server_url)
     return _server_url

@@ -174,11 +174,18 @@ def _int_id(value: str) -> int | None:
         return None
 
 
-def build_routes(index: SnapshotIndex, edit: Callable[[bytes], bytes] | None = None) -> list[Route]:
+def build_routes(
+    index: SnapshotIndex, edit: Callable[[bytes], bytes] | None = None, state: ServerState | None = None
+) -> list[Route]:
     async def movie(request: Request) -> Response:
         raw_id = request.path_params["movie_id"]
         # TMDB's /movie/{id} also takes an IMDB id: the same body as /movie/{tmdb_id}.
-        movie_id = index.imdb_movie(raw_id) if raw_id.startswith("tt") else _int_id(raw_id)
+        movie_id: int | None
+        if raw_id.startswith("tt"):
+            by_imdb = state is None or state.options.movie_by_imdb
+            movie_id = index.imdb_movie(raw_id) if by_imdb else None
+        else:
+            movie_id = _int_id(raw_id)
         append = request.query_params.get("append_to_response", "")
         body = (
             index.movie_body(movie_id, append.split(",") if append else []) if movie_id is not None else None
@@ -258,7 +265,7 @@ def create_app(options: ServerOptions | None = None, snapshot: Snapshot | None =
     routes = [
         *build_control_routes(state),
         *build_change_routes(state, movie_feed, series_feed),
-        *build_routes(index, lambda body: edited_details(state, movie_feed, body)),
+        *build_routes(index, lambda body: edited_details(state, movie_feed, body), state),
     ]
     starlette = Starlette(routes=routes)
     return TMDBGate(starlette, state)

@@ -44,6 +44,8 @@ class ServerOptions:
     # the server's day (YYYY-MM-DD; None: today's UTC date). The edits are simulated, not TMDB's.
     changes_per_day: float = 0.0
     today: str | None = None
+    # False: /movie/{imdb_id} answers 404, as a TMDB-compatible server that takes only TMDB ids would.
+    movie_by_imdb: bool = True
 
     def __post_init__(self) -> None:
         self.validate()
