@@ -13,7 +13,16 @@
     ids the server answers, in other chunks and files. The ingest runs in a child process so that its
     peak RSS is its own (os.wait4).
 
-Each part is bounded in time (--budget seconds for part b, via should_stop).
+(c) Server unthrottled, no latency, no faults: requests per found movie in a CSV run of the packaged
+    demo CSV's Comedy and Animation titles (target <= 1.10), against the look-up as it was (/find then
+    /movie/{tmdb_id} for every id) measured on the same server in this same run.
+(d) The offline server's SIMULATED change feed at --changes-per-day (default 0.05): day 1 a full
+    pipeline run of the same titles, day 2 an --incremental pipeline run on the same lake, and a full
+    refresh of day 2 in a second lake. The incremental day's TMDB requests as a fraction of the full
+    refresh's (target <= 0.10), and whether the answers and the Refined rows are the same. The TMDB
+    requests are counted by the server; the rest of the pipeline (Spark) runs locally.
+
+Each part is bounded in time (--budget seconds for part b, via should_stop); --parts picks some.
 """
 
 from __future__ import annotations
@@ -185,6 +194,92 @@ def unthrottled(url: str, folder: Path, n_ids: int, budget: float, concurrency: 
     return result
 
 
+CSV_GENRES = ("Comedy", "Animation")
+
+
+def requests_per_movie(url: str, folder: Path) -> dict[str, Any]:
+    """Part (c): one CSV run with the look-up as it is, one with /find first for every id (baseline)."""
+    from unittest import mock
+
+    from cinelake.ingest.lookup import Lookup
+
+    class FindFirst(Lookup):
+        """The look-up as it was: /find, then /movie/{tmdb_id}."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.mode = "find"
+
+    configure(url, rate_limit=None, latency_ms=0, changes_per_day=0.0, today=None)
+    request = TMDBIngestRequest(kind=Kind.MOVIES, day=DAY, csv=str(DEMO_CSV), genres=CSV_GENRES)
+    out: dict[str, Any] = {}
+    for name, lookup in (("find first (before)", FindFirst), ("direct (now)", Lookup)):
+        with mock.patch("cinelake.ingest.tmdb.Lookup", lookup):
+            result = ingest_tmdb(Lake(str(folder / f"lake-c-{lookup.__name__}")), request, settings(url, 0))
+        out[name] = {
+            "requests": result.requests,
+            "written": result.written,
+            "not_found": result.not_found,
+            "per_found": result.requests / max(1, result.written),
+            "mode": result.lookup.get("mode"),
+        }
+    return out
+
+
+def incremental_day(url: str, folder: Path, fraction: float) -> dict[str, Any]:
+    """Part (d): day 1 full, day 2 incremental, day 2 full refresh elsewhere; all through run_pipeline."""
+    import duckdb
+
+    from cinelake.pipeline import run_pipeline
+
+    day1, day2 = DAY, date.fromordinal(DAY.toordinal() + 1)
+    out: dict[str, Any] = {}
+    analyses: dict[str, Any] = {}
+
+    def day(name: str, lake_dir: Path, when: date, incremental: bool) -> None:
+        configure(url, rate_limit=None, latency_ms=0, changes_per_day=fraction, today=when.isoformat())
+        reset_stats(url)
+        started = time.perf_counter()
+        result = run_pipeline(
+            Lake(str(lake_dir)),
+            [DEMO_CSV],
+            settings=settings(url, 0),
+            day=when,
+            genres=CSV_GENRES,
+            out_dir=folder / "reports",
+            incremental=incremental,
+        )
+        ingest = next(step for step in result.steps if step.name == "ingest tmdb")
+        out[name] = {
+            "requests": fetch_stats(url)["requests"],
+            "ingest_s": ingest.seconds,
+            "pipeline_s": time.perf_counter() - started,
+            "summary": ingest.summary,
+        }
+        assert result.analysis is not None
+        analyses[name] = result.analysis.to_dict()["genres"]
+
+    daily, full = folder / "lake-d-daily", folder / "lake-d-full"
+    day("day 1 full", daily, day1, False)
+    day("day 2 incremental", daily, day2, True)
+    day("day 2 full refresh", full, day2, False)
+
+    def rows(lake_dir: Path, table: str, drop: str = "") -> list[Any]:
+        exclude = f"EXCLUDE ({drop})" if drop else ""
+        query = (
+            f"SELECT * {exclude} FROM read_parquet('{lake_dir}/Refined/{table}/**/*.parquet') ORDER BY ALL"
+        )
+        return duckdb.sql(query).fetchall()
+
+    out["same_analysis"] = analyses["day 2 incremental"] == analyses["day 2 full refresh"]
+    out["same_fact_movie"] = rows(daily, "fact_movie", "snapshot_date") == rows(
+        full, "fact_movie", "snapshot_date"
+    )
+    out["same_dim_movie"] = rows(daily, "dim_movie") == rows(full, "dim_movie")
+    out["fact_rows"] = len(rows(full, "fact_movie"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -205,6 +300,13 @@ def main() -> None:
         help="requests in flight in part (b): with no latency 8 keep the server busy, and httpcore's pool "
         "costs more CPU per request with more connections",
     )
+    parser.add_argument("--parts", default="abcd", help="which parts to run, e.g. 'cd' (default: abcd)")
+    parser.add_argument(
+        "--changes-per-day",
+        type=float,
+        default=0.05,
+        help="part (d): the share of titles the server's simulated feed edits each day",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     # One warning line per retried request would bury the figures; the retries are counted instead.
@@ -215,32 +317,73 @@ def main() -> None:
     print(f"cpus: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp, serve_in_subprocess(token=TOKEN) as url:
         folder = Path(tmp)
-        a = throttled(url, folder, args.throttled_ids, args.client_rates)
         show = print
-        show("(a) server --rate-limit 40 --latency-ms 150, CSV mode (find + details per id), concurrency 20")
-        seq = a["sequential_rate"]
-        show(f"    one request at a time: {seq:.2f} req/s ({a['sequential_requests']} requests)")
-        for run in a["runs"]:
-            show(f"    client rate limit {run['client_rate']:g} req/s:")
-            overall = f"{run['wall_rate']:.1f} req/s overall"
-            show(f"      requests {run['requests']} in {run['seconds']:.1f} s ({overall})")
-            show(f"      rate at the server        {run['rate']:.1f} req/s (first to last arrival)")
-            show(f"      achieved rate / 40        {run['fraction_of_40']:.3f}   (target >= 0.95)")
-            show(f"      429 from the server       {run['server_429']}   (target 0)")
-            show(f"      client retries            {run['client_retries']}")
-            show(f"      speed-up over 1 at a time {run['rate'] / seq:.1f}x   (target >= 5x)")
-        b = unthrottled(url, folder, args.ids, args.budget, args.concurrency)
-        show(f"(b) server unthrottled, no latency; {args.ids:,} ids ({b['listed']:,} snapshot ids, repeated)")
-        show(f"    concurrency {args.concurrency}")
-        show(f"    status {b['status']}: {b['written']:,} records in {b['files']} files")
-        show(f"    requests {b['requests']:,} in {b['seconds']:.1f} s")
-        show(f"    records written per second  {b['records_per_second']:,.0f}   (target >= 1,000)")
-        bare = b["bare_client_rate"]
-        show(f"    bare client, same server    {bare:,.0f} details/s (no job, no lake; 4,000 requests)")
-        show(f"    job / bare client           {b['records_per_second'] / bare:.2f}")
-        show(f"    ingest CPU per record       {b['cpu_ms_per_record']:.2f} ms (user + system)")
-        show(f"    ingest peak RSS             {b['peak_rss_mb']:.0f} MB   (target <= 200)")
+        if "a" in args.parts:
+            part_a(url, folder, args)
+        if "b" in args.parts:
+            part_b(url, folder, args)
+        if "c" in args.parts:
+            c = requests_per_movie(url, folder)
+            show("(c) server unthrottled, no faults; CSV run of the demo CSV's Comedy and Animation titles")
+            for name, run in c.items():
+                show(
+                    f"    {name:20} requests {run['requests']:,} for {run['written']:,} found "
+                    f"({run['not_found']:,} not found): {run['per_found']:.3f} per found movie"
+                )
+            now, before = c["direct (now)"], c["find first (before)"]
+            show(f"    requests per found movie    {now['per_found']:.3f}   (target <= 1.10)")
+            show(f"    now / before                {now['requests'] / before['requests']:.3f}")
+        if "d" in args.parts:
+            d = incremental_day(url, folder, args.changes_per_day)
+            show(
+                f"(d) simulated change feed, {args.changes_per_day:.0%} of the titles edited a day; "
+                "the pipeline on the demo CSV's Comedy and Animation titles"
+            )
+            for name in ("day 1 full", "day 2 incremental", "day 2 full refresh"):
+                run = d[name]
+                show(
+                    f"    {name:20} TMDB requests {run['requests']:,}; ingest {run['ingest_s']:.1f} s, "
+                    f"pipeline {run['pipeline_s']:.1f} s"
+                )
+                show(f"        {run['summary']}")
+            ratio = d["day 2 incremental"]["requests"] / d["day 2 full refresh"]["requests"]
+            show(f"    incremental / full refresh  {ratio:.3f}   (target <= 0.10)")
+            show(f"    same analysis               {d['same_analysis']}")
+            facts = f"fact_movie {d['same_fact_movie']} ({d['fact_rows']:,} rows, snapshot_date aside)"
+            show(f"    same Refined rows           {facts}, dim_movie {d['same_dim_movie']}")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def part_a(url: str, folder: Path, args: argparse.Namespace) -> None:
+    show = print
+    a = throttled(url, folder, args.throttled_ids, args.client_rates)
+    show("(a) server --rate-limit 40 --latency-ms 150, CSV mode (/movie/{imdb_id} per id), concurrency 20")
+    seq = a["sequential_rate"]
+    show(f"    one request at a time: {seq:.2f} req/s ({a['sequential_requests']} requests)")
+    for run in a["runs"]:
+        show(f"    client rate limit {run['client_rate']:g} req/s:")
+        overall = f"{run['wall_rate']:.1f} req/s overall"
+        show(f"      requests {run['requests']} in {run['seconds']:.1f} s ({overall})")
+        show(f"      rate at the server        {run['rate']:.1f} req/s (first to last arrival)")
+        show(f"      achieved rate / 40        {run['fraction_of_40']:.3f}   (target >= 0.95)")
+        show(f"      429 from the server       {run['server_429']}   (target 0)")
+        show(f"      client retries            {run['client_retries']}")
+        show(f"      speed-up over 1 at a time {run['rate'] / seq:.1f}x   (target >= 5x)")
+
+
+def part_b(url: str, folder: Path, args: argparse.Namespace) -> None:
+    show = print
+    b = unthrottled(url, folder, args.ids, args.budget, args.concurrency)
+    show(f"(b) server unthrottled, no latency; {args.ids:,} ids ({b['listed']:,} snapshot ids, repeated)")
+    show(f"    concurrency {args.concurrency}")
+    show(f"    status {b['status']}: {b['written']:,} records in {b['files']} files")
+    show(f"    requests {b['requests']:,} in {b['seconds']:.1f} s")
+    show(f"    records written per second  {b['records_per_second']:,.0f}   (target >= 1,000)")
+    bare = b["bare_client_rate"]
+    show(f"    bare client, same server    {bare:,.0f} details/s (no job, no lake; 4,000 requests)")
+    show(f"    job / bare client           {b['records_per_second'] / bare:.2f}")
+    show(f"    ingest CPU per record       {b['cpu_ms_per_record']:.2f} ms (user + system)")
+    show(f"    ingest peak RSS             {b['peak_rss_mb']:.0f} MB   (target <= 200)")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,19 @@ def test_help_names_the_settings_the_command_reads(path: list[str], settings: tu
     text = " ".join(result.output.replace("│", " ").split())
     for name in settings:
         assert name in text, (path, name)
+def test_the_help_says_the_change_feed_and_the_demos_second_day_are_simulated() -> None:
+    serve = CliRunner().invoke(app, ["tmdb", "serve", "--help"], env={"COLUMNS": "200"})
+    demo = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert "SIMULATED edits" in serve.output and "--changes-per-day" in serve.output
+    assert "SIMULATED edits" in demo.output and "--days" in demo.output
+
+
+def test_the_demo_runs_one_or_two_days() -> None:
+    from datetime import date
+
+    from cinelake.errors import UsageError
+    from cinelake.lake.store import Lake
+    from cinelake.pipeline import run_demo
+
+    with pytest.raises(UsageError, match="--days must be 1 or 2"):
+        run_demo(Lake("memory://demo-days"), day=date(2026, 11, 27), days=3)

@@ -36,6 +36,7 @@ STEPS: tuple[str, ...] = (
     "report",
 )
 # The offline demo talks to a server on this machine: no reason to throttle the client.
+DEMO_CHANGES_PER_DAY = 0.05  # the share of titles the offline server's simulated feed edits a day
 DEMO_TOKEN = "offline-demo"  # the offline server accepts any credential; this is not a secret
 
 
@@ -91,8 +92,12 @@ def run_pipeline(
     min_votes: int = 100,
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
+    incremental: bool = False,
 ) -> PipelineResult:
-    """Run every step for the user's CSV files and return what each did, the answers and the report."""
+    """Run every step for the user's CSV files and return what each did, the answers and the report.
+
+    ``incremental``: the TMDB ingestion fetches only new titles and those TMDB's change lists name.
+    """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
     if not settings.has_tmdb_credentials():
@@ -123,11 +128,13 @@ def run_pipeline(
 
     with step("ingest tmdb") as said:
         for item in local:
-            ingested = _ingest_tmdb(lake, item.path, item.kind, day, genres, settings, hear)
+            ingested = _ingest_tmdb(lake, item.path, item.kind, day, genres, settings, hear, incremental)
             said.append(
                 f"{item.kind.value}: {ingested.written:,} written, {ingested.not_found:,} not found, "
                 f"{ingested.failed:,} failed, {ingested.chunks_skipped:,}/{ingested.chunks_total:,} chunks "
                 "already done"
+                + (f", {ingested.requests:,} requests" if ingested.requests else "")
+                + (_selection_summary(ingested.selection) if incremental else "")
             )
             if ingested.status != "complete" or ingested.failed:
                 raise UsageError(
@@ -179,15 +186,30 @@ def run_demo(
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     server_options: dict[str, Any] | None = None,
+    days: int = 1,
 ) -> PipelineResult:
-    """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1."""
+    """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1.
+
+    ``days=2`` runs the day before ``day`` in full, then ``day`` incrementally after the server's
+    SIMULATED edits of that day (its change feed), and returns the second day's result.
+    """
+    from datetime import timedelta
+
     from pydantic import SecretStr
 
+    from cinelake.tmdb.server.control import configure
     from cinelake.tmdb.server.run import serve_in_subprocess
 
+    if days not in (1, 2):
+        raise UsageError(f"--days must be 1 or 2, got {days}")
     hear = listener or StepListener()
+    first = day - timedelta(days=days - 1)
+    options = dict(server_options or {})
+    if days == 2:
+        options.setdefault("changes_per_day", DEMO_CHANGES_PER_DAY)
+        options["today"] = first.isoformat()
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
-    with serve_in_subprocess(**(server_options or {})) as base_url:
+    with serve_in_subprocess(**options) as base_url:
         hear.message(f"offline TMDB server at {base_url}")
         # Built from these values alone: a real token in the environment must not go to the demo server.
         settings = Settings.model_validate(
@@ -198,7 +220,20 @@ def run_demo(
                 "tmdb_rate_limit": 0,
             }
         )
-        return run_pipeline(lake, [demo_csv()], settings=settings, day=day, out_dir=out_dir, listener=hear)
+        csv = [demo_csv()]
+        if days == 1:
+            return run_pipeline(lake, csv, settings=settings, day=day, out_dir=out_dir, listener=hear)
+        result = run_pipeline(lake, csv, settings=settings, day=first, out_dir=out_dir, listener=hear)
+        hear.message(f"day 1 ({first}) done in {result.seconds:.0f} s")
+        configure(base_url, today=day.isoformat())
+        share = options["changes_per_day"]
+        hear.message(
+            f"day 2 ({day}): the offline server SIMULATES TMDB edits (about {share:.0%} of the titles a "
+            "day; popularity, vote_count and vote_average change); an incremental run fetches the edited ones"
+        )
+        return run_pipeline(
+            lake, csv, settings=settings, day=day, out_dir=out_dir, listener=hear, incremental=True
+        )
 
 
 # --- the steps ---------------------------------------------------------------------------------------
@@ -218,11 +253,23 @@ def _ingest_tmdb(
     genres: Sequence[str],
     settings: Settings,
     hear: StepListener,
+    incremental: bool = False,
 ) -> Any:
     from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
 
-    request = TMDBIngestRequest(kind=kind, day=day, source="csv", csv=raw_csv, genres=tuple(genres))
+    request = TMDBIngestRequest(
+        kind=kind, day=day, source="csv", csv=raw_csv, genres=tuple(genres), incremental=incremental
+    )
     return ingest_tmdb(lake, request, settings, progress=hear.ingest_progress)
+
+
+def _selection_summary(selection: Any) -> str:
+    if selection is None or selection.mode != "incremental":
+        return f" ({selection.reason})" if selection is not None else ""
+    return (
+        f" (incremental: {selection.changed:,} changed, {selection.new:,} new, {selection.unchanged:,} "
+        f"unchanged; the change lists named {selection.listed:,} ids)"
+    )
 
 
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:

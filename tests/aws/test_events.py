@@ -90,3 +90,23 @@ def test_environment_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_missing_bucket_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="BUCKET"):
         _ = FunctionEnvironment().lake_url
+
+
+def test_incremental_is_off_unless_asked_and_rides_the_continuation() -> None:
+    assert resolve_event({"genres": ["Comedy"]}, env(), today=DAY).incremental is False
+    event = resolve_event({"source": "csv", "csv": CSV_URL, "incremental": True}, env(), today=DAY)
+    assert event.incremental is True
+    assert resolve_event(event.next_invocation("run-abc", "chain-1").payload(), env()).incremental is True
+    with pytest.raises(EventError, match="incremental: Input should be a valid boolean"):
+        resolve_event({"genres": ["Comedy"], "incremental": "sometimes"}, env())
+
+
+def test_the_incremental_event_builds_an_incremental_request() -> None:
+    from cinelake.aws.lambda_handler import build_request
+    from cinelake.lake.store import Lake
+
+    event = resolve_event(
+        {"source": "csv", "csv": CSV_URL, "genres": ["Comedy"], "incremental": True}, env(), today=DAY
+    )
+    request = build_request(event, Lake("memory://lake-bucket"))
+    assert request.incremental and request.parameters()["incremental"] is True

@@ -164,3 +164,11 @@ def test_glue_jobs_reference_the_uploaded_scripts(template: dict[str, Any]) -> N
     crawler = template["Resources"]["LakeCrawler"]["Properties"]
     for target in crawler["Targets"]["S3Targets"]:
         assert "**/_*/**" in target["Exclusions"]
+
+
+def test_the_daily_schedule_runs_incrementally(template: dict[str, Any]) -> None:
+    import json
+
+    rules = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    inputs = [t.get("Input") for r in rules for t in r["Properties"]["Targets"]]
+    assert inputs and all(json.loads(text) == {"incremental": True} for text in inputs)

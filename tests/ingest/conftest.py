@@ -83,6 +83,9 @@ def server(tmdb_server: str) -> Iterator[str]:
         sudden_401=False,
         retry_after_s=1,
         tv_imdb_ids={},
+        changes_per_day=0.0,
+        today=None,
+        movie_by_imdb=True,
     )
 
 

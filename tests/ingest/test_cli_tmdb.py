@@ -163,3 +163,21 @@ def test_help_explains_every_option() -> None:
         "TMDB_SSM_PARAMETER",
     ):
         assert text in result.output
+
+
+def test_incremental_days_say_what_they_chose(
+    tmp_path: Path, small_csv: Path, capsys: pytest.CaptureFixture[str], server: str, token_env: None
+) -> None:
+    from cinelake.tmdb.server import configure
+
+    configure(server, changes_per_day=0.05, today="2026-11-26")
+    common = ["ingest", "tmdb", "--lake", str(tmp_path / "lake"), "--from-csv", str(small_csv)]
+    common += ["--genres", "Comedy", "--base-url", server, "--rate-limit", "0", "--incremental"]
+    code, out, _ = run_cli([*common, "--date", "2026-11-26"], capsys)
+    text = " ".join(out.replace("│", " ").split())  # the table's cells fold at the console's width
+    assert code == 0 and "full run: no complete earlier run of the same source" in text
+    configure(server, today="2026-11-27")
+    code, out, _ = run_cli([*common, "--date", "2026-11-27"], capsys)
+    text = " ".join(out.replace("│", " ").split())
+    assert code == 0 and "3 new" in text and "of 227 asked; the change lists (2026-11-25..2026-11-27)" in text
+    assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in text

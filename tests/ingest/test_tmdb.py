@@ -92,7 +92,8 @@ def test_rerun_skips_done_chunks_and_refresh_fetches_again(
     assert (again.requests, again.chunks_skipped) == (0, 3)
     assert {rel: lake.read_bytes(rel) for rel in again.files} == before
     refreshed = ingest_tmdb(lake, csv_request(small_csv, refresh=True), settings)
-    assert refreshed.requests >= 2 * 224 and refreshed.chunks_skipped == 0
+    # One /movie/{imdb_id} per found title; each of the 3 unknown ids also asks /find.
+    assert refreshed.requests == 224 + 2 * 3 and refreshed.chunks_skipped == 0
     assert sorted(refreshed.files) == sorted(before)
     assert_lake_holds_run_once(lake, refreshed)
 

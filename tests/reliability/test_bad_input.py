@@ -325,7 +325,7 @@ def test_not_json_and_truncated_bodies_are_failures_with_their_reason(tmdb: str,
     (tmp_path / "movies.csv").write_text(
         HEADER + "\n" + ROW + "\n" + ROW.replace("tt0114709", "tt0113497") + "\n"
     )
-    # Each id: /find answers, then details gets the fault (no retries, so it stays a failure).
+    # Each id's one request (/movie/{imdb_id}) gets the fault (no retries, so it stays a failure).
     configure(tmdb, script=["not_json"])
     settings = Settings(
         tmdb_base_url=tmdb,
@@ -338,7 +338,7 @@ def test_not_json_and_truncated_bodies_are_failures_with_their_reason(tmdb: str,
     request = TMDBIngestRequest(
         day=date(2026, 11, 26), source="csv", csv=str(tmp_path / "movies.csv"), genres=("all",), concurrency=1
     )
-    configure(tmdb, script=["not_json", "truncated", "truncated", "not_json"])
+    configure(tmdb, script=["not_json", "truncated"])
     result = ingest_tmdb(lake, request, settings)
     assert result.status == "incomplete" and result.failed == 2 and result.written == 0
     assert all(f.error for f in result.failures)

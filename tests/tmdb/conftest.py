@@ -32,6 +32,9 @@ def server(_server_url: str) -> str:
         retry_after_s=1,
         hang_s=30.0,
         tv_imdb_ids={},
+        changes_per_day=0.0,
+        today=None,
+        movie_by_imdb=True,
     )
     reset_stats(_server_url)
     return _server_url

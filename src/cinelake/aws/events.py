@@ -3,7 +3,9 @@
 ``{"source": "csv", "csv": "s3://bucket/Raw/Local/CSV/Movies/2026/11/26/movies.csv", "kind": "movies",
 "date": "2026-11-26"}`` or ``{"source": "discover", "genres": ["Comedy", "Animation"], "kind": "series"}``
 (series discover on ``/discover/tv`` by TMDB's TV genres); every field may be left out and then comes
-from the environment (SOURCE, CSV, GENRES, KIND) or is today's date (UTC).
+from the environment (SOURCE, CSV, GENRES, KIND) or is today's date (UTC). ``"incremental": true`` (the
+daily schedule's input) fetches only the titles new to the lake and those TMDB's change lists name;
+absent, it is a full run.
 
 A continued run also carries ``run_id``, ``invocation`` (1 for the first) and ``chain`` (the request id
 of the invocation that started the chain). A resolved event is complete: the payload of the next
@@ -38,6 +40,7 @@ class IngestEvent(BaseModel):
     genres: tuple[str, ...] | None = None
     kind: KindName | None = None
     date: dt.date | None = None
+    incremental: bool | None = None  # fetch only new titles and those TMDB's change lists name
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
     invocation: int = Field(1, ge=1)
     chain: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
@@ -70,6 +73,7 @@ class ResolvedEvent(BaseModel):
     genres: tuple[str, ...]
     kind: KindName
     date: dt.date
+    incremental: bool = False  # fetch only new titles and those the change lists name
     run_id: str | None
     invocation: int
     chain: str | None
@@ -157,6 +161,7 @@ def resolve_event(raw: Any, env: FunctionEnvironment, *, today: dt.date | None =
         genres=merged.genres or (),
         kind=merged.kind or "movies",
         date=merged.date or today or dt.datetime.now(dt.UTC).date(),
+        incremental=bool(merged.incremental),
         run_id=merged.run_id,
         invocation=merged.invocation,
         chain=merged.chain,

@@ -83,6 +83,7 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
         source=event.source,
         csv=lake.uri(event.csv) if event.csv else None,
         genres=event.genres,
+        incremental=event.incremental,
     )
     return request.normalized()
 

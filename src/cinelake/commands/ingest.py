@@ -132,6 +132,15 @@ def tmdb(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch everything again instead of resuming the day's run.")
     ] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Fetch only the titles new to the lake and the lake's titles that TMDB's change lists "
+            "name since the last complete run of the same source started (less a day of overlap; "
+            "windows of <= 14 days). With no such run, a full run.",
+        ),
+    ] = False,
     rate_limit: Annotated[
         float | None,
         typer.Option(
@@ -207,6 +216,7 @@ def tmdb(
         append=tuple(append.split(",")) if append is not None else None,
         refresh=refresh,
         concurrency=concurrency,
+        incremental=incremental,
     ).normalized()
     if wanted is None and from_csv:
         request = dataclasses.replace(request, kind=csv_kind(from_csv, lake=store))

@@ -127,6 +127,14 @@ def pipeline(
     top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
     min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
     out: OutOption = Path("reports"),
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="The TMDB step fetches only titles new to the lake and those TMDB's change lists name "
+            "since the last complete run (see `cinelake ingest tmdb --help`).",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
@@ -154,6 +162,7 @@ def pipeline(
         min_votes=min_votes,
         out_dir=out,
         listener=listener,
+        incremental=incremental,
     )
     _finish(result, out)
 
@@ -162,6 +171,16 @@ def demo(
     lake: LakeOption = None,
     date: DateOption = None,
     out: OutOption = Path("reports"),
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            max=2,
+            help="2: run the day before --date in full, then --date incrementally after the offline "
+            "server's SIMULATED edits (not TMDB's), and show the answer after them.",
+        ),
+    ] = 1,
 ) -> None:
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
@@ -175,7 +194,7 @@ def demo(
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener)
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days)
     _finish(result, out)
 
 

@@ -42,6 +42,23 @@ def serve(
         ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for reproducible fault draws.")] = None,
+    changes_per_day: Annotated[
+        float,
+        typer.Option(
+            "--changes-per-day",
+            help="SIMULATED edits: the fraction (0..1) of titles edited each day, a deterministic set per "
+            "day. /movie/changes and /tv/changes list them and the edited titles' popularity, vote_count "
+            "and vote_average change. Not TMDB's real edits. Default 0: no edits.",
+        ),
+    ] = 0.0,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="The server's day for the simulated change feed, YYYY-MM-DD (default: today, UTC).",
+            show_default=False,
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -64,6 +81,8 @@ def serve(
         "latency_ms": latency_ms,
         "fault_rate": fault_rate,
         "seed": seed,
+        "changes_per_day": changes_per_day,
+        "today": today,
     }
     try:
         if faults:
@@ -80,6 +99,15 @@ def serve(
         if not token:
             console.print(
                 "  export TMDB_READ_ACCESS_TOKEN=offline   (any non-empty token is accepted)", highlight=False
+            )
+        if changes_per_day > 0:
+            from cinelake.tmdb.server.changes import period_of
+
+            console.print(
+                f"  change feed: SIMULATED edits, {1 / period_of(changes_per_day):.1%} of the titles a day "
+                f"(each title every {period_of(changes_per_day)} days), day {today or 'today (UTC)'}; "
+                "these are not TMDB's edits",
+                highlight=False,
             )
         console.print(TMDB_NOTICE, highlight=False)
         err_console.print("Press Ctrl-C to stop.", highlight=False)

@@ -138,6 +138,21 @@ def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
     ]
     if result.not_found and result.misses_file:
         rows.append(("misses", result.misses_file))
+    selection = result.selection
+    if selection is not None and selection.mode == "incremental":
+        spans = ", ".join(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in selection.windows)
+        rows.append(
+            (
+                "incremental",
+                f"{selection.new:,} new, {selection.changed:,} changed, {selection.unchanged:,} unchanged "
+                f"of {selection.asked:,} asked; the change lists ({spans}) named {selection.listed:,} ids, "
+                f"{selection.in_lake:,} of them the lake's",
+            )
+        )
+    elif selection is not None:
+        rows.append(("incremental", selection.reason))
+    if result.lookup.get("note"):
+        rows.append(("look-up", str(result.lookup["note"])))
     for name, value in rows:
         table.add_row(name, value)
     return table

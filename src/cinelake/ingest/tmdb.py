@@ -9,10 +9,12 @@ How a run goes:
 1. **Plan.** The run id comes from the request (date, source, CSV, genres, window, append), so the same
    request on the same day is the same run. The first attempt works out the ids (the CSV's IMDB ids
    of the genres, or the TMDB ids that ``/discover/movie`` or ``/discover/tv`` lists, see
-   :mod:`cinelake.ingest.discover`) and freezes them, sorted, in the
-   run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
-2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (``/find`` then details for a CSV,
-   details for discover), written as file ``k`` by :class:`~cinelake.lake.batch.RawBatchWriter`, and
+   :mod:`cinelake.ingest.discover`; an ``incremental`` run keeps the new titles and those TMDB's change
+   lists name, see :mod:`cinelake.ingest.changes`) and freezes them, sorted, in the run's plan; later
+   attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
+2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (one request a movie where it can,
+   see :mod:`cinelake.ingest.lookup`), written as file ``k`` by
+   :class:`~cinelake.lake.batch.RawBatchWriter`, and
    then checkpointed. Several chunks are in flight at once, their requests sharing one bounded pool,
    so the client's connections stay busy; only those chunks' records are ever in memory.
 3. **Resume.** A chunk whose checkpoint is there and whose files still match their sha256 is skipped;
@@ -46,8 +48,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from cinelake.errors import LakeError, UsageError
+from cinelake.ingest.changes import Increment, lake_history, plan_increment
 from cinelake.ingest.discover import discover_ids
 from cinelake.ingest.local_csv import parse_genres, parse_kind, read_imdb_ids
+from cinelake.ingest.lookup import Lookup
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
@@ -61,6 +65,7 @@ from cinelake.lake.manifest import (
     RunManifest,
     RunPlan,
     RunStatus,
+    Selection,
     new_generation,
     summarize,
     utc_now,
@@ -116,6 +121,8 @@ class TMDBIngestRequest:
     release_to: date | None = None
     append: tuple[str, ...] | None = None  # None: DEFAULT_APPEND for movies, DEFAULT_SERIES_APPEND for series
     refresh: bool = False  # fetch everything again (a new generation of the run)
+    # Fetch only titles new to the lake and the lake's titles TMDB's change lists name (ingest/changes.py).
+    incremental: bool = False
     concurrency: int | None = None  # requests in flight; default: the settings' max connections
 
     def normalized(self) -> TMDBIngestRequest:
@@ -152,6 +159,7 @@ class TMDBIngestRequest:
             append=append if self.append is not None else None,  # None: the kind's default, kept per kind
             refresh=self.refresh,
             concurrency=self.concurrency,
+            incremental=self.incremental,
         )
 
     def append_for(self, kind: Kind) -> tuple[str, ...]:
@@ -162,7 +170,7 @@ class TMDBIngestRequest:
 
     def parameters(self) -> dict[str, Any]:
         """What defines the run (the manifest's parameters; never a secret)."""
-        return {
+        parameters: dict[str, Any] = {
             "kind": self.kind.value,
             "day": self.day.isoformat(),
             "source": self.source,
@@ -172,6 +180,9 @@ class TMDBIngestRequest:
             "release_to": self.release_to.isoformat() if self.release_to else None,
             "append": list(self.append_for(self.kind)),
         }
+        if self.incremental:  # only then, so a full run keeps the id it always had
+            parameters["incremental"] = True
+        return parameters
 
     @property
     def run_id(self) -> str:
@@ -211,6 +222,8 @@ class IngestResult:
     requests: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    selection: Selection | None = None  # how an incremental run chose its ids
+    lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -306,6 +319,8 @@ class _Job:
         self.started = time.monotonic()
         self.plan_ids: frozenset[str] = frozenset()
         self.misses = MissSpool()
+        append = request.append_for(request.kind)
+        self.lookup = Lookup(client, request.kind, append, by_imdb=request.source == "csv")
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -340,6 +355,7 @@ class _Job:
                 stats=stats,
                 attempts=attempts,
                 attempt_started_at=attempt_started_at,
+                lookup=self.lookup.summary(),
             )
 
         self.plan_ids = frozenset(plan.ids) if self.request.source == "csv" else frozenset()
@@ -397,6 +413,8 @@ class _Job:
             requests=int(stats.get("requests", 0)),
             stats=stats,
             seconds=time.monotonic() - self.started,
+            selection=manifest.selection,
+            lookup=manifest.lookup,
         )
 
     def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
@@ -438,6 +456,11 @@ class _Job:
                 in_flight=self.in_flight,
             )
             ids = [str(i) for i in sorted(found)]
+        known: dict[str, int] = {}
+        selection = None
+        if self.request.incremental:
+            increment = await self._increment(ids)
+            ids, known, selection = increment.ids, increment.known, increment.selection
         plan = RunPlan(
             run=self.run_id,
             generation=new_generation(),
@@ -445,9 +468,17 @@ class _Job:
             parameters=self.request.parameters(),
             chunk_size=CHUNK_SIZE,
             ids=ids,
+            known=known,
+            selection=selection,
         )
         await asyncio.to_thread(self.book.save_plan, plan)
         return plan
+
+    async def _increment(self, asked: list[str]) -> Increment:
+        parameters = self.request.parameters()
+        history = await asyncio.to_thread(lake_history, self.lake, parameters, self.run_id, self.request.day)
+        series = self.request.kind is Kind.SERIES
+        return await plan_increment(self.client, history, asked, day=self.request.day, series=series)
 
     async def _fetch_chunks(
         self,
@@ -489,11 +520,11 @@ class _Job:
     ) -> None:
         """Fetch chunk ``k``, then write its files and its checkpoint (into ``checkpoints`` too)."""
         ids = plan.chunk_ids(k)
-        outcomes = await asyncio.gather(*(self._one(i) for i in ids))
+        outcomes = await asyncio.gather(*(self._one(i, plan.known.get(i)) for i in ids))
         lines: list[bytes] = []
         misses: list[Miss] = []
         failures: list[Failure] = []
-        seen: dict[int, str] = {}
+        seen: dict[int, str] = {}  # TMDB id -> the id of the plan it was written for
         for key, outcome in zip(ids, outcomes, strict=True):
             if isinstance(outcome, Miss):
                 misses.append(outcome)
@@ -508,7 +539,10 @@ class _Job:
                 lines.append(line)
         # Once fetched, a chunk is written and checkpointed even if the run is cancelled meanwhile (an
         # auth error in another chunk, Ctrl-C): no file then exists without the manifest listing it.
-        persist = asyncio.ensure_future(self._persist(plan, k, lines, misses, failures, stale, checkpoints))
+        titles = {key: tmdb_id for tmdb_id, key in seen.items()}
+        persist = asyncio.ensure_future(
+            self._persist(plan, k, lines, misses, failures, stale, checkpoints, titles)
+        )
         try:
             await asyncio.shield(persist)
         except asyncio.CancelledError:
@@ -524,6 +558,7 @@ class _Job:
         failures: list[Failure],
         stale: list[str],
         checkpoints: dict[int, ChunkCheckpoint],
+        titles: dict[str, int],
     ) -> None:
         files = await asyncio.to_thread(self.writer.write_chunk, k, lines, stale=stale)
         checkpoint = ChunkCheckpoint(
@@ -534,6 +569,7 @@ class _Job:
             misses=misses,
             failures=failures,
             completed_at=utc_now(),
+            titles=titles,
         )
         await asyncio.to_thread(self._record, checkpoint)
         checkpoints[k] = checkpoint.without_misses()
@@ -545,34 +581,22 @@ class _Job:
         self.book.save_checkpoint(checkpoint)
         self.misses.put(checkpoint.chunk, checkpoint.misses)
 
-    async def _one(self, key: str) -> Miss | Failure | tuple[int, bytes]:
+    async def _one(self, key: str, known: int | None) -> Miss | Failure | tuple[int, bytes]:
         """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
         from cinelake.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound
 
-        movies = self.request.kind is Kind.MOVIES
         try:
             async with self.in_flight:
-                if self.request.source == "csv":
-                    found = await self.client.find_by_imdb(key)
-                    matches = found.movie_ids if movies else found.tv_ids
-                    if not matches:
-                        other = "a series" if found.tv_ids else "a movie" if found.movie_ids else ""
-                        reason = f"TMDB lists this IMDB id as {other}" if other else "no TMDB title"
-                        return self._done(Miss(id=key, reason=reason))
-                    tmdb_id = matches[0]
-                else:
-                    tmdb_id = int(key)
-                append = self.request.append_for(self.request.kind)
-                if movies:
-                    record = await self.client.movie_details(tmdb_id, append=append)
-                else:
-                    record = await self.client.tv_details(tmdb_id, append=append)
+                found = await self.lookup.record(key, known)
         except TMDBAuthError:
             raise
         except TMDBNotFound as exc:
             return self._done(Miss(id=key, reason=f"not found ({exc.status or 404})"))
         except TMDBError as exc:
             return self._done(Failure(id=key, error=str(exc)))
+        if isinstance(found, Miss):
+            return self._done(found)
+        record = found
         if type(record.get("id")) is not int:
             # Not a TMDB title: every reader of Raw keys records on their integer id.
             return self._done(Failure(id=key, error="TMDB answered with an object that has no integer id"))
@@ -586,7 +610,7 @@ class _Job:
         if len(line) > self.writer.max_bytes:
             error = RecordTooLargeError(f"the record has {len(line):,} bytes, over the file limit")
             return self._done(Failure(id=key, error=str(error)))
-        return self._done((tmdb_id, line))
+        return self._done((record["id"], line))
 
     def _alias_of(self, key: str, record: dict[str, Any]) -> str | None:
         """In a CSV run, the plan's other IMDB id this record belongs to (so a title is stored once)."""

@@ -26,7 +26,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import orjson
@@ -80,6 +80,28 @@ class Failure(BaseModel):
     error: str
 
 
+class Selection(BaseModel):
+    """How an incremental run chose its ids from what the source asked for (frozen with the plan).
+
+    ``windows`` are the change-list date ranges asked (inclusive, at most 14 days each); ``listed`` how
+    many distinct ids the lists named, ``in_lake`` how many of those the lake held; ``new`` the asked
+    titles no complete earlier run wrote, ``changed`` the lake's asked titles the lists named, and
+    ``unchanged`` the lake's asked titles left as they are. A ``full`` run says why in ``reason``.
+    """
+
+    mode: Literal["incremental", "full"]
+    reason: str
+    since_run: str | None = None  # the last complete run of the same source
+    since: datetime | None = None  # when that run started
+    windows: list[tuple[date, date]] = Field(default_factory=list)
+    listed: int = 0
+    in_lake: int = 0
+    asked: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
 class RunPlan(BaseModel):
     run: str
     generation: str
@@ -87,6 +109,9 @@ class RunPlan(BaseModel):
     parameters: dict[str, Any]
     chunk_size: int
     ids: list[str]
+    # Ids whose TMDB id is already known (an incremental run's changed titles): no look-up needed.
+    known: dict[str, int] = Field(default_factory=dict)
+    selection: Selection | None = None
 
     @property
     def chunks(self) -> int:
@@ -105,6 +130,8 @@ class ChunkCheckpoint(BaseModel):
     misses: list[Miss] = Field(default_factory=list)
     failures: list[Failure] = Field(default_factory=list)
     completed_at: datetime
+    # The source's id of each record written -> the record's own id (how later runs know the lake's titles).
+    titles: dict[str, int] = Field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -117,7 +144,7 @@ class ChunkCheckpoint(BaseModel):
 
     def without_misses(self) -> ChunkCheckpoint:
         """This checkpoint as a run keeps it in memory: its misses live in the run's :class:`MissSpool`."""
-        return self.model_copy(update={"misses": []})
+        return self.model_copy(update={"misses": [], "titles": {}})
 
 
 class Counts(BaseModel):
@@ -146,6 +173,8 @@ class RunManifest(BaseModel):
     misses_file: str | None = None
     failures: list[Failure] = Field(default_factory=list)
     stats: dict[str, Any] = Field(default_factory=dict)
+    selection: Selection | None = None  # an incremental run's choice of ids (see Selection)
+    lookup: dict[str, Any] = Field(default_factory=dict)  # how the latest attempt found its ids
 
 
 class MissSpool:
@@ -294,6 +323,11 @@ class RunBook:
                 removed.append(rel)
         return removed
 
+    @staticmethod
+    def run_ids(lake: Lake, origin: Origin = Origin.TMDB) -> list[str]:
+        """The ids of every run with bookkeeping in the lake (sorted)."""
+        return lake.list_dirs(layout.runs_dir(origin))
+
     def delete_checkpoints(self, chunks: Iterable[int]) -> None:
         for chunk in chunks:
             self.lake.delete(self.checkpoint_path(chunk))
@@ -352,6 +386,7 @@ def summarize(
     stats: dict[str, Any] | None = None,
     attempts: int = 1,
     attempt_started_at: datetime | None = None,
+    lookup: dict[str, Any] | None = None,
 ) -> RunManifest:
     """The summary manifest of a plan and its checkpoints (in chunk order).
 
@@ -384,4 +419,6 @@ def summarize(
         misses_file=misses_file,
         failures=failures,
         stats=stats or {},
+        selection=plan.selection,
+        lookup=lookup or {},
     )

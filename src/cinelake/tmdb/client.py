@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_APPEND = ("credits", "keywords", "external_ids", "release_dates")
 MAX_CONNECTIONS = 20
+IMDB_ID = re.compile(r"tt\d{1,12}")
 # A server asking for a longer pause than this is not worth waiting for inside one run.
 MAX_RETRY_AFTER = 300.0
 CREDENTIALS_HINT = "set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY"
@@ -250,6 +252,38 @@ class TMDBClient:
     async def movie_details(self, movie_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
         """``/movie/{id}`` with ``append_to_response``; raises TMDBNotFound for an unknown id."""
         return await self.get(f"movie/{int(movie_id)}", _append_params(append))
+
+    async def movie_details_by_imdb(
+        self, imdb_id: str, append: Iterable[str] = DEFAULT_APPEND
+    ) -> dict[str, Any]:
+        """``/movie/{imdb_id}``: TMDB's ``/movie`` path also takes an IMDB id (``tt`` and digits).
+
+        The answer is the movie TMDB links to that IMDB id; check its ``imdb_id`` before trusting it.
+        Raises TMDBNotFound when TMDB has no movie for it.
+        """
+        if not IMDB_ID.fullmatch(imdb_id):
+            raise ValueError(f"not an IMDB id: {imdb_id!r}")
+        return await self.get(f"movie/{imdb_id}", _append_params(append))
+
+    async def movie_changes(self, start: date, end: date) -> list[int]:
+        """Every id ``/movie/changes`` names from ``start`` to ``end`` (every page; <= 14 days)."""
+        return await self._changes("movie/changes", start, end)
+
+    async def tv_changes(self, start: date, end: date) -> list[int]:
+        """Every id ``/tv/changes`` names from ``start`` to ``end`` (every page; <= 14 days)."""
+        return await self._changes("tv/changes", start, end)
+
+    async def _changes(self, path: str, start: date, end: date) -> list[int]:
+        params: dict[str, Any] = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page": 1}
+        first = await self.get(path, params)
+        pages = int(first.get("total_pages") or 1)
+        rest = await asyncio.gather(*(self.get(path, {**params, "page": n}) for n in range(2, pages + 1)))
+        ids: dict[int, None] = {}
+        for data in (first, *rest):
+            for item in data.get("results") or ():
+                if isinstance(item, dict) and isinstance(item.get("id"), int):
+                    ids[item["id"]] = None
+        return list(ids)
 
     async def tv_details(self, tv_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
         """``/tv/{id}`` with ``append_to_response``; raises TMDBNotFound for an unknown id."""

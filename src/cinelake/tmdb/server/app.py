@@ -6,6 +6,7 @@ made once at start, and a ``/movie/{id}`` response is those bytes spliced togeth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from cinelake.tmdb.server import bodies
+from cinelake.tmdb.server.changes import ChangeFeed, build_change_routes, edited_details
 from cinelake.tmdb.server.gate import ServerState, TMDBGate
 from cinelake.tmdb.server.listing import DiscoverSpec, discover_page, int_id, json_response, sorted_ids
 from cinelake.tmdb.server.options import ServerOptions
@@ -70,6 +72,11 @@ class SnapshotIndex:
             return base
         return base[:-1] + b"".join(parts) + b"}"
 
+    def imdb_movie(self, imdb_id: str) -> int | None:
+        """The TMDB id ``/movie/{imdb_id}`` answers with (the lowest, as the snapshot holds few twins)."""
+        ids = self.snapshot.by_imdb.get(imdb_id)
+        return min(ids) if ids else None
+
     def find_body(self, imdb_id: str, tv_results: list[dict[str, Any]] | None = None) -> bytes:
         """The ``/find`` body: the snapshot's movies for ``imdb_id``, and the series ``tv_results`` names."""
         if tv_results:
@@ -107,14 +114,29 @@ def discover(index: SnapshotIndex, params: Any) -> Response:
     return discover_page(MOVIE_DISCOVER, params, index.snapshot.movies, index.items, index.order)
 
 
-def build_routes(index: SnapshotIndex, tv_index: TVIndex, state: ServerState) -> list[Route]:
+def build_routes(
+    index: SnapshotIndex,
+    tv_index: TVIndex,
+    state: ServerState,
+    edit: Callable[[bytes], bytes] | None = None,
+    edit_series: Callable[[bytes], bytes] | None = None,
+) -> list[Route]:
+    """The /3 routes; ``edit``/``edit_series`` apply the simulated change feed to a details body."""
     async def movie(request: Request) -> Response:
-        movie_id = int_id(request.path_params["movie_id"])
+        raw_id = request.path_params["movie_id"]
+        # TMDB's /movie/{id} also takes an IMDB id: the same body as /movie/{tmdb_id}.
+        movie_id: int | None
+        if raw_id.startswith("tt"):
+            movie_id = index.imdb_movie(raw_id) if state.options.movie_by_imdb else None
+        else:
+            movie_id = int_id(raw_id)
         append = request.query_params.get("append_to_response", "")
         body = (
             index.movie_body(movie_id, append.split(",") if append else []) if movie_id is not None else None
         )
-        return _json(body) if body is not None else _json(bodies.NOT_FOUND, 404)
+        if body is None:
+            return _json(bodies.NOT_FOUND, 404)
+        return _json(edit(body) if edit is not None else body)
 
     async def find(request: Request) -> Response:
         source = request.query_params.get("external_source")
@@ -139,7 +161,7 @@ def build_routes(index: SnapshotIndex, tv_index: TVIndex, state: ServerState) ->
 
     return [
         Route("/3/movie/{movie_id}", movie),
-        *build_tv_routes(tv_index, state),
+        *build_tv_routes(tv_index, state, edit_series),
         Route("/3/find/{external_id}", find),
         Route("/3/discover/movie", discover_movie),
         Route("/3/genre/movie/list", genre_movie_list),
@@ -182,5 +204,18 @@ def create_app(
     state = ServerState(options or ServerOptions())
     index = SnapshotIndex(snapshot or load_snapshot())
     tv_index = TVIndex(tv or load_tv_snapshot())
-    starlette = Starlette(routes=[*build_control_routes(state), *build_routes(index, tv_index, state)])
+    movie_feed = ChangeFeed("movie", index.snapshot.movies)
+    series_feed = ChangeFeed("tv", tv_index.ids)
+    routes = [
+        *build_control_routes(state),
+        *build_change_routes(state, movie_feed, series_feed),  # before /3/movie/{id} and /3/tv/{id}
+        *build_routes(
+            index,
+            tv_index,
+            state,
+            edit=lambda body: edited_details(state, movie_feed, body),
+            edit_series=lambda body: edited_details(state, series_feed, body),
+        ),
+    ]
+    starlette = Starlette(routes=routes)
     return TMDBGate(starlette, state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 
 # Every fault the server can inject, as TMDB (or the network in front of it) would produce it.
@@ -42,6 +43,12 @@ class ServerOptions:
     # IMDB id -> TMDB TV id of series whose IMDB id the server should know (/find's tv_results, the
     # external_ids append). The packaged TV data has no IMDB ids, so by default the server knows none.
     tv_imdb_ids: dict[str, int] = field(default_factory=dict)
+    # The simulated change feed (tmdb/server/changes.py): the fraction of titles edited each day, and
+    # the server's day (YYYY-MM-DD; None: today's UTC date). The edits are simulated, not TMDB's.
+    changes_per_day: float = 0.0
+    today: str | None = None
+    # False: /movie/{imdb_id} answers 404, as a TMDB-compatible server that takes only TMDB ids would.
+    movie_by_imdb: bool = True
 
     def __post_init__(self) -> None:
         self.validate()
@@ -59,6 +66,13 @@ class ServerOptions:
         bad = [k for k, v in self.tv_imdb_ids.items() if not isinstance(k, str) or type(v) is not int]
         if bad:
             raise ValueError(f"tv_imdb_ids maps IMDB ids to integer TMDB TV ids; bad entries: {bad[:5]}")
+        if not 0.0 <= self.changes_per_day <= 1.0:
+            raise ValueError("changes_per_day must be a fraction between 0 and 1")
+        if self.today is not None:
+            try:
+                date.fromisoformat(self.today)
+            except (TypeError, ValueError):
+                raise ValueError(f"today must be a date as YYYY-MM-DD, got {self.today!r}") from None
 
     def update(self, changes: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}

@@ -9,7 +9,7 @@ error bodies of every other route.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -84,13 +84,18 @@ class TVIndex:
         return ids
 
 
-def build_tv_routes(index: TVIndex, state: ServerState) -> list[Route]:
+def build_tv_routes(
+    index: TVIndex, state: ServerState, edit: Callable[[bytes], bytes] | None = None
+) -> list[Route]:
+    """``/3/tv/{id}``, ``/3/discover/tv``, ``/3/genre/tv/list``; ``edit`` applies the simulated edits."""
     async def tv(request: Request) -> Response:
         tv_id = int_id(request.path_params["tv_id"])
         append = request.query_params.get("append_to_response", "")
         parts = append.split(",") if append else []
         body = index.tv_body(tv_id, parts, state.options.tv_imdb_ids) if tv_id is not None else None
-        return json_response(body) if body is not None else json_response(bodies.NOT_FOUND, 404)
+        if body is None:
+            return json_response(bodies.NOT_FOUND, 404)
+        return json_response(edit(body) if edit is not None else body)
 
     async def discover_tv(request: Request) -> Response:
         return discover_page(
