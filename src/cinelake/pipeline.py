@@ -208,6 +208,9 @@ def run_demo(
     if days == 2:
         options.setdefault("changes_per_day", DEMO_CHANGES_PER_DAY)
         options["today"] = first.isoformat()
+        # The edits begin on day 2, so day 2's run fetches the titles edited since day 1 (the change
+        # lists' day of overlap then names no edit that day 1 already saw).
+        options.setdefault("changes_from", day.isoformat())
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
     with serve_in_subprocess(**options) as base_url:
         hear.message(f"offline TMDB server at {base_url}")
@@ -228,8 +231,9 @@ def run_demo(
         configure(base_url, today=day.isoformat())
         share = options["changes_per_day"]
         hear.message(
-            f"day 2 ({day}): the offline server SIMULATES TMDB edits (about {share:.0%} of the titles a "
-            "day; popularity, vote_count and vote_average change); an incremental run fetches the edited ones"
+            f"day 2 ({day}): the offline server SIMULATES TMDB edits (about {share:.0%} of the titles "
+            "edited since day 1; popularity, vote_count and vote_average change); an incremental run "
+            "fetches the edited ones"
         )
         return run_pipeline(
             lake, csv, settings=settings, day=day, out_dir=out_dir, listener=hear, incremental=True

@@ -84,6 +84,7 @@ def server(tmdb_server: str) -> Iterator[str]:
         retry_after_s=1,
         tv_imdb_ids={},
         changes_per_day=0.0,
+        changes_from=None,
         today=None,
         movie_by_imdb=True,
     )

@@ -33,6 +33,7 @@ def server(_server_url: str) -> str:
         hang_s=30.0,
         tv_imdb_ids={},
         changes_per_day=0.0,
+        changes_from=None,
         today=None,
         movie_by_imdb=True,
     )

@@ -133,3 +133,19 @@ def test_tv_changes_list_the_packaged_series_and_edit_their_details(server: str)
     configure(server, today=(DAY - timedelta(days=1)).isoformat())
     yesterday = _get(server, f"/tv/{edited}").json()
     assert today["vote_count"] == yesterday["vote_count"] + 1
+
+
+def test_edits_begin_on_changes_from(server: str) -> None:
+    snapshot = load_snapshot()
+    feed = ChangeFeed("movie", snapshot.movies)
+    configure(server, changes_per_day=0.05, today=DAY.isoformat(), changes_from=DAY.isoformat())
+    window = {"start_date": (DAY - timedelta(days=3)).isoformat(), "end_date": DAY.isoformat()}
+    listed = _get(server, "/movie/changes", **window).json()
+    # Only DAY's edits: the days before the feed's first day have none.
+    assert listed["total_results"] == len(feed.edited_on(DAY, 0.05)) > 0
+    before = feed.edited_on(DAY - timedelta(days=1), 0.05)[0]
+    served = _get(server, f"/movie/{before}").json()
+    configure(server, changes_per_day=0.0, changes_from=None)
+    assert served == _get(server, f"/movie/{before}").json()  # the snapshot's own values
+    with pytest.raises(ValueError, match="changes_from must be a date"):
+        configure(server, changes_from="yesterday")

@@ -59,6 +59,15 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    changes_from: Annotated[
+        str | None,
+        typer.Option(
+            "--changes-from",
+            help="The first day of the SIMULATED edits, YYYY-MM-DD: before it the snapshot's values stand "
+            "and no change is listed (default: edits on every day).",
+            show_default=False,
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -83,6 +92,7 @@ def serve(
         "seed": seed,
         "changes_per_day": changes_per_day,
         "today": today,
+        "changes_from": changes_from,
     }
     try:
         if faults:
@@ -105,8 +115,8 @@ def serve(
 
             console.print(
                 f"  change feed: SIMULATED edits, {1 / period_of(changes_per_day):.1%} of the titles a day "
-                f"(each title every {period_of(changes_per_day)} days), day {today or 'today (UTC)'}; "
-                "these are not TMDB's edits",
+                f"(each title every {period_of(changes_per_day)} days), day {today or 'today (UTC)'}"
+                f"{f', edits from {changes_from}' if changes_from else ''}; these are not TMDB's edits",
                 highlight=False,
             )
         console.print(TMDB_NOTICE, highlight=False)

@@ -4,7 +4,9 @@ The edits are SIMULATED (TMDB's real change lists are not in the snapshot). With
 ``--changes-per-day FRACTION`` the server edits a deterministic set of titles every day: each title gets
 a phase from a hash of its id and is edited on the days whose ordinal has that phase modulo
 ``round(1 / FRACTION)``, so about ``FRACTION`` of the titles are edited each day, the same ones on every
-run. A title's served ``popularity``, ``vote_count`` and ``vote_average`` are those of its latest edit
+run; with ``--changes-from DATE`` the edits begin that day (before it the snapshot's values stand and
+no change is listed), so a demo or benchmark can say exactly how many titles were edited since its first
+day. A title's served ``popularity``, ``vote_count`` and ``vote_average`` are those of its latest edit
 on or before the server's day (``--today``, default: the UTC date), so a title that was not edited
 between two days answers the same values on both, and an edited one answers new values.
 
@@ -67,36 +69,44 @@ class ChangeFeed:
             self._buckets[period] = buckets
         return buckets
 
-    def edited_on(self, day: date, fraction: float) -> list[int]:
-        """The ids edited on ``day`` (sorted)."""
+    def edited_on(self, day: date, fraction: float, since: date | None = None) -> list[int]:
+        """The ids edited on ``day`` (sorted); none before ``since``, the feed's first day."""
         period = period_of(fraction)
-        if not period:
+        if not period or (since is not None and day < since):
             return []
         return self._bucket(period)[day.toordinal() % period]
 
-    def changed(self, start: date, end: date, fraction: float, today: date) -> list[int]:
+    def changed(
+        self, start: date, end: date, fraction: float, today: date, since: date | None = None
+    ) -> list[int]:
         """The ids edited from ``start`` to ``end`` (inclusive; none after ``today``), sorted."""
         found: set[int] = set()
         day = start
         while day <= min(end, today):
-            found.update(self.edited_on(day, fraction))
+            found.update(self.edited_on(day, fraction, since))
             day += timedelta(days=1)
         return sorted(found)
 
-    def last_edit(self, title_id: int, fraction: float, today: date) -> date | None:
-        """The day of the title's latest edit on or before ``today`` (None when the feed is off)."""
+    def last_edit(
+        self, title_id: int, fraction: float, today: date, since: date | None = None
+    ) -> date | None:
+        """The day of the title's latest edit on or before ``today`` (None: the feed is off, or no edit
+        since ``since``)."""
         period = period_of(fraction)
         if not period:
             return None
         back = (today.toordinal() - self.phase(title_id, period)) % period
-        return today - timedelta(days=back)
+        last = today - timedelta(days=back)
+        return None if since is not None and last < since else last
 
-    def edit(self, record: dict[str, Any], fraction: float, today: date) -> dict[str, Any]:
+    def edit(
+        self, record: dict[str, Any], fraction: float, today: date, since: date | None = None
+    ) -> dict[str, Any]:
         """``record`` (a details object) with the values of its latest simulated edit."""
         title_id = record.get("id")
         if not isinstance(title_id, int):
             return record
-        last = self.last_edit(title_id, fraction, today)
+        last = self.last_edit(title_id, fraction, today, since)
         if last is None:
             return record
         period = period_of(fraction)
@@ -120,8 +130,13 @@ def server_today(value: str | None) -> date:
     return date.fromisoformat(value) if value else datetime.now(UTC).date()
 
 
+def feed_start(value: str | None) -> date | None:
+    """The feed's first day of edits (``--changes-from``), or None: edits on every day."""
+    return date.fromisoformat(value) if value else None
+
+
 def changes_page(
-    feed: ChangeFeed, fraction: float, today: date, params: Any
+    feed: ChangeFeed, fraction: float, today: date, params: Any, since: date | None = None
 ) -> tuple[int, bytes]:
     """The status and body of one page of ``/{kind}/changes`` (TMDB's shape and error bodies)."""
     from cinelake.tmdb.server import bodies
@@ -139,7 +154,7 @@ def changes_page(
         page = 0
     if not 1 <= page <= 500:
         return 400, bodies.INVALID_PAGE
-    ids = feed.changed(start, end, fraction, today)
+    ids = feed.changed(start, end, fraction, today, since)
     first = (page - 1) * PAGE_SIZE
     body = {
         "results": [{"id": i, "adult": False} for i in ids[first : first + PAGE_SIZE]],
@@ -159,7 +174,11 @@ def build_change_routes(state: Any, movies: ChangeFeed, series: ChangeFeed) -> l
     def answer(feed: ChangeFeed, request: Request) -> Response:
         options = state.options
         status, body = changes_page(
-            feed, options.changes_per_day, server_today(options.today), request.query_params
+            feed,
+            options.changes_per_day,
+            server_today(options.today),
+            request.query_params,
+            feed_start(options.changes_from),
         )
         return Response(
             body,
@@ -183,4 +202,5 @@ def edited_details(state: Any, feed: ChangeFeed, body: bytes) -> bytes:
     if options.changes_per_day <= 0:
         return body
     record = orjson.loads(body)
-    return orjson.dumps(feed.edit(record, options.changes_per_day, server_today(options.today)))
+    today = server_today(options.today)
+    return orjson.dumps(feed.edit(record, options.changes_per_day, today, feed_start(options.changes_from)))

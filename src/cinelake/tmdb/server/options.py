@@ -47,6 +47,8 @@ class ServerOptions:
     # the server's day (YYYY-MM-DD; None: today's UTC date). The edits are simulated, not TMDB's.
     changes_per_day: float = 0.0
     today: str | None = None
+    # The first day of simulated edits (YYYY-MM-DD; None: every day has its edits).
+    changes_from: str | None = None
     # False: /movie/{imdb_id} answers 404, as a TMDB-compatible server that takes only TMDB ids would.
     movie_by_imdb: bool = True
 
@@ -68,11 +70,14 @@ class ServerOptions:
             raise ValueError(f"tv_imdb_ids maps IMDB ids to integer TMDB TV ids; bad entries: {bad[:5]}")
         if not 0.0 <= self.changes_per_day <= 1.0:
             raise ValueError("changes_per_day must be a fraction between 0 and 1")
-        if self.today is not None:
+        for name in ("today", "changes_from"):
+            value = getattr(self, name)
+            if value is None:
+                continue
             try:
-                date.fromisoformat(self.today)
+                date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise ValueError(f"today must be a date as YYYY-MM-DD, got {self.today!r}") from None
+                raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
 
     def update(self, changes: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
