@@ -11,6 +11,9 @@ How a run goes:
    of the genres, or the TMDB ids that ``/discover/movie`` or ``/discover/tv`` lists, see
    :mod:`cinelake.ingest.discover`) and freezes them, sorted, in the
    run's plan; later attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
+   A discover listing saves its steps as it goes (:mod:`cinelake.ingest.listing`) and watches
+   ``should_stop`` too: an attempt stopped while listing returns ``incomplete`` with no plan yet, and
+   the next attempt resumes the listing where it stopped, then freezes the plan.
 2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (``/find`` then details for a CSV,
    details for discover), written as file ``k`` by :class:`~cinelake.lake.batch.RawBatchWriter`, and
    then checkpointed. Several chunks are in flight at once, their requests sharing one bounded pool,
@@ -46,13 +49,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from cinelake.errors import LakeError, UsageError
-from cinelake.ingest.discover import discover_ids
+from cinelake.ingest.discover import Listing, list_ids
+from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.local_csv import parse_genres, parse_kind, read_imdb_ids
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
 from cinelake.lake.manifest import (
     ChunkCheckpoint,
+    Counts,
     Failure,
     FileEntry,
     Miss,
@@ -211,6 +216,8 @@ class IngestResult:
     requests: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # A discover run's listing in this attempt: pages fetched, steps reused / done, ids so far, complete.
+    listing: dict[str, int | bool] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -306,6 +313,7 @@ class _Job:
         self.started = time.monotonic()
         self.plan_ids: frozenset[str] = frozenset()
         self.misses = MissSpool()
+        self.listing: dict[str, int | bool] = {}
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -318,6 +326,8 @@ class _Job:
     async def _run(self) -> IngestResult:
         attempt_started_at = started_at = utc_now()
         plan = await self._plan()
+        if plan is None:
+            return await self._listing_stopped(started_at)
         previous = await asyncio.to_thread(self.book.load_manifest)
         attempts = 1
         if previous is not None and previous.generation == plan.generation:
@@ -397,6 +407,7 @@ class _Job:
             requests=int(stats.get("requests", 0)),
             stats=stats,
             seconds=time.monotonic() - self.started,
+            listing=dict(self.listing),
         )
 
     def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
@@ -417,7 +428,8 @@ class _Job:
                 log.warning("chunk %d: a file is missing or altered; it will be fetched again", k)
         return good
 
-    async def _plan(self) -> RunPlan:
+    async def _plan(self) -> RunPlan | None:
+        """The run's frozen plan, made first if need be; None if ``should_stop`` cut its listing short."""
         plan = None if self.request.refresh else await asyncio.to_thread(self.book.load_plan)
         if plan is not None and plan.parameters == self.request.parameters():
             return plan
@@ -428,16 +440,10 @@ class _Job:
                 read_imdb_ids, self.request.csv, self.request.genres, lake=self.lake, kind=self.request.kind
             )
         else:
-            found = await discover_ids(
-                self.client,
-                self.request.kind,
-                self.request.genres,
-                self.request.release_from,
-                self.request.release_to,
-                today=self.request.day,
-                in_flight=self.in_flight,
-            )
-            ids = [str(i) for i in sorted(found)]
+            listing = await self._list()
+            if not listing.complete:
+                return None
+            ids = [str(i) for i in sorted(listing.ids)]
         plan = RunPlan(
             run=self.run_id,
             generation=new_generation(),
@@ -448,6 +454,75 @@ class _Job:
         )
         await asyncio.to_thread(self.book.save_plan, plan)
         return plan
+
+    async def _list(self) -> Listing:
+        """The discover listing, resumed from the steps earlier attempts saved (a refresh starts over)."""
+        if self.request.refresh:
+            # The old plan goes too: a refresh cut while listing resumes this listing, not that plan.
+            await asyncio.to_thread(self.lake.delete, self.book.plan_path)
+            steps = await asyncio.to_thread(RunSteps.fresh, self.book)
+        else:
+            steps = await asyncio.to_thread(RunSteps.load, self.book)
+        listing = await list_ids(
+            self.client,
+            self.request.kind,
+            self.request.genres,
+            self.request.release_from,
+            self.request.release_to,
+            today=self.request.day,
+            in_flight=self.in_flight,
+            steps=steps,
+            should_stop=self.should_stop,
+        )
+        self.listing = {
+            "complete": listing.complete,
+            "ids": len(listing.ids),
+            "pages_fetched": listing.pages_fetched,
+            "steps_done": listing.steps_done,
+            "steps_reused": listing.steps_reused,
+        }
+        log.info(
+            "discover listing %s: %d id(s) so far, %d page(s) fetched, %d step(s) saved, %d reused",
+            "complete" if listing.complete else "stopped",
+            len(listing.ids),
+            listing.pages_fetched,
+            listing.steps_done,
+            listing.steps_reused,
+        )
+        return listing
+
+    async def _listing_stopped(self, started_at: datetime) -> IngestResult:
+        """The result (and summary manifest) of an attempt stopped while listing: no plan yet."""
+        stats = self.client.stats.as_dict()
+        manifest = RunManifest(
+            run=self.run_id,
+            status="incomplete",
+            generation="",  # none until the plan is frozen
+            parameters=self.request.parameters(),
+            started_at=started_at,
+            ended_at=utc_now(),
+            attempt_started_at=started_at,
+            counts=Counts(),
+            chunks_total=0,
+            chunks_done=0,
+            stats={**stats, "listing": self.listing},
+        )
+        await asyncio.to_thread(self.book.save_manifest, manifest)
+        self._report("finish")
+        return IngestResult(
+            run_id=self.run_id,
+            status="incomplete",
+            requested=0,
+            written=0,
+            not_found=0,
+            failed=0,
+            files=[],
+            manifest=self.book.manifest_path,
+            requests=int(stats.get("requests", 0)),
+            stats=stats,
+            seconds=time.monotonic() - self.started,
+            listing=dict(self.listing),
+        )
 
     async def _fetch_chunks(
         self,
