@@ -482,7 +482,7 @@ class _Job:
             "steps_reused": listing.steps_reused,
         }
         log.info(
-            "discover listing %s: %d id(s) so far, %d page(s) fetched, %d step(s) saved, %d reused",
+            "discover listing %s: %d id(s), %d page(s) fetched, %d step(s) saved, %d reused",
             "complete" if listing.complete else "stopped",
             len(listing.ids),
             listing.pages_fetched,
