@@ -153,6 +153,17 @@ def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
         rows.append(("incremental", selection.reason))
     if result.lookup.get("note"):
         rows.append(("look-up", str(result.lookup["note"])))
+    if result.listing:
+        listing = result.listing
+        state = "complete" if listing.get("complete") else "stopped (the next attempt resumes it)"
+        rows.insert(
+            0,
+            (
+                "listing",
+                f"{state}: {listing.get('ids', 0):,} ids, {listing.get('pages_fetched', 0):,} pages fetched, "
+                f"{listing.get('steps_reused', 0):,} steps saved before",
+            ),
+        )
     for name, value in rows:
         table.add_row(name, value)
     return table

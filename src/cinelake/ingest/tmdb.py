@@ -12,6 +12,9 @@ How a run goes:
    :mod:`cinelake.ingest.discover`; an ``incremental`` run keeps the new titles and those TMDB's change
    lists name, see :mod:`cinelake.ingest.changes`) and freezes them, sorted, in the run's plan; later
    attempts reuse that plan, so chunk ``k`` always means the same 100 ids.
+   A discover listing saves its steps as it goes (:mod:`cinelake.ingest.listing`) and watches
+   ``should_stop`` too: an attempt stopped while listing returns ``incomplete`` with no plan yet, and
+   the next attempt resumes the listing where it stopped, then freezes the plan.
 2. **Chunks.** Chunk ``k`` (ids ``100(k-1)..100k-1``) is fetched (one request a movie where it can,
    see :mod:`cinelake.ingest.lookup`), written as file ``k`` by
    :class:`~cinelake.lake.batch.RawBatchWriter`, and
@@ -49,7 +52,8 @@ import orjson
 
 from cinelake.errors import LakeError, UsageError
 from cinelake.ingest.changes import Increment, lake_history, plan_increment
-from cinelake.ingest.discover import discover_ids
+from cinelake.ingest.discover import Listing, list_ids
+from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.local_csv import parse_genres, parse_kind, read_imdb_ids
 from cinelake.ingest.lookup import Lookup
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
@@ -57,6 +61,7 @@ from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
 from cinelake.lake.manifest import (
     ChunkCheckpoint,
+    Counts,
     Failure,
     FileEntry,
     Miss,
@@ -224,6 +229,8 @@ class IngestResult:
     seconds: float = 0.0
     selection: Selection | None = None  # how an incremental run chose its ids
     lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
+    # A discover run's listing in this attempt: pages fetched, steps reused / done, ids so far, complete.
+    listing: dict[str, int | bool] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -321,6 +328,7 @@ class _Job:
         self.misses = MissSpool()
         append = request.append_for(request.kind)
         self.lookup = Lookup(client, request.kind, append, by_imdb=request.source == "csv")
+        self.listing: dict[str, int | bool] = {}
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -333,6 +341,8 @@ class _Job:
     async def _run(self) -> IngestResult:
         attempt_started_at = started_at = utc_now()
         plan = await self._plan()
+        if plan is None:
+            return await self._listing_stopped(started_at)
         previous = await asyncio.to_thread(self.book.load_manifest)
         attempts = 1
         if previous is not None and previous.generation == plan.generation:
@@ -415,6 +425,7 @@ class _Job:
             seconds=time.monotonic() - self.started,
             selection=manifest.selection,
             lookup=manifest.lookup,
+            listing=dict(self.listing),
         )
 
     def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
@@ -435,7 +446,8 @@ class _Job:
                 log.warning("chunk %d: a file is missing or altered; it will be fetched again", k)
         return good
 
-    async def _plan(self) -> RunPlan:
+    async def _plan(self) -> RunPlan | None:
+        """The run's frozen plan, made first if need be; None if ``should_stop`` cut its listing short."""
         plan = None if self.request.refresh else await asyncio.to_thread(self.book.load_plan)
         if plan is not None and plan.parameters == self.request.parameters():
             return plan
@@ -446,16 +458,10 @@ class _Job:
                 read_imdb_ids, self.request.csv, self.request.genres, lake=self.lake, kind=self.request.kind
             )
         else:
-            found = await discover_ids(
-                self.client,
-                self.request.kind,
-                self.request.genres,
-                self.request.release_from,
-                self.request.release_to,
-                today=self.request.day,
-                in_flight=self.in_flight,
-            )
-            ids = [str(i) for i in sorted(found)]
+            listing = await self._list()
+            if not listing.complete:
+                return None
+            ids = [str(i) for i in sorted(listing.ids)]
         known: dict[str, int] = {}
         selection = None
         if self.request.incremental:
@@ -479,6 +485,74 @@ class _Job:
         history = await asyncio.to_thread(lake_history, self.lake, parameters, self.run_id, self.request.day)
         series = self.request.kind is Kind.SERIES
         return await plan_increment(self.client, history, asked, day=self.request.day, series=series)
+    async def _list(self) -> Listing:
+        """The discover listing, resumed from the steps earlier attempts saved (a refresh starts over)."""
+        if self.request.refresh:
+            # The old plan goes too: a refresh cut while listing resumes this listing, not that plan.
+            await asyncio.to_thread(self.lake.delete, self.book.plan_path)
+            steps = await asyncio.to_thread(RunSteps.fresh, self.book)
+        else:
+            steps = await asyncio.to_thread(RunSteps.load, self.book)
+        listing = await list_ids(
+            self.client,
+            self.request.kind,
+            self.request.genres,
+            self.request.release_from,
+            self.request.release_to,
+            today=self.request.day,
+            in_flight=self.in_flight,
+            steps=steps,
+            should_stop=self.should_stop,
+        )
+        self.listing = {
+            "complete": listing.complete,
+            "ids": len(listing.ids),
+            "pages_fetched": listing.pages_fetched,
+            "steps_done": listing.steps_done,
+            "steps_reused": listing.steps_reused,
+        }
+        log.info(
+            "discover listing %s: %d id(s), %d page(s) fetched, %d step(s) saved, %d reused",
+            "complete" if listing.complete else "stopped",
+            len(listing.ids),
+            listing.pages_fetched,
+            listing.steps_done,
+            listing.steps_reused,
+        )
+        return listing
+
+    async def _listing_stopped(self, started_at: datetime) -> IngestResult:
+        """The result (and summary manifest) of an attempt stopped while listing: no plan yet."""
+        stats = self.client.stats.as_dict()
+        manifest = RunManifest(
+            run=self.run_id,
+            status="incomplete",
+            generation="",  # none until the plan is frozen
+            parameters=self.request.parameters(),
+            started_at=started_at,
+            ended_at=utc_now(),
+            attempt_started_at=started_at,
+            counts=Counts(),
+            chunks_total=0,
+            chunks_done=0,
+            stats={**stats, "listing": self.listing},
+        )
+        await asyncio.to_thread(self.book.save_manifest, manifest)
+        self._report("finish")
+        return IngestResult(
+            run_id=self.run_id,
+            status="incomplete",
+            requested=0,
+            written=0,
+            not_found=0,
+            failed=0,
+            files=[],
+            manifest=self.book.manifest_path,
+            requests=int(stats.get("requests", 0)),
+            stats=stats,
+            seconds=time.monotonic() - self.started,
+            listing=dict(self.listing),
+        )
 
     async def _fetch_chunks(
         self,

@@ -167,6 +167,15 @@ def run_checkpoints_dir(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/chunks"
 
 
+def run_listing_part(run: str, name: str, origin: Origin = Origin.TMDB) -> str:
+    """One saved step of a run's listing, before its plan is frozen (``_runs/<run>/listing/<name>.json``)."""
+    return f"{run_listing_dir(run, origin)}/{file_name(name)}.json"
+
+
+def run_listing_dir(run: str, origin: Origin = Origin.TMDB) -> str:
+    return f"{run_dir(run, origin)}/listing"
+
+
 def lock_file(name: str, origin: Origin = Origin.TMDB) -> str:
     """A lock object for work that must not run twice at once: ``Raw/<Origin>/_locks/<name>.lock``.
 

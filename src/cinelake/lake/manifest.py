@@ -10,6 +10,10 @@ Everything lives under ``Raw/<Origin>/_runs/<run>/`` (hidden from readers and th
 - ``misses.jsonl``: every miss of the run with its reason, one JSON object a line in chunk order,
   rewritten when an attempt stops (a run of 100,000 ids may miss most of them: they are streamed
   through a local spool, :class:`MissSpool`, never held in memory).
+- ``listing/<step>.json``: for a run whose ids come from a listing (TMDB's discover), each step of
+  the listing that is done (a window's first page, a block of its pages) with the ids it found,
+  written as the listing goes, so a listing cut short resumes where it stopped; once it is complete
+  the ids are frozen in ``plan.json`` and these steps are no longer read.
 - ``manifest.json``: the summary, rewritten when a run starts and when it stops: status, times,
   counts requested / written / not_found / failed, every file and failure, the first 100 misses and
   where the others are.
@@ -26,6 +30,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -145,6 +150,15 @@ class ChunkCheckpoint(BaseModel):
     def without_misses(self) -> ChunkCheckpoint:
         """This checkpoint as a run keeps it in memory: its misses live in the run's :class:`MissSpool`."""
         return self.model_copy(update={"misses": [], "titles": {}})
+
+
+class ListingPart(BaseModel):
+    """One done step of a run's listing: its name, what it learnt (a page count) and the ids it found."""
+
+    name: str
+    total_pages: int | None = None
+    ids: list[int] = Field(default_factory=list)
+    last: bool = False  # a step that ends a walk through pages (see cinelake.ingest.discover)
 
 
 class Counts(BaseModel):
@@ -331,6 +345,33 @@ class RunBook:
     def delete_checkpoints(self, chunks: Iterable[int]) -> None:
         for chunk in chunks:
             self.lake.delete(self.checkpoint_path(chunk))
+
+    # --- the listing (before the plan) -------------------------------------------------------
+
+    def listing_part_path(self, name: str) -> str:
+        return layout.run_listing_part(self.run, name, self.origin)
+
+    def save_listing_part(self, part: ListingPart) -> None:
+        self.lake.write_bytes(self.listing_part_path(part.name), part.model_dump_json().encode())
+
+    def load_listing_parts(self) -> dict[str, ListingPart]:
+        """Every readable step of the run's listing by name (one listing of the folder, reads in parallel)."""
+        folder = layout.run_listing_dir(self.run, self.origin)
+        names = [
+            rel
+            for rel in self.lake.list_files(folder, include_hidden=True)
+            if rel.endswith(".json") and not rel.rsplit("/", 1)[1].startswith(".")
+        ]
+        if not names:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+            parts = list(pool.map(lambda rel: self._load(rel, ListingPart), names))
+        return {p.name: p for p in parts if p is not None}
+
+    def delete_listing(self) -> None:
+        """Forget the run's listing (a refresh lists again from the start)."""
+        for rel in self.lake.list_files(layout.run_listing_dir(self.run, self.origin), include_hidden=True):
+            self.lake.delete(rel)
 
     # --- misses -----------------------------------------------------------------------------------
 

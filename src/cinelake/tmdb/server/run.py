@@ -46,13 +46,13 @@ def base_url_of(sock: socket.socket) -> str:
     return f"http://{host}:{port}/3"
 
 
-def _uvicorn_server(options: ServerOptions) -> Any:
+def _uvicorn_server(options: ServerOptions, snapshot: Any = None, tv: Any = None) -> Any:
     import uvicorn
 
     from cinelake.tmdb.server.app import create_app
 
     config = uvicorn.Config(
-        create_app(options),
+        create_app(options, snapshot, tv),
         loop="uvloop",
         http="httptools",
         lifespan="off",
@@ -96,11 +96,14 @@ def _announce(server: Any, url: str, on_ready: Callable[[str], None]) -> None:
 
 
 @contextmanager
-def serve_in_thread(**options: Any) -> Iterator[str]:
-    """The server on 127.0.0.1 (free port) in a thread of this process; yields the base URL (…/3)."""
+def serve_in_thread(snapshot: Any = None, tv: Any = None, **options: Any) -> Iterator[str]:
+    """The server on 127.0.0.1 (free port) in a thread of this process; yields the base URL (…/3).
+
+    ``snapshot`` / ``tv``: data to serve instead of the packaged snapshots (a test's own titles).
+    """
     server_options = ServerOptions(**options)
     sock = bind()
-    server = _uvicorn_server(server_options)
+    server = _uvicorn_server(server_options, snapshot, tv)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="tmdb-offline", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
