@@ -37,6 +37,8 @@ class IngestEvent(BaseModel):
     genres: tuple[str, ...] | None = None
     kind: KindName | None = None
     date: dt.date | None = None
+    release_from: dt.date | None = None  # discover: the release-date window (open when absent)
+    release_to: dt.date | None = None
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
     invocation: int = Field(1, ge=1)
     chain: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
@@ -69,6 +71,8 @@ class ResolvedEvent(BaseModel):
     genres: tuple[str, ...]
     kind: KindName
     date: dt.date
+    release_from: dt.date | None = None
+    release_to: dt.date | None = None
     run_id: str | None
     invocation: int
     chain: str | None
@@ -156,6 +160,8 @@ def resolve_event(raw: Any, env: FunctionEnvironment, *, today: dt.date | None =
         genres=merged.genres or (),
         kind=merged.kind or "movies",
         date=merged.date or today or dt.datetime.now(dt.UTC).date(),
+        release_from=merged.release_from,
+        release_to=merged.release_to,
         run_id=merged.run_id,
         invocation=merged.invocation,
         chain=merged.chain,

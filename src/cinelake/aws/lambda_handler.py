@@ -83,6 +83,8 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
         source=event.source,
         csv=lake.uri(event.csv) if event.csv else None,
         genres=event.genres,
+        release_from=event.release_from,
+        release_to=event.release_to,
     )
     return request.normalized()
 
