@@ -62,3 +62,18 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         deploy.deploy("cinelake", "my-lake", {}, glue_dir=tmp_path, sam=False)
     with pytest.raises(UsageError, match="--bucket"):
         deploy.deploy("cinelake", "my-lake", {"BucketName": "x"}, glue_dir=tmp_path)
+
+
+def test_the_command_uploads_and_says_so(glue_code: deploy.GlueCode, aws_env: str) -> None:
+    from typer.testing import CliRunner
+
+    from cinelake.cli import app
+
+    bucket = f"lake-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=aws_env).create_bucket(Bucket=bucket)
+    args = ["aws", "deploy", "--bucket", bucket, "--no-sam", "--glue-dir", str(glue_code.wheel.parent)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"uploaded 4 files to s3://{bucket}/glue/" in result.output
+    bad = CliRunner().invoke(app, ["aws", "deploy", "--bucket", bucket, "--no-sam", "--parameter", "oops"])
+    assert isinstance(bad.exception, UsageError) and "invalid --parameter 'oops'" in str(bad.exception)
