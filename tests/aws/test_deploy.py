@@ -77,3 +77,26 @@ def test_the_command_uploads_and_says_so(glue_code: deploy.GlueCode, aws_env: st
     assert f"uploaded 4 files to s3://{bucket}/glue/" in result.output
     bad = CliRunner().invoke(app, ["aws", "deploy", "--bucket", bucket, "--no-sam", "--parameter", "oops"])
     assert isinstance(bad.exception, UsageError) and "invalid --parameter 'oops'" in str(bad.exception)
+
+
+def test_sam_runs_before_the_upload_and_a_failure_stops_it(
+    glue_code: deploy.GlueCode, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    bucket = f"lake-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=aws_env).create_bucket(Bucket=bucket)
+    ran: list[list[str]] = []
+
+    def fake_sam(command: list[str], check: bool = False) -> subprocess.CompletedProcess[str]:
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0 if command[1] == "build" else 1)  # deploy fails
+
+    monkeypatch.setattr(deploy.shutil, "which", lambda name: None)
+    with pytest.raises(UsageError, match="sam"):
+        deploy.deploy("cinelake", bucket, {}, glue_dir=glue_code.wheel.parent)
+    monkeypatch.setattr(deploy.shutil, "which", lambda name: f"/usr/bin/{name}")
+    with pytest.raises(deploy.DeployError, match="`sam deploy` failed"):
+        deploy.deploy("cinelake", bucket, {}, glue_dir=glue_code.wheel.parent, run=fake_sam)
+    assert [c[1] for c in ran] == ["build", "deploy"]
+    assert "Contents" not in boto3.client("s3", endpoint_url=aws_env).list_objects_v2(Bucket=bucket)
