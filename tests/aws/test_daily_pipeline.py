@@ -212,6 +212,30 @@ def test_a_raised_step_error_is_retried_then_reported_as_its_message(
     assert deployed.functions["CheckFunction"].invocations == 0
 
 
+@pytest.mark.slow
+def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
+    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> None:
+    """A lake with nothing ingested yet: trusted-to-refined finds no Trusted data. Glue's JSON cause is
+    reduced to the job's own line, after the one retry of a failed job run."""
+    with local_stack(
+        endpoint=aws_env,
+        tmdb_url=tmdb_server,
+        token=planted_secret,
+        root=tmp_path,
+        parameters={"Sources": "csv", "Kinds": "movies"},  # no CSV uploaded: nothing to ingest
+    ) as deployed:
+        try:
+            with pytest.raises(ExecutionFailed) as failed:
+                deployed.execute({"date": "2026-11-26"})
+        finally:
+            _stop_spark()
+    assert failed.value.error == "States.TaskFailed"
+    assert failed.value.cause.startswith("the trusted-to-refined step failed: "), failed.value.cause
+    assert "\n" not in failed.value.cause and "{" not in failed.value.cause
+    assert deployed.functions["ReportFunction"].invocations == 0
+
+
 def _stop_spark() -> None:
     from pyspark.sql import SparkSession
 
