@@ -168,3 +168,22 @@ def test_the_handler_runs_from_the_unpacked_zip_alone(
     assert invocation.result["status"] == "complete" and invocation.result["written"] > 0
     assert any(k.startswith("Raw/TMDB/JSON/") for k in bucket_files(aws_env, bucket))
     assert all(planted_secret not in line for line in run.lines)
+
+
+def test_every_function_of_the_template_has_a_bundle_that_carries_no_forbidden_module() -> None:
+    from tests.aws.stack import load_template
+
+    zips = {b.zip_name: b for b in packaging.BUNDLES.values()}
+    functions = [
+        r["Properties"]
+        for r in load_template()["Resources"].values()
+        if r["Type"] == "AWS::Serverless::Function"
+    ]
+    assert {f["CodeUri"].rsplit("/", 1)[-1] for f in functions} == set(zips)
+    for bundle in packaging.BUNDLES.values():
+        shipped = {d.replace("-", "_") for d in bundle.distributions}
+        assert not shipped & set(bundle.forbidden), bundle.name
+    assert "pyarrow" in packaging.BUNDLES["catalog"].distributions
+    assert "pyarrow" in packaging.BUNDLES["report"].forbidden  # DuckDB counts Parquet rows there
+    with pytest.raises(UsageError, match="unknown bundle"):
+        packaging.package(bundle="everything")

@@ -136,11 +136,29 @@ def _count_csv_rows(lake: Lake, rel: str) -> int | None:
 
 
 def _count_parquet_rows(lake: Lake, rel: str) -> int | None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # the report's Lambda ships DuckDB, not pyarrow (Lambda's 250 MB limit)
+        return _count_parquet_rows_duckdb(lake, rel)
 
     try:
         with lake.open_read(rel) as handle:
             return int(pq.ParquetFile(handle).metadata.num_rows)
     except (CinelakeError, pa.ArrowException, OSError):
         return None
+
+
+def _count_parquet_rows_duckdb(lake: Lake, rel: str) -> int | None:
+    """The row count from the file's footer, read by DuckDB."""
+    import duckdb
+
+    from cinelake.analysis.sources import duckdb_for
+
+    uri = lake.uri(rel).replace("'", "''")
+    try:
+        with duckdb_for(lake) as con:
+            rows = con.sql(f"SELECT sum(num_rows) FROM parquet_file_metadata('{uri}')").fetchall()
+    except (CinelakeError, duckdb.Error, OSError):
+        return None
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None

@@ -41,6 +41,8 @@ class IngestEvent(BaseModel):
     kind: KindName | None = None
     date: dt.date | None = None
     incremental: bool | None = None  # fetch only new titles and those TMDB's change lists name
+    release_from: dt.date | None = None  # discover: the release-date window (open when absent)
+    release_to: dt.date | None = None
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
     invocation: int = Field(1, ge=1)
     chain: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
@@ -74,6 +76,8 @@ class ResolvedEvent(BaseModel):
     kind: KindName
     date: dt.date
     incremental: bool = False  # fetch only new titles and those the change lists name
+    release_from: dt.date | None = None
+    release_to: dt.date | None = None
     run_id: str | None
     invocation: int
     chain: str | None
@@ -162,6 +166,8 @@ def resolve_event(raw: Any, env: FunctionEnvironment, *, today: dt.date | None =
         kind=merged.kind or "movies",
         date=merged.date or today or dt.datetime.now(dt.UTC).date(),
         incremental=bool(merged.incremental),
+        release_from=merged.release_from,
+        release_to=merged.release_to,
         run_id=merged.run_id,
         invocation=merged.invocation,
         chain=merged.chain,

@@ -84,6 +84,8 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
         csv=lake.uri(event.csv) if event.csv else None,
         genres=event.genres,
         incremental=event.incremental,
+        release_from=event.release_from,
+        release_to=event.release_to,
     )
     return request.normalized()
 

@@ -9,7 +9,11 @@ import typer
 from cinelake.commands.common import console, err_console
 
 app = typer.Typer(
-    help="Deploy the ingestion to AWS Lambda: build its deployment package.", no_args_is_help=True
+    help=(
+        "Deploy the daily lake to AWS: `package` builds the Lambda zips, the cinelake wheel and the Glue "
+        "scripts; `deploy` runs sam build + sam deploy and uploads the wheel and scripts for the Glue jobs."
+    ),
+    no_args_is_help=True,
 )
 
 
@@ -21,7 +25,21 @@ def package(
     python: Annotated[
         str, typer.Option("--python", help="Python version of the Lambda runtime (python3.12 -> 3.12).")
     ] = "3.12",
-    out: Annotated[str, typer.Option("--out", help="Folder the zip is written to.")] = "dist/lambda",
+    out: Annotated[str, typer.Option("--out", help="Folder the zips are written to.")] = "dist/lambda",
+    glue_out: Annotated[
+        str, typer.Option("--glue-out", help="Folder the cinelake wheel and the Glue scripts are written to.")
+    ] = "dist/glue",
+    bundles: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bundle",
+            help="Build only this Lambda bundle: ingest, catalog or report (repeatable; default: all three).",
+            show_default=False,
+        ),
+    ] = None,
+    no_glue: Annotated[
+        bool, typer.Option("--no-glue", help="Do not build the wheel and the Glue scripts.")
+    ] = False,
     full_botocore: Annotated[
         bool,
         typer.Option(
@@ -45,26 +63,79 @@ def package(
         ),
     ] = None,
 ) -> None:
-    """Build the Lambda deployment zip from manylinux wheels and report its size against Lambda's limits."""
-    from cinelake.aws.packaging import LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT
+    """Build the Lambda zips (ingest, catalog, report), the cinelake wheel and the Glue job scripts."""
+    from cinelake.aws.deploy import build_glue_code
+    from cinelake.aws.packaging import BUNDLES, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT
     from cinelake.aws.packaging import package as build
+    from cinelake.errors import UsageError
 
-    report = build(
-        arch,
-        python,
-        out,
-        slim_botocore=not full_botocore,
-        bytecode=not no_bytecode,
-        compile_with=compile_with,
+    chosen = list(dict.fromkeys(bundles or BUNDLES))
+    unknown = [b for b in chosen if b not in BUNDLES]
+    if unknown:
+        raise UsageError(f"unknown --bundle {', '.join(unknown)}: use {', '.join(BUNDLES)}")
+    for bundle in chosen:
+        report = build(
+            arch,
+            python,
+            out,
+            slim_botocore=not full_botocore,
+            bytecode=not no_bytecode,
+            compile_with=compile_with,
+            log=lambda message: err_console.print(message),
+            bundle=bundle,
+        )
+        console.print(f"built {report.zip_path} ({bundle})")
+        console.print(
+            f"zipped {report.zipped_mb:.1f} MB (direct upload limit {LAMBDA_ZIP_LIMIT // 2**20} MB), "
+            f"unzipped {report.unzipped_mb:.1f} MB (limit {LAMBDA_UNZIPPED_LIMIT // 2**20} MB), "
+            f"{report.files} files"
+        )
+        console.print(f"sha256 {report.sha256}")
+        compiled = (
+            f"bytecode compiled by {report.bytecode}" if report.bytecode else "sources only, no bytecode"
+        )
+        console.print(compiled)
+        console.print(f"python {report.python_version}, {report.arch}: " + " ".join(report.distributions))
+    if not no_glue:
+        code = build_glue_code(glue_out)
+        console.print(f"built {code.wheel} and {len(code.scripts)} Glue scripts in {glue_out}")
+
+
+@app.command("deploy")
+def deploy(
+    bucket: Annotated[str, typer.Option("--bucket", help="The lake bucket the stack creates (BucketName).")],
+    stack: Annotated[str, typer.Option("--stack", help="CloudFormation stack name.")] = "cinelake",
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter",
+            help="A template parameter as Name=value, e.g. Kinds=movies (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    glue_dir: Annotated[
+        str, typer.Option("--glue-dir", help="Where `cinelake aws package` put the wheel and Glue scripts.")
+    ] = "dist/glue",
+    no_sam: Annotated[
+        bool, typer.Option("--no-sam", help="Only upload the wheel and Glue scripts (the stack exists).")
+    ] = False,
+    guided: Annotated[bool, typer.Option("--guided", help="Let sam deploy ask for every parameter.")] = False,
+) -> None:
+    """Deploy the stack (sam build + sam deploy), then upload the wheel and Glue scripts to s3://<bucket>/glue/."""
+    from cinelake.aws.deploy import deploy as run_deploy
+    from cinelake.aws.deploy import parse_parameters
+    from cinelake.config import get_settings
+
+    keys = run_deploy(
+        stack,
+        bucket,
+        parse_parameters(parameter or []),
+        glue_dir=glue_dir,
+        sam=not no_sam,
+        guided=guided,
+        endpoint_url=get_settings().s3_endpoint_url,
         log=lambda message: err_console.print(message),
     )
-    console.print(f"built {report.zip_path}")
     console.print(
-        f"zipped {report.zipped_mb:.1f} MB (limit {LAMBDA_ZIP_LIMIT // 2**20} MB), "
-        f"unzipped {report.unzipped_mb:.1f} MB (limit {LAMBDA_UNZIPPED_LIMIT // 2**20} MB), "
-        f"{report.files} files"
+        f"uploaded {len(keys)} files to s3://{bucket}/glue/; the daily pipeline runs on its schedule"
     )
-    console.print(f"sha256 {report.sha256}")
-    compiled = f"bytecode compiled by {report.bytecode}" if report.bytecode else "sources only, no bytecode"
-    console.print(compiled)
-    console.print(f"python {report.python_version}, {report.arch}: " + " ".join(report.distributions))

@@ -51,6 +51,7 @@ _DATE_PARTS = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
 RUNS_FOLDER = "_runs"
 CATALOG_FOLDER = "_catalog"
 LOCKS_FOLDER = "_locks"
+REPORTS_FOLDER = "_reports"
 
 
 def _segment(value: str, what: str) -> str:
@@ -210,6 +211,11 @@ def refined_table(table: str) -> str:
     if not re.match(r"^[a-z][a-z0-9_]{0,63}$", table):
         raise LakePathError(f"invalid refined table name {table!r}")
     return f"{Zone.REFINED.value}/{table}"
+
+
+def report_dir(day: date) -> str:
+    """``Refined/_reports/YYYY/MM/DD``: the day's answer (JSON) and HTML report, invisible to readers."""
+    return f"{Zone.REFINED.value}/{REPORTS_FOLDER}/{date_path(day)}"
 
 
 def catalog_dir() -> str:

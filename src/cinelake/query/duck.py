@@ -9,6 +9,7 @@ filesystem is registered on the connection, so DuckDB needs no extension downloa
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from cinelake.catalog.backend import CatalogBackend
@@ -114,21 +115,24 @@ def connect(
     lake: Lake | str,
     *,
     database: str | None = None,
-    backend: str | CatalogBackend = "local",
+    backend: str | CatalogBackend | None = None,
     tables: list[Table] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per catalog table (``fact_movie``, ``raw_tmdb_movies``).
 
-    Reads the catalog of ``database`` (default: the settings' ``catalog_database``) from ``backend``;
-    a lake without a catalog is crawled in memory first, so a fresh lake is queryable too.
+    Reads the catalog of ``database`` (default: the settings' ``catalog_database``) from ``backend``
+    (default: ``$CINELAKE_CATALOG_BACKEND``, else ``local``, so the report step on AWS reads the Glue
+    catalog); a lake without a catalog is crawled in memory first, so a fresh lake is queryable too.
     """
     import duckdb
 
     from cinelake.catalog.crawler import open_backend
+    from cinelake.catalog.update import BACKEND_ENV
 
     lake = Lake(lake) if isinstance(lake, str) else lake
     if tables is None:
-        tables = catalog_tables(lake, open_backend(lake, backend, database))
+        chosen = backend or os.environ.get(BACKEND_ENV) or "local"
+        tables = catalog_tables(lake, open_backend(lake, chosen, database))
     con = duckdb.connect(":memory:")
     register_lake(con, lake)
     for table in tables:

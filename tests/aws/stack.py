@@ -1,0 +1,336 @@
+"""The stack of template.yaml played on this machine: its Lambda functions in awslambdaric, its state
+machine in the ASL interpreter, S3 / Glue / Secrets Manager in moto, and a stand-in for the Glue jobs.
+
+Each function runs with only its bundle's libraries importable (tests/aws/bundle_runtime.py), as the
+zip its ``CodeUri`` names would give it. Nothing is copied from the template by hand: each
+function's handler and environment, the state machine's definition and substitutions, and each Glue
+job's script and default arguments are read from template.yaml, so the test runs what a deploy
+would run.
+
+The Glue stand-in runs the job's own script (``glue/<name>.py``, as Glue does) with its default
+arguments on a local Spark. pip's pyspark has no ``s3://`` filesystem, so the stand-in mirrors the
+bucket into a folder, runs the script with ``--lake <folder>``, and puts back what the job changed
+under ``Trusted/`` and ``Refined/`` (new or changed files written, removed files deleted), which is
+what the job writes on Glue. The call goes through :func:`run_transform`, the one place a DuckDB
+engine would replace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import runpy
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinelake.aws.packaging import BUNDLES
+from tests.aws import iam_audit
+from tests.aws.asl import Execution, ExecutionFailed, StateMachine, TaskError
+from tests.aws.iam_audit import RecordingProxy
+from tests.aws.runtime_api import RuntimeAPI, RuntimeProcess, base_env
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "template.yaml"
+STACK = "cinelake"
+
+
+def load_template() -> dict[str, Any]:
+    from cfnlint.decode import cfn_yaml
+
+    loaded: dict[str, Any] = cfn_yaml.load(str(TEMPLATE))
+    return loaded
+
+
+def _sub_name(value: Any) -> str:
+    text = value["Fn::Sub"] if isinstance(value, dict) else value
+    return str(text).replace("${AWS::StackName}", STACK)
+
+
+@dataclass
+class Function:
+    name: str
+    handler: str
+    env: dict[str, str]
+    api: RuntimeAPI
+    runtime: RuntimeProcess
+    proxy: RecordingProxy
+    role: str
+    invocations: int = 0
+
+
+def s3_objects(endpoint: str, bucket: str) -> dict[str, str]:
+    """key -> ETag of every object of the bucket."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    found: dict[str, str] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            found[item["Key"]] = item["ETag"]
+    return found
+
+
+@dataclass
+class TransformRun:
+    script: str
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+def run_transform(
+    script: Path, arguments: Mapping[str, str], *, endpoint: str, workdir: Path
+) -> TransformRun:
+    """Run a Glue job's script over the bucket named by ``--lake`` (see the module documentation)."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    bucket = arguments["--lake"].removeprefix("s3://").rstrip("/")
+    mirror = workdir / f"glue-{uuid.uuid4().hex[:8]}"
+    before = s3_objects(endpoint, bucket)
+    for key in before:
+        target = mirror / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    argv = [str(script)]
+    for name, value in arguments.items():
+        if name.startswith("--") and name not in (
+            "--additional-python-modules",
+            "--python-modules-installer-option",
+        ):
+            argv += [name, str(mirror) if name == "--lake" else value]
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = saved
+    run = TransformRun(script.name)
+    local = {
+        p.relative_to(mirror).as_posix(): p
+        for p in mirror.rglob("*")
+        if p.is_file() and not p.name.endswith(".crc")
+    }
+    for key, path in sorted(local.items()):
+        if not key.startswith(("Trusted/", "Refined/")):
+            continue
+        data = path.read_bytes()
+        if key in before and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == data:
+            continue
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+        run.written.append(key)
+    for key in before:
+        if key.startswith(("Trusted/", "Refined/")) and key not in local:
+            s3.delete_object(Bucket=bucket, Key=key)
+            run.deleted.append(key)
+    return run
+
+
+class LocalStack:
+    """The stack's resources against moto, with ``parameters`` overriding the template's defaults."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        tmdb_url: str,
+        token: str,
+        root: Path,
+        parameters: Mapping[str, str],
+        extra_env: Mapping[str, str] | None = None,
+        function_env: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        import boto3
+
+        self.template = load_template()
+        self.endpoint, self.root = endpoint, root
+        self.bucket = f"lake-{uuid.uuid4().hex[:12]}"
+        defaults = {k: str(v.get("Default", "")) for k, v in self.template["Parameters"].items()}
+        self.parameters = {**defaults, "BucketName": self.bucket, **parameters}
+        # What CloudFormation would create before the first run.
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=self.bucket)
+        self.secret = f"{STACK}-{uuid.uuid4().hex[:6]}/tmdb"
+        boto3.client("secretsmanager", endpoint_url=endpoint).create_secret(
+            Name=self.secret, SecretString=json.dumps({"read_access_token": token})
+        )
+        self.database = self.parameters["GlueDatabaseName"]
+        glue = boto3.client("glue", endpoint_url=endpoint)
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_database(DatabaseInput={"Name": self.database})
+        self.tmdb_url = tmdb_url
+        self.extra_env = dict(extra_env or {})
+        self.function_env = {k: dict(v) for k, v in (function_env or {}).items()}
+        self.functions: dict[str, Function] = {}
+        self.transforms: list[TransformRun] = []
+        self.notifications: list[dict[str, Any]] = []
+        self._stack = contextlib.ExitStack()
+
+    # -- resources ------------------------------------------------------------------------------------
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {n: r["Properties"] for n, r in self.template["Resources"].items() if r["Type"] == kind}
+
+    def _value(self, value: Any) -> str:
+        if isinstance(value, str | int | float):
+            return str(value)
+        if isinstance(value, dict) and "Ref" in value:
+            ref = value["Ref"]
+            if ref in self.parameters:
+                return self.parameters[ref]
+            if ref == "TMDBSecret":
+                return self.secret
+            if ref == "GlueDatabase":
+                return self.database
+            resource = self.template["Resources"][ref]
+            if resource["Type"] == "AWS::Glue::Job":
+                return _sub_name(resource["Properties"]["Name"])
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            text = _sub_name(value)
+            for name, param in self.parameters.items():
+                text = text.replace("${" + name + "}", param)
+            return text
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            assert attribute == "Arn", value
+            return self.function(logical).api.function_arn
+        raise AssertionError(f"cannot resolve {value!r}")
+
+    def function(self, logical: str) -> Function:
+        if logical in self.functions:
+            return self.functions[logical]
+        props = self.resources("AWS::Serverless::Function")[logical]
+        name = _sub_name(props["FunctionName"])
+        env = {k: self._value(v) for k, v in props["Environment"]["Variables"].items()}
+        workdir = self.root / name
+        for folder in ("task", "home", "tmp"):
+            (workdir / folder).mkdir(parents=True, exist_ok=True)
+        api = self._stack.enter_context(
+            RuntimeAPI(function_name=name, timeout_ms=int(props["Timeout"]) * 1000)
+        )
+        # Every AWS call of this function passes through its own recorder on the way to moto.
+        proxy = self._stack.enter_context(RecordingProxy(self.endpoint))
+        variables = {
+            "PYTHONPATH": ":".join([str(REPO), *sys.path[1:]]),
+            "HOME": str(workdir / "home"),
+            "TMPDIR": str(workdir / "tmp"),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": proxy.url,
+            "CINELAKE_S3_ENDPOINT_URL": proxy.url,
+            "TMDB_BASE_URL": self.tmdb_url,
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            **env,
+            **self.extra_env,
+            **self.function_env.get(logical, {}),
+        }
+        bundles = {b.zip_name: name for name, b in BUNDLES.items()}
+        bundle = bundles[str(props["CodeUri"]).rsplit("/", 1)[-1]]
+        runtime = RuntimeProcess(
+            api,
+            base_env(variables),
+            cwd=workdir / "task",
+            log_path=workdir / "runtime.log",
+            handler=props["Handler"],
+            launcher=[sys.executable, str(Path(__file__).with_name("bundle_runtime.py")), bundle],
+        )
+        runtime.start()
+        self._stack.callback(runtime.stop)
+        role = props["Role"]["Fn::GetAtt"][0]
+        self.functions[logical] = Function(name, props["Handler"], env, api, runtime, proxy, role)
+        return self.functions[logical]
+
+    def definition(self) -> dict[str, Any]:
+        """The state machine's definition with its substitutions applied, as Step Functions gets it."""
+        props = self.resources("AWS::StepFunctions::StateMachine")["PipelineStateMachine"]
+        notify = self.parameters["NotificationEmail"] != ""
+        values = {}
+        for key, value in props["DefinitionSubstitutions"].items():
+            if isinstance(value, dict) and "Fn::If" in value:
+                _condition, yes, no = value["Fn::If"]
+                value = yes if notify else no
+                if isinstance(value, dict) and value == {"Ref": "NotificationTopic"}:
+                    value = f"arn:aws:sns:us-east-1:123456789012:{STACK}-failures"
+            values[key] = self._value(value)
+        text = json.dumps(props["Definition"])
+        for key, value in values.items():
+            text = text.replace("${" + key + "}", value)
+        assert "${" not in text, "an unresolved substitution is left in the definition"
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
+
+    # -- the tasks ------------------------------------------------------------------------------------
+
+    def run_task(self, resource: str, given: Any) -> Any:
+        if resource == "arn:aws:states:::lambda:invoke":
+            arn = given["FunctionName"]
+            (function,) = [f for f in self.functions.values() if f.api.function_arn == arn]
+            function.invocations += 1
+            invocation = function.api.enqueue(given["Payload"])
+            if not invocation.done.wait(600):
+                raise TaskError("States.Timeout", f"{function.name} did not answer")
+            if invocation.error is not None:
+                raise TaskError(str(invocation.error.get("errorType")), json.dumps(invocation.error))
+            return {"Payload": invocation.result, "StatusCode": 200, "ExecutedVersion": "$LATEST"}
+        if resource == "arn:aws:states:::glue:startJobRun.sync":
+            (job,) = [
+                p
+                for p in self.resources("AWS::Glue::Job").values()
+                if _sub_name(p["Name"]) == given["JobName"]
+            ]
+            script = REPO / "glue" / self._value(job["Command"]["ScriptLocation"]).rsplit("/", 1)[-1]
+            arguments = {k: self._value(v) for k, v in job["DefaultArguments"].items()}
+            arguments.update(given.get("Arguments", {}))
+            run_id = f"jr_{uuid.uuid4().hex}"
+            try:
+                done = run_transform(script, arguments, endpoint=self.endpoint, workdir=self.root)
+            except Exception as exc:  # the job failed: Step Functions sees a FAILED job run
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                cause = {
+                    "Id": run_id,
+                    "JobName": given["JobName"],
+                    "JobRunState": "FAILED",
+                    "ErrorMessage": message,
+                }
+                raise TaskError("States.TaskFailed", json.dumps(cause)) from None
+            self.transforms.append(done)
+            return {"Id": run_id, "JobName": given["JobName"], "JobRunState": "SUCCEEDED"}
+        if resource == "arn:aws:states:::sns:publish":
+            self.notifications.append(given)
+            return {"MessageId": uuid.uuid4().hex}
+        raise AssertionError(f"no stand-in for {resource}")
+
+    def execute(self, given: Any) -> tuple[Any, Execution]:
+        """One execution of the state machine; raises :class:`ExecutionFailed` as a failed one ends."""
+        for logical in self.resources("AWS::Serverless::Function"):
+            self.function(logical)
+        return StateMachine(self.definition(), self.run_task).execute(given)
+
+    def access_problems(self, logical: str) -> list[str]:
+        """The calls of one function that its role in the template does not allow (see iam_audit)."""
+        function = self.functions[logical]
+        variables = {
+            "AWS::Partition": "aws", "AWS::Region": iam_audit.REGION, "AWS::AccountId": iam_audit.ACCOUNT,
+            "AWS::StackName": STACK, **self.parameters,
+        }  # fmt: skip
+        policy = iam_audit.Policy.of_role(self.template, function.role, variables, self.secret)
+        return iam_audit.audit(function.proxy.calls, policy)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@contextlib.contextmanager
+def local_stack(**kwargs: Any) -> Iterator[LocalStack]:
+    stack = LocalStack(**kwargs)
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+__all__ = ["ExecutionFailed", "LocalStack", "local_stack", "run_transform", "s3_objects"]
