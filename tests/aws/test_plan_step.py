@@ -37,14 +37,19 @@ def test_newest_csv_of_each_kind_and_discover(aws_env: str, bucket: str) -> None
     _put(aws_env, bucket, "Raw/Local/CSV/Series/2026/11/01/series.csv")
     answer = plan({"date": DAY.isoformat()})
     runs = {(e["source"], e["kind"]): e for e in answer["ingestions"]}
-    assert set(runs) == {("csv", "movies"), ("discover", "movies"), ("csv", "series")}
+    assert set(runs) == {("csv", "movies"), ("discover", "movies"), ("csv", "series"), ("discover", "series")}
     assert runs["csv", "movies"]["csv"] == "Raw/Local/CSV/Movies/2026/11/25/movies.csv"
     assert runs["csv", "series"]["csv"] == "Raw/Local/CSV/Series/2026/11/01/series.csv"
     assert runs["discover", "movies"]["genres"] == ["Comedy", "Animation"]
     assert all(e["date"] == "2026-11-26" for e in answer["ingestions"])
-    (skipped,) = answer["skipped"]  # the job lists movies only in a discover, today
-    assert skipped["source"] == "discover" and skipped["kind"] == "series"
-    assert "movies only" in skipped["reason"]
+    assert runs["discover", "series"]["genres"] == ["Comedy", "Animation"]
+    assert answer["skipped"] == []
+
+
+def test_the_schedules_incremental_reaches_every_event(aws_env: str, bucket: str) -> None:
+    _put(aws_env, bucket, "Raw/Local/CSV/Movies/2026/11/25/movies.csv")
+    answer = plan({"date": DAY.isoformat(), "incremental": True})
+    assert answer["ingestions"] and all(e["incremental"] is True for e in answer["ingestions"])
 
 
 def test_no_csv_uploaded_is_skipped_and_window_reaches_discover(
