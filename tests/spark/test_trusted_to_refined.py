@@ -32,6 +32,15 @@ CONTRACT = {
         "imdb_votes": "int64",
         "snapshot_date": "date32[day]",
     },
+    "fact_movie_history": {
+        "movie_key": "int64",
+        "snapshot_date": "date32[day]",
+        "vote_average": "double",
+        "vote_count": "int64",
+        "popularity": "double",
+        "budget": "int64",
+        "revenue": "int64",
+    },
     "dim_movie": {
         "movie_key": "int64",
         "tmdb_id": "int64",
