@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Zone
 from cinelake.lake.lock import held
@@ -19,6 +20,11 @@ from cinelake.lake.store import Lake
 
 @contextmanager
 def exclusive(lake: Lake, zone: Zone, job: str) -> Iterator[None]:
-    """Run ``job`` alone on ``zone``: a second run at the same time is refused with one line."""
+    """Run ``job`` alone on ``zone``: a second run at the same time is refused with one line.
+
+    A lake URL that leads nowhere is refused first, so a typo creates no lake of its own.
+    """
+    if not lake.exists(""):
+        raise UsageError(f"no lake at {lake.url}: check --lake (or CINELAKE_LAKE)")
     with held(lake, job, path=layout.zone_lock_file(zone, job)):
         yield
