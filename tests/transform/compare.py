@@ -36,20 +36,24 @@ def schema(lake: Lake, rel: str) -> pa.Schema:
     """The schema of a dataset's first file: names and types. Metadata and nullability are left out:
     Spark writes its own metadata keys and marks the elements of arrays it built as required, which
     no reader of the lake (Athena, Glue, DuckDB, Spark) distinguishes."""
-    first = pq.read_schema(lake.uri(_files(lake, rel)[0]))
+    with lake.open_read(_files(lake, rel)[0]) as handle:
+        first = pq.read_schema(handle)
     return pa.schema([pa.field(f.name, _nullable(f.type)) for f in first])
 
 
 def rows(lake: Lake, rel: str) -> list[str]:
     """Every row (with its ``dt`` partition for Trusted) as a sorted list of reprs; lineage paths
-    are given relative to the lake."""
+    are given relative to the lake (``file:/root/Raw/...`` and ``s3://bucket/Raw/...`` alike)."""
     root = lake.uri().rstrip("/")
     found: list[str] = []
     for file in _files(lake, rel):
         dt = next((p[3:] for p in file.split("/") if p.startswith("dt=")), None)
-        for row in pq.read_table(lake.uri(file)).to_pylist():
+        with lake.open_read(file) as handle:
+            table = pq.read_table(handle)
+        for row in table.to_pylist():
             if row.get("source_file"):
-                row["source_file"] = str(row["source_file"]).replace(root, "<lake>")
+                path = str(row["source_file"]).removeprefix("file:")
+                row["source_file"] = path.replace(root, "<lake>")
             found.append(repr(sorted({**row, "dt": dt}.items())))
     return sorted(found)
 

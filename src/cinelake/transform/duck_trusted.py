@@ -9,6 +9,7 @@ partition old or new and the next run redoes what was not finished.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -54,14 +55,18 @@ def _raw_json(lake: Lake, files: list[str], ddl: str) -> str:
 
 
 def _raw_csv(lake: Lake, files: list[str], series: bool) -> str:
+    """The CSV files, each read on its own: one file's line ends (CRLF or LF) say nothing of the next's."""
     expected = LOCAL_SERIES_COLUMNS if series else LOCAL_MOVIES_COLUMNS
     columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in expected) + "}"
-    return (
-        f"SELECT * EXCLUDE (filename), {_lineage(lake)} AS source_file, "
-        f"{trusted_sql.dt_from_path('filename')} AS dt "
-        f"FROM read_csv({sql_list(files)}, delim = '|', header = true, quote = '', escape = '', "
+    reads = [
+        f"SELECT * FROM read_csv({sql_string(file)}, delim = '|', header = true, quote = '', escape = '', "
         f"nullstr = '\\N', columns = {columns}, null_padding = true, ignore_errors = true, "
         "filename = true, encoding = 'utf-8')"
+        for file in files
+    ]
+    return (
+        f"SELECT * EXCLUDE (filename), {_lineage(lake)} AS source_file, "
+        f"{trusted_sql.dt_from_path('filename')} AS dt FROM ({' UNION ALL '.join(reads)})"
     )
 
 
@@ -70,7 +75,7 @@ def _check_csv_headers(lake: Lake, rels: Sequence[str], series: bool) -> None:
     expected = LOCAL_SERIES_COLUMNS if series else LOCAL_MOVIES_COLUMNS
     for rel in rels:
         with lake.open_read(rel) as handle:
-            first = handle.readline(1 << 20).decode("utf-8", errors="replace")
+            first = handle.read(1 << 16).split(b"\n", 1)[0].decode("utf-8", errors="replace")
         header = first.lstrip("\ufeff").rstrip("\r\n").split("|")
         missing = [c for c in expected if c not in header]
         if missing:
@@ -81,27 +86,33 @@ def _check_csv_headers(lake: Lake, rels: Sequence[str], series: bool) -> None:
             )
 
 
-def _line_counts(con: duckdb.DuckDBPyConnection, files: list[str], csv: bool) -> dict[str, int]:
-    """Non-blank record lines per file (the header of a CSV left out)."""
+def _line_counts(
+    con: duckdb.DuckDBPyConnection, files: list[str], *, csv: bool
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(non-blank record lines, lines that are a JSON object) per file; a CSV's header is left out."""
+    import duckdb
+
     keep = "trim(l) <> ''" + (" AND NOT starts_with(l, 'id|')" if csv else "")
-    rows = con.execute(
-        f"SELECT filename, list_count(list_filter(string_split(content, chr(10)), lambda l: {keep})) "
-        f"FROM read_text({sql_list(files)})"
-    ).fetchall()
-    return {str(name): int(count) for name, count in rows}
-
-
-def _check_json_lines(con: duckdb.DuckDBPyConnection, files: list[str], lines: dict[str, int]) -> None:
-    """A file none of whose lines is a JSON object is not JSON Lines: refuse it with its name."""
-    parsed = dict(
-        con.execute(
-            f"SELECT filename, count(*) FROM read_json({sql_list(files)}, format = 'newline_delimited', "
-            "columns = {'id': 'JSON'}, filename = true, ignore_errors = true, "
-            "maximum_object_size = 67108864) GROUP BY 1"
+    is_object = "CASE WHEN json_valid(l) THEN json_type(l::JSON) = 'OBJECT' ELSE false END"
+    try:
+        rows = con.execute(
+            f"SELECT filename, list_count(lines), list_count(list_filter(lines, lambda l: {is_object})) "
+            f"FROM (SELECT filename, list_filter(string_split(content, chr(10)), lambda l: {keep}) AS lines "
+            f"FROM read_text({sql_list(files)}))"
         ).fetchall()
-    )
+    except duckdb.InvalidInputException as exc:
+        bad = re.search(r"could not read content of file '(.+?)' as valid UTF-8", str(exc))
+        if bad is None:
+            raise
+        raise InputFileError(bad[1], "not UTF-8 text") from None
+    return {str(r[0]): int(r[1]) for r in rows}, {str(r[0]): int(r[2]) for r in rows}
+
+
+def _check_json_lines(files: list[str], lines: dict[str, int], objects: dict[str, int]) -> None:
+    """A file none of whose lines is a JSON object is not JSON Lines: refuse it with its name (one
+    cut-short line in a file of good ones is read as Spark reads it: a record that is skipped)."""
     for name in files:
-        if lines.get(name, 0) > 0 and not parsed.get(name):
+        if lines.get(name, 0) > 0 and not objects.get(name):
             raise InputFileError(name, "not JSON Lines: no line holds a JSON object")
 
 
@@ -124,9 +135,9 @@ def transform_dataset(
     if dataset.raw_format == Format.CSV:
         _check_csv_headers(lake, rels, series=dataset.spec == "Series")
     files = [lake.uri(rel) for rel in rels]
-    lines = _line_counts(con, files, csv=dataset.raw_format == Format.CSV)
+    lines, objects = _line_counts(con, files, csv=dataset.raw_format == Format.CSV)
     if dataset.raw_format == Format.JSON:
-        _check_json_lines(con, files, lines)
+        _check_json_lines(files, lines, objects)
     by_file = {lake.uri(rel): raw.day for raw in todo for rel in [f"{raw.folder}/{n}" for n, _ in raw.files]}
     input_rows: dict[date, int] = {}
     for name, count in lines.items():
