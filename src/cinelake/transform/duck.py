@@ -45,6 +45,7 @@ def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
         "temp_directory": spill,
         # Row order inside a Parquet file carries no meaning here; not keeping it lets big sorts spill.
         "preserve_insertion_order": False,
+        "enable_progress_bar": False,  # the jobs report their own progress
     }
     threads = os.environ.get(THREADS_ENV)
     if threads:

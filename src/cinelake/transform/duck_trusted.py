@@ -92,7 +92,7 @@ def _line_counts(
     """(non-blank record lines, lines that are a JSON object) per file; a CSV's header is left out."""
     import duckdb
 
-    keep = "trim(l) <> ''" + (" AND NOT starts_with(l, 'id|')" if csv else "")
+    keep = "trim(rtrim(l, chr(13)), ' ') <> ''" + (" AND NOT starts_with(l, 'id|')" if csv else "")
     is_object = "CASE WHEN json_valid(l) THEN json_type(l::JSON) = 'OBJECT' ELSE false END"
     try:
         rows = con.execute(

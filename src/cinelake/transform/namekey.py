@@ -54,4 +54,4 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         null_handling="special",
     )
     # lower/trim in SQL, so the hash sees what Spark's lower(trim(name)) sees.
-    con.execute("CREATE OR REPLACE MACRO name_key(name) AS name_key_raw(lower(trim(name)))")
+    con.execute("CREATE OR REPLACE MACRO name_key(name) AS name_key_raw(lower(trim(name, ' ')))")

@@ -65,7 +65,7 @@ FROM every
 
 def _resolved(rows: str, id_column: str, name_column: str) -> str:
     """Fill a missing id from another row that gives the same name (case-insensitive) an id."""
-    norm = f"lower(trim({name_column}))"
+    norm = f"lower(trim({name_column}, ' '))"
     return f"""
     WITH rows AS ({rows}),
     known AS (
@@ -101,7 +101,7 @@ BRIDGE_MOVIE_GENRE = f"SELECT DISTINCT movie_key, genre_key FROM ({_GENRES_KEYED
 
 _SPOKEN = """
 SELECT movie_key, language_key, name FROM (
-    SELECT tmdb_id AS movie_key, lower(trim(item.code)) AS language_key, item.name AS name
+    SELECT tmdb_id AS movie_key, lower(trim(item.code, ' ')) AS language_key, item.name AS name
     FROM (SELECT tmdb_id, unnest(spoken_languages) AS item FROM movies)
 ) WHERE language_key IS NOT NULL AND language_key <> ''
 """
@@ -109,15 +109,15 @@ DIM_LANGUAGE = f"""
 SELECT language_key, max(name) AS name FROM (
     SELECT language_key, name FROM ({_SPOKEN})
     UNION ALL
-    SELECT lower(trim(original_language)) AS language_key, NULL::VARCHAR AS name FROM movies
-    WHERE lower(trim(original_language)) IS NOT NULL AND lower(trim(original_language)) <> ''
+    SELECT lower(trim(original_language, ' ')) AS language_key, NULL::VARCHAR AS name FROM movies
+    WHERE lower(trim(original_language, ' ')) IS NOT NULL AND lower(trim(original_language, ' ')) <> ''
 ) GROUP BY 1
 """
 BRIDGE_MOVIE_LANGUAGE = f"SELECT DISTINCT movie_key, language_key FROM ({_SPOKEN})"
 
 _COUNTRIES = """
 SELECT movie_key, country_key, name FROM (
-    SELECT tmdb_id AS movie_key, upper(trim(item.code)) AS country_key, item.name AS name
+    SELECT tmdb_id AS movie_key, upper(trim(item.code, ' ')) AS country_key, item.name AS name
     FROM (SELECT tmdb_id, unnest(production_countries) AS item FROM movies)
 ) WHERE country_key IS NOT NULL AND country_key <> ''
 """
@@ -129,7 +129,7 @@ WITH named AS ({
     _resolved(
         "SELECT movie_key, item.id AS id, item.name AS name, item.origin_country AS origin_country "
         "FROM (SELECT tmdb_id AS movie_key, unnest(production_companies) AS item FROM movies) "
-        "WHERE item.id IS NOT NULL OR trim(item.name) <> ''",
+        "WHERE item.id IS NOT NULL OR trim(item.name, ' ') <> ''",
         "id",
         "name",
     )

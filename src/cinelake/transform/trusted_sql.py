@@ -4,6 +4,9 @@
 Each function returns one ``SELECT`` over a ``raw`` relation the caller defines (the Raw files with
 ``source_file`` and ``dt``). The equality test (tests/transform/test_engines_agree.py) runs both
 engines on the packaged snapshot and on the test data, so the two definitions cannot drift.
+
+Where the dialects differ, the Spark meaning wins: ``trim(x, ' ')`` because Spark's ``trim`` removes
+spaces only (DuckDB's would also remove a no-break space); ``name_key`` is Spark's xxhash64.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def dt_from_path(path: str) -> str:
 
 
 def _blank(column: str) -> str:
-    return f"CASE WHEN trim({column}) <> '' THEN trim({column}) END"
+    return f"CASE WHEN trim({column}, ' ') <> '' THEN trim({column}, ' ') END"
 
 
 def _positive(column: str) -> str:
@@ -96,7 +99,8 @@ def _common() -> list[str]:
         f"{_names('genres')} AS genres",
         f"{_names('genres', 'id')} AS genre_ids",
         "list_transform(production_companies, lambda c: "
-        "{'id': c.id, 'name': trim(c.name), 'origin_country': c.origin_country}) AS production_companies",
+        "{'id': c.id, 'name': trim(c.name, ' '), 'origin_country': c.origin_country}) "
+        "AS production_companies",
         "list_transform(production_countries, lambda c: {'code': c.iso_3166_1, 'name': c.name}) "
         "AS production_countries",
         "list_transform(spoken_languages, lambda c: "
@@ -157,7 +161,7 @@ def trusted_series(raw: str = "raw") -> str:
         f"{_positive('number_of_episodes')} AS number_of_episodes",
         f"{_positive('episode_run_time[1]')} AS runtime",
         *_common(),
-        "list_transform(networks, lambda c: {'id': c.id, 'name': trim(c.name)}) AS networks",
+        "list_transform(networks, lambda c: {'id': c.id, 'name': trim(c.name, ' ')}) AS networks",
         f"{_names('created_by')} AS creators",
         f"{_names('keywords.results')} AS keywords",
         "source_file",
@@ -168,7 +172,9 @@ def trusted_series(raw: str = "raw") -> str:
 
 
 def _split(column: str) -> str:
-    return f"list_filter(list_transform(string_split({column}, ','), lambda s: trim(s)), lambda s: s <> '')"
+    return (
+        f"list_filter(list_transform(string_split({column}, ','), lambda s: trim(s, ' ')), lambda s: s <> '')"
+    )
 
 
 def _int(column: str, kind: str = "INTEGER") -> str:
@@ -178,7 +184,7 @@ def _int(column: str, kind: str = "INTEGER") -> str:
 def trusted_local(raw: str = "raw", *, series: bool) -> str:
     """One row per IMDB id per ``dt``: typed title fields and ``artists`` (sorted)."""
     title_columns = [
-        "trim(id) AS imdb_id",
+        "trim(id, ' ') AS imdb_id",
         '"tituloPincipal" AS title',
         '"tituloOriginal" AS original_title',
         f"{_int('anoLancamento')} AS release_year",
