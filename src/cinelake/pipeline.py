@@ -193,7 +193,12 @@ def run_demo(
     from pydantic import SecretStr
 
     from cinelake.tmdb.server.run import serve_in_subprocess
+    from cinelake.transform import check_engine
 
+    if check_engine(engine) == "spark":
+        from cinelake.spark.session import require_java
+
+        require_java()  # one line before the server starts, not after the ingestion
     hear = listener or StepListener()
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
     with serve_in_subprocess(**(server_options or {})) as base_url:

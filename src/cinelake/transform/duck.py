@@ -45,12 +45,12 @@ def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
         "temp_directory": spill,
         # Row order inside a Parquet file carries no meaning here; not keeping it lets big sorts spill.
         "preserve_insertion_order": False,
-        "enable_progress_bar": False,  # the jobs report their own progress
     }
     threads = os.environ.get(THREADS_ENV)
     if threads:
         config["threads"] = int(threads)
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # the jobs report their own progress
     if not lake.is_local:
         con.register_filesystem(lake.fs)
     return con
