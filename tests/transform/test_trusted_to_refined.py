@@ -150,6 +150,25 @@ def test_the_most_recent_day_wins_and_imdb_ratings_join(pipeline: Pipeline) -> N
     assert [g[0] for g in genres] == ["Comedy", "Drama", "Thriller"]
 
 
+def test_the_history_keeps_every_collection_day_and_the_facts_only_the_latest(pipeline: Pipeline) -> None:
+    history = pipeline.sql(
+        "SELECT snapshot_date, revenue, budget, popularity FROM {Refined/fact_movie_history} "
+        f"WHERE movie_key = {FIGHT_CLUB} ORDER BY snapshot_date"
+    )
+    assert [(d, r) for d, r, _, _ in history] == [(DAY1, 100853753), (DAY2, 2800000000)]
+    assert history[1][3] == 61.416
+    # One row per title and day: as many rows as Trusted has, none twice.
+    assert pipeline.sql(
+        "SELECT count(*), count(DISTINCT (movie_key, snapshot_date)) FROM {Refined/fact_movie_history}"
+    ) == pipeline.sql("SELECT count(*), count(*) FROM {Trusted/TMDB/PARQUET/Movies}")
+    # fact_movie: the latest day of each title, whatever day it was last collected.
+    stale = pipeline.sql(
+        "SELECT count(*) FROM {Refined/fact_movie} f WHERE f.snapshot_date < "
+        "(SELECT max(h.snapshot_date) FROM {Refined/fact_movie_history} h WHERE h.movie_key = f.movie_key)"
+    )
+    assert stale == [(0,)]
+
+
 def test_names_without_ids_get_stable_negative_keys(pipeline: Pipeline) -> None:
     rows = pipeline.sql("SELECT company_key, name FROM {Refined/dim_company} WHERE name = 'Miramax Films'")
     assert len(rows) == 1 and rows[0][0] < 0
@@ -186,6 +205,12 @@ def test_the_catalog_learns_the_new_tables(pipeline: Pipeline) -> None:
     assert pipeline.trusted.catalog_updated and pipeline.refined.catalog_updated
     catalog = open_backend(pipeline.lake)
     names = {t.name for t in catalog.list_tables()}
-    assert {"trusted_tmdb_movies", "trusted_local_movies", "fact_movie", "dim_date"} <= names
+    assert {
+        "trusted_tmdb_movies",
+        "trusted_local_movies",
+        "fact_movie",
+        "fact_movie_history",
+        "dim_date",
+    } <= names
     partitions = {p.values for p in catalog.get_partitions("trusted_tmdb_movies")}
     assert partitions == {(DAY1.isoformat(),), (DAY2.isoformat(),)}
