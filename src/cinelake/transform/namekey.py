@@ -37,21 +37,11 @@ def _cached(name: str) -> int:
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    """``name_key(VARCHAR) -> BIGINT`` on ``con``, lower-casing and trimming like the Spark job."""
-    import pyarrow as pa
+    """``name_key(VARCHAR) -> BIGINT`` on ``con``, lower-casing and trimming like the Spark job.
 
-    # No annotations: DuckDB evaluates them, and they are strings under postponed evaluation.
-    def vectorised(names):  # type: ignore[no-untyped-def]
-        keys = [None if n is None else _cached(n) for n in names.to_pylist()]
-        return pa.array(keys, type=pa.int64())
-
-    con.create_function(  # type: ignore[call-overload]
-        "name_key_raw",
-        vectorised,
-        ["VARCHAR"],
-        "BIGINT",
-        type="arrow",
-        null_handling="special",
-    )
+    A plain Python function called once per row (NULL in, NULL out without a call), cached per name:
+    the names are few (thousands), and an Arrow-vectorised function would import pandas first.
+    """
+    con.create_function("name_key_raw", _cached, ["VARCHAR"], "BIGINT")
     # lower/trim in SQL, so the hash sees what Spark's lower(trim(name)) sees.
     con.execute("CREATE OR REPLACE MACRO name_key(name) AS name_key_raw(lower(trim(name, ' ')))")
