@@ -10,8 +10,7 @@ from cinelake.commands.common import LakeOption, console, err_console, lake_url,
 from cinelake.errors import UsageError
 
 if TYPE_CHECKING:
-    from cinelake.spark.raw_to_trusted import RawToTrustedResult
-    from cinelake.spark.trusted_to_refined import RefinedResult
+    from cinelake.transform.results import RawToTrustedResult, RefinedResult
 
 app = typer.Typer(
     help=(

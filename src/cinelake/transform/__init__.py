@@ -15,8 +15,7 @@ from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
-    from cinelake.spark.raw_to_trusted import RawToTrustedResult
-    from cinelake.spark.trusted_to_refined import RefinedResult
+    from cinelake.transform.results import RawToTrustedResult, RefinedResult
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("duckdb", "spark")

@@ -13,10 +13,10 @@ from cinelake.lake import layout
 from cinelake.lake.layout import Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.trusted_to_refined import RefinedResult
 from cinelake.transform import namekey, publish, refined_sql
 from cinelake.transform.duck import connect, duck_errors, sql_string
 from cinelake.transform.lease import exclusive
+from cinelake.transform.results import RefinedResult
 
 Progress = Callable[[str], None]
 

@@ -20,18 +20,18 @@ from cinelake.errors import InputFileError, UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
-from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.raw_to_trusted import DATASETS, PartitionResult, RawToTrustedResult, TrustedDataset, plan
 from cinelake.spark.schemas import (
     LOCAL_MOVIES_COLUMNS,
     LOCAL_SERIES_COLUMNS,
     TMDB_MOVIE_DDL,
     TMDB_SERIES_DDL,
 )
-from cinelake.transform import publish, trusted_sql
+from cinelake.transform import bookkeeping, publish, trusted_sql
+from cinelake.transform.datasets import DATASETS, TrustedDataset, plan
 from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
 from cinelake.transform.lease import exclusive
+from cinelake.transform.results import PartitionResult, RawToTrustedResult
 
 if TYPE_CHECKING:
     import duckdb
@@ -127,7 +127,7 @@ def _select(con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset,
 
 
 def transform_dataset(
-    con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, todo: Sequence[lakeio.RawDay]
+    con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, todo: Sequence[bookkeeping.RawDay]
 ) -> tuple[dict[date, int], dict[date, int], str]:
     """Read the Raw days ``todo`` and write their Trusted partitions to a staging folder. Returns
     (input rows, output rows) per day and the staging folder (a local path)."""
@@ -227,20 +227,20 @@ def _run(
 
 
 def _publish(
-    store: Lake, partition: str, staged_day: str, raw: lakeio.RawDay, counts: dict[str, int]
+    store: Lake, partition: str, staged_day: str, raw: bookkeeping.RawDay, counts: dict[str, int]
 ) -> None:
     """Put one staged ``dt=`` folder (a local path) in place of ``partition``, its marker inside."""
     has_rows = os.path.isdir(staged_day)
     if store.is_local:
         os.makedirs(staged_day, exist_ok=True)
         staged_rel = store.relative(staged_day)
-        lakeio.write_marker(store, staged_rel, raw, counts)
+        bookkeeping.write_marker(store, staged_rel, raw, counts)
         publish.recover(store, partition)
         publish.swap_in(store, partition, staged_rel)
         return
-    store.delete(lakeio.marker_path(partition))  # the partition is not up to date until the end
+    store.delete(bookkeeping.marker_path(partition))  # the partition is not up to date until the end
     if has_rows:
         publish.upload_replacing(store, staged_day, partition)
     else:
         store.delete(partition)
-    lakeio.write_marker(store, partition, raw, counts)
+    bookkeeping.write_marker(store, partition, raw, counts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from cinelake.lake.store import Lake
-from cinelake.spark.lakeio import recover_table
+from cinelake.transform.bookkeeping import recover_table
 
 STAGING_PREFIX = ".duckdb-staging-"
 """Hidden folder of one DuckDB write inside a dataset folder; readers and the crawler skip it."""
