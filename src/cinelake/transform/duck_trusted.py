@@ -151,7 +151,8 @@ def transform_dataset(
     else:
         staged = tempfile.mkdtemp(prefix="cinelake-trusted-")
     con.execute(
-        f"COPY ({query} ORDER BY dt, 1) TO {sql_string(staged)} "
+        # No ORDER BY: row order carries no meaning in Trusted; not sorting 1M wide rows spares a spill.
+        f"COPY ({query}) TO {sql_string(staged)} "
         f"(FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{publish.token()}-{{i}}', "
         "OVERWRITE_OR_IGNORE true)"
     )
