@@ -50,7 +50,7 @@ def _raw_json(lake: Lake, files: list[str], ddl: str) -> str:
         f"SELECT * EXCLUDE (filename), {_lineage(lake)} AS source_file, "
         f"{trusted_sql.dt_from_path('filename')} AS dt "
         f"FROM read_json({sql_list(files)}, format = 'newline_delimited', columns = {columns}, "
-        "filename = true, ignore_errors = true, maximum_object_size = 67108864)"
+        "filename = true, ignore_errors = true)"
     )
 
 
