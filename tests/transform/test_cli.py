@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,15 +80,21 @@ def test_a_missing_lake_is_one_line_and_is_not_created(
     assert not missing.exists()
 
 
-def test_the_spark_engine_without_java_says_it_needs_java_17(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
-    monkeypatch.delenv("JAVA_HOME", raising=False)
+def test_the_spark_engine_without_java_says_it_needs_java_17(tmp_path: Path) -> None:
+    """In a process of its own: a Spark session another test left running here would not need Java."""
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "SPARK_HOME", "CINELAKE_LAKE")}
+    env["PATH"] = str(tmp_path / "no-bin")
     lake = tmp_path / "lake"
     # Work for Spark to do: without it the job has nothing to start a session for.
     Lake(str(lake)).write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5}]))
     for args in (["demo", "--engine", "spark"], ["transform", "raw-to-trusted", "--engine", "spark"]):
-        assert _run([*args, "--lake", str(lake)]) == 2, args
-        err = capsys.readouterr().err
-        assert "needs Java 17" in err and len(err.strip().splitlines()) == 1, err
+        done = subprocess.run(
+            [sys.executable, "-m", "cinelake.cli", *args, "--lake", str(lake)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, (args, done.stderr[-500:])
+        assert "needs Java 17" in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
