@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +31,8 @@ STEPS: tuple[str, ...] = (
     "ingest local",
     "ingest tmdb",
     "catalog crawl",
-    "spark raw-to-trusted",
-    "spark trusted-to-refined",
+    "raw-to-trusted",
+    "trusted-to-refined",
     "analyze",
     "report",
 )
@@ -93,10 +94,12 @@ def run_pipeline(
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     incremental: bool = False,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """Run every step for the user's CSV files and return what each did, the answers and the report.
 
     ``incremental``: the TMDB ingestion fetches only new titles and those TMDB's change lists name.
+    ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
@@ -107,8 +110,14 @@ def run_pipeline(
         )
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
+    from cinelake.transform import check_engine
 
     make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
+    chosen = check_engine(engine)
+    if chosen == "spark":
+        from cinelake.spark.session import require_java
+
+        require_java()  # before any work: a missing Java is one line, not a half-run pipeline
     hear = listener or StepListener()
     result = PipelineResult(lake=lake.url, day=day)
 
@@ -147,19 +156,19 @@ def run_pipeline(
 
     spark: Any = None
     try:
-        with step("spark raw-to-trusted") as said:
-            from cinelake.spark.raw_to_trusted import raw_to_trusted
-            from cinelake.spark.session import get_spark
+        with step("raw-to-trusted") as said:
+            from cinelake.transform import raw_to_trusted, trusted_to_refined
 
-            spark = get_spark("cinelake-pipeline")
-            trusted = raw_to_trusted(lake, spark=spark, progress=hear.message)
-            said.append(_partitions_summary(trusted.partitions))
+            if chosen == "spark":
+                from cinelake.spark.session import get_spark
 
-        with step("spark trusted-to-refined") as said:
-            from cinelake.spark.trusted_to_refined import trusted_to_refined
+                spark = get_spark("cinelake-pipeline")
+            trusted = raw_to_trusted(lake, engine=chosen, spark=spark, progress=hear.message)
+            said.append(f"{chosen}: " + _partitions_summary(trusted.partitions))
 
-            refined = trusted_to_refined(lake, spark=spark, progress=hear.message)
-            said.append(_refined_summary(refined))
+        with step("trusted-to-refined") as said:
+            refined = trusted_to_refined(lake, engine=chosen, spark=spark, progress=hear.message)
+            said.append(f"{chosen}: " + _refined_summary(refined))
     finally:
         if spark is not None:
             spark.stop()
@@ -187,6 +196,7 @@ def run_demo(
     listener: StepListener | None = None,
     server_options: dict[str, Any] | None = None,
     days: int = 1,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1.
 
@@ -199,9 +209,14 @@ def run_demo(
 
     from cinelake.tmdb.server.control import configure
     from cinelake.tmdb.server.run import serve_in_subprocess
+    from cinelake.transform import check_engine
 
     if days not in (1, 2):
         raise UsageError(f"--days must be 1 or 2, got {days}")
+    if check_engine(engine) == "spark":
+        from cinelake.spark.session import require_java
+
+        require_java()  # one line before the server starts, not after the ingestion
     hear = listener or StepListener()
     first = day - timedelta(days=days - 1)
     options = dict(server_options or {})
@@ -224,9 +239,12 @@ def run_demo(
             }
         )
         csv = [demo_csv()]
+        run = partial(
+            run_pipeline, lake, csv, settings=settings, out_dir=out_dir, listener=hear, engine=engine
+        )
         if days == 1:
-            return run_pipeline(lake, csv, settings=settings, day=day, out_dir=out_dir, listener=hear)
-        result = run_pipeline(lake, csv, settings=settings, day=first, out_dir=out_dir, listener=hear)
+            return run(day=day)
+        result = run(day=first)
         hear.message(f"day 1 ({first}) done in {result.seconds:.0f} s")
         configure(base_url, today=day.isoformat())
         share = options["changes_per_day"]
@@ -235,9 +253,7 @@ def run_demo(
             "edited since day 1; popularity, vote_count and vote_average change); an incremental run "
             "fetches the edited ones"
         )
-        return run_pipeline(
-            lake, csv, settings=settings, day=day, out_dir=out_dir, listener=hear, incremental=True
-        )
+        return run(day=day, incremental=True)
 
 
 # --- the steps ---------------------------------------------------------------------------------------

@@ -10,17 +10,29 @@ partition overwrite); other days stay as they are.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from cinelake.errors import UsageError
 from cinelake.lake import layout
-from cinelake.lake.layout import Format, Origin, Zone
+from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
 from cinelake.spark.errors import spark_errors
+from cinelake.transform.datasets import DATASETS, TrustedDataset, plan
+from cinelake.transform.results import PartitionResult, RawToTrustedResult
+
+__all__ = [
+    "BUILDERS",
+    "DATASETS",
+    "PartitionResult",
+    "RawToTrustedResult",
+    "TrustedDataset",
+    "plan",
+    "raw_to_trusted",
+    "transform_to_trusted",
+]
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -54,59 +66,13 @@ def _local_series(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
     return trusted_local(read_raw_csv(spark, paths, series=True), series=True)
 
 
-@dataclass(frozen=True)
-class TrustedDataset:
-    """A Raw dataset and the transformation that makes its Trusted twin."""
-
-    origin: Origin
-    raw_format: Format
-    spec: str
-    suffix: str
-    build: Callable[[SparkSession, Sequence[str]], DataFrame]
-
-    @property
-    def name(self) -> str:
-        return f"{self.origin.value}/{self.spec}"
-
-    @property
-    def raw_dir(self) -> str:
-        return layout.dataset_dir(Zone.RAW, self.origin, self.raw_format, self.spec)
-
-    @property
-    def trusted_dir(self) -> str:
-        return layout.trusted_dir(self.origin, self.spec)
-
-
-DATASETS: tuple[TrustedDataset, ...] = (
-    TrustedDataset(Origin.TMDB, Format.JSON, "Movies", ".json", _tmdb_movies),
-    TrustedDataset(Origin.TMDB, Format.JSON, "Series", ".json", _tmdb_series),
-    TrustedDataset(Origin.LOCAL, Format.CSV, "Movies", ".csv", _local_movies),
-    TrustedDataset(Origin.LOCAL, Format.CSV, "Series", ".csv", _local_series),
-)
-
-
-@dataclass(frozen=True)
-class PartitionResult:
-    dataset: str  # e.g. "TMDB/Movies"
-    day: date
-    status: str  # "written" or "skipped" (already up to date)
-    rows: int = 0  # rows in the Trusted partition
-    input_rows: int = 0  # records read from Raw (malformed lines and same-day duplicates included)
-    path: str = ""  # lake-relative partition folder
-
-
-@dataclass
-class RawToTrustedResult:
-    partitions: list[PartitionResult] = field(default_factory=list)
-    catalog_updated: bool = False
-
-    @property
-    def written(self) -> list[PartitionResult]:
-        return [p for p in self.partitions if p.status == "written"]
-
-    @property
-    def skipped(self) -> list[PartitionResult]:
-        return [p for p in self.partitions if p.status == "skipped"]
+BUILDERS: dict[str, Callable[[SparkSession, Sequence[str]], DataFrame]] = {
+    "TMDB/Movies": _tmdb_movies,
+    "TMDB/Series": _tmdb_series,
+    "Local/Movies": _local_movies,
+    "Local/Series": _local_series,
+}
+"""The Spark transformation of each dataset of :data:`cinelake.transform.datasets.DATASETS`, by name."""
 
 
 def transform_to_trusted(
@@ -115,7 +81,7 @@ def transform_to_trusted(
     """The job proper, from input paths to an output path: read the Raw day folders ``inputs``,
     clean them, and overwrite their ``dt`` partitions under ``output``. Returns (input rows, output
     rows) per day."""
-    trusted = dataset.build(spark, inputs).persist()
+    trusted = BUILDERS[dataset.name](spark, inputs).persist()
     try:
         rows = {r["dt"]: int(r["count"]) for r in trusted.groupBy("dt").count().collect()}
         raw_counts = _input_counts(spark, dataset, inputs)
@@ -145,23 +111,6 @@ def _input_counts(spark: SparkSession, dataset: TrustedDataset, inputs: Sequence
     frame = frame.filter(F.trim("value") != "")
     counted = frame.groupBy(dt_from_path(F.col("_metadata.file_path")).alias("dt")).count().collect()
     return {r["dt"]: int(r["count"]) for r in counted}
-
-
-def plan(
-    lake: Lake, dataset: TrustedDataset, *, day: date | None, force: bool
-) -> tuple[list[lakeio.RawDay], list[lakeio.RawDay]]:
-    """(days to process, days already up to date) of one dataset."""
-    todo: list[lakeio.RawDay] = []
-    done: list[lakeio.RawDay] = []
-    for raw in lakeio.raw_days(lake, dataset.raw_dir, dataset.suffix):
-        if day is not None and raw.day != day:
-            continue
-        partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
-        if not force and lakeio.is_up_to_date(lake, partition, raw):
-            done.append(raw)
-        else:
-            todo.append(raw)
-    return todo, done
 
 
 def raw_to_trusted(

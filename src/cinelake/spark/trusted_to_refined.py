@@ -7,7 +7,6 @@ crash leaves the old table or the new one (see :func:`cinelake.spark.lakeio.writ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cinelake.errors import UsageError
@@ -17,19 +16,14 @@ from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
 from cinelake.spark.errors import spark_errors
+from cinelake.transform.results import RefinedResult
+
+__all__ = ["RefinedResult", "trusted_to_refined", "write_refined"]
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class RefinedResult:
-    """Rows written per table (lake-relative table folder -> rows)."""
-
-    tables: dict[str, int] = field(default_factory=dict)
-    catalog_updated: bool = False
 
 
 def write_refined(
@@ -45,11 +39,12 @@ def write_refined(
     from cinelake.spark.refined import latest_movies, latest_ratings, star_schema
 
     say = progress or (lambda _message: None)
-    movies = latest_movies(spark.read.parquet(trusted_movies)).persist()  # every table reads it
+    every_day = spark.read.parquet(trusted_movies)
+    movies = latest_movies(every_day).persist()  # every table reads it
     ratings = latest_ratings(spark.read.parquet(trusted_local)) if trusted_local else None
     counts: dict[str, int] = {}
     try:
-        for name, frame in star_schema(movies, ratings).items():
+        for name, frame in star_schema(movies, ratings, every_day).items():
             rel = layout.refined_table(name)
             lakeio.write_table(lake, rel, frame.coalesce(1))
             # Parquet footers hold the row count: no second pass over the data.

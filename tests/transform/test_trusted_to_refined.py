@@ -1,4 +1,4 @@
-"""Trusted -> Refined: the star schema of ARCHITECTURE.md, its keys, and the most recent day winning."""
+"""Trusted -> Refined on DuckDB: the star schema of ARCHITECTURE.md, its keys, the latest day winning."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 from cinelake.spark.refined import TABLES
-from cinelake.spark.trusted_to_refined import trusted_to_refined
-from tests.spark.conftest import Pipeline
+from cinelake.transform import refined_sql, trusted_to_refined
 from tests.spark.lakes import DAY1, DAY2, FIGHT_CLUB
+from tests.transform.conftest import Pipeline
 
-pytestmark = [pytest.mark.integration, pytest.mark.spark]
+pytestmark = [pytest.mark.integration]
 
 CONTRACT = {
     "fact_movie": {
@@ -31,6 +31,15 @@ CONTRACT = {
         "imdb_rating": "double",
         "imdb_votes": "int64",
         "snapshot_date": "date32[day]",
+    },
+    "fact_movie_history": {
+        "movie_key": "int64",
+        "snapshot_date": "date32[day]",
+        "vote_average": "double",
+        "vote_count": "int64",
+        "popularity": "double",
+        "budget": "int64",
+        "revenue": "int64",
     },
     "dim_movie": {
         "movie_key": "int64",
@@ -64,7 +73,7 @@ CONTRACT = {
 
 
 def test_tables_and_columns_follow_the_contract(pipeline: Pipeline) -> None:
-    assert set(TABLES) == set(CONTRACT)
+    assert set(TABLES) == set(CONTRACT) == set(refined_sql.TABLES)  # one list of tables, both engines
     for table, columns in CONTRACT.items():
         files = [f for f in pipeline.lake.list_files(f"Refined/{table}") if f.endswith(".parquet")]
         assert files, table
@@ -141,6 +150,25 @@ def test_the_most_recent_day_wins_and_imdb_ratings_join(pipeline: Pipeline) -> N
     assert [g[0] for g in genres] == ["Comedy", "Drama", "Thriller"]
 
 
+def test_the_history_keeps_every_collection_day_and_the_facts_only_the_latest(pipeline: Pipeline) -> None:
+    history = pipeline.sql(
+        "SELECT snapshot_date, revenue, budget, popularity FROM {Refined/fact_movie_history} "
+        f"WHERE movie_key = {FIGHT_CLUB} ORDER BY snapshot_date"
+    )
+    assert [(d, r) for d, r, _, _ in history] == [(DAY1, 100853753), (DAY2, 2800000000)]
+    assert history[1][3] == 61.416
+    # One row per title and day: as many rows as Trusted has, none twice.
+    assert pipeline.sql(
+        "SELECT count(*), count(DISTINCT (movie_key, snapshot_date)) FROM {Refined/fact_movie_history}"
+    ) == pipeline.sql("SELECT count(*), count(*) FROM {Trusted/TMDB/PARQUET/Movies}")
+    # fact_movie: the latest day of each title, whatever day it was last collected.
+    stale = pipeline.sql(
+        "SELECT count(*) FROM {Refined/fact_movie} f WHERE f.snapshot_date < "
+        "(SELECT max(h.snapshot_date) FROM {Refined/fact_movie_history} h WHERE h.movie_key = f.movie_key)"
+    )
+    assert stale == [(0,)]
+
+
 def test_names_without_ids_get_stable_negative_keys(pipeline: Pipeline) -> None:
     rows = pipeline.sql("SELECT company_key, name FROM {Refined/dim_company} WHERE name = 'Miramax Films'")
     assert len(rows) == 1 and rows[0][0] < 0
@@ -153,12 +181,12 @@ def test_names_without_ids_get_stable_negative_keys(pipeline: Pipeline) -> None:
     assert used[0][0] > 1
 
 
-def test_a_rerun_gives_the_same_tables(pipeline: Pipeline, spark: Any) -> None:
+def test_a_rerun_gives_the_same_tables(pipeline: Pipeline) -> None:
     def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         return {t: sorted(pipeline.sql(f"SELECT * FROM {{Refined/{t}}}"), key=repr) for t in TABLES}
 
     before = snapshot()
-    trusted_to_refined(pipeline.lake, spark=spark, catalog="none")
+    trusted_to_refined(pipeline.lake, catalog="none")
     assert snapshot() == before
     hidden = [
         f for f in pipeline.lake.list_files("Refined", include_hidden=True) if "/." in f and ".tmp-" in f
@@ -167,7 +195,7 @@ def test_a_rerun_gives_the_same_tables(pipeline: Pipeline, spark: Any) -> None:
 
 
 def test_no_trusted_data_is_a_usage_error(tmp_path: Any) -> None:
-    with pytest.raises(UsageError, match="run `cinelake spark raw-to-trusted` first"):
+    with pytest.raises(UsageError, match="run `cinelake transform raw-to-trusted` first"):
         trusted_to_refined(Lake(str(tmp_path)))
 
 
@@ -177,6 +205,12 @@ def test_the_catalog_learns_the_new_tables(pipeline: Pipeline) -> None:
     assert pipeline.trusted.catalog_updated and pipeline.refined.catalog_updated
     catalog = open_backend(pipeline.lake)
     names = {t.name for t in catalog.list_tables()}
-    assert {"trusted_tmdb_movies", "trusted_local_movies", "fact_movie", "dim_date"} <= names
+    assert {
+        "trusted_tmdb_movies",
+        "trusted_local_movies",
+        "fact_movie",
+        "fact_movie_history",
+        "dim_date",
+    } <= names
     partitions = {p.values for p in catalog.get_partitions("trusted_tmdb_movies")}
     assert partitions == {(DAY1.isoformat(),), (DAY2.isoformat(),)}
