@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest system-deps clean
+.PHONY: demo demo-spark test lint typecheck pytest system-deps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash scripts/system-deps.sh
 
-## Run the whole lake on the packaged snapshot, offline.
+## Run the whole lake on the packaged snapshot, offline (DuckDB engine: no Java needed).
 demo: $(STAMP)
-	bash scripts/system-deps.sh java
 	$(VENV)/bin/cinelake demo
+
+## The same on the Spark engine (installs a Java 17 runtime when missing).
+demo-spark: $(STAMP)
+	bash scripts/system-deps.sh java
+	$(VENV)/bin/cinelake demo --engine spark
 
 ## Lint, type-check and run every test (unit and integration).
 test: $(STAMP) system-deps lint typecheck pytest

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian packages cinelake needs when they are missing: a Java 17+ runtime for Spark, and
-# (for the tests) Chromium to render the HTML report headless. Usage: system-deps.sh [java|all]
+# Install the Debian packages cinelake needs when they are missing: a Java 17+ runtime for the Spark
+# engine (`--engine spark`, the Spark tests; the default DuckDB engine needs none), and (for the
+# tests) Chromium to render the HTML report headless. Usage: system-deps.sh [java|all]
 set -euo pipefail
 what="${1:-all}"
 need=()

@@ -1,7 +1,7 @@
 """`cinelake demo` end to end: the whole chain on the packaged snapshot, offline, then a rerun.
 
 The answer is checked against a direct pandas computation of the same definition on the packaged
-snapshot, so a join or filter bug anywhere in ingest -> Spark -> Refined -> analysis shows up here.
+snapshot, so a join or filter bug anywhere in ingest -> DuckDB engine -> Refined -> analysis shows up here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "src" / "cinelake" / "tmdb" / "snapshot" / "movies.jsonl.gz"

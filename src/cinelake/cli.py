@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb
+from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb, transform
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -17,7 +17,7 @@ app = typer.Typer(
     name="cinelake",
     help=(
         "A movie and series data lake: ingest a local CSV and TMDB into a Raw zone, catalog it, "
-        "transform it with Spark and answer questions with DuckDB, on a laptop or on AWS."
+        "transform it with DuckDB or Spark and answer questions with DuckDB, on a laptop or on AWS."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(tmdb.app, name="tmdb")
 app.add_typer(aws.app, name="aws")
+app.add_typer(transform.app, name="transform")
 app.add_typer(spark.app, name="spark")
 app.add_typer(catalog.app, name="catalog")
 analyze.register(app)

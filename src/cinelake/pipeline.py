@@ -30,8 +30,8 @@ STEPS: tuple[str, ...] = (
     "ingest local",
     "ingest tmdb",
     "catalog crawl",
-    "spark raw-to-trusted",
-    "spark trusted-to-refined",
+    "raw-to-trusted",
+    "trusted-to-refined",
     "analyze",
     "report",
 )
@@ -91,8 +91,10 @@ def run_pipeline(
     min_votes: int = 100,
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
+    engine: str = "duckdb",
 ) -> PipelineResult:
-    """Run every step for the user's CSV files and return what each did, the answers and the report."""
+    """Run every step for the user's CSV files and return what each did, the answers and the report.
+    ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17)."""
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
     if not settings.has_tmdb_credentials():
@@ -102,8 +104,14 @@ def run_pipeline(
         )
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
+    from cinelake.transform import check_engine
 
     make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
+    chosen = check_engine(engine)
+    if chosen == "spark":
+        from cinelake.spark.session import require_java
+
+        require_java()  # before any work: a missing Java is one line, not a half-run pipeline
     hear = listener or StepListener()
     result = PipelineResult(lake=lake.url, day=day)
 
@@ -140,19 +148,19 @@ def run_pipeline(
 
     spark: Any = None
     try:
-        with step("spark raw-to-trusted") as said:
-            from cinelake.spark.raw_to_trusted import raw_to_trusted
-            from cinelake.spark.session import get_spark
+        with step("raw-to-trusted") as said:
+            from cinelake.transform import raw_to_trusted, trusted_to_refined
 
-            spark = get_spark("cinelake-pipeline")
-            trusted = raw_to_trusted(lake, spark=spark, progress=hear.message)
-            said.append(_partitions_summary(trusted.partitions))
+            if chosen == "spark":
+                from cinelake.spark.session import get_spark
 
-        with step("spark trusted-to-refined") as said:
-            from cinelake.spark.trusted_to_refined import trusted_to_refined
+                spark = get_spark("cinelake-pipeline")
+            trusted = raw_to_trusted(lake, engine=chosen, spark=spark, progress=hear.message)
+            said.append(f"{chosen}: " + _partitions_summary(trusted.partitions))
 
-            refined = trusted_to_refined(lake, spark=spark, progress=hear.message)
-            said.append(_refined_summary(refined))
+        with step("trusted-to-refined") as said:
+            refined = trusted_to_refined(lake, engine=chosen, spark=spark, progress=hear.message)
+            said.append(f"{chosen}: " + _refined_summary(refined))
     finally:
         if spark is not None:
             spark.stop()
@@ -179,12 +187,18 @@ def run_demo(
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     server_options: dict[str, Any] | None = None,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1."""
     from pydantic import SecretStr
 
     from cinelake.tmdb.server.run import serve_in_subprocess
+    from cinelake.transform import check_engine
 
+    if check_engine(engine) == "spark":
+        from cinelake.spark.session import require_java
+
+        require_java()  # one line before the server starts, not after the ingestion
     hear = listener or StepListener()
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
     with serve_in_subprocess(**(server_options or {})) as base_url:
@@ -198,7 +212,9 @@ def run_demo(
                 "tmdb_rate_limit": 0,
             }
         )
-        return run_pipeline(lake, [demo_csv()], settings=settings, day=day, out_dir=out_dir, listener=hear)
+        return run_pipeline(
+            lake, [demo_csv()], settings=settings, day=day, out_dir=out_dir, listener=hear, engine=engine
+        )
 
 
 # --- the steps ---------------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from cinelake.ingest.tmdb import IngestProgress
     from cinelake.pipeline import PipelineResult, StepOutcome
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Engine of the two transformations: duckdb (in this process, no JVM) or spark (needs Java 17).",
+    ),
+]
 OutOption = Annotated[
     Path, typer.Option("--out", help="Folder for the HTML report (report.html) and analysis.json.")
 ]
@@ -127,6 +134,7 @@ def pipeline(
     top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
     min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
     out: OutOption = Path("reports"),
+    engine: EngineOption = "duckdb",
 ) -> None:
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
@@ -152,6 +160,7 @@ def pipeline(
         min_votes=min_votes,
         out_dir=out,
         listener=listener,
+        engine=engine,
     )
     _finish(result, out)
 
@@ -160,11 +169,13 @@ def demo(
     lake: LakeOption = None,
     date: DateOption = None,
     out: OutOption = Path("reports"),
+    engine: EngineOption = "duckdb",
 ) -> None:
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
     Starts the offline TMDB-compatible server on 127.0.0.1, ingests the packaged demo CSV locally and
-    through TMDB into ./lake, crawls it, runs the Spark jobs, answers the budget vs revenue questions and
+    through TMDB into ./lake, crawls it, runs raw-to-trusted and trusted-to-refined (on DuckDB, or on
+    Spark with --engine spark, which needs Java 17), answers the budget vs revenue questions and
     writes the HTML report. No account and no internet needed.
     """
     from cinelake.lake.store import Lake
@@ -173,7 +184,7 @@ def demo(
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener)
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, engine=engine)
     _finish(result, out)
 
 

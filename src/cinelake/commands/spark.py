@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, is_interactive, lake_url, parse_day
+from cinelake.commands.common import LakeOption, console, err_console, is_interactive
 from cinelake.errors import UsageError
 
 app = typer.Typer(
@@ -30,7 +30,7 @@ CatalogOption = Annotated[
 
 
 @contextmanager
-def _steps(title: str) -> Iterator[Callable[[str], None]]:
+def steps(title: str) -> Iterator[Callable[[str], None]]:
     """A progress callback: a rich spinner with the current step on a terminal, plain log lines otherwise."""
     if not is_interactive():
         yield lambda message: err_console.print(f"{title}: {message}", highlight=False, soft_wrap=True)
@@ -51,14 +51,6 @@ def _steps(title: str) -> Iterator[Callable[[str], None]]:
             progress.console.print(f"  {message}", highlight=False)
 
         yield report
-
-
-def _catalog(value: str) -> str:
-    from cinelake.spark.catalog_hook import CATALOG_BACKENDS
-
-    if value not in CATALOG_BACKENDS:
-        raise UsageError(f"unknown --catalog {value!r}: use local, glue or none")
-    return value
 
 
 @app.command("wordcount")
@@ -128,7 +120,8 @@ def raw_to_trusted(
     ] = False,
     catalog: CatalogOption = "local",
 ) -> None:
-    """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/.
+    """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/,
+    on Spark (the same as `cinelake transform raw-to-trusted --engine spark`).
 
     Each Raw day becomes the dt partition of the same date.
 
@@ -140,49 +133,20 @@ def raw_to_trusted(
 
     A run first removes what a killed Spark write left in Trusted (.spark-staging-*, _temporary).
     """
-    from cinelake.spark.raw_to_trusted import raw_to_trusted as run
+    from cinelake.commands.transform import run_raw_to_trusted
 
-    day = parse_day(date) if date is not None else None
-    with _steps("raw-to-trusted") as progress:
-        result = run(lake_url(lake), day=day, force=force, progress=progress, catalog=_catalog(catalog))
-    from rich.table import Table
-
-    table = Table(title="Trusted partitions", title_justify="left")
-    for column in ("dataset", "dt", "status", "rows", "raw records"):
-        table.add_column(column, justify="right" if column in ("rows", "raw records") else "left")
-    for part in result.partitions:
-        written = part.status == "written"
-        table.add_row(
-            part.dataset,
-            part.day.isoformat(),
-            part.status,
-            f"{part.rows:,}" if written else "",
-            f"{part.input_rows:,}" if written else "",
-        )
-    console.print(table)
-    if result.catalog_updated:
-        err_console.print("catalog updated (Trusted)", highlight=False)
+    run_raw_to_trusted(lake, date, force, catalog, "spark")
 
 
 @app.command("trusted-to-refined")
 def trusted_to_refined(lake: LakeOption = None, catalog: CatalogOption = "local") -> None:
-    """Rebuild the Refined star schema (fact_movie, dimensions, bridges) from Trusted.
+    """Rebuild the Refined star schema (fact_movie, dimensions, bridges) from Trusted, on Spark (the
+    same as `cinelake transform trusted-to-refined --engine spark`).
 
     The most recent dt of each movie wins; each table is replaced whole.
 
     On a local lake one run goes at a time: a second exits 1 naming the holder.
     """
-    from cinelake.spark.trusted_to_refined import trusted_to_refined as run
+    from cinelake.commands.transform import run_trusted_to_refined
 
-    with _steps("trusted-to-refined") as progress:
-        result = run(lake_url(lake), progress=progress, catalog=_catalog(catalog))
-    from rich.table import Table
-
-    table = Table(title="Refined tables", title_justify="left")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, rows in result.tables.items():
-        table.add_row(name, f"{rows:,}")
-    console.print(table)
-    if result.catalog_updated:
-        err_console.print("catalog updated (Refined)", highlight=False)
+    run_trusted_to_refined(lake, catalog, "spark")

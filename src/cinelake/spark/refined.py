@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 TABLES = (
     "fact_movie",
+    "fact_movie_history",
     "dim_movie",
     "dim_date",
     "dim_genre",
@@ -81,6 +82,21 @@ def fact_movie(movies: DataFrame, ratings: DataFrame | None) -> DataFrame:
         F.col("imdb_rating"),
         F.col("imdb_votes"),
         F.col("dt").alias("snapshot_date"),
+    )
+
+
+def fact_movie_history(trusted_movies: DataFrame) -> DataFrame:
+    """Every title on every collection day (Trusted ``dt``): how its votes, popularity and money moved."""
+    from pyspark.sql import functions as F
+
+    return trusted_movies.select(
+        F.col("tmdb_id").alias("movie_key"),
+        F.col("dt").alias("snapshot_date"),
+        F.col("vote_average"),
+        F.col("vote_count"),
+        F.col("popularity"),
+        F.col("budget"),
+        F.col("revenue"),
     )
 
 
@@ -238,15 +254,19 @@ def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
     return dim, keyed.select("movie_key", "company_key").distinct()
 
 
-def star_schema(movies: DataFrame, ratings: DataFrame | None) -> dict[str, DataFrame]:
-    """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`) and
-    (optionally) the latest local CSV ratings (:func:`latest_ratings`)."""
+def star_schema(
+    movies: DataFrame, ratings: DataFrame | None, history: DataFrame | None = None
+) -> dict[str, DataFrame]:
+    """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`),
+    (optionally) the latest local CSV ratings (:func:`latest_ratings`) and every day of Trusted TMDB
+    movies (``history``, for ``fact_movie_history``)."""
     dim_genre, bridge_genre = genres(movies)
     dim_language, bridge_language = languages(movies)
     dim_country, bridge_country = countries(movies)
     dim_company, bridge_company = companies(movies)
     return {
         "fact_movie": fact_movie(movies, ratings),
+        **({"fact_movie_history": fact_movie_history(history)} if history is not None else {}),
         "dim_movie": dim_movie(movies),
         "dim_date": dim_date(movies),
         "dim_genre": dim_genre,

@@ -45,11 +45,12 @@ def write_refined(
     from cinelake.spark.refined import latest_movies, latest_ratings, star_schema
 
     say = progress or (lambda _message: None)
-    movies = latest_movies(spark.read.parquet(trusted_movies)).persist()  # every table reads it
+    every_day = spark.read.parquet(trusted_movies)
+    movies = latest_movies(every_day).persist()  # every table reads it
     ratings = latest_ratings(spark.read.parquet(trusted_local)) if trusted_local else None
     counts: dict[str, int] = {}
     try:
-        for name, frame in star_schema(movies, ratings).items():
+        for name, frame in star_schema(movies, ratings, every_day).items():
             rel = layout.refined_table(name)
             lakeio.write_table(lake, rel, frame.coalesce(1))
             # Parquet footers hold the row count: no second pass over the data.

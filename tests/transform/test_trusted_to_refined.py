@@ -1,4 +1,4 @@
-"""Trusted -> Refined: the star schema of ARCHITECTURE.md, its keys, and the most recent day winning."""
+"""Trusted -> Refined on DuckDB: the star schema of ARCHITECTURE.md, its keys, the latest day winning."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 from cinelake.spark.refined import TABLES
-from cinelake.spark.trusted_to_refined import trusted_to_refined
-from tests.spark.conftest import Pipeline
+from cinelake.transform import refined_sql, trusted_to_refined
 from tests.spark.lakes import DAY1, DAY2, FIGHT_CLUB
+from tests.transform.conftest import Pipeline
 
-pytestmark = [pytest.mark.integration, pytest.mark.spark]
+pytestmark = [pytest.mark.integration]
 
 CONTRACT = {
     "fact_movie": {
@@ -31,6 +31,15 @@ CONTRACT = {
         "imdb_rating": "double",
         "imdb_votes": "int64",
         "snapshot_date": "date32[day]",
+    },
+    "fact_movie_history": {
+        "movie_key": "int64",
+        "snapshot_date": "date32[day]",
+        "vote_average": "double",
+        "vote_count": "int64",
+        "popularity": "double",
+        "budget": "int64",
+        "revenue": "int64",
     },
     "dim_movie": {
         "movie_key": "int64",
@@ -64,7 +73,7 @@ CONTRACT = {
 
 
 def test_tables_and_columns_follow_the_contract(pipeline: Pipeline) -> None:
-    assert set(TABLES) == set(CONTRACT)
+    assert set(TABLES) == set(CONTRACT) == set(refined_sql.TABLES)  # one list of tables, both engines
     for table, columns in CONTRACT.items():
         files = [f for f in pipeline.lake.list_files(f"Refined/{table}") if f.endswith(".parquet")]
         assert files, table
@@ -153,12 +162,12 @@ def test_names_without_ids_get_stable_negative_keys(pipeline: Pipeline) -> None:
     assert used[0][0] > 1
 
 
-def test_a_rerun_gives_the_same_tables(pipeline: Pipeline, spark: Any) -> None:
+def test_a_rerun_gives_the_same_tables(pipeline: Pipeline) -> None:
     def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         return {t: sorted(pipeline.sql(f"SELECT * FROM {{Refined/{t}}}"), key=repr) for t in TABLES}
 
     before = snapshot()
-    trusted_to_refined(pipeline.lake, spark=spark, catalog="none")
+    trusted_to_refined(pipeline.lake, catalog="none")
     assert snapshot() == before
     hidden = [
         f for f in pipeline.lake.list_files("Refined", include_hidden=True) if "/." in f and ".tmp-" in f
@@ -167,7 +176,7 @@ def test_a_rerun_gives_the_same_tables(pipeline: Pipeline, spark: Any) -> None:
 
 
 def test_no_trusted_data_is_a_usage_error(tmp_path: Any) -> None:
-    with pytest.raises(UsageError, match="run `cinelake spark raw-to-trusted` first"):
+    with pytest.raises(UsageError, match="run `cinelake transform raw-to-trusted` first"):
         trusted_to_refined(Lake(str(tmp_path)))
 
 

@@ -1,0 +1,180 @@
+"""DuckDB engine against Spark engine: raw-to-trusted + trusted-to-refined, in one run.
+
+    .venv/bin/python bench/transform.py [--records 100000] [--days 30] [--no-spark] [--no-demo] [--dir DIR]
+
+(a) the packaged snapshot (every movie, plus the packaged demo CSV) as one Raw day: both jobs on
+    each engine, each job in its own process (the time a user waits for the command, Spark's session
+    start included); the ratio Spark / DuckDB;
+(b) ``cinelake demo`` (DuckDB engine): the total of its own step table;
+(c) a generated lake of ``--records`` TMDB records (the snapshot's real records repeated with new ids)
+    over ``--days`` days: time and peak RSS (the job's process and its children, the JVM included)
+    of each job on each engine. 1,000,000 records is about 3 GB of JSON Lines; the default is smaller
+    so the script is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import orjson
+import psutil
+
+from cinelake.lake import layout
+from cinelake.lake.layout import Kind
+from cinelake.lake.store import Lake
+
+JOBS = ("raw-to-trusted", "trusted-to-refined")
+FIRST_DAY = date(2026, 10, 1)
+ID_STRIDE = 10_000_000  # copy k of a movie gets id + k * ID_STRIDE: never a real TMDB id twice
+
+
+def snapshot_movies() -> list[dict[str, object]]:
+    from cinelake.tmdb.snapshot import load_snapshot
+
+    movies = load_snapshot().movies
+    return [movies[i] for i in sorted(movies)]
+
+
+def write_snapshot_lake(root: Path, day: date) -> int:
+    lake = Lake(str(root))
+    movies = snapshot_movies()
+    for start in range(0, len(movies), 100):
+        body = b"".join(orjson.dumps(m) + b"\n" for m in movies[start : start + 100])
+        lake.write_bytes(layout.raw_tmdb_file("Movies", day, "bench", start // 100 + 1), body)
+    demo = resources.files("cinelake.data").joinpath("demo_movies.csv")
+    lake.copy_in(str(demo), layout.raw_local_csv_file(Kind.MOVIES, day, "demo_movies.csv"))
+    return len(movies)
+
+
+def write_generated_lake(root: Path, records: int, days: int) -> tuple[int, int]:
+    """``records`` snapshot records with new ids, 100 a file, spread over ``days`` days; returns
+    (records, bytes) written."""
+    movies = snapshot_movies()
+    per_day = -(-records // days)
+    written = size = 0
+    for d in range(days):
+        day = FIRST_DAY + timedelta(days=d)
+        folder = root / f"Raw/TMDB/JSON/Movies/{layout.date_path(day)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        todo = min(per_day, records - written)
+        for chunk in range(0, todo, 100):
+            out = bytearray()
+            for n in range(written + chunk, written + min(chunk + 100, todo)):
+                movie = movies[n % len(movies)]
+                copy = n // len(movies)
+                out += orjson.dumps({**movie, "id": int(str(movie["id"])) + copy * ID_STRIDE}) + b"\n"
+            (folder / f"movies-bench-{chunk // 100 + 1:05d}.json").write_bytes(bytes(out))
+            size += len(out)
+        written += todo
+    return written, size
+
+
+def run_job(lake: Path, job: str, engine: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the process tree) of ``cinelake transform <job>`` in its own process."""
+    command = [sys.executable, "-m", "cinelake.cli", "transform", job, "--lake", str(lake),
+               "--engine", engine, "--catalog", "none"]  # fmt: skip
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{job} on {engine} failed: {err.strip().splitlines()[-1:]}")
+    return seconds, peak / 2**20
+
+
+def both_jobs(source: Path, work: Path, engine: str) -> dict[str, tuple[float, float]]:
+    lake = work / engine
+    if lake.exists():
+        shutil.rmtree(lake)
+    shutil.copytree(source / "Raw", lake / "Raw")
+    return {job: run_job(lake, job, engine) for job in JOBS}
+
+
+def demo_total(work: Path) -> float:
+    folder = work / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, COLUMNS="200")
+    for var in ("TMDB_READ_ACCESS_TOKEN", "TMDB_API_KEY", "TMDB_BASE_URL", "CINELAKE_LAKE"):
+        env.pop(var, None)
+    command = [sys.executable, "-m", "cinelake.cli", "demo", "--lake", "lake", "--out", "reports"]
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise SystemExit(f"cinelake demo failed: {done.stderr.strip().splitlines()[-1:]}")
+    match = re.search(r"total\s*[│|]\s*([\d.]+)", done.stdout)
+    if match is None:
+        raise SystemExit("no total in the demo's step table")
+    print(done.stdout.split("╭")[0].rstrip())
+    return float(match[1])
+
+
+def report(title: str, figures: dict[str, dict[str, tuple[float, float]]]) -> None:
+    print(f"\n{title}")
+    print(f"{'job':<20}{'engine':<8}{'seconds':>10}{'peak RSS MB':>14}")
+    for engine, jobs in figures.items():
+        for job, (seconds, rss) in jobs.items():
+            print(f"{job:<20}{engine:<8}{seconds:>10.1f}{rss:>14.0f}")
+    if "spark" in figures and "duckdb" in figures:
+        spark = sum(s for s, _ in figures["spark"].values())
+        duck = sum(s for s, _ in figures["duckdb"].values())
+        print(f"both jobs: duckdb {duck:.1f} s, spark {spark:.1f} s: duckdb is {spark / duck:.1f}x faster")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--records", type=int, default=100_000, help="records of the generated lake (0: skip)"
+    )
+    parser.add_argument("--days", type=int, default=30, help="days the generated records spread over")
+    parser.add_argument("--no-spark", action="store_true", help="DuckDB only")
+    parser.add_argument("--no-demo", action="store_true", help="skip the cinelake demo figure")
+    parser.add_argument("--dir", help="work folder (default: a temporary one, removed at the end)")
+    args = parser.parse_args()
+    engines = ("duckdb",) if args.no_spark else ("duckdb", "spark")
+    work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="cinelake-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"DuckDB memory limit: {os.environ.get('CINELAKE_DUCKDB_MEMORY_LIMIT', '1GB (default)')}; "
+          f"{os.cpu_count()} cores")  # fmt: skip
+    try:
+        source = work / "snapshot-raw"
+        movies = write_snapshot_lake(source, date(2026, 11, 26))
+        figures = {engine: both_jobs(source, work / "snapshot", engine) for engine in engines}
+        report(f"(a) packaged snapshot: {movies:,} TMDB movies + the demo CSV, one day", figures)
+
+        if not args.no_demo:
+            print(f"\n(b) cinelake demo (DuckDB engine): total {demo_total(work):.1f} s")
+
+        if args.records:
+            generated = work / "generated-raw"
+            started = time.perf_counter()
+            records, size = write_generated_lake(generated, args.records, args.days)
+            print(f"\n(c) generated {records:,} records ({size / 2**30:.2f} GB) over {args.days} days "
+                  f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+            big = {engine: both_jobs(generated, work / "generated", engine) for engine in engines}
+            report(f"(c) generated lake: {records:,} TMDB records over {args.days} days", big)
+    finally:
+        if not args.dir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

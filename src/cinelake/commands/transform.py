@@ -1,0 +1,151 @@
+"""`cinelake transform ...`: Raw -> Trusted and Trusted -> Refined on DuckDB (default) or Spark."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cinelake.commands.common import LakeOption, console, err_console, lake_url, parse_day
+from cinelake.errors import UsageError
+
+if TYPE_CHECKING:
+    from cinelake.spark.raw_to_trusted import RawToTrustedResult
+    from cinelake.spark.trusted_to_refined import RefinedResult
+
+app = typer.Typer(
+    help=(
+        "Raw -> Trusted Parquet and Trusted -> Refined star schema, on DuckDB (embedded, the default) "
+        "or Spark (needs Java 17; for lakes that outgrow one machine). Both write the same lake."
+    ),
+    no_args_is_help=True,
+)
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb: in this process, no JVM (memory capped by CINELAKE_DUCKDB_MEMORY_LIMIT, default 1GB, "
+        "spilling to CINELAKE_DUCKDB_TEMP_DIRECTORY). spark: local[*] Spark, needs Java 17.",
+    ),
+]
+CatalogOption = Annotated[
+    str,
+    typer.Option(
+        "--catalog",
+        help="Catalog to update after writing, if the lake has one: local (in the lake), glue or none.",
+    ),
+]
+DayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Only this Raw day (YYYY-MM-DD); default: every Raw day not yet in Trusted.",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Rebuild partitions that are already up to date.")]
+
+
+def check_catalog(value: str) -> str:
+    from cinelake.spark.catalog_hook import CATALOG_BACKENDS
+
+    if value not in CATALOG_BACKENDS:
+        raise UsageError(f"unknown --catalog {value!r}: use local, glue or none")
+    return value
+
+
+def print_trusted(result: RawToTrustedResult) -> None:
+    from rich.table import Table
+
+    table = Table(title="Trusted partitions", title_justify="left")
+    for column in ("dataset", "dt", "status", "rows", "raw records"):
+        table.add_column(column, justify="right" if column in ("rows", "raw records") else "left")
+    for part in result.partitions:
+        written = part.status == "written"
+        table.add_row(
+            part.dataset,
+            part.day.isoformat(),
+            part.status,
+            f"{part.rows:,}" if written else "",
+            f"{part.input_rows:,}" if written else "",
+        )
+    console.print(table)
+    if result.catalog_updated:
+        err_console.print("catalog updated (Trusted)", highlight=False)
+
+
+def print_refined(result: RefinedResult) -> None:
+    from rich.table import Table
+
+    table = Table(title="Refined tables", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in result.tables.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    if result.catalog_updated:
+        err_console.print("catalog updated (Refined)", highlight=False)
+
+
+def run_raw_to_trusted(lake: str | None, date: str | None, force: bool, catalog: str, engine: str) -> None:
+    from cinelake.commands.spark import steps
+    from cinelake.transform import check_engine, raw_to_trusted
+
+    chosen = check_engine(engine)
+    day = parse_day(date) if date is not None else None
+    with steps("raw-to-trusted") as progress:
+        result = raw_to_trusted(
+            lake_url(lake),
+            engine=chosen,
+            day=day,
+            force=force,
+            progress=progress,
+            catalog=check_catalog(catalog),
+        )
+    print_trusted(result)
+
+
+def run_trusted_to_refined(lake: str | None, catalog: str, engine: str) -> None:
+    from cinelake.commands.spark import steps
+    from cinelake.transform import check_engine, trusted_to_refined
+
+    chosen = check_engine(engine)
+    with steps("trusted-to-refined") as progress:
+        result = trusted_to_refined(
+            lake_url(lake), engine=chosen, progress=progress, catalog=check_catalog(catalog)
+        )
+    print_refined(result)
+
+
+@app.command("raw-to-trusted")
+def raw_to_trusted(
+    lake: LakeOption = None,
+    date: DayOption = None,
+    force: ForceOption = False,
+    catalog: CatalogOption = "local",
+    engine: EngineOption = "duckdb",
+) -> None:
+    """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/.
+
+    Each Raw day becomes the dt partition of the same date; a day already built from the same Raw
+    files is skipped unless --force; reruns replace their own partitions only, each whole.
+
+    One run goes at a time (a lease in Trusted/_locks): a second exits 1 naming the holder.
+
+    A Raw file that is not JSON Lines, or a CSV not in the challenge's format, stops the run with one
+    line before anything is written.
+    """
+    run_raw_to_trusted(lake, date, force, catalog, engine)
+
+
+@app.command("trusted-to-refined")
+def trusted_to_refined(
+    lake: LakeOption = None, catalog: CatalogOption = "local", engine: EngineOption = "duckdb"
+) -> None:
+    """Rebuild the Refined star schema (fact_movie, fact_movie_history, dimensions, bridges) from Trusted.
+
+    The most recent dt of each movie wins in fact_movie and dim_movie; fact_movie_history keeps every
+    day. Each table is replaced whole. One run goes at a time (a lease in Refined/_locks).
+    """
+    run_trusted_to_refined(lake, catalog, engine)

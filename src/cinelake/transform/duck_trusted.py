@@ -1,0 +1,246 @@
+"""The Raw -> Trusted job on DuckDB: the same partitions, markers, lease and catalog update as the
+Spark job (:mod:`cinelake.spark.raw_to_trusted`), without a JVM.
+
+A dataset's pending days are read in one query, written as hidden ``dt=`` folders and swapped into
+place one partition at a time, each with its ``_sources.json`` marker inside, so a kill leaves every
+partition old or new and the next run redoes what was not finished.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cinelake.errors import InputFileError, UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Format, Zone
+from cinelake.lake.store import Lake
+from cinelake.spark import lakeio
+from cinelake.spark.catalog_hook import update_catalog_if_present
+from cinelake.spark.raw_to_trusted import DATASETS, PartitionResult, RawToTrustedResult, TrustedDataset, plan
+from cinelake.spark.schemas import (
+    LOCAL_MOVIES_COLUMNS,
+    LOCAL_SERIES_COLUMNS,
+    TMDB_MOVIE_DDL,
+    TMDB_SERIES_DDL,
+)
+from cinelake.transform import publish, trusted_sql
+from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
+from cinelake.transform.lease import exclusive
+
+if TYPE_CHECKING:
+    import duckdb
+
+Progress = Callable[[str], None]
+
+
+def _lineage(lake: Lake) -> str:
+    """``source_file`` of a Raw file: the URL Spark records for it (``file:/...`` on a local lake)."""
+    return "'file:' || filename" if lake.is_local else "filename"
+
+
+def _raw_json(lake: Lake, files: list[str], ddl: str) -> str:
+    columns = trusted_sql.columns_arg(trusted_sql.ddl_columns(ddl))
+    return (
+        f"SELECT * EXCLUDE (filename), {_lineage(lake)} AS source_file, "
+        f"{trusted_sql.dt_from_path('filename')} AS dt "
+        f"FROM read_json({sql_list(files)}, format = 'newline_delimited', columns = {columns}, "
+        "filename = true, ignore_errors = true, maximum_object_size = 67108864)"
+    )
+
+
+def _raw_csv(lake: Lake, files: list[str], series: bool) -> str:
+    """The CSV files, each read on its own: one file's line ends (CRLF or LF) say nothing of the next's."""
+    expected = LOCAL_SERIES_COLUMNS if series else LOCAL_MOVIES_COLUMNS
+    columns = "{" + ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in expected) + "}"
+    reads = [
+        f"SELECT * FROM read_csv({sql_string(file)}, delim = '|', header = true, quote = '', escape = '', "
+        f"nullstr = '\\N', columns = {columns}, null_padding = true, ignore_errors = true, "
+        "filename = true, encoding = 'utf-8')"
+        for file in files
+    ]
+    return (
+        f"SELECT * EXCLUDE (filename), {_lineage(lake)} AS source_file, "
+        f"{trusted_sql.dt_from_path('filename')} AS dt FROM ({' UNION ALL '.join(reads)})"
+    )
+
+
+def _check_csv_headers(lake: Lake, rels: Sequence[str], series: bool) -> None:
+    """A CSV that is not the challenge's format is refused before anything is written."""
+    expected = LOCAL_SERIES_COLUMNS if series else LOCAL_MOVIES_COLUMNS
+    for rel in rels:
+        with lake.open_read(rel) as handle:
+            first = handle.read(1 << 16).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        header = first.lstrip("\ufeff").rstrip("\r\n").split("|")
+        missing = [c for c in expected if c not in header]
+        if missing:
+            raise InputFileError(
+                lake.uri(rel),
+                f"not the challenge's {'series' if series else 'movies'} CSV: "
+                f"missing columns {', '.join(missing)}",
+            )
+
+
+def _line_counts(
+    con: duckdb.DuckDBPyConnection, files: list[str], *, csv: bool
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(non-blank record lines, lines that are a JSON object) per file; a CSV's header is left out."""
+    import duckdb
+
+    keep = "trim(rtrim(l, chr(13)), ' ') <> ''" + (" AND NOT starts_with(l, 'id|')" if csv else "")
+    is_object = "CASE WHEN json_valid(l) THEN json_type(l::JSON) = 'OBJECT' ELSE false END"
+    try:
+        rows = con.execute(
+            f"SELECT filename, list_count(lines), list_count(list_filter(lines, lambda l: {is_object})) "
+            f"FROM (SELECT filename, list_filter(string_split(content, chr(10)), lambda l: {keep}) AS lines "
+            f"FROM read_text({sql_list(files)}))"
+        ).fetchall()
+    except duckdb.InvalidInputException as exc:
+        bad = re.search(r"could not read content of file '(.+?)' as valid UTF-8", str(exc))
+        if bad is None:
+            raise
+        raise InputFileError(bad[1], "not UTF-8 text") from None
+    return {str(r[0]): int(r[1]) for r in rows}, {str(r[0]): int(r[2]) for r in rows}
+
+
+def _check_json_lines(files: list[str], lines: dict[str, int], objects: dict[str, int]) -> None:
+    """A file none of whose lines is a JSON object is not JSON Lines: refuse it with its name (one
+    cut-short line in a file of good ones is read as Spark reads it: a record that is skipped)."""
+    for name in files:
+        if lines.get(name, 0) > 0 and not objects.get(name):
+            raise InputFileError(name, "not JSON Lines: no line holds a JSON object")
+
+
+def _select(con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, files: list[str]) -> str:
+    series = dataset.spec == "Series"
+    if dataset.raw_format == Format.JSON:
+        raw = _raw_json(lake, files, TMDB_SERIES_DDL if series else TMDB_MOVIE_DDL)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS {raw}")
+        return trusted_sql.trusted_series() if series else trusted_sql.trusted_movies()
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS {_raw_csv(lake, files, series)}")
+    return trusted_sql.trusted_local(series=series)
+
+
+def transform_dataset(
+    con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, todo: Sequence[lakeio.RawDay]
+) -> tuple[dict[date, int], dict[date, int], str]:
+    """Read the Raw days ``todo`` and write their Trusted partitions to a staging folder. Returns
+    (input rows, output rows) per day and the staging folder (a local path)."""
+    rels = [f"{raw.folder}/{name}" for raw in todo for name, _size in raw.files]
+    if dataset.raw_format == Format.CSV:
+        _check_csv_headers(lake, rels, series=dataset.spec == "Series")
+    files = [lake.uri(rel) for rel in rels]
+    lines, objects = _line_counts(con, files, csv=dataset.raw_format == Format.CSV)
+    if dataset.raw_format == Format.JSON:
+        _check_json_lines(files, lines, objects)
+    by_file = {lake.uri(rel): raw.day for raw in todo for rel in [f"{raw.folder}/{n}" for n, _ in raw.files]}
+    input_rows: dict[date, int] = {}
+    for name, count in lines.items():
+        day = by_file.get(name)
+        if day is not None:
+            input_rows[day] = input_rows.get(day, 0) + count
+    query = _select(con, lake, dataset, files)
+    if lake.is_local:
+        staged = lake.fs_path(f"{dataset.trusted_dir}/{publish.STAGING_PREFIX}{publish.token()}")
+        os.makedirs(os.path.dirname(staged), exist_ok=True)
+    else:
+        staged = tempfile.mkdtemp(prefix="cinelake-trusted-")
+    con.execute(
+        f"COPY ({query} ORDER BY dt, 1) TO {sql_string(staged)} "
+        f"(FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{publish.token()}-{{i}}', "
+        "OVERWRITE_OR_IGNORE true)"
+    )
+    rows: dict[date, int] = {}
+    if os.path.isdir(staged) and any(n.startswith("dt=") for n in os.listdir(staged)):
+        glob = sql_string(f"{staged}/dt=*/*.parquet")
+        for day, count in con.execute(
+            f"SELECT dt::DATE, count(*) FROM read_parquet({glob}, hive_partitioning = true) GROUP BY 1"
+        ).fetchall():
+            rows[day] = int(count)
+    return input_rows, rows, staged
+
+
+def run(
+    store: Lake,
+    *,
+    day: date | None,
+    force: bool,
+    progress: Progress | None,
+    catalog: str,
+) -> RawToTrustedResult:
+    """Raw -> Trusted for every pending day (or only ``day``), holding the zone's lease."""
+    with exclusive(store, Zone.TRUSTED, "raw-to-trusted"):
+        return _run(store, day=day, force=force, progress=progress, catalog=catalog)
+
+
+def _run(
+    store: Lake, *, day: date | None, force: bool, progress: Progress | None, catalog: str
+) -> RawToTrustedResult:
+    say = progress or (lambda _message: None)
+    for dataset in DATASETS:
+        for leftover in publish.sweep_staging(store, dataset.trusted_dir):
+            say(f"removed {leftover}, left by a write that did not finish")
+    plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
+    if day is not None and not any(todo or done for _, todo, done in plans):
+        raise UsageError(f"no Raw data for {day.isoformat()} in {store.url}")
+    result = RawToTrustedResult()
+    for dataset, _todo, done in plans:
+        for raw in done:
+            path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+            result.partitions.append(PartitionResult(dataset.name, raw.day, "skipped", path=path))
+    pending = [(dataset, todo) for dataset, todo, _ in plans if todo]
+    if not pending:
+        say("nothing to do: every Raw day is already in Trusted")
+        return result
+
+    con = connect(store)
+    try:
+        for dataset, todo in pending:
+            days = ", ".join(r.day.isoformat() for r in todo)
+            say(f"{dataset.name}: {len(todo)} day(s) ({days})")
+            with duck_errors(f"raw-to-trusted ({dataset.name})"):
+                input_rows, rows, staged = transform_dataset(con, store, dataset, todo)
+            try:
+                for raw in todo:
+                    partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+                    count = rows.get(raw.day, 0)
+                    counts = {"rows": count, "input_rows": input_rows.get(raw.day, 0)}
+                    _publish(store, partition, f"{staged}/dt={raw.day.isoformat()}", raw, counts)
+                    result.partitions.append(
+                        PartitionResult(
+                            dataset.name, raw.day, "written", count, counts["input_rows"], partition
+                        )
+                    )
+            finally:
+                if os.path.isdir(staged):
+                    shutil.rmtree(staged, ignore_errors=True)
+            say(f"{dataset.name}: {sum(rows.values()):,} rows written to {dataset.trusted_dir}")
+    finally:
+        con.close()
+    result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED, catalog)
+    return result
+
+
+def _publish(
+    store: Lake, partition: str, staged_day: str, raw: lakeio.RawDay, counts: dict[str, int]
+) -> None:
+    """Put one staged ``dt=`` folder (a local path) in place of ``partition``, its marker inside."""
+    has_rows = os.path.isdir(staged_day)
+    if store.is_local:
+        os.makedirs(staged_day, exist_ok=True)
+        staged_rel = store.relative(staged_day)
+        lakeio.write_marker(store, staged_rel, raw, counts)
+        publish.recover(store, partition)
+        publish.swap_in(store, partition, staged_rel)
+        return
+    store.delete(lakeio.marker_path(partition))  # the partition is not up to date until the end
+    if has_rows:
+        publish.upload_replacing(store, staged_day, partition)
+    else:
+        store.delete(partition)
+    lakeio.write_marker(store, partition, raw, counts)

@@ -1,0 +1,158 @@
+"""Trusted -> Refined in DuckDB SQL: the star schema of :mod:`cinelake.spark.refined`, table by table.
+
+Every query reads two relations the caller defines: ``movies`` (Trusted TMDB movies, every ``dt``)
+and ``ratings`` (``imdb_id, imdb_rating, imdb_votes`` of the local CSV's latest day per title; empty
+when there is none). ``name_key(VARCHAR)`` is the Spark-compatible name hash
+(:func:`cinelake.transform.namekey.name_key`), registered by the caller.
+"""
+
+from __future__ import annotations
+
+from cinelake.transform.trusted_sql import latest
+
+LATEST_MOVIES = latest("SELECT * FROM trusted_movies", "tmdb_id", [], ["dt"])
+LATEST_RATINGS = (
+    "SELECT imdb_id, imdb_rating, imdb_votes FROM ("
+    + latest("SELECT * FROM trusted_local", "imdb_id", [], ["dt"])
+    + ")"
+)
+NO_RATINGS = (
+    "SELECT NULL::VARCHAR AS imdb_id, NULL::DOUBLE AS imdb_rating, NULL::BIGINT AS imdb_votes LIMIT 0"
+)
+
+
+def _date_key(day: str) -> str:
+    return f"(year({day}) * 10000 + month({day}) * 100 + day({day}))::INTEGER"
+
+
+FACT_MOVIE = f"""
+SELECT m.tmdb_id AS movie_key,
+       {_date_key("m.release_date")} AS release_date_key,
+       m.budget, m.revenue,
+       CASE WHEN m.budget IS NOT NULL AND m.revenue IS NOT NULL THEN m.revenue - m.budget END AS profit,
+       CASE WHEN m.budget IS NOT NULL AND m.revenue IS NOT NULL AND m.budget > 0
+            THEN m.revenue / m.budget END::DOUBLE AS roi,
+       m.popularity, m.vote_average, m.vote_count, m.runtime,
+       r.imdb_rating, r.imdb_votes,
+       m.dt AS snapshot_date
+FROM movies m LEFT JOIN ratings r ON r.imdb_id = m.imdb_id
+"""
+
+FACT_MOVIE_HISTORY = """
+SELECT tmdb_id AS movie_key, dt AS snapshot_date, vote_average, vote_count, popularity, budget, revenue
+FROM trusted_movies
+"""
+
+DIM_MOVIE = """
+SELECT tmdb_id AS movie_key, tmdb_id, imdb_id, title, original_title, original_language, release_date,
+       release_year, status, director, collection_name
+FROM movies
+"""
+
+DIM_DATE = f"""
+WITH days AS (SELECT release_date AS d FROM movies UNION ALL SELECT dt AS d FROM movies),
+span AS (SELECT min(d) AS first, max(d) AS last FROM days),
+every AS (
+    SELECT unnest(generate_series(first::TIMESTAMP, last::TIMESTAMP, INTERVAL 1 DAY))::DATE AS date
+    FROM span WHERE first IS NOT NULL
+)
+SELECT {_date_key("date")} AS date_key, date,
+       year(date)::INTEGER AS year, quarter(date)::INTEGER AS quarter, month(date)::INTEGER AS month,
+       day(date)::INTEGER AS day, isodow(date)::INTEGER AS day_of_week
+FROM every
+"""
+
+
+def _resolved(rows: str, id_column: str, name_column: str) -> str:
+    """Fill a missing id from another row that gives the same name (case-insensitive) an id."""
+    norm = f"lower(trim({name_column}, ' '))"
+    return f"""
+    WITH rows AS ({rows}),
+    known AS (
+        SELECT {norm} AS _norm, min({id_column}) AS _known_id FROM rows
+        WHERE {id_column} IS NOT NULL AND {name_column} IS NOT NULL GROUP BY 1
+    )
+    SELECT rows.* REPLACE (coalesce(rows.{id_column}, known._known_id) AS {id_column})
+    FROM rows LEFT JOIN known ON known._norm = {norm}
+    """
+
+
+_GENRES_KEYED = f"""
+WITH paired AS (
+    SELECT tmdb_id AS movie_key,
+           unnest(list_transform(genres, lambda name, i: {{'id': genre_ids[i], 'name': name}})) AS g
+    FROM movies
+),
+named AS ({
+    _resolved(
+        "SELECT movie_key, g.id AS genre_id, g.name AS name FROM paired "
+        "WHERE g.name IS NOT NULL OR g.id IS NOT NULL",
+        "genre_id",
+        "name",
+    )
+})
+SELECT movie_key, coalesce(genre_id, name_key(name)) AS genre_key, genre_id, name FROM named
+"""
+
+DIM_GENRE = (
+    f"SELECT genre_key, max(genre_id) AS genre_id, max(name) AS name FROM ({_GENRES_KEYED}) GROUP BY 1"
+)
+BRIDGE_MOVIE_GENRE = f"SELECT DISTINCT movie_key, genre_key FROM ({_GENRES_KEYED})"
+
+_SPOKEN = """
+SELECT movie_key, language_key, name FROM (
+    SELECT tmdb_id AS movie_key, lower(trim(item.code, ' ')) AS language_key, item.name AS name
+    FROM (SELECT tmdb_id, unnest(spoken_languages) AS item FROM movies)
+) WHERE language_key IS NOT NULL AND language_key <> ''
+"""
+DIM_LANGUAGE = f"""
+SELECT language_key, max(name) AS name FROM (
+    SELECT language_key, name FROM ({_SPOKEN})
+    UNION ALL
+    SELECT lower(trim(original_language, ' ')) AS language_key, NULL::VARCHAR AS name FROM movies
+    WHERE lower(trim(original_language, ' ')) IS NOT NULL AND lower(trim(original_language, ' ')) <> ''
+) GROUP BY 1
+"""
+BRIDGE_MOVIE_LANGUAGE = f"SELECT DISTINCT movie_key, language_key FROM ({_SPOKEN})"
+
+_COUNTRIES = """
+SELECT movie_key, country_key, name FROM (
+    SELECT tmdb_id AS movie_key, upper(trim(item.code, ' ')) AS country_key, item.name AS name
+    FROM (SELECT tmdb_id, unnest(production_countries) AS item FROM movies)
+) WHERE country_key IS NOT NULL AND country_key <> ''
+"""
+DIM_COUNTRY = f"SELECT country_key, max(name) AS name FROM ({_COUNTRIES}) GROUP BY 1"
+BRIDGE_MOVIE_COUNTRY = f"SELECT DISTINCT movie_key, country_key FROM ({_COUNTRIES})"
+
+_COMPANIES_KEYED = f"""
+WITH named AS ({
+    _resolved(
+        "SELECT movie_key, item.id AS id, item.name AS name, item.origin_country AS origin_country "
+        "FROM (SELECT tmdb_id AS movie_key, unnest(production_companies) AS item FROM movies) "
+        "WHERE item.id IS NOT NULL OR trim(item.name, ' ') <> ''",
+        "id",
+        "name",
+    )
+})
+SELECT movie_key, coalesce(id, name_key(name)) AS company_key, name, origin_country FROM named
+"""
+DIM_COMPANY = (
+    "SELECT company_key, max(name) AS name, max(origin_country) AS origin_country "
+    f"FROM ({_COMPANIES_KEYED}) GROUP BY 1"
+)
+BRIDGE_MOVIE_COMPANY = f"SELECT DISTINCT movie_key, company_key FROM ({_COMPANIES_KEYED})"
+
+TABLES: dict[str, str] = {
+    "fact_movie": FACT_MOVIE,
+    "fact_movie_history": FACT_MOVIE_HISTORY,
+    "dim_movie": DIM_MOVIE,
+    "dim_date": DIM_DATE,
+    "dim_genre": DIM_GENRE,
+    "bridge_movie_genre": BRIDGE_MOVIE_GENRE,
+    "dim_language": DIM_LANGUAGE,
+    "bridge_movie_language": BRIDGE_MOVIE_LANGUAGE,
+    "dim_country": DIM_COUNTRY,
+    "bridge_movie_country": BRIDGE_MOVIE_COUNTRY,
+    "dim_company": DIM_COMPANY,
+    "bridge_movie_company": BRIDGE_MOVIE_COMPANY,
+}
