@@ -24,6 +24,7 @@ from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
     from cinelake.analysis.model import Analysis
+    from cinelake.analysis.series_model import SeriesAnalysis
     from cinelake.ingest.tmdb import IngestProgress
 
 STEPS: tuple[str, ...] = (
@@ -52,6 +53,7 @@ class PipelineResult:
     day: date
     steps: list[StepOutcome] = field(default_factory=list)
     analysis: Analysis | None = None
+    series: SeriesAnalysis | None = None
     report_path: Path | None = None
 
     @property
@@ -92,9 +94,12 @@ def run_pipeline(
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     engine: str = "duckdb",
+    discover_series: bool = False,
 ) -> PipelineResult:
     """Run every step for the user's CSV files and return what each did, the answers and the report.
-    ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17)."""
+    ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
+    ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres`` and answers for
+    them beside the films."""
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
     if not settings.has_tmdb_credentials():
@@ -142,6 +147,17 @@ def run_pipeline(
                     f"the TMDB ingestion of {item.path} did not complete ({ingested.failed} failed): "
                     f"see {ingested.manifest}; rerun the same command to resume"
                 )
+        if discover_series:
+            shows = _discover_series(lake, day, genres, settings, hear)
+            said.append(
+                f"series (discover {','.join(genres)}): {shows.written:,} written, "
+                f"{shows.not_found:,} not found, {shows.failed:,} failed"
+            )
+            if shows.status != "complete" or shows.failed:
+                raise UsageError(
+                    f"the TMDB series discover did not complete ({shows.failed} failed): "
+                    f"see {shows.manifest}; rerun the same command to resume"
+                )
 
     with step("catalog crawl") as said:
         said.append(_crawl(lake, layout.Zone.RAW))
@@ -171,11 +187,19 @@ def run_pipeline(
         said.append(
             ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
         )
+        if discover_series:
+            from cinelake.analysis.series_answer import best_and_worst_series
+
+            result.series = best_and_worst_series(lake, genres=genres, top=top)
+            said.append(
+                "series "
+                + ", ".join(f"{name}: {g.eligible:,} eligible" for name, g in result.series.genres.items())
+            )
 
     with step("report") as said:
         from cinelake.analysis.report import report
 
-        result.report_path = report(lake, out_dir, analysis)
+        result.report_path = report(lake, out_dir, analysis, series=result.series)
         said.append(str(result.report_path))
     return result
 
@@ -189,7 +213,8 @@ def run_demo(
     server_options: dict[str, Any] | None = None,
     engine: str = "duckdb",
 ) -> PipelineResult:
-    """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1."""
+    """The pipeline on the packaged demo CSV, and the series of the packaged TV snapshot discovered by
+    genre, against the offline TMDB server started on 127.0.0.1."""
     from pydantic import SecretStr
 
     from cinelake.tmdb.server.run import serve_in_subprocess
@@ -213,7 +238,14 @@ def run_demo(
             }
         )
         return run_pipeline(
-            lake, [demo_csv()], settings=settings, day=day, out_dir=out_dir, listener=hear, engine=engine
+            lake,
+            [demo_csv()],
+            settings=settings,
+            day=day,
+            out_dir=out_dir,
+            listener=hear,
+            engine=engine,
+            discover_series=True,
         )
 
 
@@ -241,6 +273,14 @@ def _ingest_tmdb(
     return ingest_tmdb(lake, request, settings, progress=hear.ingest_progress)
 
 
+def _discover_series(
+    lake: Lake, day: date, genres: Sequence[str], settings: Settings, hear: StepListener
+) -> Any:
+    from cinelake.ingest.runs import discover_series
+
+    return discover_series(lake, genres, day=day, settings=settings, progress=hear.ingest_progress)
+
+
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:
     from cinelake.catalog.crawler import crawl
 
@@ -258,4 +298,6 @@ def _refined_summary(refined: Any) -> str:
     tables: dict[str, int] = getattr(refined, "tables", {}) or {}
     facts = {name.rsplit("/", 1)[-1]: rows for name, rows in tables.items()}
     fact = facts.get("fact_movie")
-    return f"{len(facts)} tables" + (f", fact_movie {fact:,} rows" if fact is not None else "")
+    summary = f"{len(facts)} tables" + (f", fact_movie {fact:,} rows" if fact is not None else "")
+    shows = facts.get("fact_series")
+    return summary + (f", fact_series {shows:,} rows" if shows else "")

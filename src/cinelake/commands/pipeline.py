@@ -100,7 +100,7 @@ def _listener() -> object:
 def _finish(result: PipelineResult, out: Path) -> None:
     from rich.table import Table
 
-    from cinelake.commands.analyze import print_analysis, write_analysis_json
+    from cinelake.commands.analyze import answer_document, print_analysis, print_series, write_answer_json
 
     timings = Table(title="steps", title_justify="left")
     timings.add_column("step")
@@ -111,8 +111,11 @@ def _finish(result: PipelineResult, out: Path) -> None:
     timings.add_row("[bold]total[/]", f"[bold]{result.seconds:.1f}[/]", "")
     console.print(timings)
     if result.analysis is not None:
-        print_analysis(result.analysis)
-        path = write_analysis_json(result.analysis, out)
+        print_analysis(result.analysis, notice=result.series is None)
+        if result.series is not None:
+            print_series(result.series)
+        kind = "both" if result.series is not None else "movies"
+        path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
     if result.report_path is not None:
