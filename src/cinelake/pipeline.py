@@ -151,7 +151,8 @@ def run_pipeline(
             shows = _discover_series(lake, day, genres, settings, hear)
             said.append(
                 f"series (discover {','.join(genres)}): {shows.written:,} written, "
-                f"{shows.not_found:,} not found, {shows.failed:,} failed"
+                f"{shows.not_found:,} not found, {shows.failed:,} failed, "
+                f"{shows.chunks_skipped:,}/{shows.chunks_total:,} chunks already done"
             )
             if shows.status != "complete" or shows.failed:
                 raise UsageError(
