@@ -177,9 +177,11 @@ def demo(
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
     Starts the offline TMDB-compatible server on 127.0.0.1, ingests the packaged demo CSV locally and
-    through TMDB into ./lake, crawls it, runs raw-to-trusted and trusted-to-refined (on DuckDB, or on
-    Spark with --engine spark, which needs Java 17), answers the budget vs revenue questions and
-    writes the HTML report. No account and no internet needed.
+    through TMDB into ./lake, discovers the packaged TV snapshot's Comedy and Animation series
+    (/discover/tv), crawls the lake, runs raw-to-trusted and trusted-to-refined (on DuckDB, or on
+    Spark with --engine spark, which needs Java 17), answers the budget vs revenue questions for the
+    films and the best and worst series beside them, and writes the HTML report. No account and no
+    internet needed.
     """
     from cinelake.lake.store import Lake
     from cinelake.pipeline import StepListener, run_demo
