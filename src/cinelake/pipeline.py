@@ -98,8 +98,8 @@ def run_pipeline(
 ) -> PipelineResult:
     """Run every step for the user's CSV files and return what each did, the answers and the report.
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
-    ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres`` and answers for
-    them beside the films."""
+    ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres``; whenever the
+    lake holds series (discovered, or from a series CSV), their answer is given beside the films'."""
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
     if not settings.has_tmdb_credentials():
@@ -188,10 +188,10 @@ def run_pipeline(
         said.append(
             ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
         )
-        if discover_series:
-            from cinelake.analysis.series_answer import best_and_worst_series
-
-            result.series = best_and_worst_series(lake, genres=genres, top=top)
+        result.series, why_not = _series_answer(lake, genres, top)
+        if why_not:
+            said.append(f"series: {why_not}")
+        if result.series is not None:
             said.append(
                 "series "
                 + ", ".join(f"{name}: {g.eligible:,} eligible" for name, g in result.series.genres.items())
@@ -280,6 +280,22 @@ def _discover_series(
     from cinelake.ingest.runs import discover_series
 
     return discover_series(lake, genres, day=day, settings=settings, progress=hear.ingest_progress)
+
+
+def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesAnalysis | None, str]:
+    """The series answer, or None and why not (nothing said when the lake holds no series)."""
+    from cinelake.analysis.series_answer import best_and_worst_series
+    from cinelake.analysis.sources import NoAnalysisData
+
+    try:
+        answer = best_and_worst_series(lake, genres=genres, top=top)
+    except NoAnalysisData:
+        return None, ""
+    except UsageError as exc:  # a film genre TV does not have: the films' answer still stands
+        return None, f"not answered ({exc})"
+    if answer.source is not None and answer.source.films == 0:
+        return None, ""
+    return answer, ""
 
 
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:

@@ -237,3 +237,16 @@ def test_series_csv_schema_file_is_valid(tmp_path: Path) -> None:
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(SERIES_SCHEMA)
+
+
+def test_the_pipeline_answers_for_series_only_when_it_can(
+    series_lakes: tuple[Lake, Lake], tmp_path: Path
+) -> None:
+    from cinelake.pipeline import _series_answer
+
+    raw, _ = series_lakes
+    answer, why_not = _series_answer(raw, ("Comedy",), 5)
+    assert answer is not None and why_not == "" and answer.genres["Comedy"].eligible == 27
+    answer, why_not = _series_answer(raw, ("Thriller",), 5)  # a film genre, not a TV one
+    assert answer is None and "unknown TV genre 'Thriller'" in why_not
+    assert _series_answer(Lake(str(tmp_path / "films-only")), ("Comedy",), 5) == (None, "")
