@@ -250,3 +250,18 @@ def test_the_pipeline_answers_for_series_only_when_it_can(
     answer, why_not = _series_answer(raw, ("Thriller",), 5)  # a film genre, not a TV one
     assert answer is None and "unknown TV genre 'Thriller'" in why_not
     assert _series_answer(Lake(str(tmp_path / "films-only")), ("Comedy",), 5) == (None, "")
+
+
+def test_both_with_a_genre_tv_lacks_keeps_the_films_answer(
+    raw_lake: Lake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_raw_series(raw_lake)
+    code, out, err = run(
+        capsys, "analyze", "--lake", raw_lake.url, "--genres", "Thriller", "--format", "json"
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert list(document["genres"]) == ["Thriller"] and document["series"] is None
+    assert "series: not answered (unknown TV genre 'Thriller'" in " ".join(err.split())
+    code, _, err = run(capsys, "analyze", "--lake", raw_lake.url, "--genres", "Thriller", "--kind", "series")
+    assert code == 2 and "unknown TV genre 'Thriller'" in " ".join(err.split())

@@ -101,6 +101,7 @@ def _run_series(
     from cinelake.analysis import NoAnalysisData
     from cinelake.analysis.series_answer import best_and_worst_series
     from cinelake.analysis.series_model import SERIES_MIN_VOTES
+    from cinelake.errors import CinelakeError
 
     with console.status("reading the series ...", spinner="dots") if is_interactive() else nullcontext():
         try:
@@ -114,6 +115,13 @@ def _run_series(
         except NoAnalysisData:
             if required:
                 raise
+            return None
+        except CinelakeError as exc:
+            if required:
+                raise
+            # Beside the films (--kind both), a lake whose series cannot be read (an older Glue
+            # database without the series tables, a film genre TV lacks) still gets the films' answer.
+            err_console.print(f"series: not answered ({exc})", highlight=False, markup=False)
             return None
     if not required and answer.source is not None and answer.source.films == 0:
         return None
