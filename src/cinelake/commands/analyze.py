@@ -59,8 +59,8 @@ MinVotesOption = Annotated[
     typer.Option(
         "--min-votes",
         min=0,
-        help="Least TMDB vote_count to be eligible [default: 100 for films, 50 for series, whose "
-        "2019 sample has far fewer votes (docs/analysis.md)].",
+        help="Least TMDB vote_count to be eligible: 100 for films and 50 for series unless given (the "
+        "series' 2019 sample has far fewer votes; docs/analysis.md says why).",
         show_default=False,
     ),
 ]
