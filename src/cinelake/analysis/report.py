@@ -120,7 +120,7 @@ Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}
 </header>
 {genres}
 {_definition_section(analysis)}
-{series_section(series, _chart) if series is not None else ""}
+{series_section(series, _wide_chart) if series is not None else ""}
 {_freshness_section(facts)}
 <footer class="notice"><p>{_e(TMDB_NOTICE)} Film{" and series" if series is not None else ""} data and
 popularity figures come from TMDB.</p></footer>
@@ -141,6 +141,10 @@ def _slug(name: str) -> str:
 def _chart(fig: go.Figure, div_id: str, css: str = "chart") -> str:
     body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_PLOT_CONFIG)
     return f'<div class="{css}" data-chart="{_e(div_id)}">{body}</div>'
+
+
+def _wide_chart(fig: go.Figure, div_id: str) -> str:
+    return _chart(fig, div_id, "chart wide")
 
 
 def _genre_section(result: GenreResult, rank_by: str) -> str:
