@@ -3,6 +3,7 @@ best and worst labelled (B1..B5, W1..W5, as in the films' charts)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from cinelake.analysis.charts import BEST_COLOR, LABEL_POSITIONS, OTHER_COLOR, WORST_COLOR, _layout
@@ -66,7 +67,21 @@ def popularity_vote_scatter(result: SeriesGenreResult) -> go.Figure:
         **_layout(
             f"Popularity vs vote average{subtitle}",
             xaxis={"title": {"text": "TMDB vote average"}},
-            yaxis={"type": "log", "title": {"text": "TMDB popularity"}},
+            yaxis={"type": "log", "title": {"text": "TMDB popularity"}, "tickvals": _ticks(result)},
         )
     )
     return fig
+
+
+def _ticks(result: SeriesGenreResult) -> list[float]:
+    """1-2-5 steps over the popularity range: a log axis labelled with whole values."""
+    values = [s.popularity for s in result.series if s.popularity is not None and s.popularity > 0]
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    ticks: list[float] = []
+    scale = 10.0 ** math.floor(math.log10(low))
+    while scale <= high * 10:
+        ticks.extend(step * scale for step in (1, 2, 5) if low / 2 <= step * scale <= high * 2)
+        scale *= 10
+    return ticks
