@@ -200,3 +200,4 @@ def trusted_series(raw: DataFrame) -> DataFrame:
         F.col("dt"),
     )
     return latest_per_key(typed, "tmdb_id", within=["dt"], order=["source_file"])
+
