@@ -193,3 +193,26 @@ def test_a_lake_of_series_only_gets_every_table(tmp_path: Path) -> None:
     assert result.tables["Refined/fact_series"] == 10
     assert result.tables["Refined/fact_movie"] == 0 and result.tables["Refined/dim_company"] == 0
     assert result.tables["Refined/dim_genre"] > 0
+
+
+def test_trusted_series_written_before_languages_was_kept_still_build(tmp_path: Path) -> None:
+    """A Trusted partition from before TV's ``languages`` column: the series read it as null."""
+    import pyarrow.parquet as pq
+
+    from cinelake.transform import raw_to_trusted, trusted_to_refined
+
+    lake = Lake(str(tmp_path))
+    _write_series(lake, DAY1, packaged_series()[:3])
+    raw_to_trusted(lake, engine="duckdb", catalog="none")
+    for rel in lake.list_files("Trusted/TMDB/PARQUET/Series"):
+        if rel.endswith(".parquet"):
+            table = pq.read_table(lake.uri(rel))
+            pq.write_table(table.drop_columns(["languages"]), lake.uri(rel))
+    result = trusted_to_refined(lake, engine="duckdb", catalog="none")
+    assert result.tables["Refined/fact_series"] == 3
+    assert result.tables["Refined/bridge_series_language"] == 0
+    import duckdb
+
+    with duckdb.connect() as con:
+        found = con.execute(f"SELECT languages FROM '{lake.uri('Refined/dim_series')}/*.parquet'").fetchall()
+    assert found == [(None,)] * 3
