@@ -1,7 +1,8 @@
 """`cinelake demo` end to end: the whole chain on the packaged snapshot, offline, then a rerun.
 
-The answer is checked against a direct pandas computation of the same definition on the packaged
-snapshot, so a join or filter bug anywhere in ingest -> DuckDB engine -> Refined -> analysis shows up here.
+The answers (films and series) are checked against a direct pandas computation of the same definition
+on the packaged snapshots, so a join or filter bug anywhere in ingest -> DuckDB engine -> Refined ->
+analysis shows up here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.analysis.test_series import expected_with_pandas
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -52,7 +55,8 @@ def _expected() -> dict[str, dict[str, object]]:
         best = films.sort_values(["vote_average", "vote_count", "id"], ascending=[False, False, True]).head(5)
         worst = films.sort_values(["vote_average", "vote_count", "id"], ascending=[True, False, True]).head(5)
         films["roi"] = films["revenue"] / films["budget"]
-        spearman = films[["budget", "revenue", "popularity", "roi"]].corr(method="spearman")
+        # Spearman's rho as Pearson's r of average ranks (pandas' method="spearman" needs scipy).
+        spearman = films[["budget", "revenue", "popularity", "roi"]].rank().corr()
         out[genre] = {
             "eligible": len(films),
             "best": list(best["id"]),
@@ -79,6 +83,25 @@ def test_demo_answers_match_pandas_and_a_rerun_resumes(tmp_path: Path) -> None:
         assert got["correlations"]["budget_revenue"] == pytest.approx(want["budget_revenue"])
         assert got["correlations"]["popularity_roi"] == pytest.approx(want["popularity_roi"])
 
+    # The series: discovered by genre on the packaged TV snapshot, answered beside the films.
+    series = answer["series"]
+    want_series = expected_with_pandas()
+    for genre, want in want_series.items():
+        got = series["genres"][genre]
+        assert got["eligible"] == want["eligible"], genre
+        assert [s["tmdb_id"] for s in got["best"]] == want["best"], genre
+        assert [s["tmdb_id"] for s in got["worst"]] == want["worst"], genre
+        for key, rho in want["rho"].items():
+            assert got["correlations"][key] == pytest.approx(rho), (genre, key)
+    assert series["source"]["series"] == 42  # the snapshot's Comedy or Animation series
+    assert "no budget or revenue" in series["definition"]["money"]
+    text = " ".join(first.stdout.split())
+    assert f"Comedy series · {want_series['Comedy']['eligible']} eligible" in text
+    assert "fact_series 42 rows" in text
+    shows = sorted((tmp_path / "lake" / "Raw" / "TMDB" / "JSON" / "Series").rglob("*.json"))
+    show_ids = [json.loads(line)["id"] for path in shows for line in path.read_text().splitlines()]
+    assert len(show_ids) == len(set(show_ids)) == 42
+
     # Every Raw file holds at most 100 records and no title twice.
     raw = sorted((tmp_path / "lake" / "Raw" / "TMDB" / "JSON" / "Movies").rglob("*.json"))
     ids = [json.loads(line)["id"] for path in raw for line in path.read_text().splitlines()]
@@ -89,7 +112,10 @@ def test_demo_answers_match_pandas_and_a_rerun_resumes(tmp_path: Path) -> None:
     chunks = len(raw)
     assert f"{chunks}/{chunks} chunks already done" in second.stdout
     assert "0 partition(s) written" in second.stdout
-    assert json.loads((tmp_path / "reports" / "analysis.json").read_text())["genres"] == answer["genres"]
+    said = " ".join(second.stderr.split())  # the step lines, unwrapped
+    assert "series (discover Comedy,Animation): 42 written, 0 not found, 0 failed, 1/1 chunks" in said
+    again = json.loads((tmp_path / "reports" / "analysis.json").read_text())
+    assert again["genres"] == answer["genres"] and again["series"]["genres"] == series["genres"]
     ids_after = [
         json.loads(line)["id"]
         for path in sorted((tmp_path / "lake" / "Raw" / "TMDB" / "JSON" / "Movies").rglob("*.json"))

@@ -25,6 +25,7 @@ from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
     from cinelake.analysis.model import Analysis
+    from cinelake.analysis.series_model import SeriesAnalysis
     from cinelake.ingest.tmdb import IngestProgress
 
 STEPS: tuple[str, ...] = (
@@ -54,6 +55,7 @@ class PipelineResult:
     day: date
     steps: list[StepOutcome] = field(default_factory=list)
     analysis: Analysis | None = None
+    series: SeriesAnalysis | None = None
     report_path: Path | None = None
 
     @property
@@ -95,11 +97,14 @@ def run_pipeline(
     listener: StepListener | None = None,
     incremental: bool = False,
     engine: str = "duckdb",
+    discover_series: bool = False,
 ) -> PipelineResult:
     """Run every step for the user's CSV files and return what each did, the answers and the report.
 
     ``incremental``: the TMDB ingestion fetches only new titles and those TMDB's change lists name.
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
+    ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres``; whenever the
+    lake holds series (discovered, or from a series CSV), their answer is given beside the films'.
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
@@ -150,6 +155,19 @@ def run_pipeline(
                     f"the TMDB ingestion of {item.path} did not complete ({ingested.failed} failed): "
                     f"see {ingested.manifest}; rerun the same command to resume"
                 )
+        if discover_series:
+            shows = _discover_series(lake, day, genres, settings, hear, incremental)
+            said.append(
+                f"series (discover {','.join(genres)}): {shows.written:,} written, "
+                f"{shows.not_found:,} not found, {shows.failed:,} failed, "
+                f"{shows.chunks_skipped:,}/{shows.chunks_total:,} chunks already done"
+                + (_selection_summary(shows.selection) if incremental else "")
+            )
+            if shows.status != "complete" or shows.failed:
+                raise UsageError(
+                    f"the TMDB series discover did not complete ({shows.failed} failed): "
+                    f"see {shows.manifest}; rerun the same command to resume"
+                )
 
     with step("catalog crawl") as said:
         said.append(_crawl(lake, layout.Zone.RAW))
@@ -179,11 +197,19 @@ def run_pipeline(
         said.append(
             ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
         )
+        result.series, why_not = _series_answer(lake, genres, top)
+        if why_not:
+            said.append(f"series: {why_not}")
+        if result.series is not None:
+            said.append(
+                "series "
+                + ", ".join(f"{name}: {g.eligible:,} eligible" for name, g in result.series.genres.items())
+            )
 
     with step("report") as said:
         from cinelake.analysis.report import report
 
-        result.report_path = report(lake, out_dir, analysis)
+        result.report_path = report(lake, out_dir, analysis, series=result.series)
         said.append(str(result.report_path))
     return result
 
@@ -198,7 +224,8 @@ def run_demo(
     days: int = 1,
     engine: str = "duckdb",
 ) -> PipelineResult:
-    """The pipeline on the packaged demo CSV, against the offline TMDB server started on 127.0.0.1.
+    """The pipeline on the packaged demo CSV, and the series of the packaged TV snapshot discovered by
+    genre, against the offline TMDB server started on 127.0.0.1.
 
     ``days=2`` runs the day before ``day`` in full, then ``day`` incrementally after the server's
     SIMULATED edits of that day (its change feed), and returns the second day's result.
@@ -240,7 +267,14 @@ def run_demo(
         )
         csv = [demo_csv()]
         run = partial(
-            run_pipeline, lake, csv, settings=settings, out_dir=out_dir, listener=hear, engine=engine
+            run_pipeline,
+            lake,
+            csv,
+            settings=settings,
+            out_dir=out_dir,
+            listener=hear,
+            engine=engine,
+            discover_series=True,
         )
         if days == 1:
             return run(day=day)
@@ -290,6 +324,30 @@ def _selection_summary(selection: Any) -> str:
         f" (incremental: {selection.changed:,} changed, {selection.new:,} new, {selection.unchanged:,} "
         f"unchanged; the change lists named {selection.listed:,} ids)"
     )
+def _discover_series(
+    lake: Lake, day: date, genres: Sequence[str], settings: Settings, hear: StepListener, incremental: bool
+) -> Any:
+    from cinelake.ingest.runs import discover_series
+
+    return discover_series(
+        lake, genres, day=day, settings=settings, progress=hear.ingest_progress, incremental=incremental
+    )
+
+
+def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesAnalysis | None, str]:
+    """The series answer, or None and why not (nothing said when the lake holds no series)."""
+    from cinelake.analysis.series_answer import best_and_worst_series
+    from cinelake.analysis.sources import NoAnalysisData
+
+    try:
+        answer = best_and_worst_series(lake, genres=genres, top=top)
+    except NoAnalysisData:
+        return None, ""
+    except UsageError as exc:  # a film genre TV does not have: the films' answer still stands
+        return None, f"not answered ({exc})"
+    if answer.source is not None and answer.source.films == 0:
+        return None, ""
+    return answer, ""
 
 
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:
@@ -309,4 +367,6 @@ def _refined_summary(refined: Any) -> str:
     tables: dict[str, int] = getattr(refined, "tables", {}) or {}
     facts = {name.rsplit("/", 1)[-1]: rows for name, rows in tables.items()}
     fact = facts.get("fact_movie")
-    return f"{len(facts)} tables" + (f", fact_movie {fact:,} rows" if fact is not None else "")
+    summary = f"{len(facts)} tables" + (f", fact_movie {fact:,} rows" if fact is not None else "")
+    shows = facts.get("fact_series")
+    return summary + (f", fact_series {shows:,} rows" if shows else "")

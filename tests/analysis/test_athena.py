@@ -132,3 +132,51 @@ def test_athena_has_no_raw_fallback(tmp_path: Path) -> None:
         budget_vs_revenue(str(tmp_path / "lake"), engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown engine 'spark'"):
         budget_vs_revenue(str(tmp_path / "lake"), engine="spark")
+
+
+SERIES = [
+    ("series_key", "bigint"),
+    ("tmdb_id", "bigint"),
+    ("imdb_id", "varchar"),
+    ("name", "varchar"),
+    ("first_air_year", "integer"),
+    ("popularity", "double"),
+    ("vote_average", "double"),
+    ("vote_count", "bigint"),
+    ("seasons", "integer"),
+    ("episodes", "integer"),
+    ("snapshot_date", "date"),
+]
+
+
+def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) -> None:
+    from cinelake.analysis.series_answer import best_and_worst_series
+
+    shows = [
+        [str(i), str(i), None, f"Show {i}", "2010", str(p), str(v), str(n), str(s), str(e), "2026-11-26"]
+        for i, p, v, n, s, e in [
+            (1, 50.0, 8.5, 900, 3, 30),
+            (2, 90.0, 6.0, 400, 10, 200),
+            (3, 20.0, 7.5, 120, 2, 20),
+            (4, 70.0, 5.5, 60, 12, 250),
+        ]
+    ]
+    shows.append(["5", "5", None, "Few votes", "2011", "1.0", "9.9", "7", None, None, "2026-11-25"])
+    genres = [[str(i), "Comedy"] for i in range(1, 6)]
+    _queue_athena_results(
+        aws_env,
+        [
+            _result(SERIES, shows),
+            _result([("series_key", "bigint"), ("name", "varchar")], genres),
+            _result([("name", "varchar")], [["Comedy"]]),
+        ],
+    )
+    answer = best_and_worst_series(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+    assert answer.source is not None and "Athena" in answer.source.description
+    assert answer.source.films == 5 and answer.source.snapshot == "2026-11-26"
+    comedy = answer.genres["Comedy"]
+    assert comedy.eligible == 4  # 7 votes is under the series' 50
+    assert [s.tmdb_id for s in comedy.best] == [1, 3] and [s.tmdb_id for s in comedy.worst] == [4, 2]
+    assert comedy.best[0].seasons == 3 and comedy.best[0].episodes == 30
+    # popularity ranks [2, 4, 1, 3], seasons ranks [2, 3, 1, 4]: sum d^2 = 2 -> 1 - 6*2/60 = 0.8
+    assert comedy.correlations["popularity_seasons"] == pytest.approx(0.8)

@@ -112,3 +112,53 @@ def test_report_on_the_packaged_snapshot(chromium: str, snapshot_lake: Lake, tmp
     assert by_id["chart-comedy-budget-revenue"]["marks"] > 500  # every eligible Comedy film is a point
     assert by_id["chart-comedy-roi"]["marks"] == 10
     assert (ARTIFACTS / "report-snapshot-desktop.png").stat().st_size > 10_000
+
+
+SERIES_TABLE_JS = """
+Array.from(document.querySelectorAll('section.series-genre')).map(s => [
+  s.id, s.querySelectorAll('table.series tbody tr.best').length,
+  s.querySelectorAll('table.series tbody tr.worst').length,
+  s.querySelector('table.series tbody tr.best td.title').textContent])
+"""
+
+
+def test_the_series_section_is_drawn_in_headless_chromium(
+    chromium: str, refined_lake: Lake, tmp_path: Path
+) -> None:
+    """Films and series on one page: the series' popularity-vs-vote charts with the best and worst
+    labelled, their tables, and the note that TV has no budget or revenue."""
+    from cinelake.analysis.series_answer import best_and_worst_series
+    from tests.analysis.test_series import _write_raw_series
+
+    _write_raw_series(refined_lake)  # the packaged TV snapshot, read from Raw
+    series = best_and_worst_series(refined_lake)
+    path = report(refined_lake, tmp_path, analysis=budget_vs_revenue(refined_lake), series=series)
+    with chromium_page(chromium) as page:
+        page.viewport(1280, 900)
+        page.open(path.as_uri())
+        charts = page.evaluate(CHART_STATE_JS)
+        tables = page.evaluate(SERIES_TABLE_JS)
+        page.screenshot(ARTIFACTS / "report-series-desktop.png")
+        page.viewport(390, 844, mobile=True, scale=2)
+        time.sleep(0.5)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        errors = list(page.errors)
+    assert errors == []
+    films = [
+        f"chart-{g}-{k}" for g in ("comedy", "animation") for k in ("budget-revenue", "roi", "popularity-roi")
+    ]
+    shows = ["chart-series-comedy-popularity-vote", "chart-series-animation-popularity-vote"]
+    _check_charts(charts, films + shows)
+    by_id = {c["id"]: c for c in charts}
+    comedy, animation = series.genres["Comedy"], series.genres["Animation"]
+    assert by_id[shows[0]]["labels"] == 10 and by_id[shows[1]]["labels"] == 10  # B1..B5, W1..W5
+    assert by_id[shows[0]]["marks"] == comedy.eligible == 27
+    assert by_id[shows[1]]["marks"] == animation.eligible == 24
+    assert tables == [
+        ["series-comedy", 5, 5, comedy.best[0].name],
+        ["series-animation", 5, 5, animation.best[0].name],
+    ]
+    assert widths[0] <= widths[1]
+    page_text = path.read_text(encoding="utf-8")
+    assert "TMDB&#x27;s TV endpoints have no budget or revenue" in page_text
+    assert "Film and series data" in " ".join(page_text.split())

@@ -3,7 +3,7 @@ same schema (names and types) and the same rows (order-independent), and the sam
 
 The Raw zone holds the test data of tests.spark.lakes (two days: duplicates, a malformed line, bare
 records, a series, the challenge's CSV samples) and, on a third day, the whole packaged snapshot with
-the packaged demo CSV. This is also the end-to-end run of both Spark jobs."""
+the packaged demo CSV and TV snapshot. This is also the end-to-end run of both Spark jobs."""
 
 from __future__ import annotations
 
@@ -29,13 +29,18 @@ DAY3 = date(2026, 11, 27)
 
 
 def _snapshot_day(lake: Lake) -> int:
-    """The packaged snapshot as Raw JSON Lines (100 records a file) and the demo CSV, on DAY3."""
+    """The packaged snapshots (movies, 100 records a file, and the 100 TV series) as Raw JSON Lines and
+    the demo CSV, on DAY3."""
     snapshot = resources.files("cinelake.tmdb.snapshot").joinpath("movies.jsonl.gz")
     with gzip.open(str(snapshot), "rt", encoding="utf-8") as handle:
         movies = [json.loads(line) for line in handle if line.strip()]
     for start in range(0, len(movies), 100):
         rel = layout.raw_tmdb_file("Movies", DAY3, "snapshot", start // 100 + 1)
         lake.write_bytes(rel, jsonl(movies[start : start + 100]))
+    tv = resources.files("cinelake.tmdb.snapshot").joinpath("tv.jsonl.gz")
+    with gzip.open(str(tv), "rt", encoding="utf-8") as handle:
+        series = [json.loads(line) for line in handle if line.strip()]
+    lake.write_bytes(layout.raw_tmdb_file("Series", DAY3, "snapshot", 1), jsonl(series))
     demo = resources.files("cinelake.data").joinpath("demo_movies.csv")
     lake.copy_in(str(demo), layout.raw_local_csv_file(Kind.MOVIES, DAY3, "demo_movies.csv"))
     return len(movies)
@@ -64,7 +69,7 @@ def test_every_trusted_and_refined_dataset_is_the_same(lakes: tuple[Lake, Lake])
     on_spark, on_duckdb = lakes
     names = datasets(on_spark)
     assert "Trusted/TMDB/PARQUET/Series" in names and "Refined/fact_movie_history" in names
-    assert len(names) == 4 + 12  # four Trusted datasets, twelve Refined tables
+    assert len(names) == 4 + 19  # four Trusted datasets, 12 film and 7 series Refined tables
     assert differences(on_spark, on_duckdb) == []
 
 
@@ -77,6 +82,17 @@ def test_the_analysis_answers_are_the_same(lakes: tuple[Lake, Lake]) -> None:
         answer.get("source", {}).pop("location", None)
     assert answers[0]["genres"] == answers[1]["genres"]
     assert answers[0]["genres"]["Comedy"]["eligible"] > 100
+
+
+def test_the_series_tables_hold_the_tv_snapshot(lakes: tuple[Lake, Lake]) -> None:
+    import duckdb
+
+    for lake in lakes:  # Game of Thrones, the test data's series, is one of the snapshot's 100
+        fact = lake.uri("Refined/fact_series")
+        bridge = lake.uri("Refined/bridge_series_language")
+        with duckdb.connect() as con:
+            assert con.execute(f"SELECT count(*) FROM '{fact}/*.parquet'").fetchone() == (100,)
+            assert con.execute(f"SELECT count(*) FROM '{bridge}/*.parquet'").fetchone()[0] > 100
 
 
 def test_the_same_partition_markers(lakes: tuple[Lake, Lake]) -> None:

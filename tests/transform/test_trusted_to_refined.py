@@ -69,6 +69,41 @@ CONTRACT = {
     "bridge_movie_country": {"movie_key": "int64", "country_key": "string"},
     "dim_company": {"company_key": "int64", "name": "string"},
     "bridge_movie_company": {"movie_key": "int64", "company_key": "int64"},
+    "fact_series": {
+        "series_key": "int64",
+        "first_air_date_key": "int32",
+        "vote_average": "double",
+        "vote_count": "int64",
+        "popularity": "double",
+        "seasons": "int32",
+        "episodes": "int32",
+        "snapshot_date": "date32[day]",
+    },
+    "dim_series": {
+        "series_key": "int64",
+        "tmdb_id": "int64",
+        "imdb_id": "string",
+        "name": "string",
+        "original_name": "string",
+        "original_language": "string",
+        "first_air_date": "date32[day]",
+        "first_air_year": "int32",
+        "last_air_date": "date32[day]",
+        "last_air_year": "int32",
+        "status": "string",
+        "type": "string",
+        "in_production": "bool",
+        "seasons": "int32",
+        "episodes": "int32",
+        "networks": "list<element: string>",
+        "languages": "list<element: string>",
+        "countries": "list<element: string>",
+    },
+    "bridge_series_genre": {"series_key": "int64", "genre_key": "int64"},
+    "dim_network": {"network_key": "int64", "name": "string"},
+    "bridge_series_network": {"series_key": "int64", "network_key": "int64"},
+    "bridge_series_language": {"series_key": "int64", "language_key": "string"},
+    "bridge_series_country": {"series_key": "int64", "country_key": "string"},
 }
 
 
@@ -110,6 +145,13 @@ def test_every_fact_and_bridge_key_is_in_its_dimension(pipeline: Pipeline) -> No
         ("bridge_movie_country", "country_key", "dim_country", "country_key"),
         ("bridge_movie_company", "movie_key", "dim_movie", "movie_key"),
         ("bridge_movie_company", "company_key", "dim_company", "company_key"),
+        ("fact_series", "series_key", "dim_series", "series_key"),
+        ("fact_series", "first_air_date_key", "dim_date", "date_key"),
+        ("bridge_series_genre", "series_key", "dim_series", "series_key"),
+        ("bridge_series_genre", "genre_key", "dim_genre", "genre_key"),
+        ("bridge_series_network", "series_key", "dim_series", "series_key"),
+        ("bridge_series_network", "network_key", "dim_network", "network_key"),
+        ("dim_series", "original_language", "dim_language", "language_key"),
     ]
     for fact, key, dim, dim_key in checks:
         missing = pipeline.sql(
@@ -123,6 +165,8 @@ def test_every_fact_and_bridge_key_is_in_its_dimension(pipeline: Pipeline) -> No
         ("dim_genre", "genre_key"),
         ("dim_company", "company_key"),
         ("dim_date", "date_key"),
+        ("dim_network", "network_key"),
+        ("dim_series", "series_key"),
     ]:
         assert pipeline.sql(f"SELECT count(*) - count(DISTINCT {dim_key}) FROM {{Refined/{dim}}}") == [(0,)]
 

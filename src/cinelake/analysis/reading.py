@@ -8,6 +8,7 @@ data does.
 from __future__ import annotations
 
 from cinelake.analysis.model import Analysis, GenreResult
+from cinelake.analysis.series_model import SeriesGenreResult
 
 # Below this many eligible films a rank correlation moves a lot with one film: the reading says so.
 FEW_FILMS = 20
@@ -89,6 +90,49 @@ def reading(analysis: Analysis) -> str:
     """One paragraph per genre, joined."""
     rank_by = analysis.definition.rank_by
     return "\n\n".join(genre_reading(r, rank_by) for r in analysis.genres.values())
+
+
+def series_reading(result: SeriesGenreResult) -> str:
+    """One paragraph about one genre's series, written from the figures (no money: TV has none)."""
+    name = result.genre
+    if result.eligible == 0:
+        return f"{name} series: none is eligible, so there is nothing to compare."
+    best, worst = result.best_summary, result.worst_summary
+    sentences = [
+        f"{name} series: of {result.eligible} eligible, the {best.count} best by vote_average have a median "
+        f"of {_figure(best.median_vote_average, 1)} against {_figure(worst.median_vote_average, 1)} for the "
+        f"{worst.count} worst."
+    ]
+    pop_best, pop_worst = best.median_popularity, worst.median_popularity
+    if pop_best is not None and pop_worst is not None:
+        if pop_worst > 0 and 0.9 <= pop_best / pop_worst <= 1.1:
+            pop = "about as popular as"
+        else:
+            pop = "more popular than" if pop_best > pop_worst else "less popular than"
+        sentences.append(
+            f"The best series are {pop} the worst (median popularity {pop_best:.2f} against {pop_worst:.2f}; "
+            f"median seasons {_figure(best.median_seasons, 1)} against {_figure(worst.median_seasons, 1)})."
+        )
+    corr = result.correlations
+    sentences.append(
+        "Over all eligible series, "
+        + describe_correlation(corr["popularity_vote_average"], "popularity", "vote_average")
+        + ", "
+        + describe_correlation(corr["popularity_seasons"], "popularity", "seasons")
+        + ", and "
+        + describe_correlation(corr["popularity_episodes"], "popularity", "episodes")
+        + "."
+    )
+    sentences.append("TMDB has no budget or revenue for TV, so nothing here is about money.")
+    if result.eligible < best.count * 2:
+        sentences.append("With so few eligible series the two groups overlap; read these figures with care.")
+    elif result.eligible < FEW_FILMS:
+        sentences.append(f"The correlations rest on only {result.eligible} series.")
+    return " ".join(sentences)
+
+
+def _figure(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def _money(amount: int) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cinelake.analysis.freshness import Freshness, freshness
 from cinelake.analysis.model import Analysis, Film, GenreResult
 from cinelake.analysis.reading import genre_reading
+from cinelake.analysis.series_model import SeriesAnalysis
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.lake.store import Lake
 
@@ -59,14 +60,21 @@ footer { margin: 24px 0; }
 """
 
 
-def report(lake: Lake | str, out_dir: Path | str, analysis: Analysis | None = None) -> Path:
-    """Write ``<out_dir>/report.html`` for ``analysis`` (computed with the defaults when None)."""
+def report(
+    lake: Lake | str,
+    out_dir: Path | str,
+    analysis: Analysis | None = None,
+    *,
+    series: SeriesAnalysis | None = None,
+) -> Path:
+    """Write ``<out_dir>/report.html`` for ``analysis`` (computed with the defaults when None) and,
+    when given, the ``series`` answer in a section of its own."""
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
 
     store = Lake(lake) if isinstance(lake, str) else lake
     if analysis is None:
         analysis = budget_vs_revenue(store)
-    page = render_report(analysis, freshness(store))
+    page = render_report(analysis, freshness(store), series=series)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REPORT_NAME
@@ -76,9 +84,11 @@ def report(lake: Lake | str, out_dir: Path | str, analysis: Analysis | None = No
     return path.resolve()
 
 
-def render_report(analysis: Analysis, facts: Freshness) -> str:
-    """The whole page as a string."""
+def render_report(analysis: Analysis, facts: Freshness, *, series: SeriesAnalysis | None = None) -> str:
+    """The whole page as a string (with the series section when ``series`` is given)."""
     from plotly.offline import get_plotlyjs
+
+    from cinelake.analysis.series_report import series_section
 
     genres = "\n".join(
         _genre_section(result, analysis.definition.rank_by) for result in analysis.genres.values()
@@ -110,8 +120,10 @@ Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}
 </header>
 {genres}
 {_definition_section(analysis)}
+{series_section(series, _wide_chart) if series is not None else ""}
 {_freshness_section(facts)}
-<footer class="notice"><p>{_e(TMDB_NOTICE)} Film data and popularity figures come from TMDB.</p></footer>
+<footer class="notice"><p>{_e(TMDB_NOTICE)} Film{" and series" if series is not None else ""} data and
+popularity figures come from TMDB.</p></footer>
 </main>
 </body>
 </html>
@@ -129,6 +141,10 @@ def _slug(name: str) -> str:
 def _chart(fig: go.Figure, div_id: str, css: str = "chart") -> str:
     body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_PLOT_CONFIG)
     return f'<div class="{css}" data-chart="{_e(div_id)}">{body}</div>'
+
+
+def _wide_chart(fig: go.Figure, div_id: str) -> str:
+    return _chart(fig, div_id, "chart wide")
 
 
 def _genre_section(result: GenreResult, rank_by: str) -> str:

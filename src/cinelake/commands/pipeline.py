@@ -100,7 +100,7 @@ def _listener() -> object:
 def _finish(result: PipelineResult, out: Path) -> None:
     from rich.table import Table
 
-    from cinelake.commands.analyze import print_analysis, write_analysis_json
+    from cinelake.commands.analyze import answer_document, print_analysis, print_series, write_answer_json
 
     timings = Table(title="steps", title_justify="left")
     timings.add_column("step")
@@ -111,8 +111,11 @@ def _finish(result: PipelineResult, out: Path) -> None:
     timings.add_row("[bold]total[/]", f"[bold]{result.seconds:.1f}[/]", "")
     console.print(timings)
     if result.analysis is not None:
-        print_analysis(result.analysis)
-        path = write_analysis_json(result.analysis, out)
+        print_analysis(result.analysis, notice=result.series is None)
+        if result.series is not None:
+            print_series(result.series)
+        kind = "both" if result.series is not None else "movies"
+        path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
     if result.report_path is not None:
@@ -195,9 +198,11 @@ def demo(
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
     Starts the offline TMDB-compatible server on 127.0.0.1, ingests the packaged demo CSV locally and
-    through TMDB into ./lake, crawls it, runs raw-to-trusted and trusted-to-refined (on DuckDB, or on
-    Spark with --engine spark, which needs Java 17), answers the budget vs revenue questions and
-    writes the HTML report. No account and no internet needed.
+    through TMDB into ./lake, discovers the packaged TV snapshot's Comedy and Animation series
+    (/discover/tv), crawls the lake, runs raw-to-trusted and trusted-to-refined (on DuckDB, or on
+    Spark with --engine spark, which needs Java 17), answers the budget vs revenue questions for the
+    films and the best and worst series beside them, and writes the HTML report. No account and no
+    internet needed.
     """
     from cinelake.lake.store import Lake
     from cinelake.pipeline import StepListener, run_demo

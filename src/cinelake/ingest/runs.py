@@ -88,12 +88,14 @@ def discover_series(
     settings: Settings | None = None,
     should_stop: StopCheck | None = None,
     progress: ProgressCallback | None = None,
+    incremental: bool = False,
 ) -> IngestResult:
     """Ingest the series ``/discover/tv`` lists for any of ``genres`` into ``Raw/TMDB/JSON/Series/``.
 
     The genre names are TMDB's TV genres (``/genre/tv/list``: "Comedy", "Animation", "Action &
     Adventure" ...); the optional window is of first air dates. The same call on the same day resumes
     the same run. With the offline server's settings it reads the packaged TV snapshot.
+    ``incremental`` fetches only the series new to the lake and those ``/tv/changes`` names.
     """
     request = TMDBIngestRequest(
         kind=Kind.SERIES,
@@ -102,5 +104,6 @@ def discover_series(
         genres=tuple(genres),
         release_from=first_air_from,
         release_to=first_air_to,
+        incremental=incremental,
     )
     return ingest_tmdb(lake, request, settings, should_stop=should_stop, progress=progress)

@@ -1,13 +1,15 @@
 """Trusted -> Refined: the star schema's tables as DataFrames (pure transformations).
 
-Keys are natural keys, so they are stable across reruns: ``movie_key`` is the TMDB id, genre and
-company keys their TMDB ids, languages and countries their ISO codes, dates ``yyyymmdd``. A genre or
-company without an id (some sources give names only) gets a stable hash of its lower-cased name,
-always negative so it never meets a real TMDB id.
+Keys are natural keys, so they are stable across reruns: ``movie_key`` and ``series_key`` are the
+TMDB ids, genre, company and network keys their TMDB ids, languages and countries their ISO codes,
+dates ``yyyymmdd``. A genre, company or network without an id (some sources give names only) gets a
+stable hash of its lower-cased name, always negative so it never meets a real TMDB id. Films and
+series share ``dim_genre``, ``dim_language``, ``dim_country`` and ``dim_date``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cinelake.spark.trusted_tmdb import latest_per_key
@@ -28,6 +30,13 @@ TABLES = (
     "bridge_movie_country",
     "dim_company",
     "bridge_movie_company",
+    "fact_series",
+    "dim_series",
+    "bridge_series_genre",
+    "dim_network",
+    "bridge_series_network",
+    "bridge_series_language",
+    "bridge_series_country",
 )
 
 
@@ -49,6 +58,11 @@ def date_key(day: Column) -> Column:
 def latest_movies(trusted_movies: DataFrame) -> DataFrame:
     """One row per TMDB id: the one from the most recent ``dt``."""
     return latest_per_key(trusted_movies, "tmdb_id", order=["dt"])
+
+
+def latest_series(trusted_series: DataFrame) -> DataFrame:
+    """One row per TMDB TV id: the one from the most recent ``dt``."""
+    return latest_per_key(trusted_series, "tmdb_id", order=["dt"])
 
 
 def latest_ratings(trusted_local: DataFrame) -> DataFrame:
@@ -118,12 +132,18 @@ def dim_movie(movies: DataFrame) -> DataFrame:
     )
 
 
-def dim_date(movies: DataFrame) -> DataFrame:
-    """Every day from the earliest to the latest release (or snapshot) date; ``day_of_week`` is ISO
-    (Monday = 1 ... Sunday = 7)."""
+def dim_date(movies: DataFrame, series: DataFrame) -> DataFrame:
+    """Every day from the earliest to the latest release, air (or snapshot) date; ``day_of_week`` is
+    ISO (Monday = 1 ... Sunday = 7)."""
     from pyspark.sql import functions as F
 
-    days = movies.select(F.col("release_date").alias("d")).unionByName(movies.select(F.col("dt").alias("d")))
+    days = (
+        movies.select(F.col("release_date").alias("d"))
+        .unionByName(movies.select(F.col("dt").alias("d")))
+        .unionByName(series.select(F.col("first_air_date").alias("d")))
+        .unionByName(series.select(F.col("last_air_date").alias("d")))
+        .unionByName(series.select(F.col("dt").alias("d")))
+    )
     span = days.agg(F.min("d").alias("first"), F.max("d").alias("last"))
     every = span.filter(F.col("first").isNotNull()).select(
         F.explode(F.sequence("first", "last", F.expr("INTERVAL 1 DAY"))).alias("date")
@@ -162,66 +182,121 @@ def _exploded(movies: DataFrame, column: str) -> DataFrame:
     return movies.select(F.col("tmdb_id").alias("movie_key"), F.explode(column).alias("item"))
 
 
-def genres(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(dim_genre, bridge_movie_genre). ``genres`` and ``genre_ids`` are parallel arrays in Trusted."""
+def _genre_pairs(titles: DataFrame, kind: str) -> DataFrame:
     from pyspark.sql import functions as F
 
-    paired = movies.select(
-        F.col("tmdb_id").alias("movie_key"),
+    return titles.select(
+        F.lit(kind).alias("kind"),
+        F.col("tmdb_id").alias("title_key"),
         F.explode(
             F.transform(
                 "genres",
                 lambda name, i: F.struct(F.get(F.col("genre_ids"), i).alias("id"), name.alias("name")),
             )
         ).alias("g"),
-    ).filter(F.col("g.name").isNotNull() | F.col("g.id").isNotNull())
+    )
+
+
+def genres(movies: DataFrame, series: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(dim_genre, bridge_movie_genre, bridge_series_genre). ``genres`` and ``genre_ids`` are parallel
+    arrays in Trusted. One dimension for both: TV genre ids (10759 "Action & Adventure" ...) land in
+    it with their TV names; ids both lists share (16 Animation, 35 Comedy ...) are one row."""
+    from pyspark.sql import functions as F
+
+    paired = (
+        _genre_pairs(movies, "movie")
+        .unionByName(_genre_pairs(series, "series"))
+        .filter(F.col("g.name").isNotNull() | F.col("g.id").isNotNull())
+    )
     named = resolve_ids(
-        paired.select("movie_key", F.col("g.id").alias("genre_id"), F.col("g.name").alias("name")),
+        paired.select("kind", "title_key", F.col("g.id").alias("genre_id"), F.col("g.name").alias("name")),
         "genre_id",
         "name",
     )
     keyed = named.select(
-        "movie_key",
+        "kind",
+        "title_key",
         F.coalesce(F.col("genre_id"), name_key(F.col("name"))).alias("genre_key"),
         "genre_id",
         "name",
     )
     dim = keyed.groupBy("genre_key").agg(F.max("genre_id").alias("genre_id"), F.max("name").alias("name"))
-    bridge = keyed.select("movie_key", "genre_key").distinct()
-    return dim, bridge
+
+    def bridge(kind: str, key: str) -> DataFrame:
+        rows = keyed.filter(F.col("kind") == kind)
+        return rows.select(F.col("title_key").alias(key), "genre_key").distinct()
+
+    return dim, bridge("movie", "movie_key"), bridge("series", "series_key")
 
 
-def languages(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(dim_language, bridge_movie_language): spoken languages; original languages join the dimension
-    too, so every ``dim_movie.original_language`` has a row."""
+def _codes(series: DataFrame, column: str, case: Callable[[Column], Column], key: str) -> DataFrame:
+    """``series_key`` and each trimmed code of an array of ISO codes (TV's ``languages``,
+    ``origin_country``), empty ones left out, each pair once."""
+    from pyspark.sql import functions as F
+
+    rows = series.select(F.col("tmdb_id").alias("series_key"), F.explode(column).alias("code"))
+    rows = rows.select("series_key", case(F.trim("code")).alias(key))
+    return rows.filter(F.col(key).isNotNull() & (F.col(key) != "")).distinct()
+
+
+def languages(movies: DataFrame, series: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(dim_language, bridge_movie_language, bridge_series_language): films' spoken languages, series'
+    TV ``languages`` (codes only; names come from any ``spoken_languages``); original languages join
+    the dimension too, so every ``original_language`` has a row."""
     from pyspark.sql import functions as F
 
     spoken = _exploded(movies, "spoken_languages").select(
         "movie_key", F.lower(F.trim("item.code")).alias("language_key"), F.col("item.name").alias("name")
     )
     spoken = spoken.filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
-    original = movies.select(
-        F.lower(F.trim("original_language")).alias("language_key"), F.lit(None).cast("string").alias("name")
-    ).filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
+
+    def original(titles: DataFrame) -> DataFrame:
+        return titles.select(
+            F.lower(F.trim("original_language")).alias("language_key"),
+            F.lit(None).cast("string").alias("name"),
+        ).filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
+
+    series_spoken = (
+        series.select(F.explode("spoken_languages").alias("item"))
+        .select(F.lower(F.trim("item.code")).alias("language_key"), F.col("item.name").alias("name"))
+        .filter(F.col("language_key").isNotNull() & (F.col("language_key") != ""))
+    )
+    series_bridge = _codes(series, "languages", F.lower, "language_key")
     dim = (
         spoken.select("language_key", "name")
-        .unionByName(original)
+        .unionByName(original(movies))
+        .unionByName(series_spoken)
+        .unionByName(series_bridge.select("language_key", F.lit(None).cast("string").alias("name")))
+        .unionByName(original(series))
         .groupBy("language_key")
         .agg(F.max("name").alias("name"))
     )
-    return dim, spoken.select("movie_key", "language_key").distinct()
+    return dim, spoken.select("movie_key", "language_key").distinct(), series_bridge
 
 
-def countries(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(dim_country, bridge_movie_country) from the production countries."""
+def countries(movies: DataFrame, series: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(dim_country, bridge_movie_country, bridge_series_country): films' production countries, series'
+    TV ``origin_country`` (codes only; names come from any ``production_countries``)."""
     from pyspark.sql import functions as F
 
     rows = _exploded(movies, "production_countries").select(
         "movie_key", F.upper(F.trim("item.code")).alias("country_key"), F.col("item.name").alias("name")
     )
     rows = rows.filter(F.col("country_key").isNotNull() & (F.col("country_key") != ""))
-    dim = rows.groupBy("country_key").agg(F.max("name").alias("name"))
-    return dim, rows.select("movie_key", "country_key").distinct()
+    series_named = (
+        series.select(F.explode("production_countries").alias("item"))
+        .select(F.upper(F.trim("item.code")).alias("country_key"), F.col("item.name").alias("name"))
+        .filter(F.col("country_key").isNotNull() & (F.col("country_key") != ""))
+    )
+    series_bridge = _codes(series, "origin_country", F.upper, "country_key")
+    dim = (
+        rows.select("country_key", "name")
+        .unionByName(series_named)
+        .unionByName(series_bridge.select("country_key", F.lit(None).cast("string").alias("name")))
+        .groupBy("country_key")
+        .agg(F.max("name").alias("name"))
+    )
+    return dim, rows.select("movie_key", "country_key").distinct(), series_bridge
 
 
 def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
@@ -254,21 +329,81 @@ def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
     return dim, keyed.select("movie_key", "company_key").distinct()
 
 
+def fact_series(series: DataFrame) -> DataFrame:
+    """Each series' votes, popularity, seasons and episodes on its latest collection day."""
+    from pyspark.sql import functions as F
+
+    return series.select(
+        F.col("tmdb_id").alias("series_key"),
+        date_key(F.col("first_air_date")).alias("first_air_date_key"),
+        F.col("vote_average"),
+        F.col("vote_count"),
+        F.col("popularity"),
+        F.col("number_of_seasons").alias("seasons"),
+        F.col("number_of_episodes").alias("episodes"),
+        F.col("dt").alias("snapshot_date"),
+    )
+
+
+def dim_series(series: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return series.select(
+        F.col("tmdb_id").alias("series_key"),
+        F.col("tmdb_id"),
+        F.col("imdb_id"),
+        F.col("title").alias("name"),
+        F.col("original_title").alias("original_name"),
+        F.col("original_language"),
+        F.col("first_air_date"),
+        F.col("first_air_year"),
+        F.col("last_air_date"),
+        F.year("last_air_date").alias("last_air_year"),
+        F.col("status"),
+        F.col("type"),
+        F.col("in_production"),
+        F.col("number_of_seasons").alias("seasons"),
+        F.col("number_of_episodes").alias("episodes"),
+        F.transform("networks", lambda n: n["name"]).alias("networks"),
+        F.col("languages"),
+        F.col("origin_country").alias("countries"),
+    )
+
+
+def networks(series: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(dim_network, bridge_series_network): the TMDB network id, else a hash of the name."""
+    from pyspark.sql import functions as F
+
+    rows = series.select(F.col("tmdb_id").alias("series_key"), F.explode("networks").alias("item"))
+    rows = rows.filter(F.col("item.id").isNotNull() | (F.trim(F.col("item.name")) != ""))
+    named = resolve_ids(
+        rows.select("series_key", F.col("item.id").alias("id"), F.col("item.name").alias("name")),
+        "id",
+        "name",
+    )
+    keyed = named.select(
+        "series_key", F.coalesce(F.col("id"), name_key(F.col("name"))).alias("network_key"), "name"
+    )
+    dim = keyed.groupBy("network_key").agg(F.max("name").alias("name"))
+    return dim, keyed.select("series_key", "network_key").distinct()
+
+
 def star_schema(
-    movies: DataFrame, ratings: DataFrame | None, history: DataFrame | None = None
+    movies: DataFrame, ratings: DataFrame | None, history: DataFrame | None = None, *, series: DataFrame
 ) -> dict[str, DataFrame]:
-    """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`),
-    (optionally) the latest local CSV ratings (:func:`latest_ratings`) and every day of Trusted TMDB
-    movies (``history``, for ``fact_movie_history``)."""
-    dim_genre, bridge_genre = genres(movies)
-    dim_language, bridge_language = languages(movies)
-    dim_country, bridge_country = countries(movies)
+    """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`) and
+    series (:func:`latest_series`), (optionally) the latest local CSV ratings (:func:`latest_ratings`)
+    and every day of Trusted TMDB movies (``history``, for ``fact_movie_history``)."""
+    dim_genre, bridge_genre, bridge_series_genre = genres(movies, series)
+    dim_language, bridge_language, bridge_series_language = languages(movies, series)
+    dim_country, bridge_country, bridge_series_country = countries(movies, series)
     dim_company, bridge_company = companies(movies)
+    dim_network, bridge_series_network = networks(series)
     return {
         "fact_movie": fact_movie(movies, ratings),
         **({"fact_movie_history": fact_movie_history(history)} if history is not None else {}),
         "dim_movie": dim_movie(movies),
-        "dim_date": dim_date(movies),
+        "dim_date": dim_date(movies, series),
         "dim_genre": dim_genre,
         "bridge_movie_genre": bridge_genre,
         "dim_language": dim_language,
@@ -277,4 +412,11 @@ def star_schema(
         "bridge_movie_country": bridge_country,
         "dim_company": dim_company,
         "bridge_movie_company": bridge_company,
+        "fact_series": fact_series(series),
+        "dim_series": dim_series(series),
+        "bridge_series_genre": bridge_series_genre,
+        "dim_network": dim_network,
+        "bridge_series_network": bridge_series_network,
+        "bridge_series_language": bridge_series_language,
+        "bridge_series_country": bridge_series_country,
     }

@@ -81,6 +81,7 @@ TMDB_SERIES_DDL = ", ".join(
         f"production_countries {_COUNTRIES}",
         f"spoken_languages {_LANGUAGES}",
         "origin_country ARRAY<STRING>",
+        "languages ARRAY<STRING>",
         "created_by ARRAY<STRUCT<id: BIGINT, name: STRING>>",
         f"credits {_CREDITS}",
         f"keywords {_KEYWORDS_TV}",

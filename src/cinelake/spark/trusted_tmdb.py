@@ -193,6 +193,7 @@ def trusted_series(raw: DataFrame) -> DataFrame:
         F.transform(
             F.col("networks"), lambda c: F.struct(c["id"].alias("id"), F.trim(c["name"]).alias("name"))
         ).alias("networks"),
+        F.col("languages"),  # TV's own list of ISO 639-1 codes (series have no spoken_languages here)
         _names(F.col("created_by")).alias("creators"),
         _names(F.col("keywords.results")).alias("keywords"),
         F.col("source_file"),

@@ -21,30 +21,51 @@ from cinelake.transform.results import RefinedResult
 __all__ = ["RefinedResult", "trusted_to_refined", "write_refined"]
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 Progress = Callable[[str], None]
 
 
+def _empty_trusted(spark: SparkSession, series: bool) -> DataFrame:
+    """Trusted TMDB movies or series with no rows (the lake holds only the other kind)."""
+    from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+    from cinelake.spark.trusted_tmdb import trusted_movies, trusted_series
+
+    ddl = TMDB_SERIES_DDL if series else TMDB_MOVIE_DDL
+    raw = spark.createDataFrame([], f"{ddl}, source_file STRING, dt DATE")
+    return trusted_series(raw) if series else trusted_movies(raw)
+
+
+def _read_series(spark: SparkSession, path: str) -> DataFrame:
+    """Trusted series; those written before TV's ``languages`` was kept read it as null."""
+    from pyspark.sql import functions as F
+
+    frame = spark.read.parquet(path)
+    if "languages" not in frame.columns:
+        frame = frame.withColumn("languages", F.lit(None).cast("array<string>"))
+    return frame
 def write_refined(
     spark: SparkSession,
-    trusted_movies: str,
+    trusted_movies: str | None,
     trusted_local: str | None,
     lake: Lake,
     progress: Progress | None = None,
+    trusted_series: str | None = None,
 ) -> dict[str, int]:
     """The job proper, from input paths to the lake's ``Refined/``: build every table from the Trusted
-    TMDB movies folder and (when given) the Trusted local movies folder, and replace it whole.
-    Returns rows per table name."""
-    from cinelake.spark.refined import latest_movies, latest_ratings, star_schema
+    TMDB movies and series folders (either may be None: its tables are then empty) and (when given)
+    the Trusted local movies folder, and replace it whole. Returns rows per table name."""
+    from cinelake.spark.refined import latest_movies, latest_ratings, latest_series, star_schema
 
     say = progress or (lambda _message: None)
-    every_day = spark.read.parquet(trusted_movies)
+    every_day = spark.read.parquet(trusted_movies) if trusted_movies else _empty_trusted(spark, False)
+    every_series = _read_series(spark, trusted_series) if trusted_series else _empty_trusted(spark, True)
     movies = latest_movies(every_day).persist()  # every table reads it
+    series = latest_series(every_series).persist()
     ratings = latest_ratings(spark.read.parquet(trusted_local)) if trusted_local else None
     counts: dict[str, int] = {}
     try:
-        for name, frame in star_schema(movies, ratings, every_day).items():
+        for name, frame in star_schema(movies, ratings, every_day, series=series).items():
             rel = layout.refined_table(name)
             lakeio.write_table(lake, rel, frame.coalesce(1))
             # Parquet footers hold the row count: no second pass over the data.
@@ -52,6 +73,7 @@ def write_refined(
             say(f"{name}: {counts[name]:,} rows")
     finally:
         movies.unpersist()
+        series.unpersist()
     return counts
 
 
@@ -77,10 +99,13 @@ def _trusted_to_refined(
     store: Lake, *, spark: SparkSession | None, progress: Progress | None, catalog: str
 ) -> RefinedResult:
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
+    series_rel = layout.trusted_dir(Origin.TMDB, "Series")
     local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
-    if not _has_parquet(store, movies_rel):
+    has_movies, has_series = _has_parquet(store, movies_rel), _has_parquet(store, series_rel)
+    if not (has_movies or has_series):
         raise UsageError(
-            f"no Trusted TMDB movies in {store.url} ({movies_rel}): run `cinelake spark raw-to-trusted` first"
+            f"no Trusted TMDB movies in {store.url} ({movies_rel}) nor series ({series_rel}): "
+            "run `cinelake spark raw-to-trusted` first"
         )
     if spark is None:
         from cinelake.spark.session import get_spark
@@ -89,7 +114,14 @@ def _trusted_to_refined(
     lakeio.check_spark_lake(store, spark)
     local = lakeio.spark_uri(store, local_rel) if _has_parquet(store, local_rel) else None
     with spark_errors("trusted-to-refined"):
-        counts = write_refined(spark, lakeio.spark_uri(store, movies_rel), local, store, progress)
+        counts = write_refined(
+            spark,
+            lakeio.spark_uri(store, movies_rel) if has_movies else None,
+            local,
+            store,
+            progress,
+            lakeio.spark_uri(store, series_rel) if has_series else None,
+        )
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
     result.catalog_updated = update_catalog_if_present(store, Zone.REFINED, catalog)
     return result

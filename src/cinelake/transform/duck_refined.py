@@ -8,12 +8,14 @@ import shutil
 import tempfile
 from collections.abc import Callable
 
+from cinelake.catalog.types import quote_ident
 from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.transform import namekey, publish, refined_sql
+from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+from cinelake.transform import namekey, publish, refined_sql, trusted_sql
 from cinelake.transform.duck import connect, duck_errors, sql_string
 from cinelake.transform.lease import exclusive
 from cinelake.transform.results import RefinedResult
@@ -30,6 +32,31 @@ def _trusted(lake: Lake, rel: str) -> str:
     return f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
 
 
+def _empty_trusted(con: object, name: str, ddl: str, query: Callable[[str], str]) -> None:
+    """``name`` as a view of no rows with the Trusted columns ``query`` makes of Raw of ``ddl``: a lake
+    with films and no series (or the reverse) still gets every table, the empty ones empty."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    columns = trusted_sql.ddl_columns(ddl)
+    nulls = ", ".join(f"NULL::{kind} AS {quote_ident(col)}" for col, kind in columns.items())
+    con.execute(
+        f"CREATE TEMP VIEW {name}_raw AS "
+        f"SELECT {nulls}, NULL::VARCHAR AS source_file, NULL::DATE AS dt WHERE false"
+    )
+    con.execute(f"CREATE TEMP VIEW {name} AS {query(f'{name}_raw')}")
+
+
+def _with_languages(con: object) -> None:
+    """Trusted series written before TV's ``languages`` was kept have no such column: read it as null."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    names = {row[0] for row in con.execute("DESCRIBE trusted_series_files").fetchall()}
+    extra = "" if "languages" in names else ", NULL::VARCHAR[] AS languages"
+    con.execute(f"CREATE TEMP VIEW trusted_series AS SELECT *{extra} FROM trusted_series_files")
+
+
 def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     """Rebuild every Refined table from Trusted (each title's most recent ``dt`` wins)."""
     with exclusive(lake, Zone.REFINED, "trusted-to-refined"):
@@ -39,10 +66,12 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
 def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     say = progress or (lambda _message: None)
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
+    series_rel = layout.trusted_dir(Origin.TMDB, "Series")
     local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
-    if not _has_parquet(lake, movies_rel):
+    has_movies, has_series = _has_parquet(lake, movies_rel), _has_parquet(lake, series_rel)
+    if not (has_movies or has_series):
         raise UsageError(
-            f"no Trusted TMDB movies in {lake.url} ({movies_rel}): "
+            f"no Trusted TMDB movies in {lake.url} ({movies_rel}) nor series ({series_rel}): "
             "run `cinelake transform raw-to-trusted` first"
         )
     con = connect(lake)
@@ -50,9 +79,20 @@ def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResul
     try:
         with duck_errors("trusted-to-refined"):
             namekey.register(con)
-            con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {_trusted(lake, movies_rel)}")
-            # Every table reads the latest movies: computed once.
+            if has_movies:
+                con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {_trusted(lake, movies_rel)}")
+            else:
+                _empty_trusted(con, "trusted_movies", TMDB_MOVIE_DDL, trusted_sql.trusted_movies)
+            if has_series:
+                con.execute(
+                    f"CREATE TEMP VIEW trusted_series_files AS SELECT * FROM {_trusted(lake, series_rel)}"
+                )
+                _with_languages(con)
+            else:
+                _empty_trusted(con, "trusted_series", TMDB_SERIES_DDL, trusted_sql.trusted_series)
+            # Every table reads the latest movies and series: computed once.
             con.execute(f"CREATE TEMP TABLE movies AS {refined_sql.LATEST_MOVIES}")
+            con.execute(f"CREATE TEMP TABLE series AS {refined_sql.LATEST_SERIES}")
             if _has_parquet(lake, local_rel):
                 con.execute(f"CREATE TEMP VIEW trusted_local AS SELECT * FROM {_trusted(lake, local_rel)}")
                 con.execute(f"CREATE TEMP TABLE ratings AS {refined_sql.LATEST_RATINGS}")

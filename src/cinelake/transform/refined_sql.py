@@ -1,9 +1,11 @@
 """Trusted -> Refined in DuckDB SQL: the star schema of :mod:`cinelake.spark.refined`, table by table.
 
-Every query reads two relations the caller defines: ``movies`` (Trusted TMDB movies, every ``dt``)
-and ``ratings`` (``imdb_id, imdb_rating, imdb_votes`` of the local CSV's latest day per title; empty
-when there is none). ``name_key(VARCHAR)`` is the Spark-compatible name hash
-(:func:`cinelake.transform.namekey.name_key`), registered by the caller.
+Every query reads relations the caller defines: ``movies`` and ``series`` (Trusted TMDB movies and
+series, each title's latest ``dt``; either may be empty), ``trusted_movies`` (every ``dt``) and
+``ratings`` (``imdb_id, imdb_rating, imdb_votes`` of the local CSV's latest day per title; empty
+when there is none). Films and series share ``dim_genre``, ``dim_language``, ``dim_country`` and
+``dim_date``; each has its own fact, dimension and bridges. ``name_key(VARCHAR)`` is the
+Spark-compatible name hash (:func:`cinelake.transform.namekey.name_key`), registered by the caller.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from cinelake.transform.trusted_sql import latest
 
 LATEST_MOVIES = latest("SELECT * FROM trusted_movies", "tmdb_id", [], ["dt"])
+LATEST_SERIES = latest("SELECT * FROM trusted_series", "tmdb_id", [], ["dt"])
 LATEST_RATINGS = (
     "SELECT imdb_id, imdb_rating, imdb_votes FROM ("
     + latest("SELECT * FROM trusted_local", "imdb_id", [], ["dt"])
@@ -50,7 +53,11 @@ FROM movies
 """
 
 DIM_DATE = f"""
-WITH days AS (SELECT release_date AS d FROM movies UNION ALL SELECT dt AS d FROM movies),
+WITH days AS (
+    SELECT release_date AS d FROM movies UNION ALL SELECT dt AS d FROM movies
+    UNION ALL SELECT first_air_date AS d FROM series UNION ALL SELECT last_air_date AS d FROM series
+    UNION ALL SELECT dt AS d FROM series
+),
 span AS (SELECT min(d) AS first, max(d) AS last FROM days),
 every AS (
     SELECT unnest(generate_series(first::TIMESTAMP, last::TIMESTAMP, INTERVAL 1 DAY))::DATE AS date
@@ -79,30 +86,55 @@ def _resolved(rows: str, id_column: str, name_column: str) -> str:
 
 _GENRES_KEYED = f"""
 WITH paired AS (
-    SELECT tmdb_id AS movie_key,
+    SELECT 'movie' AS kind, tmdb_id AS title_key,
            unnest(list_transform(genres, lambda name, i: {{'id': genre_ids[i], 'name': name}})) AS g
     FROM movies
+    UNION ALL
+    SELECT 'series' AS kind, tmdb_id AS title_key,
+           unnest(list_transform(genres, lambda name, i: {{'id': genre_ids[i], 'name': name}})) AS g
+    FROM series
 ),
 named AS ({
     _resolved(
-        "SELECT movie_key, g.id AS genre_id, g.name AS name FROM paired "
+        "SELECT kind, title_key, g.id AS genre_id, g.name AS name FROM paired "
         "WHERE g.name IS NOT NULL OR g.id IS NOT NULL",
         "genre_id",
         "name",
     )
 })
-SELECT movie_key, coalesce(genre_id, name_key(name)) AS genre_key, genre_id, name FROM named
+SELECT kind, title_key, coalesce(genre_id, name_key(name)) AS genre_key, genre_id, name FROM named
 """
 
+# One genre dimension for films and series: TV genre ids (10759 "Action & Adventure" ...) land here
+# with their TV names; ids both lists share (16 Animation, 35 Comedy ...) are one row.
 DIM_GENRE = (
     f"SELECT genre_key, max(genre_id) AS genre_id, max(name) AS name FROM ({_GENRES_KEYED}) GROUP BY 1"
 )
-BRIDGE_MOVIE_GENRE = f"SELECT DISTINCT movie_key, genre_key FROM ({_GENRES_KEYED})"
+BRIDGE_MOVIE_GENRE = (
+    f"SELECT DISTINCT title_key AS movie_key, genre_key FROM ({_GENRES_KEYED}) WHERE kind = 'movie'"
+)
+BRIDGE_SERIES_GENRE = (
+    f"SELECT DISTINCT title_key AS series_key, genre_key FROM ({_GENRES_KEYED}) WHERE kind = 'series'"
+)
 
 _SPOKEN = """
 SELECT movie_key, language_key, name FROM (
     SELECT tmdb_id AS movie_key, lower(trim(item.code, ' ')) AS language_key, item.name AS name
     FROM (SELECT tmdb_id, unnest(spoken_languages) AS item FROM movies)
+) WHERE language_key IS NOT NULL AND language_key <> ''
+"""
+# A series' languages are TV's ``languages`` (ISO 639-1 codes, no names); names come from any
+# ``spoken_languages`` (films', or a series' where the response has them).
+_SERIES_LANGUAGES = """
+SELECT DISTINCT series_key, language_key FROM (
+    SELECT tmdb_id AS series_key, lower(trim(code, ' ')) AS language_key
+    FROM (SELECT tmdb_id, unnest(languages) AS code FROM series)
+) WHERE language_key IS NOT NULL AND language_key <> ''
+"""
+_SERIES_SPOKEN = """
+SELECT language_key, name FROM (
+    SELECT lower(trim(item.code, ' ')) AS language_key, item.name AS name
+    FROM (SELECT unnest(spoken_languages) AS item FROM series)
 ) WHERE language_key IS NOT NULL AND language_key <> ''
 """
 DIM_LANGUAGE = f"""
@@ -111,9 +143,17 @@ SELECT language_key, max(name) AS name FROM (
     UNION ALL
     SELECT lower(trim(original_language, ' ')) AS language_key, NULL::VARCHAR AS name FROM movies
     WHERE lower(trim(original_language, ' ')) IS NOT NULL AND lower(trim(original_language, ' ')) <> ''
+    UNION ALL
+    SELECT language_key, name FROM ({_SERIES_SPOKEN})
+    UNION ALL
+    SELECT language_key, NULL::VARCHAR AS name FROM ({_SERIES_LANGUAGES})
+    UNION ALL
+    SELECT lower(trim(original_language, ' ')) AS language_key, NULL::VARCHAR AS name FROM series
+    WHERE lower(trim(original_language, ' ')) IS NOT NULL AND lower(trim(original_language, ' ')) <> ''
 ) GROUP BY 1
 """
 BRIDGE_MOVIE_LANGUAGE = f"SELECT DISTINCT movie_key, language_key FROM ({_SPOKEN})"
+BRIDGE_SERIES_LANGUAGE = _SERIES_LANGUAGES
 
 _COUNTRIES = """
 SELECT movie_key, country_key, name FROM (
@@ -121,8 +161,31 @@ SELECT movie_key, country_key, name FROM (
     FROM (SELECT tmdb_id, unnest(production_countries) AS item FROM movies)
 ) WHERE country_key IS NOT NULL AND country_key <> ''
 """
-DIM_COUNTRY = f"SELECT country_key, max(name) AS name FROM ({_COUNTRIES}) GROUP BY 1"
+# A series' countries are TV's ``origin_country`` (ISO 3166-1 codes, no names); names come from any
+# ``production_countries`` (films', or a series' where the response has them).
+_SERIES_COUNTRIES = """
+SELECT DISTINCT series_key, country_key FROM (
+    SELECT tmdb_id AS series_key, upper(trim(code, ' ')) AS country_key
+    FROM (SELECT tmdb_id, unnest(origin_country) AS code FROM series)
+) WHERE country_key IS NOT NULL AND country_key <> ''
+"""
+_SERIES_PRODUCTION_COUNTRIES = """
+SELECT country_key, name FROM (
+    SELECT upper(trim(item.code, ' ')) AS country_key, item.name AS name
+    FROM (SELECT unnest(production_countries) AS item FROM series)
+) WHERE country_key IS NOT NULL AND country_key <> ''
+"""
+DIM_COUNTRY = f"""
+SELECT country_key, max(name) AS name FROM (
+    SELECT country_key, name FROM ({_COUNTRIES})
+    UNION ALL
+    SELECT country_key, name FROM ({_SERIES_PRODUCTION_COUNTRIES})
+    UNION ALL
+    SELECT country_key, NULL::VARCHAR AS name FROM ({_SERIES_COUNTRIES})
+) GROUP BY 1
+"""
 BRIDGE_MOVIE_COUNTRY = f"SELECT DISTINCT movie_key, country_key FROM ({_COUNTRIES})"
+BRIDGE_SERIES_COUNTRY = _SERIES_COUNTRIES
 
 _COMPANIES_KEYED = f"""
 WITH named AS ({
@@ -142,6 +205,40 @@ DIM_COMPANY = (
 )
 BRIDGE_MOVIE_COMPANY = f"SELECT DISTINCT movie_key, company_key FROM ({_COMPANIES_KEYED})"
 
+FACT_SERIES = f"""
+SELECT tmdb_id AS series_key,
+       {_date_key("first_air_date")} AS first_air_date_key,
+       vote_average, vote_count, popularity,
+       number_of_seasons AS seasons, number_of_episodes AS episodes,
+       dt AS snapshot_date
+FROM series
+"""
+
+DIM_SERIES = """
+SELECT tmdb_id AS series_key, tmdb_id, imdb_id, title AS name, original_title AS original_name,
+       original_language, first_air_date, first_air_year, last_air_date,
+       year(last_air_date)::INTEGER AS last_air_year, status, type, in_production,
+       number_of_seasons AS seasons, number_of_episodes AS episodes,
+       list_transform(networks, lambda n: n.name) AS networks,
+       languages, origin_country AS countries
+FROM series
+"""
+
+_NETWORKS_KEYED = f"""
+WITH named AS ({
+    _resolved(
+        "SELECT series_key, item.id AS id, item.name AS name "
+        "FROM (SELECT tmdb_id AS series_key, unnest(networks) AS item FROM series) "
+        "WHERE item.id IS NOT NULL OR trim(item.name, ' ') <> ''",
+        "id",
+        "name",
+    )
+})
+SELECT series_key, coalesce(id, name_key(name)) AS network_key, name FROM named
+"""
+DIM_NETWORK = f"SELECT network_key, max(name) AS name FROM ({_NETWORKS_KEYED}) GROUP BY 1"
+BRIDGE_SERIES_NETWORK = f"SELECT DISTINCT series_key, network_key FROM ({_NETWORKS_KEYED})"
+
 TABLES: dict[str, str] = {
     "fact_movie": FACT_MOVIE,
     "fact_movie_history": FACT_MOVIE_HISTORY,
@@ -155,4 +252,11 @@ TABLES: dict[str, str] = {
     "bridge_movie_country": BRIDGE_MOVIE_COUNTRY,
     "dim_company": DIM_COMPANY,
     "bridge_movie_company": BRIDGE_MOVIE_COMPANY,
+    "fact_series": FACT_SERIES,
+    "dim_series": DIM_SERIES,
+    "bridge_series_genre": BRIDGE_SERIES_GENRE,
+    "dim_network": DIM_NETWORK,
+    "bridge_series_network": BRIDGE_SERIES_NETWORK,
+    "bridge_series_language": BRIDGE_SERIES_LANGUAGE,
+    "bridge_series_country": BRIDGE_SERIES_COUNTRY,
 }

@@ -162,6 +162,7 @@ def trusted_series(raw: str = "raw") -> str:
         f"{_positive('episode_run_time[1]')} AS runtime",
         *_common(),
         "list_transform(networks, lambda c: {'id': c.id, 'name': trim(c.name, ' ')}) AS networks",
+        "languages",
         f"{_names('created_by')} AS creators",
         f"{_names('keywords.results')} AS keywords",
         "source_file",

@@ -1,0 +1,182 @@
+"""The series answer as a pure function over series rows: no files, no engines.
+
+The best and worst series of a genre by vote_average, with popularity, seasons and episodes, and how
+popularity follows the votes, the seasons and the episodes (Spearman). TV has no budget or revenue in
+TMDB, so this answer has no money figures (:data:`cinelake.analysis.series_model.NO_MONEY`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from cinelake.analysis.compute import make_definition
+from cinelake.analysis.model import Source
+from cinelake.analysis.series_model import (
+    SERIES_CORRELATION_KEYS,
+    SERIES_MIN_VOTES,
+    Series,
+    SeriesAnalysis,
+    SeriesDefinition,
+    SeriesGenreResult,
+    SeriesRow,
+    SeriesSummary,
+)
+from cinelake.analysis.stats import median, spearman
+from cinelake.errors import UsageError
+
+# TMDB's TV genre list (/genre/tv/list): a genre named here is known even when the lake holds no
+# series of it (the answer is then "0 eligible", not an error).
+TMDB_TV_GENRES: tuple[str, ...] = (
+    "Action & Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Family",
+    "Kids",
+    "Mystery",
+    "News",
+    "Reality",
+    "Sci-Fi & Fantasy",
+    "Soap",
+    "Talk",
+    "War & Politics",
+    "Western",
+)
+
+
+def resolve_series_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
+    """Each requested genre in its spelling in the data or in TMDB's TV list (case-insensitively); an
+    unknown one is a :class:`UsageError` that lists the genres that exist."""
+    by_fold: dict[str, str] = {}
+    for name in (*TMDB_TV_GENRES, *known):
+        by_fold.setdefault(name.casefold(), name)
+    resolved = []
+    for name in requested:
+        match = by_fold.get(name.strip().casefold())
+        if match is None:
+            choices = ", ".join(sorted(by_fold.values()))
+            raise UsageError(f"unknown TV genre {name.strip()!r}: known TV genres are {choices}")
+        resolved.append(match)
+    return tuple(resolved)
+
+
+def analyze_series(
+    rows: Iterable[SeriesRow],
+    *,
+    genres: Sequence[str] = ("Comedy", "Animation"),
+    top: int = 5,
+    min_votes: int = SERIES_MIN_VOTES,
+    known_genres: Iterable[str] | None = None,
+    source: Source | None = None,
+    notice: str = "",
+) -> SeriesAnalysis:
+    """Apply the series definition to ``rows``; the answer for each genre in the order asked."""
+    make_definition(genres, top, min_votes, "vote_average")  # the same checks as the films'
+    unique = _unique(rows)
+    known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
+    names = resolve_series_genres([g for g in genres if g.strip()], known)
+    definition = SeriesDefinition(genres=names, top=top, min_votes=min_votes)
+    results = {name: _genre_result(name, unique, definition) for name in names}
+    return SeriesAnalysis(definition=definition, genres=results, source=source, notice=notice)
+
+
+def _unique(rows: Iterable[SeriesRow]) -> list[SeriesRow]:
+    seen: set[int] = set()
+    unique = []
+    for row in rows:
+        if row.tmdb_id not in seen:
+            seen.add(row.tmdb_id)
+            unique.append(row)
+    return unique
+
+
+def is_eligible(row: SeriesRow, genre: str, definition: SeriesDefinition) -> bool:
+    return (
+        genre in row.genres
+        and row.vote_count is not None
+        and row.vote_count >= definition.min_votes
+        and row.vote_average is not None
+    )
+
+
+def _series(row: SeriesRow) -> Series:
+    assert row.vote_average is not None and row.vote_count is not None  # eligibility guarantees it
+    return Series(
+        tmdb_id=row.tmdb_id,
+        imdb_id=row.imdb_id,
+        name=row.name,
+        first_air_year=row.first_air_year,
+        vote_average=row.vote_average,
+        vote_count=row.vote_count,
+        popularity=row.popularity,
+        seasons=row.seasons,
+        episodes=row.episodes,
+    )
+
+
+def best_and_worst(series: Sequence[Series], top: int) -> tuple[list[Series], list[Series]]:
+    """The first ``top`` by vote_average descending and ascending; both tie-break on vote_count
+    descending, then TMDB id ascending."""
+    best = sorted(series, key=lambda s: (-s.vote_average, -s.vote_count, s.tmdb_id))[:top]
+    worst = sorted(series, key=lambda s: (s.vote_average, -s.vote_count, s.tmdb_id))[:top]
+    return best, worst
+
+
+def _float(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def summarize(group: Sequence[Series]) -> SeriesSummary:
+    return SeriesSummary(
+        count=len(group),
+        median_popularity=median([s.popularity for s in group]),
+        median_vote_average=median([s.vote_average for s in group]),
+        median_seasons=median([_float(s.seasons) for s in group]),
+        median_episodes=median([_float(s.episodes) for s in group]),
+    )
+
+
+def correlations(series: Sequence[Series]) -> dict[str, float | None]:
+    popularity = [s.popularity for s in series]
+    found = {
+        "popularity_vote_average": spearman(popularity, [s.vote_average for s in series]),
+        "popularity_seasons": spearman(popularity, [_float(s.seasons) for s in series]),
+        "popularity_episodes": spearman(popularity, [_float(s.episodes) for s in series]),
+    }
+    return {key: found[key] for key in SERIES_CORRELATION_KEYS}
+
+
+def _genre_result(genre: str, rows: Sequence[SeriesRow], definition: SeriesDefinition) -> SeriesGenreResult:
+    eligible = [_series(r) for r in rows if is_eligible(r, genre, definition)]
+    eligible.sort(key=lambda s: s.tmdb_id)
+    best, worst = best_and_worst(eligible, definition.top)
+    return SeriesGenreResult(
+        genre=genre,
+        eligible=len(eligible),
+        best=tuple(best),
+        worst=tuple(worst),
+        best_summary=summarize(best),
+        worst_summary=summarize(worst),
+        correlations=correlations(eligible),
+        notes=tuple(_notes(genre, len(eligible), best, worst, definition.top)),
+        series=tuple(eligible),
+    )
+
+
+def _notes(genre: str, eligible: int, best: Sequence[Series], worst: Sequence[Series], top: int) -> list[str]:
+    notes = []
+    if eligible == 0:
+        notes.append(f"no {genre} series is eligible: best and worst are empty")
+    elif eligible < top:
+        notes.append(
+            f"only {eligible} eligible {genre} series, fewer than top={top}: "
+            "best and worst each list all of them"
+        )
+    shared = {s.tmdb_id for s in best} & {s.tmdb_id for s in worst}
+    if shared and eligible >= top:
+        notes.append(f"{len(shared)} series in both best and worst (fewer than {2 * top} eligible)")
+    if eligible < 3:
+        notes.append("correlations need at least 3 eligible series: they are null")
+    return notes

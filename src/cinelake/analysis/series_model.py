@@ -1,0 +1,185 @@
+"""What the series answer reads and answers: plain dataclasses that serialise to JSON.
+
+``SeriesRow`` is one series as a loader reads it from the lake; ``SeriesAnalysis`` is the whole answer,
+whose ``to_dict()`` is the ``series`` object of ``cinelake analyze --format json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cinelake.analysis.model import Source
+
+SERIES_CORRELATION_KEYS: tuple[str, ...] = (
+    "popularity_vote_average",
+    "popularity_seasons",
+    "popularity_episodes",
+)
+# The Comedy and Animation series of the packaged 2019 sample have vote_count quartiles 57 / 195 / 642
+# (films of the same genres: thousands). Below 50 sit 9 series with 0 to 34 votes, whose averages move
+# a point with a vote (2.4 from 7 votes, 8.8 from 18); 50 keeps 27 Comedy and 24 Animation series,
+# enough for a best five and a worst five that do not overlap. See docs/analysis.md.
+SERIES_MIN_VOTES = 50
+NO_MONEY = (
+    "TMDB's TV endpoints have no budget or revenue: the series answer has no money figures, and "
+    "popularity is compared with vote_average, seasons and episodes instead"
+)
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """One series as read from the lake (any zone): the fields the definition needs."""
+
+    tmdb_id: int
+    imdb_id: str | None
+    name: str | None
+    first_air_year: int | None
+    genres: tuple[str, ...]
+    popularity: float | None
+    vote_average: float | None
+    vote_count: int | None
+    seasons: int | None
+    episodes: int | None
+
+
+@dataclass(frozen=True)
+class Series:
+    """An eligible series."""
+
+    tmdb_id: int
+    imdb_id: str | None
+    name: str | None
+    first_air_year: int | None
+    vote_average: float
+    vote_count: int
+    popularity: float | None
+    seasons: int | None
+    episodes: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tmdb_id": self.tmdb_id,
+            "imdb_id": self.imdb_id,
+            "name": self.name,
+            "first_air_year": self.first_air_year,
+            "vote_average": self.vote_average,
+            "vote_count": self.vote_count,
+            "popularity": self.popularity,
+            "seasons": self.seasons,
+            "episodes": self.episodes,
+        }
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """The medians of one group (the best or the worst series of a genre)."""
+
+    count: int
+    median_popularity: float | None
+    median_vote_average: float | None
+    median_seasons: float | None
+    median_episodes: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "median_popularity": self.median_popularity,
+            "median_vote_average": self.median_vote_average,
+            "median_seasons": self.median_seasons,
+            "median_episodes": self.median_episodes,
+        }
+
+
+@dataclass(frozen=True)
+class SeriesGenreResult:
+    genre: str
+    eligible: int
+    best: tuple[Series, ...]
+    worst: tuple[Series, ...]
+    best_summary: SeriesSummary
+    worst_summary: SeriesSummary
+    correlations: dict[str, float | None]
+    notes: tuple[str, ...] = ()
+    # Every eligible series of the genre (for the report's chart; not part of the JSON answer).
+    series: tuple[Series, ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "best": [s.to_dict() for s in self.best],
+            "worst": [s.to_dict() for s in self.worst],
+            "summary": {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()},
+            "correlations": dict(self.correlations),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class SeriesDefinition:
+    genres: tuple[str, ...]
+    top: int
+    min_votes: int
+
+    def statements(self) -> dict[str, str]:
+        return {
+            "eligible": (
+                "a series whose TMDB TV genres include the genre (by name), with "
+                f"vote_count >= {self.min_votes:,} and a known vote_average"
+            ),
+            "best": (
+                "sorted by vote_average descending, then vote_count descending, then TMDB id ascending; "
+                f"the first {self.top}"
+            ),
+            "worst": (
+                "sorted by vote_average ascending, then vote_count descending, then TMDB id ascending; "
+                f"the first {self.top}"
+            ),
+            "money": NO_MONEY,
+            "correlations": (
+                "Spearman rank correlation (average ranks for ties) of popularity with vote_average, "
+                "seasons and episodes over all eligible series of the genre with both values known; "
+                "null with fewer than 3 series or a constant column"
+            ),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "genres": list(self.genres),
+            "top": self.top,
+            "min_votes": self.min_votes,
+            "rank_by": "vote_average",
+            **self.statements(),
+        }
+
+
+@dataclass(frozen=True)
+class SeriesAnalysis:
+    """The whole series answer of :func:`cinelake.analysis.series_answer.best_and_worst_series`."""
+
+    definition: SeriesDefinition
+    genres: dict[str, SeriesGenreResult]
+    source: Source | None = None
+    notice: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition.to_dict(),
+            "genres": {name: result.to_dict() for name, result in self.genres.items()},
+            "source": _source(self.source),
+            "notice": self.notice,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _source(source: Source | None) -> dict[str, Any] | None:
+    """The films' source object, counting ``series`` instead of ``films``."""
+    if source is None:
+        return None
+    found = source.to_dict()
+    count = found.pop("films")
+    snapshot = found.pop("snapshot")
+    return {**found, "series": count, "snapshot": snapshot}
