@@ -26,7 +26,7 @@ import orjson
 MAX_WINDOW_DAYS = 14  # TMDB refuses a longer start_date..end_date range
 PAGE_SIZE = 100  # ids per page of a change list, as TMDB serves them
 SIMULATED_HEADER = "x-cinelake-simulated"
-# vote_count grows by one per edit counted from here (the exact origin does not matter).
+# vote_count grows by one per edit, counted from the feed's first day (--changes-from) or from here.
 VOTE_ORIGIN = date(2020, 1, 1)
 INVALID_DATE_RANGE = orjson.dumps(
     {
@@ -117,7 +117,8 @@ class ChangeFeed:
             edited["popularity"] = round(float(popularity) * (0.5 + (seed % 1000) / 1000), 3)
         votes = record.get("vote_count")
         if isinstance(votes, int):
-            edited["vote_count"] = votes + max(0, (last - VOTE_ORIGIN).days // period)
+            # One vote more per edit, counted from the feed's first day (or a fixed origin).
+            edited["vote_count"] = votes + 1 + max(0, (last - (since or VOTE_ORIGIN)).days // period)
         average = record.get("vote_average")
         if isinstance(average, int | float) and average > 0:
             step = ((seed >> 10) % 5 - 2) / 10  # -0.2 .. +0.2
