@@ -68,6 +68,9 @@ def test_secrets_manager_then_ssm_fill_in_the_token(aws_env: str, caplog: pytest
     import boto3
 
     caplog.set_level("DEBUG")  # botocore logs response bodies at DEBUG: not these
+    # An in-process Lambda test earlier in the session quiets botocore (jsonlog.QUIET_LOGGERS): ask for
+    # its debug lines here, or the check below would pass without looking at any.
+    caplog.set_level("DEBUG", logger="botocore")
 
     name = f"cinelake/tmdb-{uuid.uuid4().hex[:8]}"
     boto3.client("secretsmanager").create_secret(Name=name, SecretString=TOKEN)
