@@ -152,7 +152,11 @@ class LocalStack:
         self.endpoint, self.root = endpoint, root
         self.bucket = f"lake-{uuid.uuid4().hex[:12]}"
         defaults = {k: str(v.get("Default", "")) for k, v in self.template["Parameters"].items()}
-        self.parameters = {**defaults, "BucketName": self.bucket, **parameters}
+        # A fresh bucket and Glue database per stack: two stacks in one moto server share nothing.
+        database = f"{defaults['GlueDatabaseName']}_{uuid.uuid4().hex[:8]}"
+        self.parameters = {
+            **defaults, "BucketName": self.bucket, "GlueDatabaseName": database, **parameters,
+        }  # fmt: skip
         # What CloudFormation would create before the first run.
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=self.bucket)
         self.secret = f"{STACK}-{uuid.uuid4().hex[:6]}/tmdb"
