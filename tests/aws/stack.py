@@ -11,8 +11,11 @@ The Glue stand-in runs the job's own script (``glue/<name>.py``, as Glue does) w
 arguments on a local Spark. pip's pyspark has no ``s3://`` filesystem, so the stand-in mirrors the
 bucket into a folder, runs the script with ``--lake <folder>``, and puts back what the job changed
 under ``Trusted/`` and ``Refined/`` (new or changed files written, removed files deleted), which is
-what the job writes on Glue. The call goes through :func:`run_transform`, the one place a DuckDB
-engine would replace.
+what the job writes on Glue. The call goes through :func:`run_transform`. With
+``TransformEngine=lambda`` there are no Glue jobs: the transform function runs like every other.
+
+The template's Conditions are evaluated with the stack's parameters: a resource whose condition is
+false does not exist here either, and ``Fn::If`` picks its branch.
 """
 
 from __future__ import annotations
@@ -149,7 +152,11 @@ class LocalStack:
         self.endpoint, self.root = endpoint, root
         self.bucket = f"lake-{uuid.uuid4().hex[:12]}"
         defaults = {k: str(v.get("Default", "")) for k, v in self.template["Parameters"].items()}
-        self.parameters = {**defaults, "BucketName": self.bucket, **parameters}
+        # A fresh bucket and Glue database per stack: two stacks in one moto server share nothing.
+        database = f"{defaults['GlueDatabaseName']}_{uuid.uuid4().hex[:8]}"
+        self.parameters = {
+            **defaults, "BucketName": self.bucket, "GlueDatabaseName": database, **parameters,
+        }  # fmt: skip
         # What CloudFormation would create before the first run.
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=self.bucket)
         self.secret = f"{STACK}-{uuid.uuid4().hex[:6]}/tmdb"
@@ -170,12 +177,38 @@ class LocalStack:
 
     # -- resources ------------------------------------------------------------------------------------
 
+    def condition(self, name: str) -> bool:
+        """One of the template's Conditions, with this stack's parameters."""
+        return bool(self._evaluate(self.template["Conditions"][name]))
+
+    def _evaluate(self, expression: Any) -> Any:
+        if isinstance(expression, dict) and len(expression) == 1:
+            ((fn, arg),) = expression.items()
+            if fn == "Ref":
+                return self.parameters[arg]
+            if fn == "Fn::Equals":
+                return self._evaluate(arg[0]) == self._evaluate(arg[1])
+            if fn == "Fn::Not":
+                return not self._evaluate(arg[0])
+            if fn == "Condition":
+                return self.condition(arg)
+        if isinstance(expression, str):
+            return expression
+        raise AssertionError(f"cannot evaluate the condition {expression!r}")
+
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {n: r["Properties"] for n, r in self.template["Resources"].items() if r["Type"] == kind}
+        return {
+            n: r["Properties"]
+            for n, r in self.template["Resources"].items()
+            if r["Type"] == kind and ("Condition" not in r or self.condition(r["Condition"]))
+        }
 
     def _value(self, value: Any) -> str:
         if isinstance(value, str | int | float):
             return str(value)
+        if isinstance(value, dict) and "Fn::If" in value:
+            condition, yes, no = value["Fn::If"]
+            return self._value(yes if self.condition(condition) else no)
         if isinstance(value, dict) and "Ref" in value:
             ref = value["Ref"]
             if ref in self.parameters:
@@ -224,6 +257,7 @@ class LocalStack:
             "CINELAKE_S3_ENDPOINT_URL": proxy.url,
             "TMDB_BASE_URL": self.tmdb_url,
             "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": self._value(props.get("MemorySize", 128)),
             **env,
             **self.extra_env,
             **self.function_env.get(logical, {}),
@@ -247,12 +281,11 @@ class LocalStack:
     def definition(self) -> dict[str, Any]:
         """The state machine's definition with its substitutions applied, as Step Functions gets it."""
         props = self.resources("AWS::StepFunctions::StateMachine")["PipelineStateMachine"]
-        notify = self.parameters["NotificationEmail"] != ""
         values = {}
         for key, value in props["DefinitionSubstitutions"].items():
             if isinstance(value, dict) and "Fn::If" in value:
-                _condition, yes, no = value["Fn::If"]
-                value = yes if notify else no
+                condition, yes, no = value["Fn::If"]
+                value = yes if self.condition(condition) else no
                 if isinstance(value, dict) and value == {"Ref": "NotificationTopic"}:
                     value = f"arn:aws:sns:us-east-1:123456789012:{STACK}-failures"
             values[key] = self._value(value)

@@ -1,6 +1,7 @@
 """One whole day of the stack, played step by step: the state machine of template.yaml in the ASL
-interpreter, its Lambda functions in awslambdaric, S3 / Glue / Secrets Manager in moto, the Glue jobs'
-scripts on a local Spark, the offline TMDB server. Then the same day again, which does no new work."""
+interpreter, its Lambda functions in awslambdaric, S3 / Glue / Secrets Manager in moto, the transforms
+in the DuckDB transform function (TransformEngine=lambda) or the Glue jobs' scripts on a local Spark
+(TransformEngine=glue), the offline TMDB server. Then the same day again, which does no new work."""
 
 from __future__ import annotations
 
@@ -63,14 +64,21 @@ def tmdb_requests(tmdb_url: str) -> int:
     return int(fetch_stats(tmdb_url)["requests"])
 
 
-@pytest.fixture()
-def stack(aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path) -> Any:
+@pytest.fixture(params=["lambda", "glue"])
+def stack(
+    request: pytest.FixtureRequest, aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> Any:
     with local_stack(
         endpoint=aws_env,
         tmdb_url=tmdb_server,
         token=planted_secret,
         root=tmp_path,
-        parameters={"Genres": "Animation", "DiscoverFrom": "2000-01-01", "DiscoverTo": "2000-12-31"},
+        parameters={
+            "Genres": "Animation",
+            "DiscoverFrom": "2000-01-01",
+            "DiscoverTo": "2000-12-31",
+            "TransformEngine": request.param,
+        },
         extra_env={"SAFETY_MARGIN_SECONDS": "5"},
     ) as deployed:
         yield deployed
@@ -125,18 +133,24 @@ def test_one_day_then_the_same_day_again(
     page = lake.read_bytes(f"{folder}/report.html").decode()
     assert TMDB_NOTICE in page
     assert output["report"]["answer"] == f"s3://{stack.bucket}/{folder}/analysis.json"
-    assert [t.script for t in stack.transforms] == ["raw_to_trusted.py", "trusted_to_refined.py"]
-    for step in (
-        "Plan",
-        "Ingest",
-        "CatalogRaw",
-        "Check",
-        "RawToTrusted",
-        "TrustedToRefined",
-        "Report",
-        "Done",
-    ):
+    on_lambda = stack.parameters["TransformEngine"] == "lambda"
+    transforms = (
+        ["RawToTrustedLambda", "TrustedToRefinedLambda"]
+        if on_lambda
+        else ["RawToTrusted", "TrustedToRefined"]
+    )
+    for step in ("Plan", "Ingest", "CatalogRaw", "Check", *transforms, "Report", "Done"):
         assert step in execution.visited, step
+    if on_lambda:  # DuckDB in the transform function; there is no Glue job in this stack
+        assert stack.transforms == [] and not stack.resources("AWS::Glue::Job").keys() - {"WordCountJob"}
+        assert stack.functions["TransformFunction"].invocations == 2
+        assert output["raw_to_trusted"]["written"] >= 3 and output["raw_to_trusted"]["rows"] > 0
+        assert output["trusted_to_refined"]["tables"]["Refined/fact_movie"] > 0
+        assert not {"RawToTrusted", "TrustedToRefined"} & set(execution.visited)
+    else:
+        assert "TransformFunction" not in stack.functions
+        assert [t.script for t in stack.transforms] == ["raw_to_trusted.py", "trusted_to_refined.py"]
+        assert not {"RawToTrustedLambda", "TrustedToRefinedLambda"} & set(execution.visited)
 
     # IAM: every S3 key, Glue, Secrets Manager and Athena call of each step is inside its role
     assert all(f.proxy.calls for f in stack.functions.values())  # every call went through a recorder
@@ -146,8 +160,10 @@ def test_one_day_then_the_same_day_again(
     requests_before = tmdb_requests(tmdb_server)
     again, rerun = stack.execute({"date": day, "incremental": True})
     assert again["check"]["built"] is True
-    assert not {"RawToTrusted", "TrustedToRefined", "Report"} & set(rerun.visited)
-    assert len(stack.transforms) == 2  # no Glue job ran
+    assert not {*transforms, "Report"} & set(rerun.visited)
+    assert len(stack.transforms) == (0 if on_lambda else 2)  # no Glue job ran
+    if on_lambda:
+        assert stack.functions["TransformFunction"].invocations == 2  # nor the transform function
     assert tmdb_requests(tmdb_server) == requests_before
     after = s3_objects(aws_env, stack.bucket)
     assert set(after) == set(objects)  # no object added or removed
@@ -224,7 +240,8 @@ def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
         tmdb_url=tmdb_server,
         token=planted_secret,
         root=tmp_path,
-        parameters={"Sources": "csv", "Kinds": "movies"},  # no CSV uploaded: nothing to ingest
+        # no CSV uploaded: nothing to ingest
+        parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "glue"},
     ) as deployed:
         try:
             with pytest.raises(ExecutionFailed) as failed:
@@ -243,3 +260,26 @@ def _stop_spark() -> None:
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()
+
+
+def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(
+    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> None:
+    """The same empty lake with TransformEngine=lambda: trusted-to-refined refuses (nothing in
+    Trusted), which no retry would change, so the execution fails at once with the step's own line."""
+    with local_stack(
+        endpoint=aws_env,
+        tmdb_url=tmdb_server,
+        token=planted_secret,
+        root=tmp_path,
+        parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "lambda"},
+    ) as deployed:
+        with pytest.raises(ExecutionFailed) as failed:
+            deployed.execute({"date": "2026-11-26"})
+        transform = deployed.functions["TransformFunction"]
+        assert transform.invocations == 2  # raw-to-trusted (nothing to do), trusted-to-refined once
+        assert deployed.functions["ReportFunction"].invocations == 0
+        assert deployed.access_problems("TransformFunction") == []
+    assert failed.value.error == "StepRefused", failed.value
+    assert failed.value.cause.startswith("the trusted-to-refined step failed: "), failed.value.cause
+    assert "\n" not in failed.value.cause and "{" not in failed.value.cause

@@ -209,3 +209,119 @@ def test_every_task_retries_and_catches(template: dict[str, Any]) -> None:
             assert "States.ALL" not in state["Retry"][0]["ErrorEquals"] or name == "Notify", name
     (ingest_run,) = [s for s in states["Ingest"]["ItemProcessor"]["States"].values() if s["Type"] == "Task"]
     assert ingest_run["Retry"] and "InvocationFailed" in ingest_run["Retry"][0]["ErrorEquals"]
+
+
+def _condition(template: dict[str, Any], name: str, parameters: dict[str, str]) -> bool:
+    def evaluate(expression: Any) -> Any:
+        if isinstance(expression, dict):
+            ((fn, arg),) = expression.items()
+            if fn == "Ref":
+                return parameters.get(arg, template["Parameters"][arg].get("Default"))
+            if fn == "Fn::Equals":
+                return evaluate(arg[0]) == evaluate(arg[1])
+            if fn == "Fn::Not":
+                return not evaluate(arg[0])
+            raise AssertionError(f"unexpected condition function {fn}")
+        return expression
+
+    return bool(evaluate(template["Conditions"][name]))
+
+
+def _deployed(template: dict[str, Any], parameters: dict[str, str]) -> set[str]:
+    """The logical ids a stack with ``parameters`` creates."""
+    return {
+        name
+        for name, r in template["Resources"].items()
+        if "Condition" not in r or _condition(template, r["Condition"], parameters)
+    }
+
+
+def test_transform_engine_parameter_defaults_to_lambda(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["TransformEngine"]
+    assert parameter["Default"] == "lambda" and parameter["AllowedValues"] == ["lambda", "glue"]
+    memory = template["Parameters"]["TransformMemorySize"]
+    assert memory["MinValue"] >= 512 and memory["MaxValue"] == 10240
+
+
+@pytest.mark.parametrize("engine", ["lambda", "glue"])
+def test_each_transform_engine_deploys_its_own_resources_and_states(
+    template: dict[str, Any], engine: str
+) -> None:
+    """Only the chosen engine's resources exist; the state machine's substitutions name them and its
+    Choice sends the transforms to them; the Glue-only and Lambda-only grants come with them."""
+    parameters = {"TransformEngine": engine}
+    deployed = _deployed(template, parameters)
+    lambda_side = {"TransformFunction", "TransformRole", "TransformLogGroup"}
+    glue_side = {"RawToTrustedJob", "TrustedToRefinedJob"}
+    used, unused = (lambda_side, glue_side) if engine == "lambda" else (glue_side, lambda_side)
+    assert used <= deployed and not unused & deployed
+    assert {"WordCountJob", "GlueJobRole", "CatalogFunction", "ReportFunction"} <= deployed
+
+    machine = template["Resources"]["PipelineStateMachine"]["Properties"]
+    substitutions = machine["DefinitionSubstitutions"]
+    assert substitutions["TransformEngine"] == {"Ref": "TransformEngine"}
+    chosen = {}
+    for key in ("TransformFunction", "RawToTrustedJob", "TrustedToRefinedJob"):
+        condition, yes, no = substitutions[key]["Fn::If"]
+        chosen[key] = yes if _condition(template, condition, parameters) else no
+    if engine == "lambda":
+        assert chosen["TransformFunction"] == {"Fn::GetAtt": ["TransformFunction", "Arn"]}
+        assert chosen["RawToTrustedJob"] == chosen["TrustedToRefinedJob"] == "none"
+    else:
+        assert chosen["TransformFunction"] == "none"
+        assert chosen["RawToTrustedJob"] == {"Ref": "RawToTrustedJob"}
+
+    states = machine["Definition"]["States"]
+    assert states["Built?"]["Default"] == "TransformEngine"
+    assert states["TransformEngine"]["Result"] == "${TransformEngine}"
+    (route,) = states["Engine?"]["Choices"]
+    target = route["Next"] if engine == route["StringEquals"] else states["Engine?"]["Default"]
+    first = states[target]
+    if engine == "lambda":
+        assert first["Resource"] == "arn:aws:states:::lambda:invoke"
+        assert first["Parameters"]["FunctionName"] == "${TransformFunction}"
+        assert first["Parameters"]["Payload"]["job"] == "raw-to-trusted"
+        second = states[first["Next"]]
+        assert second["Parameters"]["Payload"]["job"] == "trusted-to-refined"
+    else:
+        assert first["Resource"] == "arn:aws:states:::glue:startJobRun.sync"
+        assert first["Parameters"]["JobName"] == "${RawToTrustedJob}"
+        second = states[first["Next"]]
+        assert second["Parameters"]["JobName"] == "${TrustedToRefinedJob}"
+    assert second["Next"] == "Report"
+    # each engine's failures go down the same failure path, under the step's own name
+    assert first["Catch"][0]["Next"] == "RawToTrustedFailed"
+    assert second["Catch"][0]["Next"] == "TrustedToRefinedFailed"
+
+    # the pipeline role: invoke the transform function, or run the two jobs, never both
+    pipeline = template["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    invoke = next(s for s in pipeline["Statement"] if s.get("Sid") == "InvokeTheSteps")
+    (conditional,) = [r for r in invoke["Resource"] if "Fn::If" in r]
+    assert conditional["Fn::If"][0] == "LambdaTransforms"
+    (glue_grant,) = [
+        s for s in pipeline["Statement"] if "Fn::If" in s and s["Fn::If"][1].get("Sid") == "RunTheTransforms"
+    ]
+    assert glue_grant["Fn::If"][0] == "GlueTransforms"
+
+
+def test_transform_role_reads_raw_and_writes_only_trusted_and_refined(template: dict[str, Any]) -> None:
+    allows = _allows(template, "TransformRole")
+    assert set(allows) == {
+        "s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:DeleteObject",
+        "logs:CreateLogStream", "logs:PutLogEvents",
+    }  # fmt: skip
+    for write in ("s3:PutObject", "s3:DeleteObject"):
+        targets = sorted(_text(r) for s in allows[write] for r in _as_list(s["Resource"]))
+        assert targets == [
+            "arn:${AWS::Partition}:s3:::${BucketName}/Refined/*",
+            "arn:${AWS::Partition}:s3:::${BucketName}/Trusted/*",
+        ], write
+    assert not any(a.startswith(("glue:", "secretsmanager:", "lambda:")) for a in allows)
+    function = template["Resources"]["TransformFunction"]
+    assert function["Condition"] == "LambdaTransforms"
+    props = function["Properties"]
+    assert props["Handler"] == "cinelake.aws.transform_step.handler"
+    assert props["CodeUri"] == "dist/lambda/cinelake-transform.zip"
+    assert props["Timeout"] == 900 and props["MemorySize"] == {"Ref": "TransformMemorySize"}
+    assert props["Role"] == {"Fn::GetAtt": ["TransformRole", "Arn"]}
+    assert props["EphemeralStorage"]["Size"] >= 1024  # DuckDB's spill room in /tmp

@@ -1,9 +1,10 @@
 """The Lambda deployment zips: cinelake's code and only the libraries each function needs.
 
-Three bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
-``catalog`` (the catalog step: pyarrow reads Parquet schemas) and ``report`` (the report step: DuckDB
-and plotly). Together the engines would pass Lambda's 250 MB unzipped limit (pyarrow alone is
-126 MB after its unused parts go), so each step gets only its own.
+Four bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
+``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
+and plotly) and ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, numpy for
+its Python functions, xxhash). Together the engines would pass Lambda's 250 MB unzipped limit
+(pyarrow alone is 126 MB after its unused parts go), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
@@ -106,6 +107,16 @@ BUNDLES: dict[str, Bundle] = {
         ("pyspark", "pandas", "pyarrow", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "athena", "glue", *_AUTH_SERVICES),
+    ),
+    # DuckDB's Python functions (the name keys of trusted-to-refined) need numpy; with plotly and
+    # numpy the report bundle would near the 250 MB limit, so the transforms get their own.
+    "transform": Bundle(
+        "transform",
+        "cinelake-transform.zip",
+        (*LAMBDA_DISTRIBUTIONS, "duckdb", "numpy", "xxhash"),
+        ("pyspark", "pandas", "pyarrow", "plotly", "starlette", "uvicorn"),
+        ("cli.py", "commands", "analysis", "query", "data", "tmdb/server", "tmdb/snapshot"),
+        ("s3", *_AUTH_SERVICES),
     ),
 }
 LAMBDA_TASK_ROOT = "/var/task"

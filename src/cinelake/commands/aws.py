@@ -33,7 +33,10 @@ def package(
         list[str] | None,
         typer.Option(
             "--bundle",
-            help="Build only this Lambda bundle: ingest, catalog or report (repeatable; default: all three).",
+            help=(
+                "Build only this Lambda bundle: ingest, catalog, report or transform "
+                "(repeatable; default: all)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -63,7 +66,7 @@ def package(
         ),
     ] = None,
 ) -> None:
-    """Build the Lambda zips (ingest, catalog, report), the cinelake wheel and the Glue job scripts."""
+    """Build the Lambda zips (ingest, catalog, report, transform), the cinelake wheel and the Glue scripts."""
     from cinelake.aws.deploy import build_glue_code
     from cinelake.aws.packaging import BUNDLES, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT
     from cinelake.aws.packaging import package as build
