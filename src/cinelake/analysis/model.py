@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 RankBy = Literal["vote_average", "vote_count", "popularity", "roi", "profit", "revenue"]
@@ -23,6 +23,37 @@ CORRELATION_KEYS: tuple[str, ...] = (
 MIN_BUDGET = 1_000
 MIN_REVENUE = 1_000
 DEFAULT_GENRES: tuple[str, ...] = ("Comedy", "Animation")
+
+
+class FlatRecord:
+    """A dataclass whose JSON object is its fields, in their declared order (films, series, summaries)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+class Answer:
+    """A whole answer (films or series): its definition, one result a genre, where the rows came from
+    and the TMDB notice; ``to_dict()`` is the JSON object, ``to_json()`` prints it."""
+
+    definition: Any
+    genres: dict[str, Any]
+    source: Source | None
+    notice: str
+
+    def source_dict(self) -> dict[str, Any] | None:
+        return self.source.to_dict() if self.source else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition.to_dict(),
+            "genres": {name: result.to_dict() for name, result in self.genres.items()},
+            "source": self.source_dict(),
+            "notice": self.notice,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -42,7 +73,7 @@ class FilmRow:
 
 
 @dataclass(frozen=True)
-class Film:
+class Film(FlatRecord):
     """An eligible film and its derived figures: ``profit = revenue - budget``, ``roi = revenue / budget``."""
 
     tmdb_id: int
@@ -57,24 +88,9 @@ class Film:
     roi: float
     popularity: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tmdb_id": self.tmdb_id,
-            "imdb_id": self.imdb_id,
-            "title": self.title,
-            "release_year": self.release_year,
-            "vote_average": self.vote_average,
-            "vote_count": self.vote_count,
-            "budget": self.budget,
-            "revenue": self.revenue,
-            "profit": self.profit,
-            "roi": self.roi,
-            "popularity": self.popularity,
-        }
-
 
 @dataclass(frozen=True)
-class GroupSummary:
+class GroupSummary(FlatRecord):
     """The figures of one group (the best or the worst films of a genre)."""
 
     count: int
@@ -83,16 +99,6 @@ class GroupSummary:
     total_revenue: int
     median_popularity: float | None
     median_vote_average: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "median_roi": self.median_roi,
-            "total_budget": self.total_budget,
-            "total_revenue": self.total_revenue,
-            "median_popularity": self.median_popularity,
-            "median_vote_average": self.median_vote_average,
-        }
 
 
 @dataclass(frozen=True)
@@ -177,7 +183,7 @@ class Definition:
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(FlatRecord):
     """Which part of the lake the films came from."""
 
     zone: Literal["Refined", "Raw"]
@@ -186,32 +192,12 @@ class Source:
     films: int
     snapshot: str | None = None  # the newest snapshot / ingestion date seen, ISO
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "zone": self.zone,
-            "description": self.description,
-            "location": self.location,
-            "films": self.films,
-            "snapshot": self.snapshot,
-        }
-
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(Answer):
     """The whole answer of :func:`cinelake.analysis.budget_vs_revenue`."""
 
     definition: Definition
     genres: dict[str, GenreResult]
     source: Source | None = None
     notice: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "definition": self.definition.to_dict(),
-            "genres": {name: result.to_dict() for name, result in self.genres.items()},
-            "source": self.source.to_dict() if self.source else None,
-            "notice": self.notice,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
