@@ -32,6 +32,32 @@ class FlatRecord:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
+class GenreAnswer:
+    """One genre's answer (films or series): ``to_dict()`` is its JSON object; ``summary_dict()`` is
+    the part a kind may extend."""
+
+    eligible: int
+    best: tuple[FlatRecord, ...]
+    worst: tuple[FlatRecord, ...]
+    best_summary: FlatRecord
+    worst_summary: FlatRecord
+    correlations: dict[str, float | None]
+    notes: tuple[str, ...]
+
+    def summary_dict(self) -> dict[str, Any]:
+        return {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "best": [item.to_dict() for item in self.best],
+            "worst": [item.to_dict() for item in self.worst],
+            "summary": self.summary_dict(),
+            "correlations": dict(self.correlations),
+            "notes": list(self.notes),
+        }
+
+
 class Answer:
     """A whole answer (films or series): its definition, one result a genre, where the rows came from
     and the TMDB notice; ``to_dict()`` is the JSON object, ``to_json()`` prints it."""
@@ -102,7 +128,7 @@ class GroupSummary(FlatRecord):
 
 
 @dataclass(frozen=True)
-class GenreResult:
+class GenreResult(GenreAnswer):
     genre: str
     eligible: int
     best: tuple[Film, ...]
@@ -121,19 +147,8 @@ class GenreResult:
             return None
         return best - worst
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "eligible": self.eligible,
-            "best": [f.to_dict() for f in self.best],
-            "worst": [f.to_dict() for f in self.worst],
-            "summary": {
-                "best": self.best_summary.to_dict(),
-                "worst": self.worst_summary.to_dict(),
-                "median_popularity_difference": self.median_popularity_difference,
-            },
-            "correlations": dict(self.correlations),
-            "notes": list(self.notes),
-        }
+    def summary_dict(self) -> dict[str, Any]:
+        return {**super().summary_dict(), "median_popularity_difference": self.median_popularity_difference}
 
 
 @dataclass(frozen=True)

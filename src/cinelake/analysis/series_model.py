@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cinelake.analysis.model import Answer, FlatRecord, Source
+from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer, Source
 
 SERIES_CORRELATION_KEYS: tuple[str, ...] = (
     "popularity_vote_average",
@@ -70,7 +70,7 @@ class SeriesSummary(FlatRecord):
 
 
 @dataclass(frozen=True)
-class SeriesGenreResult:
+class SeriesGenreResult(GenreAnswer):
     genre: str
     eligible: int
     best: tuple[Series, ...]
@@ -81,16 +81,6 @@ class SeriesGenreResult:
     notes: tuple[str, ...] = ()
     # Every eligible series of the genre (for the report's chart; not part of the JSON answer).
     series: tuple[Series, ...] = field(default=(), repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "eligible": self.eligible,
-            "best": [s.to_dict() for s in self.best],
-            "worst": [s.to_dict() for s in self.worst],
-            "summary": {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()},
-            "correlations": dict(self.correlations),
-            "notes": list(self.notes),
-        }
 
 
 @dataclass(frozen=True)
