@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 RankBy = Literal["vote_average", "vote_count", "popularity", "roi", "profit", "revenue"]
 RANK_BY_CHOICES: tuple[str, ...] = ("vote_average", "vote_count", "popularity", "roi", "profit", "revenue")
@@ -32,17 +32,23 @@ class FlatRecord:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
-class GenreAnswer:
+ItemT = TypeVar("ItemT", bound=FlatRecord)
+SummaryT = TypeVar("SummaryT", bound=FlatRecord)
+
+
+@dataclass(frozen=True)
+class GenreAnswer(Generic[ItemT, SummaryT]):
     """One genre's answer (films or series): ``to_dict()`` is its JSON object; ``summary_dict()`` is
     the part a kind may extend."""
 
+    genre: str
     eligible: int
-    best: tuple[FlatRecord, ...]
-    worst: tuple[FlatRecord, ...]
-    best_summary: FlatRecord
-    worst_summary: FlatRecord
+    best: tuple[ItemT, ...]
+    worst: tuple[ItemT, ...]
+    best_summary: SummaryT
+    worst_summary: SummaryT
     correlations: dict[str, float | None]
-    notes: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     def summary_dict(self) -> dict[str, Any]:
         return {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()}
@@ -58,14 +64,23 @@ class GenreAnswer:
         }
 
 
-class Answer:
+class Stated(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+DefinitionT = TypeVar("DefinitionT", bound=Stated)
+GenreT = TypeVar("GenreT", bound=GenreAnswer[Any, Any])
+
+
+@dataclass(frozen=True)
+class Answer(Generic[DefinitionT, GenreT]):
     """A whole answer (films or series): its definition, one result a genre, where the rows came from
     and the TMDB notice; ``to_dict()`` is the JSON object, ``to_json()`` prints it."""
 
-    definition: Any
-    genres: dict[str, Any]
-    source: Source | None
-    notice: str
+    definition: DefinitionT
+    genres: dict[str, GenreT]
+    source: Source | None = None
+    notice: str = ""
 
     def source_dict(self) -> dict[str, Any] | None:
         return self.source.to_dict() if self.source else None
@@ -128,15 +143,7 @@ class GroupSummary(FlatRecord):
 
 
 @dataclass(frozen=True)
-class GenreResult(GenreAnswer):
-    genre: str
-    eligible: int
-    best: tuple[Film, ...]
-    worst: tuple[Film, ...]
-    best_summary: GroupSummary
-    worst_summary: GroupSummary
-    correlations: dict[str, float | None]
-    notes: tuple[str, ...] = ()
+class GenreResult(GenreAnswer[Film, GroupSummary]):
     # Every eligible film of the genre (for the report's scatter plots; not part of the JSON answer).
     films: tuple[Film, ...] = field(default=(), repr=False)
 
@@ -209,10 +216,5 @@ class Source(FlatRecord):
 
 
 @dataclass(frozen=True)
-class Analysis(Answer):
+class Analysis(Answer[Definition, GenreResult]):
     """The whole answer of :func:`cinelake.analysis.budget_vs_revenue`."""
-
-    definition: Definition
-    genres: dict[str, GenreResult]
-    source: Source | None = None
-    notice: str = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer, Source
+from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer
 
 SERIES_CORRELATION_KEYS: tuple[str, ...] = (
     "popularity_vote_average",
@@ -70,15 +70,7 @@ class SeriesSummary(FlatRecord):
 
 
 @dataclass(frozen=True)
-class SeriesGenreResult(GenreAnswer):
-    genre: str
-    eligible: int
-    best: tuple[Series, ...]
-    worst: tuple[Series, ...]
-    best_summary: SeriesSummary
-    worst_summary: SeriesSummary
-    correlations: dict[str, float | None]
-    notes: tuple[str, ...] = ()
+class SeriesGenreResult(GenreAnswer[Series, SeriesSummary]):
     # Every eligible series of the genre (for the report's chart; not part of the JSON answer).
     series: tuple[Series, ...] = field(default=(), repr=False)
 
@@ -122,13 +114,8 @@ class SeriesDefinition:
 
 
 @dataclass(frozen=True)
-class SeriesAnalysis(Answer):
+class SeriesAnalysis(Answer[SeriesDefinition, SeriesGenreResult]):
     """The whole series answer of :func:`cinelake.analysis.series_answer.best_and_worst_series`."""
-
-    definition: SeriesDefinition
-    genres: dict[str, SeriesGenreResult]
-    source: Source | None = None
-    notice: str = ""
 
     def source_dict(self) -> dict[str, Any] | None:
         """The films' source object, counting ``series`` instead of ``films``."""
