@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cinelake.analysis.compute import analyze_films, make_definition
+from cinelake.analysis.loader import ENGINES, SourceZone, check_engine, load_with
 from cinelake.analysis.model import DEFAULT_GENRES, Analysis
-from cinelake.analysis.sources import SourceZone, load_films, load_films_athena
+from cinelake.analysis.sources import FILMS
 from cinelake.attribution import TMDB_NOTICE
-from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 
-ENGINES: tuple[str, ...] = ("duckdb", "athena")
+__all__ = ["ENGINES", "budget_vs_revenue"]
 
 
 def budget_vs_revenue(
@@ -32,16 +32,9 @@ def budget_vs_revenue(
     queries the Refined tables of the Glue database ``database`` (default: the settings') in Athena.
     ``zone`` forces a source (``refined`` or ``raw``) instead of the first that exists (DuckDB only).
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    check_engine(engine)
     make_definition(genres, top, min_votes, rank_by)  # fail on bad parameters before reading anything
-    store = Lake(lake) if isinstance(lake, str) else lake
-    if engine == "athena":
-        if zone == "raw":
-            raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
-        loaded = load_films_athena(store, database=database)
-    else:
-        loaded = load_films(store, zone=zone)
+    loaded = load_with(lake, FILMS, engine=engine, zone=zone, database=database)
     return analyze_films(
         loaded.rows,
         genres=genres,

@@ -6,8 +6,8 @@ into ``<div>``s that share the one copy of plotly.js bundled into the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from cinelake.analysis.model import Film, GenreResult
 
@@ -49,54 +49,92 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _highlighted(result: GenreResult) -> tuple[list[Film], list[Film], list[Film]]:
-    picked = {f.tmdb_id for f in (*result.best, *result.worst)}
-    others = [f for f in result.films if f.tmdb_id not in picked]
-    return others, list(result.best), list(result.worst)
+class Charted(Protocol):
+    """What a chart needs of any title (film or series) beyond the fields it plots."""
+
+    @property
+    def tmdb_id(self) -> int: ...
+
+    @property
+    def popularity(self) -> float | None: ...
 
 
-def codes(prefix: str, films: Sequence[Film]) -> list[str]:
+T = TypeVar("T", bound=Charted)
+
+
+def codes(prefix: str, items: Sequence[object]) -> list[str]:
     """``B1``..``B5`` / ``W1``..``W5``: short labels that stay legible where points crowd; the tables
     and the hover text give the titles."""
-    return [f"{prefix}{i}" for i in range(1, len(films) + 1)]
+    return [f"{prefix}{i}" for i in range(1, len(items) + 1)]
 
 
-def _points(
-    films: Sequence[Film],
+Group = tuple[list[T], str, str, list[str] | None, int]
+
+
+def groups(eligible: Sequence[T], best: Sequence[T], worst: Sequence[T], noun: str) -> list[Group[T]]:
+    """The traces of a genre's chart: every other eligible title (grey), then the best and the worst
+    (coloured, labelled B1.. / W1..), each as (items, legend name, colour, labels, marker size)."""
+    picked = {i.tmdb_id for i in (*best, *worst)}
+    others = [i for i in eligible if i.tmdb_id not in picked]
+    return [
+        (others, f"other eligible {noun}", OTHER_COLOR, None, 6),
+        (list(best), f"best (B1–B{len(best)})", BEST_COLOR, codes("B", best), 11),
+        (list(worst), f"worst (W1–W{len(worst)})", WORST_COLOR, codes("W", worst), 11),
+    ]
+
+
+def points(
+    items: Sequence[T],
     x: str,
     y: str,
     name: str,
     color: str,
+    hover: Callable[[T], str],
     *,
     labels: Sequence[str] | None = None,
     size: int = 6,
 ) -> go.Scatter:
+    """One trace: each item's ``x`` and ``y`` fields, labelled when ``labels`` are given."""
     import plotly.graph_objects as go
 
     return go.Scatter(
-        x=[getattr(f, x) for f in films],
-        y=[getattr(f, y) for f in films],
+        x=[getattr(i, x) for i in items],
+        y=[getattr(i, y) for i in items],
         mode="markers+text" if labels else "markers",
         name=name,
         text=list(labels) if labels else None,
-        textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(films))],
+        textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(items))],
         textfont={"size": 11, "color": color},
         marker={"color": color, "size": size, "line": {"width": 1, "color": "white"} if labels else None},
         hovertext=[
-            (f"{label}: " if labels else "") + _hover(f)
-            for label, f in zip(labels or [""] * len(films), films, strict=True)
+            (f"{label}: " if labels else "") + hover(i)
+            for label, i in zip(labels or [""] * len(items), items, strict=True)
         ],
         hoverinfo="text",
     )
 
 
-def _groups(result: GenreResult) -> list[tuple[list[Film], str, str, list[str] | None, int]]:
-    others, best, worst = _highlighted(result)
-    return [
-        (others, "other eligible films", OTHER_COLOR, None, 6),
-        (best, f"best (B1–B{len(best)})", BEST_COLOR, codes("B", best), 11),
-        (worst, f"worst (W1–W{len(worst)})", WORST_COLOR, codes("W", worst), 11),
-    ]
+def popular_points(traces: list[Group[T]], x: str, y: str, hover: Callable[[T], str]) -> list[go.Scatter]:
+    """The traces of a chart with popularity on a log axis: a title without a positive popularity is
+    left out, the others keep their B/W label."""
+    found = []
+    for items, name, color, labels, size in traces:
+        pairs = [
+            (i, label)
+            for i, label in zip(items, labels or [""] * len(items), strict=True)
+            if i.popularity is not None and i.popularity > 0
+        ]
+        shown = [i for i, _ in pairs]
+        found.append(
+            points(
+                shown, x, y, name, color, hover, labels=[c for _, c in pairs] if labels else None, size=size
+            )
+        )
+    return found
+
+
+def _groups(result: GenreResult) -> list[Group[Film]]:
+    return groups(result.films, result.best, result.worst, "films")
 
 
 def budget_revenue_scatter(result: GenreResult) -> go.Figure:
@@ -105,7 +143,7 @@ def budget_revenue_scatter(result: GenreResult) -> go.Figure:
 
     fig = go.Figure()
     for films, name, color, labels, size in _groups(result):
-        fig.add_trace(_points(films, "budget", "revenue", name, color, labels=labels, size=size))
+        fig.add_trace(points(films, "budget", "revenue", name, color, _hover, labels=labels, size=size))
     values = [v for f in result.films for v in (f.budget, f.revenue)]
     low, high = min(values), max(values)
     fig.add_trace(
@@ -172,24 +210,8 @@ def popularity_roi_scatter(result: GenreResult) -> go.Figure:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for films, name, color, labels, size in _groups(result):
-        pairs = [
-            (f, label)
-            for f, label in zip(films, labels or [""] * len(films), strict=True)
-            if f.popularity is not None and f.popularity > 0
-        ]
-        shown = [f for f, _ in pairs]
-        fig.add_trace(
-            _points(
-                shown,
-                "popularity",
-                "roi",
-                name,
-                color,
-                labels=[c for _, c in pairs] if labels else None,
-                size=size,
-            )
-        )
+    for trace in popular_points(_groups(result), "popularity", "roi", _hover):
+        fig.add_trace(trace)
     rho = result.correlations.get("popularity_roi")
     subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
     fig.update_layout(

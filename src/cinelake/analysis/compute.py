@@ -22,6 +22,8 @@ from cinelake.analysis.model import (
     GroupSummary,
     Source,
 )
+from cinelake.analysis.ranking import best_and_worst as _best_and_worst
+from cinelake.analysis.ranking import group_notes, resolve_names, unique_by_id
 from cinelake.analysis.stats import median, spearman
 from cinelake.errors import UsageError
 
@@ -70,17 +72,7 @@ def make_definition(genres: Sequence[str], top: int, min_votes: int, rank_by: st
 def resolve_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
     """Map each requested genre to its spelling in the data (case-insensitively); unknown ones are a
     :class:`UsageError` that lists the genres that exist."""
-    by_fold: dict[str, str] = {}
-    for name in (*TMDB_MOVIE_GENRES, *known):
-        by_fold.setdefault(name.casefold(), name)
-    resolved = []
-    for name in requested:
-        match = by_fold.get(name.strip().casefold())
-        if match is None:
-            choices = ", ".join(sorted(by_fold.values()))
-            raise UsageError(f"unknown genre {name.strip()!r}: known genres are {choices}")
-        resolved.append(match)
-    return tuple(resolved)
+    return resolve_names(requested, known, TMDB_MOVIE_GENRES)
 
 
 def analyze_films(
@@ -99,23 +91,13 @@ def analyze_films(
     ``known_genres`` are the genre names the data holds (default: those of ``rows``); a requested genre
     that is neither there nor in TMDB's list is a :class:`UsageError`.
     """
-    films_in = _unique(rows)
+    films_in = unique_by_id(rows)
     definition = make_definition(genres, top, min_votes, rank_by)
     known = set(known_genres) if known_genres is not None else {g for r in films_in for g in r.genres}
     resolved = resolve_genres(definition.genres, known)
     definition = Definition(genres=resolved, top=top, min_votes=min_votes, rank_by=rank_by)
     results = {name: _genre_result(name, films_in, definition) for name in resolved}
     return Analysis(definition=definition, genres=results, source=source, notice=notice)
-
-
-def _unique(rows: Iterable[FilmRow]) -> list[FilmRow]:
-    seen: set[int] = set()
-    unique = []
-    for row in rows:
-        if row.tmdb_id not in seen:
-            seen.add(row.tmdb_id)
-            unique.append(row)
-    return unique
 
 
 def is_eligible(row: FilmRow, genre: str, definition: Definition) -> bool:
@@ -160,9 +142,7 @@ def best_and_worst(films: Sequence[Film], rank_by: str, top: int) -> tuple[list[
         assert known is not None  # eligibility guarantees it
         return known
 
-    best = sorted(films, key=lambda f: (-value(f), -f.vote_count, f.tmdb_id))[:top]
-    worst = sorted(films, key=lambda f: (value(f), -f.vote_count, f.tmdb_id))[:top]
-    return best, worst
+    return _best_and_worst(films, value, top)
 
 
 def summarize(group: Sequence[Film]) -> GroupSummary:
@@ -209,20 +189,12 @@ def _genre_result(genre: str, rows: Sequence[FilmRow], definition: Definition) -
 
 
 def _notes(genre: str, eligible: int, best: Sequence[Film], worst: Sequence[Film], top: int) -> list[str]:
-    notes = []
-    if eligible == 0:
-        notes.append(f"no {genre} film is eligible: best and worst are empty")
-    elif eligible < top:
-        notes.append(
-            f"only {eligible} eligible {genre} film{'s' if eligible != 1 else ''}, fewer than top={top}: "
-            "best and worst each list all of them"
-        )
-    shared = {f.tmdb_id for f in best} & {f.tmdb_id for f in worst}
-    if shared and eligible >= top:
-        notes.append(
-            f"{len(shared)} film{'s are' if len(shared) != 1 else ' is'} in both best and worst "
-            f"(fewer than {2 * top} eligible)"
-        )
-    if eligible < 3:
-        notes.append("correlations need at least 3 eligible films: they are null")
-    return notes
+    return group_notes(
+        genre,
+        eligible,
+        best,
+        worst,
+        top,
+        noun=lambda n: "film" if n == 1 else "films",
+        in_both=lambda n: "film is" if n == 1 else "films are",
+    )

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 RankBy = Literal["vote_average", "vote_count", "popularity", "roi", "profit", "revenue"]
 RANK_BY_CHOICES: tuple[str, ...] = ("vote_average", "vote_count", "popularity", "roi", "profit", "revenue")
@@ -23,6 +23,78 @@ CORRELATION_KEYS: tuple[str, ...] = (
 MIN_BUDGET = 1_000
 MIN_REVENUE = 1_000
 DEFAULT_GENRES: tuple[str, ...] = ("Comedy", "Animation")
+
+
+class FlatRecord:
+    """A dataclass whose JSON object is its fields, in their declared order (films, series, summaries)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+ItemT = TypeVar("ItemT", bound=FlatRecord)
+SummaryT = TypeVar("SummaryT", bound=FlatRecord)
+
+
+@dataclass(frozen=True)
+class GenreAnswer(Generic[ItemT, SummaryT]):
+    """One genre's answer (films or series): ``to_dict()`` is its JSON object; ``summary_dict()`` is
+    the part a kind may extend."""
+
+    genre: str
+    eligible: int
+    best: tuple[ItemT, ...]
+    worst: tuple[ItemT, ...]
+    best_summary: SummaryT
+    worst_summary: SummaryT
+    correlations: dict[str, float | None]
+    notes: tuple[str, ...] = ()
+
+    def summary_dict(self) -> dict[str, Any]:
+        return {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "best": [item.to_dict() for item in self.best],
+            "worst": [item.to_dict() for item in self.worst],
+            "summary": self.summary_dict(),
+            "correlations": dict(self.correlations),
+            "notes": list(self.notes),
+        }
+
+
+class Stated(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+DefinitionT = TypeVar("DefinitionT", bound=Stated)
+GenreT = TypeVar("GenreT", bound=GenreAnswer[Any, Any])
+
+
+@dataclass(frozen=True)
+class Answer(Generic[DefinitionT, GenreT]):
+    """A whole answer (films or series): its definition, one result a genre, where the rows came from
+    and the TMDB notice; ``to_dict()`` is the JSON object, ``to_json()`` prints it."""
+
+    definition: DefinitionT
+    genres: dict[str, GenreT]
+    source: Source | None = None
+    notice: str = ""
+
+    def source_dict(self) -> dict[str, Any] | None:
+        return self.source.to_dict() if self.source else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition.to_dict(),
+            "genres": {name: result.to_dict() for name, result in self.genres.items()},
+            "source": self.source_dict(),
+            "notice": self.notice,
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -42,7 +114,7 @@ class FilmRow:
 
 
 @dataclass(frozen=True)
-class Film:
+class Film(FlatRecord):
     """An eligible film and its derived figures: ``profit = revenue - budget``, ``roi = revenue / budget``."""
 
     tmdb_id: int
@@ -57,24 +129,9 @@ class Film:
     roi: float
     popularity: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tmdb_id": self.tmdb_id,
-            "imdb_id": self.imdb_id,
-            "title": self.title,
-            "release_year": self.release_year,
-            "vote_average": self.vote_average,
-            "vote_count": self.vote_count,
-            "budget": self.budget,
-            "revenue": self.revenue,
-            "profit": self.profit,
-            "roi": self.roi,
-            "popularity": self.popularity,
-        }
-
 
 @dataclass(frozen=True)
-class GroupSummary:
+class GroupSummary(FlatRecord):
     """The figures of one group (the best or the worst films of a genre)."""
 
     count: int
@@ -84,27 +141,9 @@ class GroupSummary:
     median_popularity: float | None
     median_vote_average: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "median_roi": self.median_roi,
-            "total_budget": self.total_budget,
-            "total_revenue": self.total_revenue,
-            "median_popularity": self.median_popularity,
-            "median_vote_average": self.median_vote_average,
-        }
-
 
 @dataclass(frozen=True)
-class GenreResult:
-    genre: str
-    eligible: int
-    best: tuple[Film, ...]
-    worst: tuple[Film, ...]
-    best_summary: GroupSummary
-    worst_summary: GroupSummary
-    correlations: dict[str, float | None]
-    notes: tuple[str, ...] = ()
+class GenreResult(GenreAnswer[Film, GroupSummary]):
     # Every eligible film of the genre (for the report's scatter plots; not part of the JSON answer).
     films: tuple[Film, ...] = field(default=(), repr=False)
 
@@ -115,19 +154,8 @@ class GenreResult:
             return None
         return best - worst
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "eligible": self.eligible,
-            "best": [f.to_dict() for f in self.best],
-            "worst": [f.to_dict() for f in self.worst],
-            "summary": {
-                "best": self.best_summary.to_dict(),
-                "worst": self.worst_summary.to_dict(),
-                "median_popularity_difference": self.median_popularity_difference,
-            },
-            "correlations": dict(self.correlations),
-            "notes": list(self.notes),
-        }
+    def summary_dict(self) -> dict[str, Any]:
+        return {**super().summary_dict(), "median_popularity_difference": self.median_popularity_difference}
 
 
 @dataclass(frozen=True)
@@ -177,7 +205,7 @@ class Definition:
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(FlatRecord):
     """Which part of the lake the films came from."""
 
     zone: Literal["Refined", "Raw"]
@@ -186,32 +214,7 @@ class Source:
     films: int
     snapshot: str | None = None  # the newest snapshot / ingestion date seen, ISO
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "zone": self.zone,
-            "description": self.description,
-            "location": self.location,
-            "films": self.films,
-            "snapshot": self.snapshot,
-        }
-
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(Answer[Definition, GenreResult]):
     """The whole answer of :func:`cinelake.analysis.budget_vs_revenue`."""
-
-    definition: Definition
-    genres: dict[str, GenreResult]
-    source: Source | None = None
-    notice: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "definition": self.definition.to_dict(),
-            "genres": {name: result.to_dict() for name, result in self.genres.items()},
-            "source": self.source.to_dict() if self.source else None,
-            "notice": self.notice,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

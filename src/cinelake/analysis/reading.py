@@ -12,6 +12,17 @@ from cinelake.analysis.series_model import SeriesGenreResult
 
 # Below this many eligible films a rank correlation moves a lot with one film: the reading says so.
 FEW_FILMS = 20
+# The correlations each kind's paragraph reads, in its order: (key, left, right).
+FILM_CORRELATIONS: tuple[tuple[str, str, str], ...] = (
+    ("budget_revenue", "budget", "revenue"),
+    ("popularity_roi", "popularity", "ROI"),
+    ("popularity_revenue", "popularity", "revenue"),
+)
+SERIES_CORRELATIONS: tuple[tuple[str, str, str], ...] = (
+    ("popularity_vote_average", "popularity", "vote_average"),
+    ("popularity_seasons", "popularity", "seasons"),
+    ("popularity_episodes", "popularity", "episodes"),
+)
 
 
 def strength(rho: float) -> str:
@@ -60,29 +71,14 @@ def genre_reading(result: GenreResult, rank_by: str) -> str:
             sentences.append(
                 f"{figures}: the {more} films returned {high / low:.1f} times as much per dollar spent."
             )
-    corr = result.correlations
-    sentences.append(
-        "Over all eligible films, "
-        + describe_correlation(corr["budget_revenue"], "budget", "revenue")
-        + ", "
-        + describe_correlation(corr["popularity_roi"], "popularity", "ROI")
-        + ", and "
-        + describe_correlation(corr["popularity_revenue"], "popularity", "revenue")
-        + "."
-    )
+    sentences.append(_correlations("films", result.correlations, FILM_CORRELATIONS))
     pop_best, pop_worst = best.median_popularity, worst.median_popularity
-    if pop_best is not None and pop_worst is not None:
-        if pop_worst > 0 and 0.9 <= pop_best / pop_worst <= 1.1:
-            pop = "about as popular as"
-        else:
-            pop = "more popular than" if pop_best > pop_worst else "less popular than"
+    pop = _popularity(pop_best, pop_worst)
+    if pop is not None:
         sentences.append(
             f"The best films are {pop} the worst (median popularity {pop_best:.2f} against {pop_worst:.2f})."
         )
-    if result.eligible < best.count * 2:
-        sentences.append("With so few eligible films the two groups overlap; read these figures with care.")
-    elif result.eligible < FEW_FILMS:
-        sentences.append(f"The correlations rest on only {result.eligible} films.")
+    sentences.extend(_caution("films", result.eligible, best.count))
     return " ".join(sentences)
 
 
@@ -104,31 +100,40 @@ def series_reading(result: SeriesGenreResult) -> str:
         f"{worst.count} worst."
     ]
     pop_best, pop_worst = best.median_popularity, worst.median_popularity
-    if pop_best is not None and pop_worst is not None:
-        if pop_worst > 0 and 0.9 <= pop_best / pop_worst <= 1.1:
-            pop = "about as popular as"
-        else:
-            pop = "more popular than" if pop_best > pop_worst else "less popular than"
+    pop = _popularity(pop_best, pop_worst)
+    if pop is not None:
         sentences.append(
             f"The best series are {pop} the worst (median popularity {pop_best:.2f} against {pop_worst:.2f}; "
             f"median seasons {_figure(best.median_seasons, 1)} against {_figure(worst.median_seasons, 1)})."
         )
-    corr = result.correlations
-    sentences.append(
-        "Over all eligible series, "
-        + describe_correlation(corr["popularity_vote_average"], "popularity", "vote_average")
-        + ", "
-        + describe_correlation(corr["popularity_seasons"], "popularity", "seasons")
-        + ", and "
-        + describe_correlation(corr["popularity_episodes"], "popularity", "episodes")
-        + "."
-    )
+    sentences.append(_correlations("series", result.correlations, SERIES_CORRELATIONS))
     sentences.append("TMDB has no budget or revenue for TV, so nothing here is about money.")
-    if result.eligible < best.count * 2:
-        sentences.append("With so few eligible series the two groups overlap; read these figures with care.")
-    elif result.eligible < FEW_FILMS:
-        sentences.append(f"The correlations rest on only {result.eligible} series.")
+    sentences.extend(_caution("series", result.eligible, best.count))
     return " ".join(sentences)
+
+
+def _popularity(best: float | None, worst: float | None) -> str | None:
+    """How the best group's median popularity compares with the worst's (None when one is unknown)."""
+    if best is None or worst is None:
+        return None
+    if worst > 0 and 0.9 <= best / worst <= 1.1:
+        return "about as popular as"
+    return "more popular than" if best > worst else "less popular than"
+
+
+def _correlations(noun: str, found: dict[str, float | None], pairs: tuple[tuple[str, str, str], ...]) -> str:
+    """One sentence over all eligible ``noun``: each (key, left, right) pair described, in order."""
+    parts = [describe_correlation(found[key], left, right) for key, left, right in pairs]
+    return f"Over all eligible {noun}, " + ", ".join(parts[:-1]) + ", and " + parts[-1] + "."
+
+
+def _caution(noun: str, eligible: int, group: int) -> list[str]:
+    """A warning when the best and the worst overlap, or when the correlations rest on few titles."""
+    if eligible < group * 2:
+        return [f"With so few eligible {noun} the two groups overlap; read these figures with care."]
+    if eligible < FEW_FILMS:
+        return [f"The correlations rest on only {eligible} {noun}."]
+    return []
 
 
 def _figure(value: float | None, digits: int) -> str:

@@ -7,7 +7,6 @@ is responsive: one column on a phone, charts side by side on a wide screen.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,9 @@ from typing import TYPE_CHECKING
 from cinelake.analysis.freshness import Freshness, freshness
 from cinelake.analysis.model import Analysis, Film, GenreResult
 from cinelake.analysis.reading import genre_reading
+from cinelake.analysis.report_html import e as _e
+from cinelake.analysis.report_html import figures_tables, ranked_table, source_line
+from cinelake.analysis.report_html import fmt as _fmt
 from cinelake.analysis.series_model import SeriesAnalysis
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.lake.store import Lake
@@ -94,13 +96,7 @@ def render_report(analysis: Analysis, facts: Freshness, *, series: SeriesAnalysi
         _genre_section(result, analysis.definition.rank_by) for result in analysis.genres.values()
     )
     names = ", ".join(analysis.genres)
-    source = analysis.source
-    source_line = (
-        f"Source: {_e(source.description)}: {source.films:,} films at <code>{_e(source.location)}</code>"
-        + (f", newest data {_e(source.snapshot)}" if source.snapshot else "")
-        if source
-        else "Source: films given directly"
-    )
+    source = source_line(analysis.source, "films")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -114,7 +110,7 @@ def render_report(analysis: Analysis, facts: Freshness, *, series: SeriesAnalysi
 <main>
 <header>
 <h1>Budget vs revenue of the best and worst {_e(names)} films</h1>
-<p class="meta">{source_line}.
+<p class="meta">{source}.
 Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}.</p>
 <p class="notice">{_e(TMDB_NOTICE)}</p>
 </header>
@@ -128,10 +124,6 @@ popularity figures come from TMDB.</p></footer>
 </body>
 </html>
 """
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _slug(name: str) -> str:
@@ -172,81 +164,57 @@ def _genre_section(result: GenreResult, rank_by: str) -> str:
 
 
 def _films_table(result: GenreResult, rank_by: str) -> str:
-    head = "".join(
-        f'<th class="{c}">{h}</th>' if c else f"<th>{h}</th>"
-        for h, c in (
-            ("#", ""),
-            ("title", "title"),
-            ("year", ""),
-            ("vote avg", ""),
-            ("votes", ""),
-            ("budget", ""),
-            ("revenue", ""),
-            ("profit", ""),
-            ("ROI", ""),
-            ("popularity", ""),
-            ("TMDB / IMDb", ""),
-        )
-    )
-    rows: list[str] = []
-    for group, films in (("best", result.best), ("worst", result.worst)):
-        rows.extend(_film_row(group, i, f) for i, f in enumerate(films, 1))
-    return (
-        f"<h3>The {len(result.best)} best (B) and {len(result.worst)} worst (W) by {_e(rank_by)}</h3>"
-        f'<div class="table-wrap"><table class="films"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return ranked_table(
+        rank_by,
+        (
+            "title",
+            "year",
+            "vote avg",
+            "votes",
+            "budget",
+            "revenue",
+            "profit",
+            "ROI",
+            "popularity",
+            "TMDB / IMDb",
+        ),
+        [_film_cells(f) for f in result.best],
+        [_film_cells(f) for f in result.worst],
+        title_column="title",
     )
 
 
-def _film_row(group: str, rank: int, film: Film) -> str:
-    vote = "n/a" if film.vote_average is None else f"{film.vote_average:.1f}"
-    pop = "n/a" if film.popularity is None else f"{film.popularity:.2f}"
-    ids = f"{film.tmdb_id}" + (f" / {_e(film.imdb_id)}" if film.imdb_id else "")
-    cells = [
-        f"{group[0].upper()}{rank}",
+def _film_cells(film: Film) -> list[str]:
+    return [
         f'<td class="title">{_e(film.title or "?")}</td>',
         str(film.release_year or ""),
-        vote,
+        _fmt(film.vote_average, 1),
         f"{film.vote_count:,}",
         f"{film.budget:,}",
         f"{film.revenue:,}",
         f"{film.profit:,}",
         f"{film.roi:.2f}×",
-        pop,
-        ids,
+        _fmt(film.popularity),
+        f"{film.tmdb_id}" + (f" / {_e(film.imdb_id)}" if film.imdb_id else ""),
     ]
-    tds = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
-    return f'<tr class="{group}">{tds}</tr>'
-
-
-def _fmt(value: float | None, digits: int = 2, suffix: str = "", *, signed: bool = False) -> str:
-    return "n/a" if value is None else f"{value:{'+' if signed else ''}.{digits}f}{suffix}"
 
 
 def _summary_table(result: GenreResult) -> str:
     best, worst = result.best_summary, result.worst_summary
-    rows = [
-        ("films", str(best.count), str(worst.count)),
-        ("median ROI", _fmt(best.median_roi, 2, "×"), _fmt(worst.median_roi, 2, "×")),
-        ("total budget (US$)", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
-        ("total revenue (US$)", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
-        ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
-        ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
-    ]
-    body = "".join(f"<tr><td>{_e(a)}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows)
     diff = _fmt(result.median_popularity_difference, signed=True)
-    corr = "".join(
-        f"<tr><td>{_e(key)}</td><td>{_fmt(rho, signed=True)}</td></tr>"
-        for key, rho in result.correlations.items()
-    )
-    return (
-        '<h3>Summary</h3><div class="table-wrap"><table class="summary">'
-        "<thead><tr><th>figure</th><th>best</th><th>worst</th></tr></thead>"
-        f"<tbody>{body}</tbody></table></div>"
-        f'<p class="muted">Median popularity, best minus worst: {diff}.</p>'
-        f"<h3>Spearman rank correlations over all {result.eligible:,} eligible films</h3>"
-        '<div class="table-wrap"><table class="correlations"><thead><tr><th>pair</th><th>ρ</th></tr></thead>'
-        f"<tbody>{corr}</tbody></table></div>"
+    return figures_tables(
+        [
+            ("films", str(best.count), str(worst.count)),
+            ("median ROI", _fmt(best.median_roi, 2, "×"), _fmt(worst.median_roi, 2, "×")),
+            ("total budget (US$)", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
+            ("total revenue (US$)", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
+            ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
+            ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
+        ],
+        result.correlations,
+        result.eligible,
+        "films",
+        between=f'<p class="muted">Median popularity, best minus worst: {diff}.</p>',
     )
 
 

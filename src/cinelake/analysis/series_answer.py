@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cinelake.analysis.compute import make_definition
+from cinelake.analysis.loader import ENGINES, SourceZone, check_engine, load_with
 from cinelake.analysis.model import DEFAULT_GENRES
 from cinelake.analysis.series_compute import analyze_series
 from cinelake.analysis.series_model import SERIES_MIN_VOTES, SeriesAnalysis
-from cinelake.analysis.series_sources import load_series, load_series_athena
-from cinelake.analysis.sources import SourceZone
+from cinelake.analysis.series_sources import SERIES
 from cinelake.attribution import TMDB_NOTICE
-from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 
-ENGINES: tuple[str, ...] = ("duckdb", "athena")
+__all__ = ["ENGINES", "best_and_worst_series"]
 
 
 def best_and_worst_series(
@@ -32,16 +31,9 @@ def best_and_worst_series(
 
     ``engine="athena"`` queries the Refined tables of the Glue database ``database`` in Athena.
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    check_engine(engine)
     make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any read
-    store = Lake(lake) if isinstance(lake, str) else lake
-    if engine == "athena":
-        if zone == "raw":
-            raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
-        loaded = load_series_athena(store, database=database)
-    else:
-        loaded = load_series(store, zone=zone)
+    loaded = load_with(lake, SERIES, engine=engine, zone=zone, database=database)
     return analyze_series(
         loaded.rows,
         genres=genres,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from cinelake.analysis.charts import BEST_COLOR, LABEL_POSITIONS, OTHER_COLOR, WORST_COLOR, _layout
+from cinelake.analysis.charts import _layout, groups, popular_points
 from cinelake.analysis.series_model import Series, SeriesGenreResult
 
 if TYPE_CHECKING:
@@ -28,39 +28,10 @@ def popularity_vote_scatter(result: SeriesGenreResult) -> go.Figure:
     """Popularity (log scale) against vote_average for every eligible series of the genre."""
     import plotly.graph_objects as go
 
-    picked = {s.tmdb_id for s in (*result.best, *result.worst)}
-    others = [s for s in result.series if s.tmdb_id not in picked]
-    best, worst = list(result.best), list(result.worst)
-    groups: list[tuple[list[Series], str, str, str | None, int]] = [
-        (others, "other eligible series", OTHER_COLOR, None, 6),
-        (best, f"best (B1–B{len(best)})", BEST_COLOR, "B", 11),
-        (worst, f"worst (W1–W{len(worst)})", WORST_COLOR, "W", 11),
-    ]
     fig = go.Figure()
-    for shows, name, color, prefix, size in groups:
-        shown = [s for s in shows if s.popularity is not None and s.popularity > 0]
-        labels = [f"{prefix}{shows.index(s) + 1}" for s in shown] if prefix else None
-        fig.add_trace(
-            go.Scatter(
-                x=[s.vote_average for s in shown],
-                y=[s.popularity for s in shown],
-                mode="markers+text" if labels else "markers",
-                name=name,
-                text=labels,
-                textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(shown))],
-                textfont={"size": 11, "color": color},
-                marker={
-                    "color": color,
-                    "size": size,
-                    "line": {"width": 1, "color": "white"} if labels else None,
-                },
-                hovertext=[
-                    (f"{label}: " if labels else "") + _hover(s)
-                    for label, s in zip(labels or [""] * len(shown), shown, strict=True)
-                ],
-                hoverinfo="text",
-            )
-        )
+    traces = groups(result.series, result.best, result.worst, "series")
+    for trace in popular_points(traces, "vote_average", "popularity", _hover):
+        fig.add_trace(trace)
     rho = result.correlations.get("popularity_vote_average")
     subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
     fig.update_layout(

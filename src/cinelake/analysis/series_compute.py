@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from cinelake.analysis.compute import make_definition
 from cinelake.analysis.model import Source
+from cinelake.analysis.ranking import best_and_worst as _best_and_worst
+from cinelake.analysis.ranking import group_notes, resolve_names, unique_by_id
 from cinelake.analysis.series_model import (
     SERIES_CORRELATION_KEYS,
     SERIES_MIN_VOTES,
@@ -22,7 +24,6 @@ from cinelake.analysis.series_model import (
     SeriesSummary,
 )
 from cinelake.analysis.stats import median, spearman
-from cinelake.errors import UsageError
 
 # TMDB's TV genre list (/genre/tv/list): a genre named here is known even when the lake holds no
 # series of it (the answer is then "0 eligible", not an error).
@@ -49,17 +50,7 @@ TMDB_TV_GENRES: tuple[str, ...] = (
 def resolve_series_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
     """Each requested genre in its spelling in the data or in TMDB's TV list (case-insensitively); an
     unknown one is a :class:`UsageError` that lists the genres that exist."""
-    by_fold: dict[str, str] = {}
-    for name in (*TMDB_TV_GENRES, *known):
-        by_fold.setdefault(name.casefold(), name)
-    resolved = []
-    for name in requested:
-        match = by_fold.get(name.strip().casefold())
-        if match is None:
-            choices = ", ".join(sorted(by_fold.values()))
-            raise UsageError(f"unknown TV genre {name.strip()!r}: known TV genres are {choices}")
-        resolved.append(match)
-    return tuple(resolved)
+    return resolve_names(requested, known, TMDB_TV_GENRES, what="TV genre")
 
 
 def analyze_series(
@@ -74,22 +65,12 @@ def analyze_series(
 ) -> SeriesAnalysis:
     """Apply the series definition to ``rows``; the answer for each genre in the order asked."""
     make_definition(genres, top, min_votes, "vote_average")  # the same checks as the films'
-    unique = _unique(rows)
+    unique = unique_by_id(rows)
     known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
     names = resolve_series_genres([g for g in genres if g.strip()], known)
     definition = SeriesDefinition(genres=names, top=top, min_votes=min_votes)
     results = {name: _genre_result(name, unique, definition) for name in names}
     return SeriesAnalysis(definition=definition, genres=results, source=source, notice=notice)
-
-
-def _unique(rows: Iterable[SeriesRow]) -> list[SeriesRow]:
-    seen: set[int] = set()
-    unique = []
-    for row in rows:
-        if row.tmdb_id not in seen:
-            seen.add(row.tmdb_id)
-            unique.append(row)
-    return unique
 
 
 def is_eligible(row: SeriesRow, genre: str, definition: SeriesDefinition) -> bool:
@@ -119,9 +100,7 @@ def _series(row: SeriesRow) -> Series:
 def best_and_worst(series: Sequence[Series], top: int) -> tuple[list[Series], list[Series]]:
     """The first ``top`` by vote_average descending and ascending; both tie-break on vote_count
     descending, then TMDB id ascending."""
-    best = sorted(series, key=lambda s: (-s.vote_average, -s.vote_count, s.tmdb_id))[:top]
-    worst = sorted(series, key=lambda s: (s.vote_average, -s.vote_count, s.tmdb_id))[:top]
-    return best, worst
+    return _best_and_worst(series, lambda s: s.vote_average, top)
 
 
 def _float(value: int | None) -> float | None:
@@ -166,17 +145,4 @@ def _genre_result(genre: str, rows: Sequence[SeriesRow], definition: SeriesDefin
 
 
 def _notes(genre: str, eligible: int, best: Sequence[Series], worst: Sequence[Series], top: int) -> list[str]:
-    notes = []
-    if eligible == 0:
-        notes.append(f"no {genre} series is eligible: best and worst are empty")
-    elif eligible < top:
-        notes.append(
-            f"only {eligible} eligible {genre} series, fewer than top={top}: "
-            "best and worst each list all of them"
-        )
-    shared = {s.tmdb_id for s in best} & {s.tmdb_id for s in worst}
-    if shared and eligible >= top:
-        notes.append(f"{len(shared)} series in both best and worst (fewer than {2 * top} eligible)")
-    if eligible < 3:
-        notes.append("correlations need at least 3 eligible series: they are null")
-    return notes
+    return group_notes(genre, eligible, best, worst, top, noun=lambda n: "series", in_both=lambda n: "series")

@@ -6,11 +6,10 @@ whose ``to_dict()`` is the ``series`` object of ``cinelake analyze --format json
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from cinelake.analysis.model import Source
+from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer
 
 SERIES_CORRELATION_KEYS: tuple[str, ...] = (
     "popularity_vote_average",
@@ -45,7 +44,7 @@ class SeriesRow:
 
 
 @dataclass(frozen=True)
-class Series:
+class Series(FlatRecord):
     """An eligible series."""
 
     tmdb_id: int
@@ -58,22 +57,9 @@ class Series:
     seasons: int | None
     episodes: int | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tmdb_id": self.tmdb_id,
-            "imdb_id": self.imdb_id,
-            "name": self.name,
-            "first_air_year": self.first_air_year,
-            "vote_average": self.vote_average,
-            "vote_count": self.vote_count,
-            "popularity": self.popularity,
-            "seasons": self.seasons,
-            "episodes": self.episodes,
-        }
-
 
 @dataclass(frozen=True)
-class SeriesSummary:
+class SeriesSummary(FlatRecord):
     """The medians of one group (the best or the worst series of a genre)."""
 
     count: int
@@ -82,38 +68,11 @@ class SeriesSummary:
     median_seasons: float | None
     median_episodes: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "median_popularity": self.median_popularity,
-            "median_vote_average": self.median_vote_average,
-            "median_seasons": self.median_seasons,
-            "median_episodes": self.median_episodes,
-        }
-
 
 @dataclass(frozen=True)
-class SeriesGenreResult:
-    genre: str
-    eligible: int
-    best: tuple[Series, ...]
-    worst: tuple[Series, ...]
-    best_summary: SeriesSummary
-    worst_summary: SeriesSummary
-    correlations: dict[str, float | None]
-    notes: tuple[str, ...] = ()
+class SeriesGenreResult(GenreAnswer[Series, SeriesSummary]):
     # Every eligible series of the genre (for the report's chart; not part of the JSON answer).
     series: tuple[Series, ...] = field(default=(), repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "eligible": self.eligible,
-            "best": [s.to_dict() for s in self.best],
-            "worst": [s.to_dict() for s in self.worst],
-            "summary": {"best": self.best_summary.to_dict(), "worst": self.worst_summary.to_dict()},
-            "correlations": dict(self.correlations),
-            "notes": list(self.notes),
-        }
 
 
 @dataclass(frozen=True)
@@ -155,31 +114,14 @@ class SeriesDefinition:
 
 
 @dataclass(frozen=True)
-class SeriesAnalysis:
+class SeriesAnalysis(Answer[SeriesDefinition, SeriesGenreResult]):
     """The whole series answer of :func:`cinelake.analysis.series_answer.best_and_worst_series`."""
 
-    definition: SeriesDefinition
-    genres: dict[str, SeriesGenreResult]
-    source: Source | None = None
-    notice: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "definition": self.definition.to_dict(),
-            "genres": {name: result.to_dict() for name, result in self.genres.items()},
-            "source": _source(self.source),
-            "notice": self.notice,
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-
-def _source(source: Source | None) -> dict[str, Any] | None:
-    """The films' source object, counting ``series`` instead of ``films``."""
-    if source is None:
-        return None
-    found = source.to_dict()
-    count = found.pop("films")
-    snapshot = found.pop("snapshot")
-    return {**found, "series": count, "snapshot": snapshot}
+    def source_dict(self) -> dict[str, Any] | None:
+        """The films' source object, counting ``series`` instead of ``films``."""
+        if self.source is None:
+            return None
+        found = self.source.to_dict()
+        count = found.pop("films")
+        snapshot = found.pop("snapshot")
+        return {**found, "series": count, "snapshot": snapshot}

@@ -3,36 +3,23 @@ medians and correlations, and a reading; TV's missing budget and revenue said, n
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cinelake.analysis.reading import series_reading
+from cinelake.analysis.report_html import e as _e
+from cinelake.analysis.report_html import figures_tables, ranked_table, source_line
+from cinelake.analysis.report_html import fmt as _fmt
 from cinelake.analysis.series_model import NO_MONEY, Series, SeriesAnalysis, SeriesGenreResult
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _fmt(value: float | None, digits: int = 2, *, signed: bool = False) -> str:
-    return "n/a" if value is None else f"{value:{'+' if signed else ''}.{digits}f}"
-
-
 def series_section(series: SeriesAnalysis, chart: Callable[[go.Figure, str], str]) -> str:
     """The whole section; ``chart(fig, div_id)`` turns a figure into the page's chart ``<div>``."""
     from cinelake.analysis.series_charts import popularity_vote_scatter
 
-    src = series.source
-    source_line = (
-        f"Source: {_e(src.description)}: {src.films:,} series at <code>{_e(src.location)}</code>"
-        + (f", newest data {_e(src.snapshot)}" if src.snapshot else "")
-        if src
-        else "Source: series given directly"
-    )
     d = series.definition
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in d.statements().items())
     genres = []
@@ -52,7 +39,7 @@ def series_section(series: SeriesAnalysis, chart: Callable[[go.Figure, str], str
         )
     return (
         '<section class="card" id="series"><h2>Series</h2>'
-        f'<p class="meta">{source_line}.</p>'
+        f'<p class="meta">{source_line(series.source, "series")}.</p>'
         f'<p class="note no-money">{_e(NO_MONEY)}.</p>'
         f'<p class="muted">genres {_e(", ".join(d.genres))}; top {d.top}; min votes {d.min_votes:,}; '
         "ranked by vote_average</p>"
@@ -61,33 +48,18 @@ def series_section(series: SeriesAnalysis, chart: Callable[[go.Figure, str], str
 
 
 def _table(result: SeriesGenreResult) -> str:
-    head = "".join(
-        f'<th class="title">{h}</th>' if h == "series" else f"<th>{h}</th>"
-        for h in (
-            "#",
-            "series",
-            "first aired",
-            "vote avg",
-            "votes",
-            "popularity",
-            "seasons",
-            "episodes",
-            "TMDB id",
-        )
-    )
-    rows: list[str] = []
-    for group, shows in (("best", result.best), ("worst", result.worst)):
-        rows.extend(_row(group, i, s) for i, s in enumerate(shows, 1))
-    return (
-        f"<h3>The {len(result.best)} best (B) and {len(result.worst)} worst (W) by vote_average</h3>"
-        f'<div class="table-wrap"><table class="films series"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    return ranked_table(
+        "vote_average",
+        ("series", "first aired", "vote avg", "votes", "popularity", "seasons", "episodes", "TMDB id"),
+        [_cells(s) for s in result.best],
+        [_cells(s) for s in result.worst],
+        title_column="series",
+        table_class="films series",
     )
 
 
-def _row(group: str, rank: int, show: Series) -> str:
-    cells = [
-        f"{group[0].upper()}{rank}",
+def _cells(show: Series) -> list[str]:
+    return [
         f'<td class="title">{_e(show.name or "?")}</td>',
         str(show.first_air_year or ""),
         f"{show.vote_average:.1f}",
@@ -97,29 +69,19 @@ def _row(group: str, rank: int, show: Series) -> str:
         "n/a" if show.episodes is None else str(show.episodes),
         str(show.tmdb_id),
     ]
-    tds = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
-    return f'<tr class="{group}">{tds}</tr>'
 
 
 def _summary(result: SeriesGenreResult) -> str:
     best, worst = result.best_summary, result.worst_summary
-    rows = [
-        ("series", str(best.count), str(worst.count)),
-        ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
-        ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
-        ("median seasons", _fmt(best.median_seasons, 1), _fmt(worst.median_seasons, 1)),
-        ("median episodes", _fmt(best.median_episodes, 1), _fmt(worst.median_episodes, 1)),
-    ]
-    body = "".join(f"<tr><td>{_e(a)}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows)
-    corr = "".join(
-        f"<tr><td>{_e(key)}</td><td>{_fmt(rho, signed=True)}</td></tr>"
-        for key, rho in result.correlations.items()
-    )
-    return (
-        '<h3>Summary</h3><div class="table-wrap"><table class="summary">'
-        "<thead><tr><th>figure</th><th>best</th><th>worst</th></tr></thead>"
-        f"<tbody>{body}</tbody></table></div>"
-        f"<h3>Spearman rank correlations over all {result.eligible:,} eligible series</h3>"
-        '<div class="table-wrap"><table class="correlations"><thead><tr><th>pair</th><th>ρ</th></tr></thead>'
-        f"<tbody>{corr}</tbody></table></div>"
+    return figures_tables(
+        [
+            ("series", str(best.count), str(worst.count)),
+            ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
+            ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
+            ("median seasons", _fmt(best.median_seasons, 1), _fmt(worst.median_seasons, 1)),
+            ("median episodes", _fmt(best.median_episodes, 1), _fmt(worst.median_episodes, 1)),
+        ],
+        result.correlations,
+        result.eligible,
+        "series",
     )

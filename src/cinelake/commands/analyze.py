@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -15,8 +16,8 @@ from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_conso
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from cinelake.analysis.model import Analysis, Film, GenreResult
-    from cinelake.analysis.series_model import SeriesAnalysis, SeriesGenreResult
+    from cinelake.analysis.model import Analysis, Answer, Film, GenreResult
+    from cinelake.analysis.series_model import Series, SeriesAnalysis, SeriesGenreResult
 
 FILMS_MIN_VOTES = 100
 
@@ -241,149 +242,165 @@ def register(app: typer.Typer) -> None:
 
 
 def print_analysis(analysis: Analysis, *, notice: bool = True) -> None:
-    from rich.panel import Panel
-
     from cinelake.analysis.reading import genre_reading
 
-    definition = analysis.definition
-    statements = definition.statements()
+    rank_by = analysis.definition.rank_by
+    _print_answer(
+        analysis,
+        title="Budget vs revenue: the definition",
+        noun="films",
+        genre_suffix="",
+        tables=lambda r: [_films_table(r, rank_by), _summary_table(r)],
+        reading=lambda r: genre_reading(r, rank_by),
+        notice=notice,
+    )
+
+
+def print_series(series: SeriesAnalysis) -> None:
+    from cinelake.analysis.reading import series_reading
+
+    _print_answer(
+        series,
+        title="Series: best and worst by vote_average, and popularity",
+        noun="series",
+        genre_suffix=" series",
+        tables=lambda r: [_series_table(r), _series_summary_table(r)],
+        reading=series_reading,
+        notice=True,
+    )
+
+
+def _print_answer(
+    answer: Answer,
+    *,
+    title: str,
+    noun: str,
+    genre_suffix: str,
+    tables: Callable[[Any], list[RenderableType]],
+    reading: Callable[[Any], str],
+    notice: bool,
+) -> None:
+    """The definition, the source, then per genre its notes, tables (when any title is eligible) and
+    reading; ``noun`` counts the source's rows, ``genre_suffix`` follows the genre in its heading."""
+    from rich.panel import Panel
+
+    statements = answer.definition.statements()
     console.print(
         Panel(
             "\n".join(f"[bold]{key}[/]: {text}" for key, text in statements.items()),
-            title="Budget vs revenue: the definition",
+            title=title,
             expand=False,
         )
     )
-    if analysis.source is not None:
-        src = analysis.source
+    if answer.source is not None:
+        src = answer.source
         snapshot = f", newest data {src.snapshot}" if src.snapshot else ""
-        console.print(f"[bold]source[/]: {src.description}: {src.films:,} films at {src.location}{snapshot}")
-    for result in analysis.genres.values():
-        console.rule(f"[bold]{result.genre}[/] · {result.eligible:,} eligible")
+        console.print(f"[bold]source[/]: {src.description}: {src.films:,} {noun} at {src.location}{snapshot}")
+    for result in answer.genres.values():
+        console.rule(f"[bold]{result.genre}{genre_suffix}[/] · {result.eligible:,} eligible")
         for note in result.notes:
             console.print(f"[yellow]note:[/] {note}")
         if result.eligible:
-            console.print(_films_table(result, definition.rank_by))
-            console.print(_summary_table(result))
-        console.print(genre_reading(result, definition.rank_by), soft_wrap=False)
+            for table in tables(result):
+                console.print(table)
+        console.print(reading(result), soft_wrap=False)
         console.print()
     if notice:
         console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 
-def print_series(series: SeriesAnalysis) -> None:
-    from rich.panel import Panel
-
-    from cinelake.analysis.reading import series_reading
-
-    statements = series.definition.statements()
-    console.print(
-        Panel(
-            "\n".join(f"[bold]{key}[/]: {text}" for key, text in statements.items()),
-            title="Series: best and worst by vote_average, and popularity",
-            expand=False,
-        )
-    )
-    if series.source is not None:
-        src = series.source
-        snapshot = f", newest data {src.snapshot}" if src.snapshot else ""
-        console.print(f"[bold]source[/]: {src.description}: {src.films:,} series at {src.location}{snapshot}")
-    for result in series.genres.values():
-        console.rule(f"[bold]{result.genre} series[/] · {result.eligible:,} eligible")
-        for note in result.notes:
-            console.print(f"[yellow]note:[/] {note}")
-        if result.eligible:
-            console.print(_series_table(result))
-            console.print(_series_summary_table(result))
-        console.print(series_reading(result), soft_wrap=False)
-        console.print()
-    console.print(f"[dim]{TMDB_NOTICE}[/]")
-
-
-def _series_table(result: SeriesGenreResult) -> RenderableType:
+def _ranked_table(
+    title: str, label: str, columns: Sequence[str], best: list[list[str]], worst: list[list[str]]
+) -> RenderableType:
+    """The best (B1, B2, ...) and the worst (W1, ...) of a genre: a title column ``label`` that folds,
+    then the right-aligned ``columns``; each row's cells are the title and those columns."""
     from rich import box
     from rich.table import Table
 
-    table = Table(
-        title=f"{result.genre} series: best (B) and worst (W) by vote_average (TV has no budget or revenue)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#")
-    table.add_column("series", overflow="fold", ratio=1)
-    for name in ("vote", "votes", "pop.", "seasons", "episodes"):
+    table.add_column(label, overflow="fold", ratio=1)
+    for name in columns:
         table.add_column(name, justify="right", no_wrap=True)
-    for group, shows in (("B", result.best), ("W", result.worst)):
-        for rank, show in enumerate(shows, 1):
-            title = (show.name or f"TMDB {show.tmdb_id}") + (
-                f" ({show.first_air_year})" if show.first_air_year else ""
-            )
-            table.add_row(
-                f"{group}{rank}",
-                title,
-                _num(show.vote_average, 1),
-                f"{show.vote_count:,}",
-                _num(show.popularity, 2),
-                "n/a" if show.seasons is None else str(show.seasons),
-                "n/a" if show.episodes is None else str(show.episodes),
-            )
-        if group == "B" and result.worst:
+    for group, rows in (("B", best), ("W", worst)):
+        for rank, cells in enumerate(rows, 1):
+            table.add_row(f"{group}{rank}", *cells)
+        if group == "B" and worst:
             table.add_section()
     return table
 
 
-def _series_summary_table(result: SeriesGenreResult) -> RenderableType:
+def _figures_table(
+    title: str, figures: list[tuple[str, str, str]], correlations: dict[str, float | None]
+) -> RenderableType:
+    """A genre's figures for its best and its worst, then its Spearman correlations."""
     from rich import box
     from rich.table import Table
 
-    best, worst = result.best_summary, result.worst_summary
-    table = Table(
-        title=f"{result.genre} series: medians and Spearman correlations",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("figure")
     table.add_column("best", justify="right")
     table.add_column("worst", justify="right")
-    table.add_row("series", str(best.count), str(worst.count))
-    table.add_row("median vote", _num(best.median_vote_average, 1), _num(worst.median_vote_average, 1))
-    table.add_row("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2))
-    table.add_row("median seasons", _num(best.median_seasons, 1), _num(worst.median_seasons, 1))
-    table.add_row(
-        "median episodes", _num(best.median_episodes, 1), _num(worst.median_episodes, 1), end_section=True
-    )
-    for key, rho in result.correlations.items():
+    for index, row in enumerate(figures):
+        table.add_row(*row, end_section=index == len(figures) - 1)
+    for key, rho in correlations.items():
         table.add_row(f"ρ {key.replace('_', ' vs ', 1)}", _num(rho, 2, signed=True), "(all eligible)")
     return table
 
 
-def _films_table(result: GenreResult, rank_by: str) -> RenderableType:
-    from rich import box
-    from rich.table import Table
+def _title(name: str | None, tmdb_id: int, year: int | None) -> str:
+    return (name or f"TMDB {tmdb_id}") + (f" ({year})" if year else "")
 
-    table = Table(
-        title=f"{result.genre}: best (B) and worst (W) by {rank_by}; money in US$ millions",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+
+def _series_table(result: SeriesGenreResult) -> RenderableType:
+    return _ranked_table(
+        f"{result.genre} series: best (B) and worst (W) by vote_average (TV has no budget or revenue)",
+        "series",
+        ("vote", "votes", "pop.", "seasons", "episodes"),
+        [_series_cells(show) for show in result.best],
+        [_series_cells(show) for show in result.worst],
     )
-    table.add_column("#")
-    table.add_column("title", overflow="fold", ratio=1)
-    for name in ("vote", "votes", "budget", "revenue", "ROI", "pop."):
-        table.add_column(name, justify="right", no_wrap=True)
-    for group, films in (("B", result.best), ("W", result.worst)):
-        for rank, film in enumerate(films, 1):
-            table.add_row(f"{group}{rank}", *_film_cells(film))
-        if group == "B" and result.worst:
-            table.add_section()
-    return table
+
+
+def _series_cells(show: Series) -> list[str]:
+    return [
+        _title(show.name, show.tmdb_id, show.first_air_year),
+        _num(show.vote_average, 1),
+        f"{show.vote_count:,}",
+        _num(show.popularity, 2),
+        "n/a" if show.seasons is None else str(show.seasons),
+        "n/a" if show.episodes is None else str(show.episodes),
+    ]
+
+
+def _series_summary_table(result: SeriesGenreResult) -> RenderableType:
+    best, worst = result.best_summary, result.worst_summary
+    return _figures_table(
+        f"{result.genre} series: medians and Spearman correlations",
+        [
+            ("series", str(best.count), str(worst.count)),
+            ("median vote", _num(best.median_vote_average, 1), _num(worst.median_vote_average, 1)),
+            ("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2)),
+            ("median seasons", _num(best.median_seasons, 1), _num(worst.median_seasons, 1)),
+            ("median episodes", _num(best.median_episodes, 1), _num(worst.median_episodes, 1)),
+        ],
+        result.correlations,
+    )
+
+
+def _films_table(result: GenreResult, rank_by: str) -> RenderableType:
+    return _ranked_table(
+        f"{result.genre}: best (B) and worst (W) by {rank_by}; money in US$ millions",
+        "title",
+        ("vote", "votes", "budget", "revenue", "ROI", "pop."),
+        [_film_cells(film) for film in result.best],
+        [_film_cells(film) for film in result.worst],
+    )
 
 
 def _film_cells(film: Film) -> list[str]:
     return [
-        f"{film.title or f'TMDB {film.tmdb_id}'}" + (f" ({film.release_year})" if film.release_year else ""),
+        _title(film.title, film.tmdb_id, film.release_year),
         _num(film.vote_average, 1),
         f"{film.vote_count:,}",
         _millions(film.budget),
@@ -398,31 +415,19 @@ def _millions(amount: int) -> str:
 
 
 def _summary_table(result: GenreResult) -> RenderableType:
-    from rich.table import Table
-
     best, worst = result.best_summary, result.worst_summary
-    from rich import box
-
-    table = Table(
-        title=f"{result.genre}: summary and Spearman correlations",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    return _figures_table(
+        f"{result.genre}: summary and Spearman correlations",
+        [
+            ("films", str(best.count), str(worst.count)),
+            ("median ROI", _num(best.median_roi, 2, "×"), _num(worst.median_roi, 2, "×")),
+            ("total budget", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
+            ("total revenue", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
+            ("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2)),
+            ("median popularity, best - worst", _num(result.median_popularity_difference, 2), ""),
+        ],
+        result.correlations,
     )
-    table.add_column("figure")
-    table.add_column("best", justify="right")
-    table.add_column("worst", justify="right")
-    table.add_row("films", str(best.count), str(worst.count))
-    table.add_row("median ROI", _num(best.median_roi, 2, "×"), _num(worst.median_roi, 2, "×"))
-    table.add_row("total budget", f"{best.total_budget:,}", f"{worst.total_budget:,}")
-    table.add_row("total revenue", f"{best.total_revenue:,}", f"{worst.total_revenue:,}")
-    table.add_row("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2))
-    table.add_row(
-        "median popularity, best - worst", _num(result.median_popularity_difference, 2), "", end_section=True
-    )
-    for key, rho in result.correlations.items():
-        table.add_row(f"ρ {key.replace('_', ' vs ', 1)}", _num(rho, 2, signed=True), "(all eligible)")
-    return table
 
 
 def _num(value: float | None, digits: int, suffix: str = "", *, signed: bool = False) -> str:

@@ -1,0 +1,303 @@
+"""One loader for every kind the analysis answers (films, series): Refined when it is there, else Raw.
+
+A kind says what is its own in a :class:`KindQueries` (its Refined tables and portable SQL, its Raw
+folder, columns and select list, how a result row becomes the kind's row, its words); this module reads
+the lake for it the same way for every kind: the catalog's DuckDB views (a table the catalog does not
+list yet is read from its Parquet files), Amazon Athena over the Glue database, or the Raw TMDB JSON
+Lines where the newest ingestion day wins for each id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+
+from cinelake.analysis.model import Source
+from cinelake.errors import LakeError, UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Format, Kind, Origin, Zone
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    import duckdb
+
+SourceZone = Literal["auto", "refined", "raw"]
+ENGINES: tuple[str, ...] = ("duckdb", "athena")
+
+
+class NoAnalysisData(UsageError):
+    """The lake holds neither the Refined tables nor the Raw TMDB records to analyse."""
+
+
+class _Row(Protocol):
+    @property
+    def genres(self) -> tuple[str, ...]: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[RowT]):
+    """The rows of one kind, the genre names the lake knows, and where the rows came from."""
+
+    rows: list[RowT]
+    known_genres: list[str]
+    source: Source
+
+
+@dataclass(frozen=True)
+class KindQueries(Generic[RowT]):
+    """What one kind reads. The Refined SQL returns ``key, <the row's values but genres>, snapshot``
+    (genres come from ``genres_sql`` as ``key, name``); the Raw select list returns the row's values in
+    order, genres included, over the newest record per id; ``row`` maps those values to the kind's row."""
+
+    kind: Kind
+    refined_tables: tuple[str, ...]
+    refined_sql: str
+    genres_sql: str
+    known_sql: str
+    raw_columns: Mapping[str, str]
+    raw_select: str
+    row: Callable[[tuple[Any, ...]], RowT]
+    # Words: what an error says it could not read, and what the answer's source says.
+    refined_what: str  # "the Refined tables"
+    genres_what: str  # "the Refined genres"
+    raw_what: str  # "the Raw TMDB movies"
+    refined_description: str
+    raw_description: str
+    neither: str  # "the Refined tables nor Raw TMDB movies"
+    ingest_hint: str  # "ingest TMDB first"
+    # auto: read Raw when the Refined tables exist but hold none of this kind (and Raw has some).
+    raw_when_refined_empty: bool = False
+    # Athena: name the workgroup(s) the queries ran in in the source's description.
+    athena_names_workgroup: bool = False
+
+
+def load(lake: Lake, queries: KindQueries[RowT], *, zone: SourceZone = "auto") -> Loaded[RowT]:
+    """Every row of the chosen zone (``auto``: Refined if its tables exist, else Raw)."""
+    if zone not in ("auto", "refined", "raw"):
+        raise UsageError(f"unknown source zone {zone!r}: choose auto, refined or raw")
+    refined = refined_files(lake, queries.refined_tables)
+    if zone == "refined" or (zone == "auto" and refined is not None):
+        if refined is None:
+            missing = [t for t in queries.refined_tables if not parquet_files(lake, layout.refined_table(t))]
+            raise NoAnalysisData(f"the lake {lake.url} has no Refined table {', '.join(missing)}")
+        loaded = _load_refined(lake, queries, refined)
+        if (
+            not queries.raw_when_refined_empty
+            or loaded.rows
+            or zone == "refined"
+            or not raw_files(lake, queries.kind)
+        ):
+            return loaded
+    raw = raw_files(lake, queries.kind)
+    if not raw:
+        folder = layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, queries.kind.value)
+        raise NoAnalysisData(
+            f"the lake {lake.url} holds neither {queries.neither} ({folder}): {queries.ingest_hint}"
+        )
+    return _load_raw(lake, queries, raw)
+
+
+def check_engine(engine: str) -> None:
+    """A :class:`UsageError` unless ``engine`` is one the analysis reads through."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+
+
+def load_with(
+    lake: Lake | str,
+    queries: KindQueries[RowT],
+    *,
+    engine: str = "duckdb",
+    zone: SourceZone = "auto",
+    database: str | None = None,
+) -> Loaded[RowT]:
+    """The rows through ``engine``: ``duckdb`` reads the lake in process (``zone`` may force a zone),
+    ``athena`` queries the Refined tables of the Glue database ``database`` (default: the settings')."""
+    check_engine(engine)
+    store = Lake(lake) if isinstance(lake, str) else lake
+    if engine == "athena":
+        if zone == "raw":
+            raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
+        return load_athena(store, queries, database=database)
+    return load(store, queries, zone=zone)
+
+
+def refined_files(lake: Lake, tables: tuple[str, ...]) -> dict[str, list[str]] | None:
+    """The Parquet files of each of the Refined ``tables``, or None when one is missing."""
+    found = {t: parquet_files(lake, layout.refined_table(t)) for t in tables}
+    return found if all(found.values()) else None
+
+
+def raw_files(lake: Lake, kind: Kind) -> list[str]:
+    """The Raw TMDB files of ``kind`` (lake-relative), hidden bookkeeping and temp files left out."""
+    base = layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, kind.value)
+    files = []
+    for rel in lake.list_files(base):
+        if not rel.endswith(".json"):
+            continue
+        try:
+            layout.parse_raw_file(rel)
+        except UsageError:
+            continue  # not a YYYY/MM/DD data file
+        files.append(rel)
+    return files
+
+
+def parquet_files(lake: Lake, prefix: str) -> list[str]:
+    return [rel for rel in lake.list_files(prefix) if rel.endswith(".parquet")]
+
+
+@contextmanager
+def duckdb_for(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection that reads the lake's URLs (fsspec for S3 and memory lakes)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        if not lake.is_local:
+            con.register_filesystem(lake.fs)
+        yield con
+    finally:
+        con.close()
+
+
+def sql_list(lake: Lake, files: list[str]) -> str:
+    return "[" + ", ".join(quote(lake.uri(f)) for f in files) + "]"
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    try:
+        return con.sql(sql).fetchall()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LakeError(f"cannot read {what}: {first}") from None
+
+
+def number(value: Any) -> float | None:
+    """A float, with NaN (which some writers use for "unknown") read as None."""
+    if value is None:
+        return None
+    found = float(value)
+    return None if math.isnan(found) else found
+
+
+def _load_refined(lake: Lake, queries: KindQueries[RowT], files: dict[str, list[str]]) -> Loaded[RowT]:
+    """Through the catalog's DuckDB views (:func:`cinelake.query.connect`); a table the catalog does
+    not list yet (a lake crawled before the Refined job ran) is read from its Parquet files."""
+    from cinelake.query import connect
+
+    con = connect(lake)
+    try:
+        present = {
+            name for (name,) in query(con, "SELECT table_name FROM information_schema.tables", "views")
+        }
+        for table, table_files in files.items():
+            if table not in present:
+                con.execute(
+                    f"CREATE VIEW {table} AS SELECT * FROM "
+                    f"read_parquet({sql_list(lake, table_files)}, union_by_name = true)"
+                )
+        found = query(con, queries.refined_sql, f"{queries.refined_what} of {lake.url}")
+        genres = query(con, queries.genres_sql, queries.genres_what)
+        known = query(con, queries.known_sql, "dim_genre")
+    finally:
+        con.close()
+    source = Source(
+        zone="Refined",
+        description=queries.refined_description,
+        location=lake.uri(layout.refined_dir()),
+        films=0,
+    )
+    return _refined_result(queries, found, genres, known, source)
+
+
+def load_athena(
+    lake: Lake, queries: KindQueries[RowT], *, database: str | None = None, workgroup: str | None = None
+) -> Loaded[RowT]:
+    """The same rows from the Refined tables of the Glue database, queried in Amazon Athena."""
+    from cinelake.config import get_settings
+    from cinelake.query import run_sql
+
+    database = database or get_settings().catalog_database
+    used: set[str] = set()
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        result = run_sql(lake, sql, engine="athena", database=database, workgroup=workgroup)
+        used.add(str(result.details.get("workgroup")))
+        return result.rows
+
+    found, genres, known = rows(queries.refined_sql), rows(queries.genres_sql), rows(queries.known_sql)
+    description = f"the Refined star schema of the Glue database {database!r} in Amazon Athena"
+    if queries.athena_names_workgroup:
+        description += f" (workgroup {', '.join(sorted(used))})"
+    source = Source(zone="Refined", description=description, location=lake.uri(layout.refined_dir()), films=0)
+    return _refined_result(queries, found, genres, known, source)
+
+
+def _refined_result(
+    queries: KindQueries[RowT],
+    found: list[tuple[Any, ...]],
+    genres: list[tuple[Any, ...]],
+    known: list[tuple[Any, ...]],
+    source: Source,
+) -> Loaded[RowT]:
+    by_key: dict[int, set[str]] = {}
+    for key, name in genres:
+        by_key.setdefault(int(key), set()).add(str(name))
+    rows = []
+    snapshots = []
+    for key, tmdb_id, imdb_id, name, year, *figures, snapshot in found:
+        names = tuple(sorted(by_key.get(int(key), ())))
+        rows.append(queries.row((tmdb_id, imdb_id, name, year, names, *figures)))
+        if snapshot is not None:
+            snapshots.append(str(snapshot)[:10])
+    newest = max(snapshots) if snapshots else None
+    return Loaded(rows, sorted(str(n) for (n,) in known), replace(source, films=len(rows), snapshot=newest))
+
+
+def _load_raw(lake: Lake, queries: KindQueries[RowT], files: list[str]) -> Loaded[RowT]:
+    columns = "{" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in queries.raw_columns.items()) + "}"
+    source_sql = (
+        f"read_json({sql_list(lake, files)}, format = 'newline_delimited', filename = true, "
+        f"columns = {columns})"
+    )
+    # The folder date is the ingestion day; for an id seen on several days the newest record wins.
+    sql = rf"""
+        WITH raw AS (
+            SELECT *, regexp_extract(filename, '(\d{{4}}/\d{{2}}/\d{{2}})/[^/]+$', 1) AS day
+            FROM {source_sql}
+            WHERE id IS NOT NULL
+        ),
+        latest AS (
+            SELECT * FROM raw
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY day DESC, filename DESC) = 1
+        )
+        SELECT {queries.raw_select}, day
+        FROM latest
+        ORDER BY id
+    """
+    with duckdb_for(lake) as con:
+        found = query(con, sql, f"{queries.raw_what} of {lake.url}")
+    rows = [queries.row(r[:-1]) for r in found]
+    days = [r[-1] for r in found if r[-1]]
+    source = Source(
+        zone="Raw",
+        description=queries.raw_description,
+        location=lake.uri(layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, queries.kind.value)),
+        films=len(rows),
+        snapshot=max(days).replace("/", "-") if days else None,
+    )
+    known = sorted({g for r in rows for g in r.genres})
+    return Loaded(rows, known, source)
