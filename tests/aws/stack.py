@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import runpy
 import sys
 import uuid
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cinelake.aws.packaging import BUNDLES
+from cinelake.config import get_settings
 from tests.aws import iam_audit
 from tests.aws.asl import Execution, ExecutionFailed, StateMachine, TaskError
 from tests.aws.iam_audit import RecordingProxy
@@ -105,12 +107,17 @@ def run_transform(
             "--python-modules-installer-option",
         ):
             argv += [name, str(mirror) if name == "--lake" else value]
-    saved = sys.argv
+    saved, saved_env = sys.argv, dict(os.environ)
     sys.argv = argv
     try:
         runpy.run_path(str(script), run_name="__main__")
     finally:
+        # The job runs in this process, and its entry sets CINELAKE_CATALOG_DATABASE from --database:
+        # restore the environment (and the settings read from it) so later tests see their own.
         sys.argv = saved
+        os.environ.clear()
+        os.environ.update(saved_env)
+        get_settings.cache_clear()
     run = TransformRun(script.name)
     local = {
         p.relative_to(mirror).as_posix(): p
