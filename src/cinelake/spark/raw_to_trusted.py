@@ -13,14 +13,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
 from cinelake.spark.catalog_hook import update_catalog_if_present
 from cinelake.spark.errors import spark_errors
-from cinelake.transform.datasets import DATASETS, TrustedDataset, plan
+from cinelake.transform.datasets import DATASETS, TrustedDataset, plan, plan_all
 from cinelake.transform.results import PartitionResult, RawToTrustedResult
 
 __all__ = [
@@ -143,17 +142,8 @@ def _raw_to_trusted(
     for dataset in DATASETS:
         for leftover in lakeio.sweep_spark_leftovers(store, dataset.trusted_dir):
             say(f"removed {leftover}, left by a Spark write that did not finish")
-    plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
-    if day is not None and not any(todo or done for _, todo, done in plans):
-        raise UsageError(f"no Raw data for {day.isoformat()} in {store.url}")
-    result = RawToTrustedResult()
-    for dataset, _todo, done in plans:
-        for raw in done:
-            path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
-            result.partitions.append(PartitionResult(dataset.name, raw.day, "skipped", path=path))
-    pending = [(dataset, todo) for dataset, todo, _ in plans if todo]
+    result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:
-        say("nothing to do: every Raw day is already in Trusted")
         return result
 
     if spark is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.transform import bookkeeping
+from cinelake.transform.results import PartitionResult, RawToTrustedResult
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,22 @@ def plan(
         else:
             todo.append(raw)
     return todo, done
+
+
+def plan_all(
+    lake: Lake, *, day: date | None, force: bool, say: Callable[[str], None]
+) -> tuple[RawToTrustedResult, list[tuple[TrustedDataset, list[bookkeeping.RawDay]]]]:
+    """Both engines' raw-to-trusted plan: the result with its up-to-date days already listed as
+    skipped, and the (dataset, days to process) pairs left to do (none: said so)."""
+    plans = [(dataset, *plan(lake, dataset, day=day, force=force)) for dataset in DATASETS]
+    if day is not None and not any(todo or done for _, todo, done in plans):
+        raise UsageError(f"no Raw data for {day.isoformat()} in {lake.url}")
+    result = RawToTrustedResult()
+    for dataset, _todo, done in plans:
+        for raw in done:
+            path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
+            result.partitions.append(PartitionResult(dataset.name, raw.day, "skipped", path=path))
+    pending = [(dataset, todo) for dataset, todo, _ in plans if todo]
+    if not pending:
+        say("nothing to do: every Raw day is already in Trusted")
+    return result, pending

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cinelake.errors import InputFileError, UsageError
+from cinelake.errors import InputFileError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
@@ -28,7 +28,7 @@ from cinelake.spark.schemas import (
     TMDB_SERIES_DDL,
 )
 from cinelake.transform import bookkeeping, publish, trusted_sql
-from cinelake.transform.datasets import DATASETS, TrustedDataset, plan
+from cinelake.transform.datasets import DATASETS, TrustedDataset, plan_all
 from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
 from cinelake.transform.lease import exclusive
 from cinelake.transform.results import PartitionResult, RawToTrustedResult
@@ -186,17 +186,8 @@ def _run(
     for dataset in DATASETS:
         for leftover in publish.sweep_staging(store, dataset.trusted_dir):
             say(f"removed {leftover}, left by a write that did not finish")
-    plans = [(dataset, *plan(store, dataset, day=day, force=force)) for dataset in DATASETS]
-    if day is not None and not any(todo or done for _, todo, done in plans):
-        raise UsageError(f"no Raw data for {day.isoformat()} in {store.url}")
-    result = RawToTrustedResult()
-    for dataset, _todo, done in plans:
-        for raw in done:
-            path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
-            result.partitions.append(PartitionResult(dataset.name, raw.day, "skipped", path=path))
-    pending = [(dataset, todo) for dataset, todo, _ in plans if todo]
+    result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:
-        say("nothing to do: every Raw day is already in Trusted")
         return result
 
     con = connect(store)
