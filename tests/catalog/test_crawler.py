@@ -121,6 +121,21 @@ def test_incremental_crawl_reads_only_the_new_day(lake: Lake, real_data: Path) -
     assert fourth.table("raw_tmdb_movies").files_read == 2
 
 
+def test_a_crawl_removes_the_temp_files_a_killed_crawl_left(lake: Lake, real_data: Path) -> None:
+    """A crawl killed between writing a catalog file's temp copy and renaming it leaves the temp file;
+    the next crawl (holding the crawl lock) deletes it and keeps the catalog's real files."""
+    write_raw_json(lake, date(2026, 11, 25), detail_records(real_data))
+    crawl(lake)
+    tables = "_catalog/cinelake/tables"
+    left = f"{tables}/.raw_tmdb_movies.json.tmp-0123456789abcdef"
+    lake.write_bytes(left, b'{"half": ')
+    before = sorted(lake.list_files("_catalog"))
+    crawl(lake)
+    assert not lake.exists(left)
+    assert sorted(lake.list_files("_catalog")) == before
+    assert LocalCatalog(lake).get_table("raw_tmdb_movies") is not None
+
+
 def test_removed_partitions_leave_the_catalog(lake: Lake, real_data: Path) -> None:
     records = detail_records(real_data)
     write_raw_json(lake, date(2026, 11, 25), records)
