@@ -14,8 +14,11 @@ from cinelake.aws import jsonlog
 
 @pytest.fixture()
 def restore_root() -> Iterator[None]:
+    """Starts from a root logger with no handler (an earlier test in this process may have left the
+    JSON handler on it) and puts the old ones back after."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    root.handlers[:] = []
     yield
     root.handlers[:] = handlers
     root.setLevel(level)

@@ -3,6 +3,7 @@ session (RELIABILITY.md quotes the last run)."""
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ def save() -> Path | None:
     if not FIGURES:
         return None
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    old: dict[str, Any] = orjson.loads(OUTPUT.read_bytes()) if OUTPUT.exists() else {}
-    old.update(FIGURES)
-    OUTPUT.write_bytes(orjson.dumps(old, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    # Parallel workers each save their own figures: one at a time, each merging into the file.
+    with (OUTPUT.parent / ".reliability.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        old: dict[str, Any] = orjson.loads(OUTPUT.read_bytes()) if OUTPUT.exists() else {}
+        old.update(FIGURES)
+        OUTPUT.write_bytes(orjson.dumps(old, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     return OUTPUT

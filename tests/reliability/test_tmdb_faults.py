@@ -28,7 +28,7 @@ from cinelake.ingest.tmdb import (
 from cinelake.lake.layout import Kind
 from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
-from cinelake.tmdb.errors import TMDBAuthError
+from cinelake.tmdb.errors import TMDBAuthError, TMDBRequestError, TMDBResponseError
 from cinelake.tmdb.server import configure, fetch_stats
 from tests.reliability.conftest import TOKEN, UNKNOWN_IDS, write_movies_csv
 from tests.reliability.figures import FIGURES
@@ -152,12 +152,21 @@ def test_fault_mix_loses_nothing(rate: float, tmdb: str, tmp_path: Path, clean_r
         retry_after_s=1,
         seed=int(rate * 100),
     )
-    first = fast_retry_ingest(lake, discover_request(), tmdb)
+    try:
+        first: IngestResult | None = fast_retry_ingest(lake, discover_request(), tmdb)
+    except (TMDBRequestError, TMDBResponseError) as exc:
+        # A /discover page that fails all its attempts (0.5**9 a page at 50%: which page draws which
+        # fault depends on timing) stops the listing with one line; the rerun resumes it.
+        assert "\n" not in str(exc) and TOKEN not in str(exc)
+        first = None
     stats = fetch_stats(tmdb)
-    assert sum(stats["faults"].values()) >= rate * DISCOVER_IDS * 0.8
-    check_run(lake, root, first)
-    assert first.failed == len(first.failures)
-    assert (first.status == "complete") == (first.failed == 0)
+    if first is not None:
+        assert sum(stats["faults"].values()) >= rate * DISCOVER_IDS * 0.8
+        check_run(lake, root, first)
+        assert first.failed == len(first.failures)
+        assert (first.status == "complete") == (first.failed == 0)
+    else:
+        assert rate >= 0.5, "a listing page failed 9 times in a row at a low fault rate"
     configure(tmdb, fault_rate=0.0)
     result, attempts = run_until_complete(lake, discover_request(), settings_for(tmdb), root)
     assert result.status == "complete"
@@ -167,7 +176,7 @@ def test_fault_mix_loses_nothing(rate: float, tmdb: str, tmp_path: Path, clean_r
         "requests": stats["requests"],
         "faults": sum(stats["faults"].values()),
         "by_kind": stats["faults"],
-        "failed_first_attempt": first.failed,
+        "failed_first_attempt": first.failed if first is not None else "listing stopped",
         "attempts": attempts + 1,
         "lost": 0,
     }
