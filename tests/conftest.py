@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,13 +33,56 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without --large-data the large_data tests are deselected (not skipped): a clone runs the rest."""
-    if config.getoption("--large-data"):
-        return
-    kept = [item for item in items if item.get_closest_marker("large_data") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("large_data")])
-        items[:] = kept
+    """Without --large-data the large_data tests are deselected (not skipped): a clone runs the rest.
+
+    Then the order and the groups for a parallel run (``pytest -n N --dist loadgroup``, as `make test`
+    runs it; a serial run only sees the order): the Spark tests go first, together, on one worker and
+    its one JVM; then the other slow tests, longest first as far as the markers tell; each module whose
+    tests share a module-scoped fixture stays on one worker, so the fixture is built once."""
+    if not config.getoption("--large-data"):
+        kept = [item for item in items if item.get_closest_marker("large_data") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("large_data")])
+            items[:] = kept
+    items.sort(key=_run_rank)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """The worker group of each test (see pytest_collection_modifyitems), marked as it is collected:
+    xdist reads the marks in a collection hook of its own that may run before this file's."""
+    group = _worker_group(item)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _uses_spark(item: pytest.Item) -> bool:
+    return item.get_closest_marker("spark") is not None or "spark_session" in _fixture_names(item)
+
+
+def _fixture_names(item: pytest.Item) -> list[str]:
+    info = getattr(item, "_fixtureinfo", None)
+    return list(info.names_closure) if info is not None else []
+
+
+def _worker_group(item: pytest.Item) -> str | None:
+    """``spark`` for the tests that need a Spark session, the module's path for a module whose tests
+    share a module-scoped fixture, else None (the test goes to whichever worker is free)."""
+    if _uses_spark(item):
+        return "spark"
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        for name in info.names_closure:
+            definitions = info.name2fixturedefs.get(name, ())
+            if any(d.scope == "module" for d in definitions):
+                return item.nodeid.split("::", 1)[0]
+    return None
+
+
+def _run_rank(item: pytest.Item) -> int:
+    """Spark first (the longest group), then slow tests, then the rest; sort is stable within."""
+    if _uses_spark(item):
+        return 0
+    return 1 if item.get_closest_marker("slow") is not None else 2
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +122,30 @@ def aws_env(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     monkeypatch.setenv("CINELAKE_S3_ENDPOINT_URL", moto_server)
     return moto_server
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """Starts the one local session of the run and stops it at the end."""
+    from cinelake.spark.errors import JavaNotFoundError
+    from cinelake.spark.session import get_spark
+
+    try:
+        session = get_spark("cinelake-tests")
+    except JavaNotFoundError as exc:
+        pytest.skip(str(exc))
+    yield session
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+
+
+@pytest.fixture()
+def spark(spark_session: Any) -> Any:
+    """The live session: the same one all along, unless code under test stopped it (then a new one)."""
+    from cinelake.spark.session import get_spark
+
+    return get_spark("cinelake-tests")
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -47,10 +48,12 @@ def kill_when(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     timeout: float = 300,
+    stderr: Path | None = None,
 ) -> bool:
     """Start the command; once ``ready()`` holds (polled), wait ``extra`` seconds more and SIGKILL its
-    process group. True if the kill landed while the command was still running."""
-    child = _spawn(args, cwd=cwd, env=env)
+    process group. True if the kill landed while the command was still running. ``stderr``: a file
+    that receives the command's standard error as it runs (for a ``ready`` that waits for a line)."""
+    child = _spawn(args, cwd=cwd, env=env, stderr=stderr)
     try:
         deadline = time.monotonic() + timeout
         while child.poll() is None and not ready() and time.monotonic() < deadline:
@@ -66,16 +69,20 @@ def kill_when(
             _kill_group(child)
 
 
-def _spawn(args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
+def _spawn(
+    args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None, stderr: Path | None = None
+) -> subprocess.Popen[bytes]:
     """The command in a session of its own, so that a kill reaches every process it started."""
-    return subprocess.Popen(
-        [CINELAKE, *args],
-        cwd=cwd,
-        env=cli_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    with contextlib.ExitStack() as files:
+        err = files.enter_context(stderr.open("wb")) if stderr is not None else subprocess.DEVNULL
+        return subprocess.Popen(
+            [CINELAKE, *args],
+            cwd=cwd,
+            env=cli_env(env),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
 
 
 def _kill_group(child: subprocess.Popen[bytes]) -> None:
