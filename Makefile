@@ -33,8 +33,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Three workers on two cores: much of the suite waits on servers, subprocesses and rate limits.
+PYTEST_WORKERS ?= 3
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 clean:
 	rm -rf $(VENV) lake reports test-artifacts .mypy_cache .ruff_cache .pytest_cache
