@@ -256,3 +256,20 @@ def test_a_swap_cut_short_leaves_the_old_partition_and_the_rerun_finishes(tmp_pa
     again = raw_to_trusted(lake, catalog="none")
     assert [(p.status, p.rows) for p in again.partitions] == [("written", 2)]
     assert not any(".old-" in f for f in lake.list_files("Trusted", include_hidden=True))
+
+
+def test_a_kill_after_the_swap_leaves_an_old_folder_the_rerun_deletes(tmp_path: Path) -> None:
+    """A kill between "new partition renamed in" and "old one deleted": the partition is up to date, so
+    the rerun does not rebuild it, and still removes the old copy (found by the DuckDB kill test)."""
+    lake = Lake(str(tmp_path))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
+    raw_to_trusted(lake, catalog="none")
+    partition = layout.trusted_partition(Origin.TMDB, "Movies", DAY1)
+    parent, name = partition.rsplit("/", 1)
+    lake.fs.cp(lake.fs_path(partition), lake.fs_path(f"{parent}/.{name}.old-dead"), recursive=True)
+    lake.fs.mkdir(lake.fs_path(f"{parent}/.{name}.tmp-dead"))
+    again = raw_to_trusted(lake, catalog="none")
+    assert [p.status for p in again.partitions] == ["skipped"]  # up to date: not rebuilt
+    assert [f for f in lake.list_files("Trusted", include_hidden=True) if "-dead" in f] == []
+    assert not lake.fs.exists(lake.fs_path(f"{parent}/.{name}.tmp-dead"))
+    assert lake.exists(partition)
