@@ -36,9 +36,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Without --large-data the large_data tests are deselected (not skipped): a clone runs the rest.
 
     Then the order and the groups for a parallel run (``pytest -n N --dist loadgroup``, as `make test`
-    runs it; a serial run only sees the order): the Spark tests go first, together, on one worker and
-    its one JVM; then the other slow tests, longest first as far as the markers tell; each module whose
-    tests share a module-scoped fixture stays on one worker, so the fixture is built once."""
+    runs it; a serial run only sees the order): the Spark tests go first, in two groups that each keep
+    to one worker and its one JVM; then the other slow tests; then the rest. Each module whose tests
+    share a module-scoped fixture stays on one worker, so the fixture is built once."""
     if not config.getoption("--large-data"):
         kept = [item for item in items if item.get_closest_marker("large_data") is None]
         if len(kept) != len(items):
@@ -65,10 +65,12 @@ def _fixture_names(item: pytest.Item) -> list[str]:
 
 
 def _worker_group(item: pytest.Item) -> str | None:
-    """``spark`` for the tests that need a Spark session, the module's path for a module whose tests
-    share a module-scoped fixture, else None (the test goes to whichever worker is free)."""
+    """``spark`` or ``spark-glue`` for the tests that need a Spark session, the module's path for a
+    module whose tests share a module-scoped fixture, else None (the test goes to whichever worker is
+    free)."""
     if _uses_spark(item):
-        return "spark"
+        # Two groups, two JVMs: the AWS stack's Glue jobs on one worker, the rest on another.
+        return "spark-glue" if item.nodeid.startswith("tests/aws/") else "spark"
     info = getattr(item, "_fixtureinfo", None)
     if info is not None:
         for name in info.names_closure:

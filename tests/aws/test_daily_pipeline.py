@@ -64,7 +64,9 @@ def tmdb_requests(tmdb_url: str) -> int:
     return int(fetch_stats(tmdb_url)["requests"])
 
 
-@pytest.fixture(params=["lambda", "glue"])
+# The Glue jobs run on the test process's Spark session: the spark mark puts them with the other
+# Spark tests (one JVM per run).
+@pytest.fixture(params=["lambda", pytest.param("glue", marks=pytest.mark.spark)])
 def stack(
     request: pytest.FixtureRequest, aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
 ) -> Any:
@@ -93,10 +95,7 @@ def test_one_day_then_the_same_day_again(
     lake = Lake(f"s3://{stack.bucket}", s3_endpoint_url=aws_env)
     today = dt.datetime.now(dt.UTC).date()
     ingest_local(lake, [str(p) for p in small_csvs(tmp_path)], day=today)  # the user's one upload
-    try:
-        output, execution = stack.execute({"incremental": True})  # what the schedule sends
-    finally:
-        _stop_spark()
+    output, execution = stack.execute({"incremental": True})  # what the schedule sends
     day = output["plan"]["date"]
     assert day == today.isoformat()
 
@@ -230,36 +229,28 @@ def test_a_raised_step_error_is_retried_then_reported_as_its_message(
 
 
 @pytest.mark.slow
+@pytest.mark.spark
 def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
     aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
 ) -> None:
     """A lake with nothing ingested yet: trusted-to-refined finds no Trusted data. Glue's JSON cause is
     reduced to the job's own line, after the one retry of a failed job run."""
-    with local_stack(
-        endpoint=aws_env,
-        tmdb_url=tmdb_server,
-        token=planted_secret,
-        root=tmp_path,
-        # no CSV uploaded: nothing to ingest
-        parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "glue"},
-    ) as deployed:
-        try:
-            with pytest.raises(ExecutionFailed) as failed:
-                deployed.execute({"date": "2026-11-26"})
-        finally:
-            _stop_spark()
+    with (
+        local_stack(
+            endpoint=aws_env,
+            tmdb_url=tmdb_server,
+            token=planted_secret,
+            root=tmp_path,
+            # no CSV uploaded: nothing to ingest
+            parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "glue"},
+        ) as deployed,
+        pytest.raises(ExecutionFailed) as failed,
+    ):
+        deployed.execute({"date": "2026-11-26"})
     assert failed.value.error == "States.TaskFailed"
     assert failed.value.cause.startswith("the trusted-to-refined step failed: "), failed.value.cause
     assert "\n" not in failed.value.cause and "{" not in failed.value.cause
     assert deployed.functions["ReportFunction"].invocations == 0
-
-
-def _stop_spark() -> None:
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        active.stop()
 
 
 def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(

@@ -16,13 +16,13 @@ RUN_FOLDER = "Raw/TMDB/_runs/"
 # Why these numbers keep the listing going for three invocations whatever the machine's speed:
 # "Action" is 120 pages of the snapshot, saved as 13 steps (the first page, then 12 blocks of up to 10
 # pages). At most 3 steps are in flight, and the client starts at most RATE requests a second, so a
-# block of 10 pages takes at least 5 s, longer than WINDOW_S, the time an invocation may start steps:
+# block of 10 pages takes at least 3.3 s, longer than WINDOW_S, the time an invocation may start steps:
 # an invocation does at most 4 steps (the first page, then 3 blocks), and 3 invocations at most 10 of
-# the 13. MARGIN_S covers the 3 blocks in flight when the window closes (30 requests / RATE = 15 s).
+# the 13. MARGIN_S covers the 3 blocks in flight when the window closes (30 requests / RATE = 10 s).
 GENRES = ["Action"]
-RATE = 2  # requests/s
-WINDOW_S = 4
-MARGIN_S = 18
+RATE = 3  # requests/s
+WINDOW_S = 3
+MARGIN_S = 12
 CHAIN = 3  # invocations before the chain limit stops the run with a resume event
 
 

@@ -56,16 +56,17 @@ def test_sigkill_during_tmdb_ingest_then_rerun_equals_a_clean_run(tmdb: str, tmp
     """Each attempt is killed once it has checkpointed a new chunk, after a random extra moment (up to
     0.2 s, while the next chunks' requests and writes are in flight)."""
     env = {"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": tmdb}
-    configure(tmdb, latency_ms=40)
     duration = run_to_end(ingest_args("clean"), cwd=tmp_path, env=env)
     rng = random.Random(20261126)
     lake_root = tmp_path / "lake"
     landed = 0
+    configure(tmdb, latency_ms=40)  # the killed attempts have requests and writes in flight
     for _ in range(INGEST_KILLS):
         before = checkpoints(lake_root)
         landed += kill_at_progress(lake_root, before, rng.uniform(0.0, 0.2), tmp_path, env)
         # Whatever the kill interrupted, every visible file is whole.
         raw_records(Lake(str(lake_root)))
+    configure(tmdb, latency_ms=0)
     run_to_end(ingest_args("lake"), cwd=tmp_path, env=env)
     clean, killed = Lake(str(tmp_path / "clean")), Lake(str(lake_root))
     run = next(p.name for p in (tmp_path / "clean/Raw/TMDB/_runs").iterdir())

@@ -39,7 +39,6 @@ def test_sigkill_while_listing_then_rerun_resumes_the_listing(tmdb: str, tmp_pat
     """Each attempt is killed once the server has answered it a random 5 to 20 discover pages (plus 0 to
     0.1 s), so every kill lands while the listing goes on; each attempt reuses the steps saved before."""
     env = {"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": tmdb}
-    configure(tmdb, latency_ms=30)
     reset_stats(tmdb)
     run_to_end(listing_args("clean"), cwd=tmp_path, env=env)
     assert discover_pages(tmdb) == PAGES
@@ -48,6 +47,7 @@ def test_sigkill_while_listing_then_rerun_resumes_the_listing(tmdb: str, tmp_pat
     steps = lake_root / "Raw/TMDB/_runs" / run / "listing"
     rng = random.Random(20261129)
     landed = 0
+    configure(tmdb, latency_ms=30)  # the killed attempts list slowly, so each kill lands mid-listing
     for _ in range(KILLS):
         reset_stats(tmdb)
         at = rng.randint(5, 20)
@@ -60,6 +60,7 @@ def test_sigkill_while_listing_then_rerun_resumes_the_listing(tmdb: str, tmp_pat
     saved = len(list(steps.iterdir()))
     assert 1 <= saved < 13  # 13 steps: the first page and 12 blocks of up to 10 pages
 
+    configure(tmdb, latency_ms=0)
     reset_stats(tmdb)
     run_to_end(listing_args("lake"), cwd=tmp_path, env=env)
     last_pages = discover_pages(tmdb)

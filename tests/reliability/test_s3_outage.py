@@ -122,6 +122,9 @@ def s3_env(moto: Moto, tmdb: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": moto.url,
         "CINELAKE_S3_ENDPOINT_URL": moto.url,
+        # botocore's own setting: two attempts per call instead of the default's backoff over ~20 s, so
+        # the interrupted run gives up sooner; its error and the lake it leaves are the same.
+        "AWS_MAX_ATTEMPTS": "2",
     }
 
 
