@@ -279,7 +279,8 @@ class LocalStack:
             handler=props["Handler"],
             launcher=[sys.executable, str(Path(__file__).with_name("bundle_runtime.py")), bundle],
         )
-        runtime.start()
+        # Started at its first invocation, as Lambda starts an environment: a function the execution
+        # never reaches costs no process.
         self._stack.callback(runtime.stop)
         role = props["Role"]["Fn::GetAtt"][0]
         self.functions[logical] = Function(name, props["Handler"], env, api, runtime, proxy, role)
@@ -310,6 +311,8 @@ class LocalStack:
             arn = given["FunctionName"]
             (function,) = [f for f in self.functions.values() if f.api.function_arn == arn]
             function.invocations += 1
+            if function.runtime.proc is None:
+                function.runtime.start()
             invocation = function.api.enqueue(given["Payload"])
             if not invocation.done.wait(600):
                 raise TaskError("States.Timeout", f"{function.name} did not answer")
