@@ -82,3 +82,11 @@ def test_a_spark_failure_is_one_line(spark: object) -> None:
     message = str(caught.value)
     assert message.startswith("wordcount failed: ") and "\n" not in message
     assert caught.value.__cause__ is not None
+
+
+@pytest.mark.spark
+def test_extra_java_options_reach_the_local_driver(spark: object) -> None:
+    """The session the tests share was made with CINELAKE_SPARK_JAVA_OPTIONS (tests/conftest.py)."""
+    options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")  # type: ignore[attr-defined]
+    assert options is not None and "-Duser.language=en" in options
+    assert os.environ["CINELAKE_SPARK_JAVA_OPTIONS"] in options

@@ -112,7 +112,8 @@ def get_spark(
 
     ``master``, ``driver_memory`` and ``shuffle_partitions`` default to the environment variables
     ``CINELAKE_SPARK_MASTER``, ``CINELAKE_SPARK_DRIVER_MEMORY`` and ``CINELAKE_SPARK_SHUFFLE_PARTITIONS``,
-    then to ``local[*]``, ``2g`` and 4.
+    then to ``local[*]``, ``2g`` and 4. ``CINELAKE_SPARK_JAVA_OPTIONS`` adds JVM options to the local
+    driver's.
     """
     if in_glue():
         return _glue_session()
@@ -136,6 +137,9 @@ def get_spark(
     )
     # A fixed locale keeps lower() the same on every machine (Java lower-cases by the default locale).
     java_opts = "-Duser.language=en -Duser.country=US"
+    extra = os.environ.get("CINELAKE_SPARK_JAVA_OPTIONS", "").strip()
+    if extra:  # e.g. "-XX:TieredStopAtLevel=1" for short local runs (the tests set it)
+        java_opts = f"{java_opts} {extra}"
     os.environ.setdefault("SPARK_CONF_DIR", _conf_dir())
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
     builder = (
