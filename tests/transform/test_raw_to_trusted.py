@@ -242,13 +242,18 @@ def test_a_lake_url_that_does_not_exist_is_refused_and_not_created(tmp_path: Pat
     assert not missing.exists()
 
 
+def _one_trusted_partition(root: Path) -> tuple[Lake, str]:
+    """A lake with one Raw TMDB file on DAY1 run to Trusted; returns it and the partition's path."""
+    lake = Lake(str(root))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
+    raw_to_trusted(lake, catalog="none")
+    return lake, layout.trusted_partition(Origin.TMDB, "Movies", DAY1)
+
+
 def test_a_swap_cut_short_leaves_the_old_partition_and_the_rerun_finishes(tmp_path: Path) -> None:
     """A kill between "old partition renamed aside" and "new one renamed in": the next run puts the
     old one back before anything else, then rebuilds the day (its marker no longer matches)."""
-    lake = Lake(str(tmp_path))
-    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
-    raw_to_trusted(lake, catalog="none")
-    partition = layout.trusted_partition(Origin.TMDB, "Movies", DAY1)
+    lake, partition = _one_trusted_partition(tmp_path)
     parent, name = partition.rsplit("/", 1)
     lake.fs.mv(lake.fs_path(partition), lake.fs_path(f"{parent}/.{name}.old-dead"), recursive=True)
     assert not lake.exists(partition)
@@ -261,10 +266,7 @@ def test_a_swap_cut_short_leaves_the_old_partition_and_the_rerun_finishes(tmp_pa
 def test_a_kill_after_the_swap_leaves_an_old_folder_the_rerun_deletes(tmp_path: Path) -> None:
     """A kill between "new partition renamed in" and "old one deleted": the partition is up to date, so
     the rerun does not rebuild it, and still removes the old copy (found by the DuckDB kill test)."""
-    lake = Lake(str(tmp_path))
-    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
-    raw_to_trusted(lake, catalog="none")
-    partition = layout.trusted_partition(Origin.TMDB, "Movies", DAY1)
+    lake, partition = _one_trusted_partition(tmp_path)
     parent, name = partition.rsplit("/", 1)
     lake.fs.cp(lake.fs_path(partition), lake.fs_path(f"{parent}/.{name}.old-dead"), recursive=True)
     lake.fs.mkdir(lake.fs_path(f"{parent}/.{name}.tmp-dead"))
