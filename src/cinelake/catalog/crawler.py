@@ -203,20 +203,8 @@ def _alone(lake: Lake, catalog: CatalogBackend) -> Iterator[None]:
         return
     path = layout.catalog_lock_file(catalog.database)
     with held(lake, f"crawl of {catalog.database}", path=path, wait=CRAWL_LOCK_WAIT):
-        sweep_temp_files(lake, path.rsplit("/", 2)[0])
+        lake.delete_temp_files(catalog.root)  # what a killed crawl left half written
         yield
-
-
-def sweep_temp_files(lake: Lake, folder: str) -> list[str]:
-    """Delete the ``.<name>.tmp-*`` files that writes cut short by a crash left under ``folder``;
-    returns them. Only while holding the crawl lock (no other crawl is writing there then)."""
-    removed = []
-    for rel in lake.list_files(folder, include_hidden=True):
-        name = rel.rsplit("/", 1)[-1]
-        if name.startswith(".") and ".tmp-" in name:
-            lake.delete(rel)
-            removed.append(rel)
-    return removed
 
 
 @dataclass

@@ -329,13 +329,7 @@ class RunBook:
 
         Only for a caller that holds the run (no other attempt is writing its bookkeeping then).
         """
-        removed = []
-        for rel in self.lake.list_files(layout.run_dir(self.run, self.origin), include_hidden=True):
-            name = rel.rsplit("/", 1)[1]
-            if name.startswith(".") and ".tmp-" in name:
-                self.lake.delete(rel)
-                removed.append(rel)
-        return removed
+        return self.lake.delete_temp_files(layout.run_dir(self.run, self.origin))
 
     @staticmethod
     def run_ids(lake: Lake, origin: Origin = Origin.TMDB) -> list[str]:

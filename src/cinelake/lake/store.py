@@ -31,6 +31,14 @@ from cinelake.lake.layout import has_hidden_part, relative_path
 
 SUPPORTED_SCHEMES = ("file", "s3", "memory")
 COPY_CHUNK = 8 * 1024 * 1024
+TEMP_MARK = ".tmp-"
+"""An atomic write's temp file is ``.<name>.tmp-<random>`` beside its target."""
+
+
+def is_temp_file(rel: str) -> bool:
+    """True for the temp file of an atomic write (``.<name>.tmp-<random>``)."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and TEMP_MARK in name
 
 _memory_lock = threading.Lock()
 
@@ -239,6 +247,14 @@ class Lake:
                 raise LakeError(f"checksum mismatch after copying {source} to {self.uri(rel)}")
         return expected
 
+    def delete_temp_files(self, prefix: str) -> list[str]:
+        """Delete the temp files (``.<name>.tmp-*``) that atomic writes cut short by a crash left under
+        ``prefix``; returns them. Only for a caller that holds what writes there (a lock or the run)."""
+        removed = [r for r in self.list_files(prefix, include_hidden=True) if is_temp_file(r)]
+        for rel in removed:
+            self.delete(rel)
+        return removed
+
     def delete(self, rel: str) -> None:
         path = self.fs_path(rel)
         with self._errors(rel):
@@ -269,7 +285,7 @@ class Lake:
     def _local_atomic_write(self, path: str, data: bytes, *, exclusive: bool) -> bool:
         folder, name = os.path.split(path)
         os.makedirs(folder, exist_ok=True)
-        tmp = os.path.join(folder, f".{name}.tmp-{uuid.uuid4().hex}")
+        tmp = os.path.join(folder, f".{name}{TEMP_MARK}{uuid.uuid4().hex}")
         try:
             with open(tmp, "wb") as handle:
                 handle.write(data)
@@ -307,7 +323,7 @@ class Lake:
             return
         folder, name = os.path.split(path)
         os.makedirs(folder, exist_ok=True)
-        tmp = os.path.join(folder, f".{name}.tmp-{uuid.uuid4().hex}")
+        tmp = os.path.join(folder, f".{name}{TEMP_MARK}{uuid.uuid4().hex}")
         try:
             with open(tmp, "wb") as handle:
                 yield handle
