@@ -108,3 +108,21 @@ def recover_table(lake: Lake, table_rel: str) -> None:
         leftovers.remove(olds[-1])
     for folder in leftovers:
         lake.fs.rm(lake.fs_path(f"{parent}/{folder}"), recursive=True)
+
+
+def recover_swaps(lake: Lake, parent: str) -> list[str]:
+    """Finish every swap a crash cut short directly in ``parent`` (see :func:`recover_table`), whether
+    or not its target will be written again; returns the targets' names."""
+    names = sorted({n for n in map(_swap_target, entries(lake, parent, (".",))) if n})
+    for name in names:
+        recover_table(lake, f"{parent}/{name}")
+    return names
+
+
+def _swap_target(entry: str) -> str:
+    """``dt=2026-11-26`` for ``.dt=2026-11-26.old-<token>`` or ``.dt=2026-11-26.tmp-<token>``, else ''."""
+    for kind in (".old-", ".tmp-"):
+        name, found, _ = entry[1:].rpartition(kind)
+        if found and name:
+            return name
+    return ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from cinelake.lake.store import Lake
-from cinelake.transform.bookkeeping import recover_table
+from cinelake.transform.bookkeeping import entries, recover_swaps, recover_table
 
 STAGING_PREFIX = ".duckdb-staging-"
 """Hidden folder of one DuckDB write inside a dataset folder; readers and the crawler skip it."""
@@ -58,29 +58,10 @@ def upload_replacing(lake: Lake, local_folder: str, target_rel: str) -> None:
 
 def sweep_staging(lake: Lake, dataset_rel: str) -> list[str]:
     """Clean what killed DuckDB writes left directly in ``dataset_rel`` (under the lease): delete their
-    staging folders, and finish every partition swap they cut short (``.<dt>.old-*`` / ``.<dt>.tmp-*``:
-    the old partition is put back if the new one never arrived, else the leftover is deleted). An
-    up-to-date partition is not rewritten, so its leftovers are cleaned here or never. Returns what
-    was removed or put back."""
-    path = lake.fs_path(dataset_rel)
-    if not lake.fs.exists(path):
-        return []
-    names = sorted(str(e).rstrip("/").rsplit("/", 1)[-1] for e in lake.fs.ls(path, detail=False))
-    removed = [f"{dataset_rel}/{n}" for n in names if n.startswith(STAGING_PREFIX)]
+    staging folders, and finish every partition swap they cut short (an up-to-date partition is not
+    rewritten, so its leftovers are cleaned here or never). Returns what was removed or put back."""
+    removed = [f"{dataset_rel}/{n}" for n in entries(lake, dataset_rel, (STAGING_PREFIX,))]
     for rel in removed:
         lake.fs.rm(lake.fs_path(rel), recursive=True)
-    swapped = sorted({_swapped_name(n) for n in names if _swapped_name(n)})
-    for name in swapped:
-        recover_table(lake, f"{dataset_rel}/{name}")
+    swapped = recover_swaps(lake, dataset_rel)
     return removed + [f"{dataset_rel}/{name} (swap finished)" for name in swapped]
-
-
-def _swapped_name(entry: str) -> str:
-    """``dt=2026-11-26`` for ``.dt=2026-11-26.old-<token>`` or ``.tmp-<token>``, else ''."""
-    if not entry.startswith("."):
-        return ""
-    for kind in (".old-", ".tmp-"):
-        name, found, _ = entry[1:].rpartition(kind)
-        if found and name:
-            return name
-    return ""
