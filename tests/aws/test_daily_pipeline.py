@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -201,18 +203,33 @@ def test_a_failed_step_fails_the_execution_with_its_one_line_error(
         assert deployed.functions["CatalogFunction"].invocations == 0  # nothing after the failed step
 
 
-def test_a_raised_step_error_is_retried_then_reported_as_its_message(
+@pytest.fixture()
+def empty_lake_stack(
     aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
-) -> None:
-    """A catalog step that cannot reach Glue raises a transient error: retried, then the execution
-    fails with the handler's one line (Lambda's cause is JSON; the execution's is the line from it)."""
-    with (
-        local_stack(
+) -> Callable[..., AbstractContextManager[LocalStack]]:
+    """``local_stack`` for CSV movies over a lake with no CSV uploaded (nothing to ingest); the
+    caller adds parameters and the other keyword arguments of local_stack."""
+
+    def make(parameters: dict[str, str] | None = None, **options: Any) -> AbstractContextManager[LocalStack]:
+        return local_stack(
             endpoint=aws_env,
             tmdb_url=tmdb_server,
             token=planted_secret,
             root=tmp_path,
-            parameters={"Sources": "csv", "Kinds": "movies"},  # no CSV uploaded: nothing to ingest
+            parameters={"Sources": "csv", "Kinds": "movies", **(parameters or {})},
+            **options,
+        )
+
+    return make
+
+
+def test_a_raised_step_error_is_retried_then_reported_as_its_message(
+    empty_lake_stack: Callable[..., AbstractContextManager[LocalStack]],
+) -> None:
+    """A catalog step that cannot reach Glue raises a transient error: retried, then the execution
+    fails with the handler's one line (Lambda's cause is JSON; the execution's is the line from it)."""
+    with (
+        empty_lake_stack(
             function_env={
                 "CatalogFunction": {"AWS_ENDPOINT_URL_GLUE": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
             },
@@ -231,19 +248,12 @@ def test_a_raised_step_error_is_retried_then_reported_as_its_message(
 @pytest.mark.slow
 @pytest.mark.spark
 def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
-    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+    empty_lake_stack: Callable[..., AbstractContextManager[LocalStack]],
 ) -> None:
     """A lake with nothing ingested yet: trusted-to-refined finds no Trusted data. Glue's JSON cause is
     reduced to the job's own line, after the one retry of a failed job run."""
     with (
-        local_stack(
-            endpoint=aws_env,
-            tmdb_url=tmdb_server,
-            token=planted_secret,
-            root=tmp_path,
-            # no CSV uploaded: nothing to ingest
-            parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "glue"},
-        ) as deployed,
+        empty_lake_stack({"TransformEngine": "glue"}) as deployed,
         pytest.raises(ExecutionFailed) as failed,
     ):
         deployed.execute({"date": "2026-11-26"})
@@ -254,17 +264,11 @@ def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
 
 
 def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(
-    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+    empty_lake_stack: Callable[..., AbstractContextManager[LocalStack]],
 ) -> None:
     """The same empty lake with TransformEngine=lambda: trusted-to-refined refuses (nothing in
     Trusted), which no retry would change, so the execution fails at once with the step's own line."""
-    with local_stack(
-        endpoint=aws_env,
-        tmdb_url=tmdb_server,
-        token=planted_secret,
-        root=tmp_path,
-        parameters={"Sources": "csv", "Kinds": "movies", "TransformEngine": "lambda"},
-    ) as deployed:
+    with empty_lake_stack({"TransformEngine": "lambda"}) as deployed:
         with pytest.raises(ExecutionFailed) as failed:
             deployed.execute({"date": "2026-11-26"})
         transform = deployed.functions["TransformFunction"]
