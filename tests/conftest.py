@@ -59,12 +59,15 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 
 def _uses_spark(item: pytest.Item) -> bool:
-    return item.get_closest_marker("spark") is not None or "spark_session" in _fixture_names(item)
+    return item.get_closest_marker("spark") is not None or "spark_session" in _fixture_scopes(item)
 
 
-def _fixture_names(item: pytest.Item) -> list[str]:
+def _fixture_scopes(item: pytest.Item) -> dict[str, set[str]]:
+    """Each fixture the test uses, directly or not, with the scopes of its definitions."""
     info = getattr(item, "_fixtureinfo", None)
-    return list(info.names_closure) if info is not None else []
+    if info is None:
+        return {}
+    return {n: {d.scope for d in info.name2fixturedefs.get(n, ())} for n in info.names_closure}
 
 
 def _worker_group(item: pytest.Item) -> str | None:
@@ -74,12 +77,8 @@ def _worker_group(item: pytest.Item) -> str | None:
     if _uses_spark(item):
         # Two groups, two JVMs: the AWS stack's Glue jobs on one worker, the rest on another.
         return "spark-glue" if item.nodeid.startswith("tests/aws/") else "spark"
-    info = getattr(item, "_fixtureinfo", None)
-    if info is not None:
-        for name in info.names_closure:
-            definitions = info.name2fixturedefs.get(name, ())
-            if any(d.scope == "module" for d in definitions):
-                return item.nodeid.split("::", 1)[0]
+    if any("module" in scopes for scopes in _fixture_scopes(item).values()):
+        return item.nodeid.split("::", 1)[0]
     return None
 
 
