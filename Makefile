@@ -1,41 +1,68 @@
 # Set-up and checks. `make demo` and `make test` work on a fresh Debian 12 machine with Python 3.11.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# What each target needs: the demo only the package; Spark adds pyspark; the tests add the test bench.
+DEMO_STAMP := $(VENV)/.installed-demo
+SPARK_STAMP := $(VENV)/.installed-spark
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo demo-spark test lint typecheck pytest system-deps clean
+.PHONY: demo demo-spark test lint typecheck deps layers pytest system-deps clean
 
-$(STAMP): pyproject.toml
+$(PY):
+	@echo "== creating $(VENV)"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+
+$(DEMO_STAMP): pyproject.toml | $(PY)
+	@echo "== installing cinelake and what the demo needs (no Spark, no test tools)"
+	$(PY) -m pip install --quiet --progress-bar on -e .
 	$(PY) -m pip check
-	touch $(STAMP)
+	touch $@
+
+$(SPARK_STAMP): pyproject.toml | $(PY)
+	@echo "== installing cinelake with the Spark engine (pyspark)"
+	$(PY) -m pip install --quiet --progress-bar on -e '.[spark]'
+	$(PY) -m pip check
+	touch $@ $(DEMO_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	@echo "== installing cinelake with Spark and the test bench"
+	$(PY) -m pip install --quiet --progress-bar on -e '.[spark,dev]'
+	$(PY) -m pip check
+	touch $@ $(SPARK_STAMP) $(DEMO_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh
 
 ## Run the whole lake on the packaged snapshot, offline (DuckDB engine: no Java needed).
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/cinelake demo
 
 ## The same on the Spark engine (installs a Java 17 runtime when missing).
-demo-spark: $(STAMP)
+demo-spark: $(SPARK_STAMP)
 	bash scripts/system-deps.sh java
 	$(VENV)/bin/cinelake demo --engine spark
 
-## Lint, type-check and run every test (unit and integration).
-test: $(STAMP) system-deps lint typecheck pytest
+## Lint, type-check, dependency and layer checks, and every test (unit and integration).
+test: $(DEV_STAMP) system-deps lint typecheck deps layers pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
+
+# Declared dependencies = imported ones.
+deps: $(DEV_STAMP)
+	$(VENV)/bin/deptry src
+
+# The layers' import contracts (pyproject.toml, [tool.importlinter]).
+layers: $(DEV_STAMP)
+	$(VENV)/bin/lint-imports
 
 # Three workers on two cores: much of the suite waits on servers, subprocesses and rate limits.
 PYTEST_WORKERS ?= 3
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 clean:

@@ -49,8 +49,6 @@ PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # What the ingestion imports, by distribution name (pinned to the installed versions).
 LAMBDA_DISTRIBUTIONS = (
     "httpx",
-    "aiolimiter",
-    "tenacity",
     "orjson",
     "pydantic",
     "pydantic-settings",
