@@ -10,9 +10,12 @@ would run.
 The Glue stand-in runs the job's own script (``glue/<name>.py``, as Glue does) with its default
 arguments on a local Spark. pip's pyspark has no ``s3://`` filesystem, so the stand-in mirrors the
 bucket into a folder, runs the script with ``--lake <folder>``, and puts back what the job changed
-under ``Trusted/`` and ``Refined/`` (new or changed files written, removed files deleted), which is
-what the job writes on Glue. The call goes through :func:`run_transform`. With
-``TransformEngine=lambda`` there are no Glue jobs: the transform function runs like every other.
+(new or changed files written, removed files deleted). Glue runs the job as GlueJobRole, so what
+the role does not grant fails the job as Glue's S3 client would (AccessDenied): reading the script
+and the extra modules, and every write and delete, checked with :mod:`tests.aws.iam_audit` against
+the role's policy in the template. A job denied a write fails and puts back nothing. The call goes
+through :func:`run_transform`. With ``TransformEngine=lambda`` there are no Glue jobs: the
+transform function runs like every other.
 
 The template's Conditions are evaluated with the stack's parameters: a resource whose condition is
 false does not exist here either, and ``Fn::If`` picks its branch.
@@ -26,7 +29,7 @@ import os
 import runpy
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,14 +89,28 @@ class TransformRun:
     deleted: list[str] = field(default_factory=list)
 
 
+class GlueAccessDenied(Exception):
+    """The job's role does not grant what the job did: Glue fails the run with AccessDenied."""
+
+
 def run_transform(
-    script: Path, arguments: Mapping[str, str], *, endpoint: str, workdir: Path
+    script: Path,
+    arguments: Mapping[str, str],
+    *,
+    endpoint: str,
+    workdir: Path,
+    role: iam_audit.Policy,
+    needs: Sequence[iam_audit.Need] = (),
 ) -> TransformRun:
-    """Run a Glue job's script over the bucket named by ``--lake`` (see the module documentation)."""
+    """Run a Glue job's script over the bucket named by ``--lake`` as ``role`` (the job role's policy);
+    ``needs`` is what Glue itself asks before the script runs (see the module documentation)."""
     import boto3
 
     s3 = boto3.client("s3", endpoint_url=endpoint)
     bucket = arguments["--lake"].removeprefix("s3://").rstrip("/")
+    refused = iam_audit.denied(list(needs), role)
+    if refused:
+        raise GlueAccessDenied(f"AccessDenied: the job's role is not allowed {'; '.join(refused)}")
     mirror = workdir / f"glue-{uuid.uuid4().hex[:8]}"
     before = s3_objects(endpoint, bucket)
     for key in before:
@@ -119,23 +136,26 @@ def run_transform(
         os.environ.update(saved_env)
         get_settings.cache_clear()
     run = TransformRun(script.name)
-    local = {
+    local = {  # Hadoop's .crc files are the local filesystem's own checksums, not the job's output
         p.relative_to(mirror).as_posix(): p
         for p in mirror.rglob("*")
         if p.is_file() and not p.name.endswith(".crc")
     }
+    changed = {}
     for key, path in sorted(local.items()):
-        if not key.startswith(("Trusted/", "Refined/")):
-            continue
         data = path.read_bytes()
-        if key in before and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == data:
-            continue
+        if key not in before or s3.get_object(Bucket=bucket, Key=key)["Body"].read() != data:
+            changed[key] = data
+    removed = [key for key in before if key not in local]
+    refused = iam_audit.denied(iam_audit.objects_needs(bucket, list(changed), removed), role)
+    if refused:
+        raise GlueAccessDenied(f"AccessDenied: the job's role is not allowed {'; '.join(refused)}")
+    for key, data in changed.items():
         s3.put_object(Bucket=bucket, Key=key, Body=data)
         run.written.append(key)
-    for key in before:
-        if key.startswith(("Trusted/", "Refined/")) and key not in local:
-            s3.delete_object(Bucket=bucket, Key=key)
-            run.deleted.append(key)
+    for key in removed:
+        s3.delete_object(Bucket=bucket, Key=key)
+        run.deleted.append(key)
     return run
 
 
@@ -320,17 +340,26 @@ class LocalStack:
                 raise TaskError(str(invocation.error.get("errorType")), json.dumps(invocation.error))
             return {"Payload": invocation.result, "StatusCode": 200, "ExecutedVersion": "$LATEST"}
         if resource == "arn:aws:states:::glue:startJobRun.sync":
-            (job,) = [
-                p
-                for p in self.resources("AWS::Glue::Job").values()
+            ((logical, job),) = [
+                (n, p)
+                for n, p in self.resources("AWS::Glue::Job").items()
                 if _sub_name(p["Name"]) == given["JobName"]
             ]
+            resolver = self.resolver()
+            role = iam_audit.Policy.of_resolved(resolver, iam_audit.role_of(self.template, logical))
             script = REPO / "glue" / self._value(job["Command"]["ScriptLocation"]).rsplit("/", 1)[-1]
             arguments = {k: self._value(v) for k, v in job["DefaultArguments"].items()}
             arguments.update(given.get("Arguments", {}))
             run_id = f"jr_{uuid.uuid4().hex}"
             try:
-                done = run_transform(script, arguments, endpoint=self.endpoint, workdir=self.root)
+                done = run_transform(
+                    script,
+                    arguments,
+                    endpoint=self.endpoint,
+                    workdir=self.root,
+                    role=role,
+                    needs=iam_audit.glue_job_needs(resolver, logical),
+                )
             except Exception as exc:  # the job failed: Step Functions sees a FAILED job run
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 cause = {
@@ -353,14 +382,16 @@ class LocalStack:
             self.function(logical)
         return StateMachine(self.definition(), self.run_task).execute(given)
 
+    def resolver(self) -> iam_audit.Resolver:
+        """The template's values with this stack's parameters, as the access audit reads them."""
+        return iam_audit.Resolver(
+            self.template, {"AWS::StackName": STACK, **self.parameters}, secret=self.secret
+        )
+
     def access_problems(self, logical: str) -> list[str]:
         """The calls of one function that its role in the template does not allow (see iam_audit)."""
         function = self.functions[logical]
-        variables = {
-            "AWS::Partition": "aws", "AWS::Region": iam_audit.REGION, "AWS::AccountId": iam_audit.ACCOUNT,
-            "AWS::StackName": STACK, **self.parameters,
-        }  # fmt: skip
-        policy = iam_audit.Policy.of_role(self.template, function.role, variables, self.secret)
+        policy = iam_audit.Policy.of_resolved(self.resolver(), function.role)
         return iam_audit.audit(function.proxy.calls, policy)
 
     def close(self) -> None:
@@ -376,4 +407,4 @@ def local_stack(**kwargs: Any) -> Iterator[LocalStack]:
         stack.close()
 
 
-__all__ = ["ExecutionFailed", "LocalStack", "local_stack", "run_transform", "s3_objects"]
+__all__ = ["ExecutionFailed", "GlueAccessDenied", "LocalStack", "local_stack", "run_transform", "s3_objects"]

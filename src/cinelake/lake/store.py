@@ -149,6 +149,23 @@ class Lake:
         with self._errors(rel):
             return bool(self.fs.exists(self.fs_path(rel)))
 
+    def is_there(self, within: str) -> bool:
+        """Whether the lake itself is there (its folder, its bucket).
+
+        On S3 this lists at most one key under ``within`` instead of asking HeadBucket: S3 authorises
+        HeadBucket as a listing of the whole bucket, which a role limited to its own prefixes is
+        denied, while a missing bucket answers NoSuchBucket to the listing all the same.
+        """
+        if self.location.scheme != "s3":
+            return self.exists("")
+        bucket, _, prefix = self.fs_path(within).partition("/")
+        with self._errors(""):
+            try:
+                self.fs.call_s3("list_objects_v2", Bucket=bucket, Prefix=prefix.rstrip("/") + "/", MaxKeys=1)
+            except FileNotFoundError:
+                return False
+        return True
+
     def read_bytes(self, rel: str) -> bytes:
         with self._errors(rel):
             data: bytes = self.fs.cat_file(self.fs_path(rel))

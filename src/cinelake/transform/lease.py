@@ -24,7 +24,7 @@ def exclusive(lake: Lake, zone: Zone, job: str) -> Iterator[None]:
 
     A lake URL that leads nowhere is refused first, so a typo creates no lake of its own.
     """
-    if not lake.exists(""):
+    if not lake.is_there(zone.value):
         raise UsageError(f"no lake at {lake.url}: check --lake (or CINELAKE_LAKE)")
     with held(lake, job, path=layout.zone_lock_file(zone, job)):
         yield
