@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -11,7 +12,8 @@ from cinelake.commands.common import console, err_console
 app = typer.Typer(
     help=(
         "Deploy the daily lake to AWS: `package` builds the Lambda zips, the cinelake wheel and the Glue "
-        "scripts; `deploy` runs sam build + sam deploy and uploads the wheel and scripts for the Glue jobs."
+        "scripts; `deploy` runs sam build + sam deploy and uploads the wheel and scripts for the Glue jobs; "
+        "`smoke` deploys a stack of its own, runs one small day, prints the answer and deletes the stack."
     ),
     no_args_is_help=True,
 )
@@ -142,3 +144,84 @@ def deploy(
     console.print(
         f"uploaded {len(keys)} files to s3://{bucket}/glue/; the daily pipeline runs on its schedule"
     )
+
+
+@app.command("smoke")
+def smoke(
+    stack: Annotated[
+        str,
+        typer.Option("--stack", help="A stack name of its own, deleted at the end (not your daily stack)."),
+    ],
+    bucket: Annotated[
+        str, typer.Option("--bucket", help="The lake bucket the smoke stack creates (BucketName).")
+    ],
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter",
+            help=(
+                "A template parameter as Name=value (repeatable). The defaults run a small day: one "
+                "discover of a month of animated films, the schedule disabled."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    glue_dir: Annotated[
+        str, typer.Option("--glue-dir", help="Where `cinelake aws package` put the wheel and Glue scripts.")
+    ] = "dist/glue",
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds the execution may run before it is stopped.", min=60)
+    ] = 3600,
+    keep: Annotated[bool, typer.Option("--keep", help="Leave the stack in place to look at it.")] = False,
+    delete_bucket: Annotated[
+        bool,
+        typer.Option(
+            "--delete-bucket",
+            help="Also delete the bucket and every version in it (the template keeps it otherwise).",
+        ),
+    ] = False,
+) -> None:
+    """Deploy the stack under its own name, run one small day, print the answer, delete the stack.
+
+    The TMDB credential is read as every command reads it (TMDB_READ_ACCESS_TOKEN, TMDB_API_KEY or
+    TMDB_SECRET_ID) and put into the stack's secret; it is never printed. Run `cinelake aws package`
+    first. It costs a few cents of Lambda, Step Functions and S3 on the account of your AWS credentials.
+    """
+    from cinelake.attribution import TMDB_NOTICE
+    from cinelake.aws.deploy import deploy as run_deploy
+    from cinelake.aws.deploy import parse_parameters
+    from cinelake.aws.smoke import SmokeClients, secret_value
+    from cinelake.aws.smoke import smoke as run_smoke
+    from cinelake.config import get_settings
+    from cinelake.credentials import command_credentials
+
+    settings = get_settings()
+
+    def say(message: str) -> None:
+        err_console.print(message)
+
+    def deploy_stack(name: str, lake_bucket: str, parameters: Mapping[str, str]) -> None:
+        run_deploy(
+            name, lake_bucket, parameters, glue_dir=glue_dir, endpoint_url=settings.s3_endpoint_url, log=say
+        )
+
+    credentials = command_credentials(settings)
+    secret_value(credentials)  # no credential: refused before any AWS client is made
+    result = run_smoke(
+        stack,
+        bucket,
+        parse_parameters(parameter or []),
+        credentials=credentials,
+        deploy_stack=deploy_stack,
+        clients=SmokeClients.default(),
+        keep=keep,
+        remove_bucket=delete_bucket,
+        timeout=timeout,
+        log=say,
+    )
+    genres = result.answer.get("genres") or {}
+    console.print(f"the execution {result.execution_arn} succeeded; answer {result.answer_url}")
+    for name, genre in sorted(genres.items()):
+        console.print(f"  {name}: {genre.get('eligible', 0)} films with budget and revenue")
+    console.print("stack deleted" if result.stack_deleted else f"stack {stack} kept (--keep)")
+    console.print(TMDB_NOTICE)
