@@ -35,7 +35,7 @@ import http.client
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -675,7 +675,3 @@ def role_of(template: Mapping[str, Any], logical: str) -> str:
     role = template["Resources"][logical]["Properties"]["Role"]
     return str(role["Fn::GetAtt"][0] if isinstance(role, dict) else role)
 
-
-def checker(resolver: Resolver) -> Callable[[str, list[Need]], list[str]]:
-    """``check(role, needs)``: what the role does not grant among ``needs``."""
-    return lambda role, needs: denied(needs, Policy.of_resolved(resolver, role))

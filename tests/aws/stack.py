@@ -206,22 +206,7 @@ class LocalStack:
 
     def condition(self, name: str) -> bool:
         """One of the template's Conditions, with this stack's parameters."""
-        return bool(self._evaluate(self.template["Conditions"][name]))
-
-    def _evaluate(self, expression: Any) -> Any:
-        if isinstance(expression, dict) and len(expression) == 1:
-            ((fn, arg),) = expression.items()
-            if fn == "Ref":
-                return self.parameters[arg]
-            if fn == "Fn::Equals":
-                return self._evaluate(arg[0]) == self._evaluate(arg[1])
-            if fn == "Fn::Not":
-                return not self._evaluate(arg[0])
-            if fn == "Condition":
-                return self.condition(arg)
-        if isinstance(expression, str):
-            return expression
-        raise AssertionError(f"cannot evaluate the condition {expression!r}")
+        return self.resolver().condition(name)
 
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {
