@@ -108,6 +108,9 @@ def run_pipeline(
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
+    from cinelake.transform import check_engine
+
+    chosen = check_engine(engine)  # a missing pyspark is one line before anything else
     if not settings.has_tmdb_credentials():
         raise UsageError(
             "no TMDB credentials: set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY, "
@@ -115,10 +118,8 @@ def run_pipeline(
         )
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
-    from cinelake.transform import check_engine
 
     make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
-    chosen = check_engine(engine)
     if chosen == "spark":
         from cinelake.spark.session import require_java
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from cinelake.errors import LakeError, UsageError
+from cinelake.errors import LakeError, UsageError, first_error
 from cinelake.ingest.changes import Increment, lake_history, plan_increment
 from cinelake.ingest.discover import Listing, list_ids
 from cinelake.ingest.listing import RunSteps
@@ -485,6 +485,7 @@ class _Job:
         history = await asyncio.to_thread(lake_history, self.lake, parameters, self.run_id, self.request.day)
         series = self.request.kind is Kind.SERIES
         return await plan_increment(self.client, history, asked, day=self.request.day, series=series)
+
     async def _list(self) -> Listing:
         """The discover listing, resumed from the steps earlier attempts saved (a refresh starts over)."""
         if self.request.refresh:
@@ -586,7 +587,7 @@ class _Job:
                 for _ in range(min(CHUNKS_IN_FLIGHT, len(todo))):
                     group.create_task(worker())
         except BaseExceptionGroup as errors:
-            raise _first_error(errors) from None
+            raise first_error(errors) from None
         return stopped
 
     async def _chunk(
@@ -711,19 +712,3 @@ class _Job:
     def _report(self, phase: Literal["plan", "fetch", "finish"]) -> None:
         if self.progress is not None:
             self.progress(IngestProgress(phase, self.done_ids, self.total_ids, **self.counts))
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error that broke a task group (a cinelake error first), for one clear message."""
-    leaves: list[BaseException] = []
-    pending: list[BaseException] = [group]
-    while pending:
-        error = pending.pop(0)
-        if isinstance(error, BaseExceptionGroup):
-            pending.extend(error.exceptions)
-        elif not isinstance(error, asyncio.CancelledError):
-            leaves.append(error)
-    from cinelake.errors import CinelakeError
-
-    ours = [e for e in leaves if isinstance(e, CinelakeError)]
-    return (ours or leaves or [group])[0]

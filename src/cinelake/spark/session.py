@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cinelake.spark.errors import JavaNotFoundError
+from cinelake.spark.errors import JavaNotFoundError, SparkNotInstalledError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -87,6 +87,14 @@ def require_java(minimum: int = MIN_JAVA) -> str:
     return java
 
 
+def require_pyspark() -> None:
+    """Nothing if pyspark can be imported, else :class:`SparkNotInstalledError` with the install hint."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise SparkNotInstalledError() from None
+
+
 def _conf_dir() -> str:
     """A Spark conf folder holding only a quiet ``log4j2.properties`` (Spark puts it on the classpath)."""
     folder = (
@@ -118,6 +126,7 @@ def get_spark(
     if in_glue():
         return _glue_session()
 
+    require_pyspark()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
