@@ -139,17 +139,21 @@ def run_pipeline(
 
     with step("ingest local") as said:
         local = _ingest_local(lake, csv_paths, day)
-        said.append(", ".join(f"{item.path} ({item.rows:,} rows)" for item in local))
+        from cinelake.ingest.local_csv import copy_summary
+
+        said.append(", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local))
 
     with step("ingest tmdb") as said:
+        from cinelake.ingest.progress import held_summary, run_summary
+
+        runs = []
         for item in local:
             ingested = _ingest_tmdb(lake, item.path, item.kind, day, genres, settings, hear, incremental)
+            runs.append(ingested)
             said.append(
-                f"{item.kind.value}: {ingested.written:,} written, {ingested.not_found:,} not found, "
-                f"{ingested.failed:,} failed, {ingested.chunks_skipped:,}/{ingested.chunks_total:,} chunks "
-                "already done"
-                + (f", {ingested.requests:,} requests" if ingested.requests else "")
+                f"{item.kind.value}: {run_summary(ingested)}"
                 + (_selection_summary(ingested.selection) if incremental else "")
+                + (f"; {held}" if (held := held_summary(ingested)) else "")
             )
             if ingested.status != "complete" or ingested.failed:
                 raise UsageError(
@@ -158,10 +162,9 @@ def run_pipeline(
                 )
         if discover_series:
             shows = _discover_series(lake, day, genres, settings, hear, incremental)
+            runs.append(shows)
             said.append(
-                f"series (discover {','.join(genres)}): {shows.written:,} written, "
-                f"{shows.not_found:,} not found, {shows.failed:,} failed, "
-                f"{shows.chunks_skipped:,}/{shows.chunks_total:,} chunks already done"
+                f"series (discover {','.join(genres)}): {run_summary(shows)}"
                 + (_selection_summary(shows.selection) if incremental else "")
             )
             if shows.status != "complete" or shows.failed:
@@ -169,6 +172,8 @@ def run_pipeline(
                     f"the TMDB series discover did not complete ({shows.failed} failed): "
                     f"see {shows.manifest}; rerun the same command to resume"
                 )
+
+        _require_tmdb_data(lake, runs, genres)
 
     with step("catalog crawl") as said:
         said.append(_crawl(lake, layout.Zone.RAW))
@@ -325,6 +330,8 @@ def _selection_summary(selection: Any) -> str:
         f" (incremental: {selection.changed:,} changed, {selection.new:,} new, {selection.unchanged:,} "
         f"unchanged; the change lists named {selection.listed:,} ids)"
     )
+
+
 def _discover_series(
     lake: Lake, day: date, genres: Sequence[str], settings: Settings, hear: StepListener, incremental: bool
 ) -> Any:
@@ -351,11 +358,34 @@ def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesA
     return answer, ""
 
 
+def _require_tmdb_data(lake: Lake, runs: Sequence[Any], genres: Sequence[str]) -> None:
+    """A one-line error naming why, when no TMDB data arrived now and the lake holds none from before
+    (without it there is nothing to transform or answer)."""
+    if any(run.written for run in runs):
+        return
+    zone, origin, fmt = layout.Zone.RAW, layout.Origin.TMDB, layout.Format.JSON
+    if any(lake.list_files(layout.dataset_dir(zone, origin, fmt, kind.value)) for kind in layout.Kind):
+        return
+    asked = sum(run.requested for run in runs)
+    wanted = ", ".join(genres)
+    if asked == 0:
+        why = f"the CSVs hold no title of the genres {wanted} (--genres chooses them)"
+    else:
+        missed = next((run.misses_file for run in runs if run.misses_file), None)
+        why = f"TMDB knew none of the {asked:,} id(s) of the genres {wanted} the CSVs hold" + (
+            f" (each miss and its reason: {missed})" if missed else ""
+        )
+    raise UsageError(
+        f"no TMDB data arrived: {why}, and the lake holds none from earlier runs, so there is nothing to "
+        "transform or answer; give a CSV whose IMDB ids TMDB has, or other --genres"
+    )
+
+
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:
     from cinelake.catalog.crawler import crawl
 
     summary = crawl(lake, zone=zone)
-    return f"{len(summary.tables)} table(s) changed in {summary.database}"
+    return f"{summary.database}: {summary.totals}"
 
 
 def _partitions_summary(partitions: Sequence[Any]) -> str:

@@ -75,7 +75,7 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
     """The ingestion job's request for a resolved event, validated by the job (a UsageError if not).
 
     The CSV is named by its full lake URL, as ``cinelake ingest tmdb --from-csv s3://...`` names it,
-    so the CLI and the function compute the same run id for the same request.
+    so the CLI and the function compute the same run id for the same request and CSV content.
     """
     request = TMDBIngestRequest(
         kind=Kind.MOVIES if event.kind == "movies" else Kind.SERIES,
@@ -87,7 +87,7 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
         release_from=event.release_from,
         release_to=event.release_to,
     )
-    return request.normalized()
+    return request.normalized().pinned(lake)
 
 
 def _summary(result: IngestResult, event: ResolvedEvent, request_id: str) -> dict[str, Any]:

@@ -62,12 +62,19 @@ def _listener() -> object:
             err_console.print(f"  {text}", highlight=False, markup=False)
 
         def ingest_progress(self, progress: IngestProgress) -> None:
+            # Nothing until the total is known (the plan is being made), and nothing for a run with no
+            # id to fetch; the run's summary line says what it did.
+            if progress.phase == "plan" or progress.total == 0:
+                return
             if not is_interactive():
-                tenth = progress.done * 10 // max(progress.total, 1)
+                # A line a tenth, and the last one when the run ends, when the written count (kept per
+                # chunk) has caught up with the ids looked up.
+                tenth = -1 if progress.phase == "finish" else progress.done * 10 // progress.total
                 if tenth != self.last_logged:
                     self.last_logged = tenth
                     err_console.print(
-                        f"  tmdb: {progress.done:,}/{progress.total:,} ids, {progress.written:,} written",
+                        f"  tmdb: {progress.done:,}/{progress.total:,} ids looked up, "
+                        f"{progress.written:,} written",
                         highlight=False,
                     )
                 return

@@ -177,6 +177,11 @@ def run_listing_dir(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/listing"
 
 
+def local_copies(kind: Kind, name: str) -> str:
+    """Every copy of a local CSV into Raw, oldest first: ``Raw/Local/_runs/copies/<Kind>/<name>.json``."""
+    return f"{runs_dir(Origin.LOCAL)}/copies/{kind.value}/{file_name(name)}.json"
+
+
 def lock_file(name: str, origin: Origin = Origin.TMDB) -> str:
     """A lock object for work that must not run twice at once: ``Raw/<Origin>/_locks/<name>.lock``.
 
