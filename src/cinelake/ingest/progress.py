@@ -130,7 +130,10 @@ def run_summary(result: IngestResult) -> str:
             f"; {result.chunks_skipped:,}/{result.chunks_total:,} chunks already done "
             f"({result.written_before:,} written, {result.not_found_before:,} not found)"
         )
-    return line + (f", {result.requests:,} requests" if result.requests else "")
+    line += f", {result.requests:,} requests" if result.requests else ""
+    if result.unknown_waiting:
+        line += f"; {result.unknown_waiting:,} ids TMDB did not know left out until their next try"
+    return line
 
 
 def held_summary(result: IngestResult) -> str | None:
@@ -166,6 +169,8 @@ def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
     held = held_summary(result)
     if held:
         rows.append(("same day", held))
+    if result.unknown_waiting:
+        rows.append(("not asked", f"{result.unknown_waiting:,} ids TMDB did not know, until their next try"))
     selection = result.selection
     if selection is not None and selection.mode == "incremental":
         spans = ", ".join(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in selection.windows)

@@ -56,6 +56,7 @@ from cinelake.ingest.discover import Listing, list_ids
 from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.local_csv import csv_sha256, parse_genres, parse_kind, read_imdb_ids
 from cinelake.ingest.lookup import Lookup
+from cinelake.ingest.unknown import load_unknown, record_asked
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
@@ -243,6 +244,7 @@ class IngestResult:
     seconds: float = 0.0
     selection: Selection | None = None  # how an incremental run chose its ids
     held_today: int = 0  # the source's ids an earlier complete run of the day already handled
+    unknown_waiting: int = 0  # ids TMDB did not know, left out until their next try (ingest/unknown.py)
     csv_changed_since: str | None = None  # that run, when it read another version of the same CSV
     lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
     # A discover run's listing in this attempt: pages fetched, steps reused / done, ids so far, complete.
@@ -415,6 +417,11 @@ class _Job:
             stats = self.client.stats.as_dict()
             misses_file = await asyncio.to_thread(self.book.save_misses, self.misses)
             manifest = summary(status, utc_now(), stats, misses_file)
+            if status == "complete" and self.request.source == "csv":
+                missed = {m.id for m in await asyncio.to_thread(lambda: list(self.book.iter_misses()))}
+                await asyncio.to_thread(
+                    record_asked, self.lake, self.request.kind, plan.ids, missed, self.request.day
+                )
             if status == "complete":
                 removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
                 removed += await asyncio.to_thread(self.book.sweep_temp_files)
@@ -444,6 +451,7 @@ class _Job:
             seconds=time.monotonic() - self.started,
             selection=manifest.selection,
             held_today=plan.held_today,
+            unknown_waiting=plan.unknown_waiting,
             csv_changed_since=plan.csv_changed_since,
             lookup=manifest.lookup,
             listing=dict(self.listing),
@@ -473,7 +481,7 @@ class _Job:
         if plan is not None and plan.parameters == self.request.parameters():
             return plan
         self._report("plan")
-        held_count, changed_since = 0, None
+        held_count, changed_since, unknown_waiting = 0, None, 0
         if self.request.source == "csv":
             assert self.request.csv is not None
             ids = await asyncio.to_thread(
@@ -485,6 +493,9 @@ class _Job:
                 )
                 kept = [i for i in ids if i not in held.ids]
                 held_count, changed_since, ids = len(ids) - len(kept), held.csv_changed_since, kept
+                unknown = await asyncio.to_thread(load_unknown, self.lake, self.request.kind)
+                waiting = unknown.waiting(ids, self.request.day)
+                ids, unknown_waiting = [i for i in ids if i not in waiting], len(waiting)
         else:
             listing = await self._list()
             if not listing.complete:
@@ -506,6 +517,7 @@ class _Job:
             selection=selection,
             held_today=held_count,
             csv_changed_since=changed_since,
+            unknown_waiting=unknown_waiting,
         )
         await asyncio.to_thread(self.book.save_plan, plan)
         return plan

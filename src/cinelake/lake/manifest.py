@@ -121,6 +121,8 @@ class RunPlan(BaseModel):
     # that run when it read another version of the same CSV (a same-day change of the file).
     held_today: int = 0
     csv_changed_since: str | None = None
+    # The source's ids TMDB did not know on an earlier day whose next try is not due yet.
+    unknown_waiting: int = 0
 
     @property
     def chunks(self) -> int:
