@@ -25,6 +25,8 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from cinelake.tmdb.snapshot import record_vintage
+
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT_DIR = REPO / "src" / "cinelake" / "tmdb" / "snapshot"
 DATA_DIR = REPO / "src" / "cinelake" / "data"
@@ -167,6 +169,9 @@ def build_snapshot(data: Path) -> list[dict[str, Any]]:
     (SNAPSHOT_DIR / "genres.json").write_bytes(
         orjson.dumps({"genres": genres}, option=orjson.OPT_INDENT_2) + b"\n"
     )
+    newest = max(d for d in merged["release_date"] if d[:4].isdigit() and len(d) == 10)
+    basis = "the newest release_date in movies_metadata (values were read from TMDB about then)"
+    record_vintage(SNAPSHOT_DIR, "movies", newest, basis)
     return movies
 
 

@@ -259,6 +259,7 @@ def run_demo(
         # The edits begin on day 2, so day 2's run fetches the titles edited since day 1 (the change
         # lists' day of overlap then names no edit that day 1 already saw).
         options.setdefault("changes_from", day.isoformat())
+    _record_snapshot_vintage(lake)
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
     with serve_in_subprocess(**options) as base_url:
         hear.message(f"offline TMDB server at {base_url}")
@@ -294,6 +295,16 @@ def run_demo(
             "fetches the edited ones"
         )
         return run(day=day, incremental=True)
+
+
+def _record_snapshot_vintage(lake: Lake) -> None:
+    """Say in the lake that its TMDB data is the packaged snapshot's, and how old its values are (the
+    report and ``analyze`` state it beside the day the data was collected)."""
+    import orjson
+
+    from cinelake.tmdb.snapshot import vintage
+
+    lake.write_bytes(layout.tmdb_data_vintage(), orjson.dumps(vintage(), option=orjson.OPT_INDENT_2))
 
 
 # --- the steps ---------------------------------------------------------------------------------------

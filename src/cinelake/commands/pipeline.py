@@ -107,7 +107,13 @@ def _listener() -> object:
 def _finish(result: PipelineResult, out: Path) -> None:
     from rich.table import Table
 
-    from cinelake.commands.analyze import answer_document, print_analysis, print_series, write_answer_json
+    from cinelake.commands.analyze import (
+        answer_document,
+        print_analysis,
+        print_series,
+        print_vintage,
+        write_answer_json,
+    )
 
     timings = Table(title="steps", title_justify="left")
     timings.add_column("step")
@@ -125,6 +131,7 @@ def _finish(result: PipelineResult, out: Path) -> None:
         path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
+    print_vintage(result.lake)
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
     if result.analysis is None:  # print_analysis shows the notice with the answers

@@ -177,6 +177,11 @@ def run_listing_dir(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/listing"
 
 
+def tmdb_data_vintage() -> str:
+    """Where a lake whose TMDB data came from a packaged snapshot says how old that data is."""
+    return f"{Zone.RAW.value}/{Origin.TMDB.value}/_vintage.json"
+
+
 def unknown_ids(kind: Kind) -> str:
     """The ids TMDB did not know, with when to ask again: ``Raw/TMDB/_unknown/<Kind>.json``."""
     return f"{Zone.RAW.value}/{Origin.TMDB.value}/_unknown/{kind.value}.json"
