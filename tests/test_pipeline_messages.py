@@ -96,3 +96,31 @@ def test_ingest_progress_starts_from_the_real_total_and_ends_with_the_written_co
         "  tmdb: 42/42 ids looked up, 0 written",
         "  tmdb: 42/42 ids looked up, 42 written",
     ]
+
+
+@pytest.mark.integration
+def test_pipeline_kind_both_discovers_series_and_min_votes_applies_to_both(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from cinelake.cli import main
+    from cinelake.config import get_settings
+
+    monkeypatch.setenv("TMDB_BASE_URL", server)
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    csv = small_csv(tmp_path)
+    argv = ["pipeline", "--csv", str(csv), "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out")]
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(
+                [*argv, "--date", DAY.isoformat(), "--kind", "both", "--min-votes", "7", "--genres", "Comedy"]
+            )
+    finally:
+        get_settings.cache_clear()
+    assert exited.value.code in (0, None)
+    answer = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    assert answer["definition"]["min_votes"] == 7
+    assert answer["series"] is not None and answer["series"]["definition"]["min_votes"] == 7
+    assert answer["series"]["source"]["series"] > 0  # the discovered Comedy series

@@ -92,7 +92,7 @@ def run_pipeline(
     day: date,
     genres: Sequence[str] = ("Comedy", "Animation"),
     top: int = 5,
-    min_votes: int = 100,
+    min_votes: int | None = None,
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     incremental: bool = False,
@@ -105,6 +105,7 @@ def run_pipeline(
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
     ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres``; whenever the
     lake holds series (discovered, or from a series CSV), their answer is given beside the films'.
+    ``min_votes`` applies to both kinds; None: 100 for films, 50 for series (as ``cinelake analyze``).
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
@@ -119,7 +120,9 @@ def run_pipeline(
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
 
-    make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
+    # None: each kind's own default (the analysis functions'); a number applies to films and series.
+    votes: dict[str, Any] = {} if min_votes is None else {"min_votes": min_votes}
+    make_definition(genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
     if chosen == "spark":
         from cinelake.spark.session import require_java
 
@@ -198,12 +201,12 @@ def run_pipeline(
             spark.stop()
 
     with step("analyze") as said:
-        analysis = budget_vs_revenue(lake, genres=genres, top=top, min_votes=min_votes)
+        analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
         result.analysis = analysis
         said.append(
             ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
         )
-        result.series, why_not = _series_answer(lake, genres, top)
+        result.series, why_not = _series_answer(lake, genres, top, votes)
         if why_not:
             said.append(f"series: {why_not}")
         if result.series is not None:
@@ -353,13 +356,15 @@ def _discover_series(
     )
 
 
-def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesAnalysis | None, str]:
+def _series_answer(
+    lake: Lake, genres: Sequence[str], top: int, votes: dict[str, Any]
+) -> tuple[SeriesAnalysis | None, str]:
     """The series answer, or None and why not (nothing said when the lake holds no series)."""
     from cinelake.analysis.series_answer import best_and_worst_series
     from cinelake.analysis.sources import NoAnalysisData
 
     try:
-        answer = best_and_worst_series(lake, genres=genres, top=top)
+        answer = best_and_worst_series(lake, genres=genres, top=top, **votes)
     except NoAnalysisData:
         return None, ""
     except UsageError as exc:  # a film genre TV does not have: the films' answer still stands

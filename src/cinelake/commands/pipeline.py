@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cinelake.commands.analyze import MinVotesOption
 from cinelake.commands.common import (
     TMDB_NOTICE,
     DateOption,
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
 
     from cinelake.ingest.tmdb import IngestProgress
     from cinelake.pipeline import PipelineResult, StepOutcome
+
+class PipelineKind(StrEnum):
+    MOVIES = "movies"
+    BOTH = "both"
+
 
 EngineOption = Annotated[
     str,
@@ -148,8 +155,16 @@ def pipeline(
     genres: Annotated[
         str, typer.Option("--genres", help="Genres to ingest and analyse.")
     ] = "Comedy,Animation",
-    top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
-    min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
+    top: Annotated[int, typer.Option("--top", min=1, help="Best and worst titles per genre.")] = 5,
+    min_votes: MinVotesOption = None,
+    kind: Annotated[
+        PipelineKind,
+        typer.Option(
+            "--kind",
+            help="movies: the titles of your CSVs (films, and the series of a series CSV); both: also "
+            "the series TMDB lists for --genres (/discover/tv), answered beside the films.",
+        ),
+    ] = PipelineKind.MOVIES,
     out: OutOption = Path("reports"),
     incremental: Annotated[
         bool,
@@ -189,6 +204,7 @@ def pipeline(
         listener=listener,
         incremental=incremental,
         engine=engine,
+        discover_series=kind is PipelineKind.BOTH,
     )
     _finish(result, out)
 
