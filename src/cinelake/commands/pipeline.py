@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cinelake.ingest.tmdb import IngestProgress
     from cinelake.pipeline import PipelineResult, StepOutcome
 
+
 class PipelineKind(StrEnum):
     MOVIES = "movies"
     BOTH = "both"
@@ -54,6 +55,7 @@ def _listener() -> object:
             self.progress: Progress | None = None
             self.task: TaskID | None = None
             self.last_logged = -1
+            self.last_line = ""
 
         def step_started(self, name: str) -> None:
             err_console.print(f"[bold cyan]>[/] {name} ...", highlight=False)
@@ -77,13 +79,12 @@ def _listener() -> object:
                 # A line a tenth, and the last one when the run ends, when the written count (kept per
                 # chunk) has caught up with the ids looked up.
                 tenth = -1 if progress.phase == "finish" else progress.done * 10 // progress.total
-                if tenth != self.last_logged:
-                    self.last_logged = tenth
-                    err_console.print(
-                        f"  tmdb: {progress.done:,}/{progress.total:,} ids looked up, "
-                        f"{progress.written:,} written",
-                        highlight=False,
-                    )
+                done = f"{progress.done:,}/{progress.total:,}"
+                line = f"  tmdb: {done} ids looked up, {progress.written:,} written"
+                if tenth != self.last_logged and line != self.last_line:
+                    err_console.print(line, highlight=False)
+                    self.last_line = line
+                self.last_logged = tenth
                 return
             if self.progress is None:
                 self.progress = Progress(
@@ -240,9 +241,7 @@ def demo(
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(
-        Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine
-    )
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine)
     _finish(result, out)
 
 
