@@ -149,9 +149,12 @@ def _spark_wordcount(
     paths: Sequence[str], top: int, out: str | None, spark: SparkSession | None, progress: Progress
 ) -> WordCountResult:
     from cinelake.spark.errors import spark_errors
-    from cinelake.spark.session import get_spark
+    from cinelake.spark.session import get_spark, in_glue, require_java, require_pyspark
 
     if spark is None:
+        if not in_glue():  # a missing extra or Java is the one line, before any progress
+            require_pyspark()
+            require_java()
         progress("starting Spark (a local JVM; the first start takes a few seconds)")
     session = spark or get_spark("cinelake-wordcount")
     size = sum(os.path.getsize(p) for p in paths)
