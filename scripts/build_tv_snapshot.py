@@ -21,6 +21,8 @@ from typing import Any
 
 import orjson
 
+from cinelake.tmdb.snapshot import record_vintage
+
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT_DIR = REPO / "src" / "cinelake" / "tmdb" / "snapshot"
 SAMPLE = Path("tmdb_tv_samples") / "tv_details.jsonl"
@@ -59,6 +61,9 @@ def build(data: Path) -> tuple[int, int, int]:
     (SNAPSHOT_DIR / "genres_tv.json").write_bytes(
         orjson.dumps({"genres": genres}, option=orjson.OPT_INDENT_2) + b"\n"
     )
+    newest = max(str(r.get("last_air_date") or "") for r in series)
+    basis = "the newest last_air_date of the sample's series (values were read from TMDB about then)"
+    record_vintage(SNAPSHOT_DIR, "series", newest, basis)
     return len(series), len(genres), len(buffer.getvalue())
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -63,6 +66,8 @@ def test_help_names_the_settings_the_command_reads(path: list[str], settings: tu
     text = " ".join(result.output.replace("│", " ").split())
     for name in settings:
         assert name in text, (path, name)
+
+
 def test_the_help_says_the_change_feed_and_the_demos_second_day_are_simulated() -> None:
     serve = CliRunner().invoke(app, ["tmdb", "serve", "--help"], env={"COLUMNS": "200"})
     demo = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
@@ -79,3 +84,32 @@ def test_the_demo_runs_one_or_two_days() -> None:
 
     with pytest.raises(UsageError, match="--days must be 1 or 2"):
         run_demo(Lake("memory://demo-days"), day=date(2026, 11, 27), days=3)
+
+
+def _broken_sentences(page: str, width: int) -> list[str]:
+    """Lines of a help page's prose that end before the terminal's edge although the next line goes
+    on with the same paragraph: a break the source put there, not the terminal ("smaller / is / ...")."""
+    prose = [
+        line.strip() for line in page.splitlines() if not line.lstrip().startswith(("│", "╭", "╰", "Usage:"))
+    ]
+    broken = []
+    for line, following in itertools.pairwise(prose):
+        if not line or not following or re.match(r"(?:[-*•]|\d+\.)\s", following):
+            continue
+        if len(line) + 1 + len(following.split()[0]) <= width - 2:  # its next word would have fitted
+            broken.append(f"{line!r} / {following!r}")
+    return broken
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "cinelake")
+def test_help_reads_in_whole_sentences_at_80_columns(path: list[str]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert _broken_sentences(result.output, 80) == []
+    assert "<bool>" not in result.output  # a flag takes no value
+
+
+def test_the_sentence_check_sees_a_break_the_source_put_there() -> None:
+    page = " Eligible: budget >= 1,000 and revenue >= 1,000 (smaller\n is\n TMDB's 'unknown').\n"
+    assert len(_broken_sentences(page, 80)) == 2  # "(smaller" / "is", and "is" / "TMDB's"
+    assert _broken_sentences(" A whole sentence the terminal wrapped\n at its edge.\n", 40) == []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import typer
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from cinelake import __version__
 from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb, transform
@@ -48,6 +52,63 @@ def _root(
     ),
 ) -> None:
     """cinelake: a movie and series data lake."""
+
+
+def whole_sentences(text: str) -> str:
+    """Help text with each paragraph joined into one line, for the terminal to wrap at its width.
+
+    Typer's rich help keeps a docstring's line breaks inside a paragraph, so a sentence the source
+    wrapped at 110 columns broke mid-line on an 80-column terminal. Paragraphs (blank-line separated)
+    stay apart; a line starting a list item ("- ", "1. ") stays on its own line.
+    """
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            starts_item = bool(re.match(r"\s*(?:[-*•]|\d+\.)\s", line))
+            if lines and not starts_item:
+                lines[-1] = f"{lines[-1]} {line.strip()}"
+            else:
+                lines.append(line.strip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _no_type_on_flags(params: list[Any]) -> list[Any]:
+    """A flag takes no value, so its help shows no ``<bool>`` placeholder."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _no_type_on_flags(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _no_type_on_flags(super().get_params(ctx))
+
+
+def _readable_help(typer_app: typer.Typer) -> None:
+    """Every command's help in whole sentences and without ``<bool>`` on flags (see above)."""
+    for command in typer_app.registered_commands:
+        text = command.help if isinstance(command.help, str) else inspect.getdoc(command.callback)
+        if text:
+            command.help = whole_sentences(text)
+        if command.cls in (None, TyperCommand):
+            command.cls = _Command
+    for group in typer_app.registered_groups:
+        group.cls = _Group
+        if group.typer_instance is not None:
+            group.typer_instance.info.cls = _Group
+            _readable_help(group.typer_instance)
+
+
+app.info.cls = _Group
+_readable_help(app)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

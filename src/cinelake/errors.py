@@ -7,6 +7,8 @@ they can fix.
 
 from __future__ import annotations
 
+import asyncio
+
 
 class CinelakeError(Exception):
     """Base of every error cinelake raises on purpose."""
@@ -39,3 +41,18 @@ class InputFileError(UsageError):
         super().__init__(f"{file}: {problem}")
         self.file = file
         self.problem = problem
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that broke a task group, for one clear message: a cinelake error first, else the
+    first error that is not a cancellation, else the group itself."""
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        error = pending.pop(0)
+        if isinstance(error, BaseExceptionGroup):
+            pending.extend(error.exceptions)
+        elif not isinstance(error, asyncio.CancelledError):
+            leaves.append(error)
+    ours = [e for e in leaves if isinstance(e, CinelakeError)]
+    return (ours or leaves or [group])[0]

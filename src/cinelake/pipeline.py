@@ -92,7 +92,7 @@ def run_pipeline(
     day: date,
     genres: Sequence[str] = ("Comedy", "Animation"),
     top: int = 5,
-    min_votes: int = 100,
+    min_votes: int | None = None,
     out_dir: Path | str = "reports",
     listener: StepListener | None = None,
     incremental: bool = False,
@@ -105,9 +105,13 @@ def run_pipeline(
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
     ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres``; whenever the
     lake holds series (discovered, or from a series CSV), their answer is given beside the films'.
+    ``min_votes`` applies to both kinds; None: 100 for films, 50 for series (as ``cinelake analyze``).
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
+    from cinelake.transform import check_engine
+
+    chosen = check_engine(engine)  # a missing pyspark is one line before anything else
     if not settings.has_tmdb_credentials():
         raise UsageError(
             "no TMDB credentials: set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY, "
@@ -115,10 +119,10 @@ def run_pipeline(
         )
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
-    from cinelake.transform import check_engine
 
-    make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
-    chosen = check_engine(engine)
+    # None: each kind's own default (the analysis functions'); a number applies to films and series.
+    votes: dict[str, Any] = {} if min_votes is None else {"min_votes": min_votes}
+    make_definition(genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
     if chosen == "spark":
         from cinelake.spark.session import require_java
 
@@ -138,17 +142,21 @@ def run_pipeline(
 
     with step("ingest local") as said:
         local = _ingest_local(lake, csv_paths, day)
-        said.append(", ".join(f"{item.path} ({item.rows:,} rows)" for item in local))
+        from cinelake.ingest.local_csv import copy_summary
+
+        said.append(", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local))
 
     with step("ingest tmdb") as said:
+        from cinelake.ingest.progress import held_summary, run_summary
+
+        runs = []
         for item in local:
             ingested = _ingest_tmdb(lake, item.path, item.kind, day, genres, settings, hear, incremental)
+            runs.append(ingested)
             said.append(
-                f"{item.kind.value}: {ingested.written:,} written, {ingested.not_found:,} not found, "
-                f"{ingested.failed:,} failed, {ingested.chunks_skipped:,}/{ingested.chunks_total:,} chunks "
-                "already done"
-                + (f", {ingested.requests:,} requests" if ingested.requests else "")
+                f"{item.kind.value}: {run_summary(ingested)}"
                 + (_selection_summary(ingested.selection) if incremental else "")
+                + (f"; {held}" if (held := held_summary(ingested)) else "")
             )
             if ingested.status != "complete" or ingested.failed:
                 raise UsageError(
@@ -157,10 +165,9 @@ def run_pipeline(
                 )
         if discover_series:
             shows = _discover_series(lake, day, genres, settings, hear, incremental)
+            runs.append(shows)
             said.append(
-                f"series (discover {','.join(genres)}): {shows.written:,} written, "
-                f"{shows.not_found:,} not found, {shows.failed:,} failed, "
-                f"{shows.chunks_skipped:,}/{shows.chunks_total:,} chunks already done"
+                f"series (discover {','.join(genres)}): {run_summary(shows)}"
                 + (_selection_summary(shows.selection) if incremental else "")
             )
             if shows.status != "complete" or shows.failed:
@@ -168,6 +175,8 @@ def run_pipeline(
                     f"the TMDB series discover did not complete ({shows.failed} failed): "
                     f"see {shows.manifest}; rerun the same command to resume"
                 )
+
+        _require_tmdb_data(lake, runs, genres)
 
     with step("catalog crawl") as said:
         said.append(_crawl(lake, layout.Zone.RAW))
@@ -192,12 +201,12 @@ def run_pipeline(
             spark.stop()
 
     with step("analyze") as said:
-        analysis = budget_vs_revenue(lake, genres=genres, top=top, min_votes=min_votes)
+        analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
         result.analysis = analysis
         said.append(
             ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
         )
-        result.series, why_not = _series_answer(lake, genres, top)
+        result.series, why_not = _series_answer(lake, genres, top, votes)
         if why_not:
             said.append(f"series: {why_not}")
         if result.series is not None:
@@ -253,6 +262,7 @@ def run_demo(
         # The edits begin on day 2, so day 2's run fetches the titles edited since day 1 (the change
         # lists' day of overlap then names no edit that day 1 already saw).
         options.setdefault("changes_from", day.isoformat())
+    _record_snapshot_vintage(lake)
     hear.message("starting the offline TMDB server on 127.0.0.1 ...")
     with serve_in_subprocess(**options) as base_url:
         hear.message(f"offline TMDB server at {base_url}")
@@ -290,6 +300,16 @@ def run_demo(
         return run(day=day, incremental=True)
 
 
+def _record_snapshot_vintage(lake: Lake) -> None:
+    """Say in the lake that its TMDB data is the packaged snapshot's, and how old its values are (the
+    report and ``analyze`` state it beside the day the data was collected)."""
+    import orjson
+
+    from cinelake.tmdb.snapshot import vintage
+
+    lake.write_bytes(layout.tmdb_data_vintage(), orjson.dumps(vintage(), option=orjson.OPT_INDENT_2))
+
+
 # --- the steps ---------------------------------------------------------------------------------------
 
 
@@ -324,6 +344,8 @@ def _selection_summary(selection: Any) -> str:
         f" (incremental: {selection.changed:,} changed, {selection.new:,} new, {selection.unchanged:,} "
         f"unchanged; the change lists named {selection.listed:,} ids)"
     )
+
+
 def _discover_series(
     lake: Lake, day: date, genres: Sequence[str], settings: Settings, hear: StepListener, incremental: bool
 ) -> Any:
@@ -334,13 +356,15 @@ def _discover_series(
     )
 
 
-def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesAnalysis | None, str]:
+def _series_answer(
+    lake: Lake, genres: Sequence[str], top: int, votes: dict[str, Any]
+) -> tuple[SeriesAnalysis | None, str]:
     """The series answer, or None and why not (nothing said when the lake holds no series)."""
     from cinelake.analysis.series_answer import best_and_worst_series
     from cinelake.analysis.sources import NoAnalysisData
 
     try:
-        answer = best_and_worst_series(lake, genres=genres, top=top)
+        answer = best_and_worst_series(lake, genres=genres, top=top, **votes)
     except NoAnalysisData:
         return None, ""
     except UsageError as exc:  # a film genre TV does not have: the films' answer still stands
@@ -350,11 +374,34 @@ def _series_answer(lake: Lake, genres: Sequence[str], top: int) -> tuple[SeriesA
     return answer, ""
 
 
+def _require_tmdb_data(lake: Lake, runs: Sequence[Any], genres: Sequence[str]) -> None:
+    """A one-line error naming why, when no TMDB data arrived now and the lake holds none from before
+    (without it there is nothing to transform or answer)."""
+    if any(run.written for run in runs):
+        return
+    zone, origin, fmt = layout.Zone.RAW, layout.Origin.TMDB, layout.Format.JSON
+    if any(lake.list_files(layout.dataset_dir(zone, origin, fmt, kind.value)) for kind in layout.Kind):
+        return
+    asked = sum(run.requested for run in runs)
+    wanted = ", ".join(genres)
+    if asked == 0:
+        why = f"the CSVs hold no title of the genres {wanted} (--genres chooses them)"
+    else:
+        missed = next((run.misses_file for run in runs if run.misses_file), None)
+        why = f"TMDB knew none of the {asked:,} id(s) of the genres {wanted} the CSVs hold" + (
+            f" (each miss and its reason: {missed})" if missed else ""
+        )
+    raise UsageError(
+        f"no TMDB data arrived: {why}, and the lake holds none from earlier runs, so there is nothing to "
+        "transform or answer; give a CSV whose IMDB ids TMDB has, or other --genres"
+    )
+
+
 def _crawl(lake: Lake, zone: layout.Zone | None) -> str:
     from cinelake.catalog.crawler import crawl
 
     summary = crawl(lake, zone=zone)
-    return f"{len(summary.tables)} table(s) changed in {summary.database}"
+    return f"{summary.database}: {summary.totals}"
 
 
 def _partitions_summary(partitions: Sequence[Any]) -> str:

@@ -278,3 +278,42 @@ def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(
     assert failed.value.error == "StepRefused", failed.value
     assert failed.value.cause.startswith("the trusted-to-refined step failed: "), failed.value.cause
     assert "\n" not in failed.value.cause and "{" not in failed.value.cause
+
+
+@pytest.mark.slow
+def test_a_csv_replaced_the_same_day_is_ingested_and_built_again(
+    empty_lake_stack: Callable[..., AbstractContextManager[LocalStack]], aws_env: str, tmp_path: Path
+) -> None:
+    """The user uploads a CSV, the day runs; the same day they upload a version with more titles and
+    the day runs again: a new ingestion run fetches only the new titles, and the check sees the
+    changed Raw (same file names, new content), so the transforms and the report are built again."""
+    from cinelake.ingest.local_csv import ingest_local
+
+    day = dt.date(2026, 11, 26)
+    movies, _ = small_csvs(tmp_path)
+    header, *rows = movies.read_text(encoding="utf-8").splitlines()
+    with empty_lake_stack({"TransformEngine": "lambda", "Genres": "Animation"}) as deployed:
+        lake = Lake(f"s3://{deployed.bucket}", s3_endpoint_url=aws_env)
+        movies.write_text("\n".join([header, *rows[:20]]) + "\n", encoding="utf-8")
+        ingest_local(lake, [str(movies)], day=day)
+        first, _ = deployed.execute({"date": day.isoformat()})
+        (one,) = first["ingested"]  # a complete run (the state machine fails on any other)
+        assert one["written"] > 0
+
+        movies.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")  # 10 rows more
+        (copied,) = ingest_local(lake, [str(movies)], day=day)
+        assert copied.change == "changed"
+        second, rerun = deployed.execute({"date": day.isoformat()})
+        (two,) = second["ingested"]
+        assert two["run_id"] != one["run_id"]
+        added = {r.split("|")[0] for r in rows[20:]} - {r.split("|")[0] for r in rows[:20]}
+        assert 0 < two["requested"] <= len(added)  # only the titles the first version did not have
+        assert second["check"]["built"] is False
+        assert "RawToTrustedLambda" in rerun.visited and "Report" in rerun.visited
+    titles = {
+        json.loads(line)["imdb_id"]
+        for key in s3_objects(aws_env, deployed.bucket)
+        if key.startswith("Raw/TMDB/JSON/Movies/")
+        for line in lake.read_bytes(key).splitlines()
+    }
+    assert added & titles  # the new version's titles reached Raw

@@ -324,6 +324,15 @@ def test_run_id_is_stable_and_depends_on_the_request(small_csv: Path) -> None:
     assert a.run_id == csv_request(small_csv, refresh=True, concurrency=3).normalized().run_id
 
 
+def test_the_run_id_names_the_csv_content(small_csv: Path, tmp_path: Path) -> None:
+    lake = Lake(str(tmp_path / "lake"))
+    pinned = csv_request(small_csv).normalized().pinned(lake)
+    assert pinned.csv_sha256 is not None and pinned.parameters()["csv_sha256"] == pinned.csv_sha256
+    assert pinned.run_id == csv_request(small_csv).normalized().pinned(lake).run_id
+    small_csv.write_bytes(small_csv.read_bytes() + small_csv.read_bytes().splitlines(keepends=True)[-1])
+    assert csv_request(small_csv).normalized().pinned(lake).run_id != pinned.run_id
+
+
 def test_ingest_into_s3(aws_env: str, small_csv: Path, settings: Settings) -> None:
     from tests.lake.conftest import make_s3_lake
 
@@ -355,7 +364,7 @@ def test_a_run_held_by_a_live_attempt_elsewhere_is_refused(
 
     lake = Lake(str(tmp_path / "lake"))
     request = csv_request(small_csv)
-    lock = LakeLock(lake, f"tmdb-{request.normalized().run_id}")
+    lock = LakeLock(lake, f"tmdb-{request.normalized().pinned(lake).run_id}")
     now = time.time()
     lake.write_bytes(lock.path, LockInfo("x", "other-host", os.getpid(), now, now + 3600).encode())
     with pytest.raises(LockHeldError, match="other-host"):
@@ -384,7 +393,7 @@ def test_credentials_revoked_mid_run_leave_only_listed_files(
 
     with pytest.raises(TMDBAuthError):
         ingest_tmdb(lake, csv_request(small_csv), settings, progress=revoke)
-    manifest = RunBook(lake, csv_request(small_csv).normalized().run_id).load_manifest()
+    manifest = RunBook(lake, csv_request(small_csv).normalized().pinned(lake).run_id).load_manifest()
     assert manifest is not None and manifest.status == "incomplete"
     # Every chunk fetched before the error was written and checkpointed; nothing unlisted is visible.
     assert sorted(lake.list_files("Raw/TMDB")) == sorted(f.path for f in manifest.files)

@@ -90,3 +90,21 @@ def test_extra_java_options_reach_the_local_driver(spark: object) -> None:
     options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")  # type: ignore[attr-defined]
     assert options is not None and "-Duser.language=en" in options
     assert os.environ["CINELAKE_SPARK_JAVA_OPTIONS"] in options
+
+
+def test_the_jvm_startup_notice_is_dropped_and_everything_else_passes(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A process started in the block (as Spark starts its JVM) writes through the filter."""
+    script = (
+        "import sys; sys.stderr.write('WARNING: Using incubator modules: jdk.incubator.vector\\n"
+        "Error: a real problem\\n')"
+    )
+    with session.jvm_stderr_filtered() as forwarder:
+        child = subprocess.Popen([sys.executable, "-c", script])
+    child.wait(timeout=60)
+    assert forwarder is not None
+    forwarder.join(timeout=60)  # the pipe closes when the child exits
+    err = capfd.readouterr().err
+    assert "Error: a real problem" in err
+    assert "incubator" not in err

@@ -80,7 +80,10 @@ def test_spark_matches_python_and_duckdb(
     spark: Any, books: list[Path], reference: list[tuple[str, int]], tmp_path: Path
 ) -> None:
     spark_csv, duck_csv = tmp_path / "spark.csv", tmp_path / "duckdb.csv"
-    result = wordcount(books, top=25, out=str(spark_csv), engine="spark", spark=spark)
+    heard: list[str] = []
+    result = wordcount(books, top=25, out=str(spark_csv), engine="spark", spark=spark, progress=heard.append)
+    assert heard[0].startswith(f"counting the words of {len(books)} file(s), ")  # not silent
+    assert heard[1] == f"writing every count to {spark_csv}"
     wordcount(books, top=0, out=str(duck_csv), engine="duckdb")
     assert result.top == [WordCount(w, c) for w, c in reference[:25]]
     assert _read_csv(spark_csv) == reference

@@ -46,6 +46,14 @@ def test_what_the_sources_lack_stays_absent() -> None:
         assert all(m["job"] == "Director" for m in movie.get("credits", {}).get("crew", ()))
 
 
+def test_every_movie_has_a_title_as_tmdb_always_does() -> None:
+    snapshot = load_snapshot()
+    assert all(isinstance(m.get("title"), str) and m["title"] for m in snapshot.movies.values())
+    # Where movies_metadata has no row, the title is tmdb_10k's (its original_title column).
+    rocky = [m for m in snapshot.movies.values() if m["title"] == "Rocky"]
+    assert rocky and all(m["title"] == m["original_title"] for m in rocky)
+
+
 def test_unknown_budget_stays_zero_and_genres_use_real_ids() -> None:
     snapshot = load_snapshot()
     real_ids = set(snapshot.genre_ids.values())

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from cinelake.errors import CinelakeError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Origin, Zone
@@ -48,13 +50,34 @@ class Freshness:
     lake: str
     checked_at: str
     datasets: tuple[DatasetFreshness, ...] = field(default=())
+    # When the lake's TMDB data came from the packaged snapshot: its values' own date per kind.
+    vintage: dict[str, dict[str, str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "lake": self.lake,
             "checked_at": self.checked_at,
             "datasets": [d.to_dict() for d in self.datasets],
+            "vintage": self.vintage,
         }
+
+
+def data_vintage(lake: Lake) -> dict[str, dict[str, str]] | None:
+    """The vintage a lake filled from the packaged snapshot records (``cinelake demo`` writes it)."""
+    try:
+        found: dict[str, dict[str, str]] = orjson.loads(lake.read_bytes(layout.tmdb_data_vintage()))
+    except (CinelakeError, orjson.JSONDecodeError):
+        return None
+    return found
+
+
+def vintage_sentence(vintage: dict[str, dict[str, str]] | None) -> str | None:
+    """``TMDB values of the packaged snapshot, as of about 2017-08 (films) and 2019-05 (series)``."""
+    if not vintage:
+        return None
+    names = {"movies": "films", "series": "series"}
+    parts = [f"{entry['as_of'][:7]} ({names.get(kind, kind)})" for kind, entry in sorted(vintage.items())]
+    return "TMDB values of the packaged offline snapshot, as of about " + " and ".join(parts)
 
 
 def freshness(lake: Lake) -> Freshness:
@@ -75,7 +98,8 @@ def freshness(lake: Lake) -> Freshness:
             continue
         found.append(_parquet_dataset(lake, path, Zone.REFINED))
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
-    return Freshness(lake=lake.url, checked_at=stamp, datasets=tuple(d for d in found if d.files))
+    datasets = tuple(d for d in found if d.files)
+    return Freshness(lake=lake.url, checked_at=stamp, datasets=datasets, vintage=data_vintage(lake))
 
 
 def _raw_dataset(lake: Lake, folder: str, fmt: Format) -> DatasetFreshness:

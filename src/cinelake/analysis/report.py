@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cinelake.analysis.freshness import Freshness, freshness
+from cinelake.analysis.freshness import Freshness, freshness, vintage_sentence
 from cinelake.analysis.model import Analysis, Film, GenreResult
 from cinelake.analysis.reading import genre_reading
 from cinelake.analysis.report_html import e as _e
@@ -110,7 +110,7 @@ def render_report(analysis: Analysis, facts: Freshness, *, series: SeriesAnalysi
 <main>
 <header>
 <h1>Budget vs revenue of the best and worst {_e(names)} films</h1>
-<p class="meta">{source}.
+<p class="meta">{source}.{_vintage(facts)}
 Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}.</p>
 <p class="notice">{_e(TMDB_NOTICE)}</p>
 </header>
@@ -124,6 +124,11 @@ popularity figures come from TMDB.</p></footer>
 </body>
 </html>
 """
+
+
+def _vintage(facts: Freshness) -> str:
+    sentence = vintage_sentence(facts.vintage)
+    return f" {_e(sentence)}." if sentence else ""
 
 
 def _slug(name: str) -> str:

@@ -24,7 +24,7 @@ def source_line(source: Source | None, noun: str) -> str:
         return f"Source: {noun} given directly"
     return (
         f"Source: {e(source.description)}: {source.films:,} {noun} at <code>{e(source.location)}</code>"
-        + (f", newest data {e(source.snapshot)}" if source.snapshot else "")
+        + (f", collected from TMDB on {e(source.snapshot)}" if source.snapshot else "")
     )
 
 

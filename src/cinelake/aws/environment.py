@@ -10,10 +10,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from cinelake.errors import ConfigError
+
+
+def split_genres(value: object) -> object:
+    """A comma-separated string of genres ("Comedy, Animation") as a tuple of names; else unchanged."""
+    if isinstance(value, str):
+        return tuple(g.strip() for g in value.split(",") if g.strip())
+    return value
 
 
 class ContinuationMode(StrEnum):
@@ -32,7 +39,7 @@ class FunctionEnvironment(BaseSettings):
     lake: str | None = Field(default=None, validation_alias=AliasChoices("LAKE", "lake"))
     source: str = Field(default="discover", validation_alias=AliasChoices("SOURCE", "source"))
     csv: str | None = Field(default=None, validation_alias=AliasChoices("CSV", "csv"))
-    genres: Annotated[tuple[str, ...], NoDecode] = Field(
+    genres: Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_genres)] = Field(
         default=(), validation_alias=AliasChoices("GENRES", "genres")
     )
     kind: str = Field(default="movies", validation_alias=AliasChoices("KIND", "kind"))
@@ -43,13 +50,6 @@ class FunctionEnvironment(BaseSettings):
     safety_margin_seconds: float = Field(
         default=60.0, ge=0, validation_alias=AliasChoices("SAFETY_MARGIN_SECONDS", "safety_margin_seconds")
     )
-
-    @field_validator("genres", mode="before")
-    @classmethod
-    def _split_genres(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(g.strip() for g in value.split(",") if g.strip())
-        return value
 
     @field_validator("continuation_mode", "source", "kind", mode="before")
     @classmethod

@@ -15,11 +15,11 @@ invocation is exactly it, so the date and every default are fixed by the first i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from cinelake.aws.environment import FunctionEnvironment
+from cinelake.aws.environment import FunctionEnvironment, split_genres
 from cinelake.errors import UsageError
 
 Source = Literal["csv", "discover"]
@@ -37,7 +37,7 @@ class IngestEvent(BaseModel):
 
     source: Source | None = None
     csv: str | None = Field(None, min_length=1, max_length=1024)
-    genres: tuple[str, ...] | None = None
+    genres: Annotated[tuple[str, ...] | None, BeforeValidator(split_genres)] = None
     kind: KindName | None = None
     date: dt.date | None = None
     incremental: bool | None = None  # fetch only new titles and those TMDB's change lists name
@@ -46,13 +46,6 @@ class IngestEvent(BaseModel):
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
     invocation: int = Field(1, ge=1)
     chain: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
-
-    @field_validator("genres", mode="before")
-    @classmethod
-    def _split_genres(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(g.strip() for g in value.split(",") if g.strip())
-        return value
 
     @field_validator("genres")
     @classmethod

@@ -75,7 +75,8 @@ def build_request(event: ResolvedEvent, lake: Lake) -> TMDBIngestRequest:
     """The ingestion job's request for a resolved event, validated by the job (a UsageError if not).
 
     The CSV is named by its full lake URL, as ``cinelake ingest tmdb --from-csv s3://...`` names it,
-    so the CLI and the function compute the same run id for the same request.
+    so the CLI and the function compute the same run id for the same request (once pinned to the CSV's
+    content, see :meth:`TMDBIngestRequest.pinned`).
     """
     request = TMDBIngestRequest(
         kind=Kind.MOVIES if event.kind == "movies" else Kind.SERIES,
@@ -164,7 +165,7 @@ def handler(event: Any, context: LambdaContextLike) -> dict[str, Any]:
         formatter.set_secrets(credentials.values())
         settings = credentials.apply(settings)
         lake = Lake(env.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
-        request = build_request(resolved, lake)
+        request = build_request(resolved, lake).pinned(lake)  # the run id names the CSV's content
         run_id = request.run_id
         formatter.context["run_id"] = run_id
         if resolved.run_id and resolved.run_id != run_id:

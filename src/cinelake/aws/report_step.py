@@ -1,7 +1,7 @@
 """The daily pipeline's last work steps: is the day already built, and the day's answer and report.
 
 ``check`` (``cinelake.aws.report_step.check``) fingerprints Raw (the sorted names of its data
-files; Raw names are deterministic, so the same ingestion leaves the same names) and says whether the
+files with their content: a CSV replaced the same day changes it though its name stays) and says whether the
 day's stamp ``Refined/_reports/YYYY/MM/DD/_pipeline.json`` already holds that fingerprint: if it does,
 the transforms and the report of this day were built from this very Raw, and the state machine skips
 them. ``handler`` runs what ``cinelake analyze`` and ``cinelake report`` run and writes, under
@@ -43,9 +43,10 @@ def _day(event: Any) -> dt.date:
 
 
 def raw_fingerprint(lake: Lake) -> str:
-    """The sha256 of Raw's data file names (bookkeeping and temp files left out), sorted."""
-    names = sorted(lake.list_files(layout.Zone.RAW.value))
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+    """The sha256 of Raw's data files (bookkeeping and temp files left out): each one's name and content
+    tag (S3's ETag, else its sha256), sorted, so a file replaced by another version changes it too."""
+    tags = lake.content_tags(layout.Zone.RAW.value)
+    return hashlib.sha256("\n".join(f"{rel} {tag}" for rel, tag in tags.items()).encode()).hexdigest()
 
 
 def stamp_path(day: dt.date) -> str:

@@ -111,6 +111,15 @@ class CrawlSummary:
     def schema_changes(self) -> list[SchemaChange]:
         return [c for t in self.tables for c in t.schema_changes]
 
+    @property
+    def totals(self) -> str:
+        """What the crawl changed, in one line (``catalog crawl`` and ``pipeline`` both print it)."""
+        return (
+            f"{self.created} table(s) created, {self.updated} updated, {self.unchanged} unchanged; "
+            f"{self.partitions_added} partition(s) added, {self.partitions_updated} updated, "
+            f"{self.partitions_removed} removed; {self.files_read:,} of {self.files:,} file(s) read"
+        )
+
     def table(self, name: str) -> TableChange:
         for change in self.tables:
             if change.table == name:

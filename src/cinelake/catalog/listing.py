@@ -111,12 +111,7 @@ def format_summary(summary: CrawlSummary) -> Group:
             _count(t.records, t.records_exact),
         )
     lines = Text()
-    lines.append(
-        f"{summary.created} table(s) created, {summary.updated} updated, {summary.unchanged} unchanged; "
-        f"{summary.partitions_added} partition(s) added, {summary.partitions_updated} updated, "
-        f"{summary.partitions_removed} removed; {summary.files_read:,} of {summary.files:,} file(s) read "
-        f"in {summary.seconds:.2f}s"
-    )
+    lines.append(f"{summary.totals} in {summary.seconds:.2f}s")
     for change in summary.schema_changes:
         what = "new column" if change.old is None else f"{change.old} -> "
         verb = "" if change.applied else " (logged, not applied)"

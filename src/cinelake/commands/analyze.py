@@ -200,6 +200,18 @@ def analyze(
         console.print(f"[dim]{TMDB_NOTICE}[/]")
     if series is not None:
         print_series(series)
+    if engine is Engine.DUCKDB:
+        print_vintage(lake_url(lake))
+
+
+def print_vintage(lake: str) -> None:
+    """The line saying how old the lake's TMDB values are, when it came from the packaged snapshot."""
+    from cinelake.analysis.freshness import data_vintage, vintage_sentence
+    from cinelake.lake.store import Lake
+
+    sentence = vintage_sentence(data_vintage(Lake(lake)))
+    if sentence:
+        console.print(f"[bold]data[/]: {sentence}", highlight=False)
 
 
 def write_analysis_json(analysis: Analysis, out_dir: Path) -> Path:
@@ -294,7 +306,7 @@ def _print_answer(
     )
     if answer.source is not None:
         src = answer.source
-        snapshot = f", newest data {src.snapshot}" if src.snapshot else ""
+        snapshot = f", collected from TMDB on {src.snapshot}" if src.snapshot else ""
         console.print(f"[bold]source[/]: {src.description}: {src.films:,} {noun} at {src.location}{snapshot}")
     for result in answer.genres.values():
         console.rule(f"[bold]{result.genre}{genre_suffix}[/] · {result.eligible:,} eligible")

@@ -44,32 +44,40 @@ def local(
     lake: LakeOption = None,
     date: DateOption = None,
     kind: KindOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Copy a file even when its content is that of its last copy.")
+    ] = False,
 ) -> None:
     """Copy movies/series CSV files byte for byte into Raw/Local/CSV/<Kind>/YYYY/MM/DD/.
 
-    Every file is validated first (one streaming pass); if any is invalid, nothing is written.
+    Every file is validated first (one streaming pass); if any is invalid, nothing is written. A file
+    whose content (sha256) is that of its last copy is not copied again unless --force; the table says
+    which files were new, changed or unchanged. Every copy is recorded in Raw/Local/_runs/copies/.
     """
     from rich.table import Table
 
-    from cinelake.ingest.local_csv import ingest_local, parse_kind
+    from cinelake.ingest.local_csv import copy_summary, ingest_local, parse_kind
     from cinelake.lake.store import Lake
 
     day = parse_day(date)
     wanted = parse_kind(kind)
     store = Lake(lake_url(lake))
-    done = ingest_local(store, [str(p) for p in paths], day=day, kind=wanted)
+    done = ingest_local(store, [str(p) for p in paths], day=day, kind=wanted, force=force)
     table = Table(title=f"Raw/Local/CSV in {store.url}", title_justify="left")
-    for column in ("written to", "kind", "rows", "bytes", "sha256"):
+    for column in ("in Raw", "kind", "content", "rows", "bytes", "sha256"):
         table.add_column(column, justify="right" if column in ("rows", "bytes") else "left", overflow="fold")
     for item in done:
         table.add_row(
             item.path,
             item.kind.value,
+            item.change,
             f"{item.rows:,}",
             f"{item.bytes:,}",
             item.sha256[:12],
         )
     console.print(table)
+    for item in done:
+        console.print(f"{Path(item.source).name}: {copy_summary(item)}", highlight=False, soft_wrap=True)
 
 
 @app.command("tmdb")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cinelake.commands.analyze import MinVotesOption
 from cinelake.commands.common import (
     TMDB_NOTICE,
     DateOption,
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 
     from cinelake.ingest.tmdb import IngestProgress
     from cinelake.pipeline import PipelineResult, StepOutcome
+
+
+class PipelineKind(StrEnum):
+    MOVIES = "movies"
+    BOTH = "both"
+
 
 EngineOption = Annotated[
     str,
@@ -47,6 +55,7 @@ def _listener() -> object:
             self.progress: Progress | None = None
             self.task: TaskID | None = None
             self.last_logged = -1
+            self.last_line = ""
 
         def step_started(self, name: str) -> None:
             err_console.print(f"[bold cyan]>[/] {name} ...", highlight=False)
@@ -62,14 +71,20 @@ def _listener() -> object:
             err_console.print(f"  {text}", highlight=False, markup=False)
 
         def ingest_progress(self, progress: IngestProgress) -> None:
+            # Nothing until the total is known (the plan is being made), and nothing for a run with no
+            # id to fetch; the run's summary line says what it did.
+            if progress.phase == "plan" or progress.total == 0:
+                return
             if not is_interactive():
-                tenth = progress.done * 10 // max(progress.total, 1)
-                if tenth != self.last_logged:
-                    self.last_logged = tenth
-                    err_console.print(
-                        f"  tmdb: {progress.done:,}/{progress.total:,} ids, {progress.written:,} written",
-                        highlight=False,
-                    )
+                # A line a tenth, and the last one when the run ends, when the written count (kept per
+                # chunk) has caught up with the ids looked up.
+                tenth = -1 if progress.phase == "finish" else progress.done * 10 // progress.total
+                done = f"{progress.done:,}/{progress.total:,}"
+                line = f"  tmdb: {done} ids looked up, {progress.written:,} written"
+                if tenth != self.last_logged and line != self.last_line:
+                    err_console.print(line, highlight=False)
+                    self.last_line = line
+                self.last_logged = tenth
                 return
             if self.progress is None:
                 self.progress = Progress(
@@ -100,7 +115,13 @@ def _listener() -> object:
 def _finish(result: PipelineResult, out: Path) -> None:
     from rich.table import Table
 
-    from cinelake.commands.analyze import answer_document, print_analysis, print_series, write_answer_json
+    from cinelake.commands.analyze import (
+        answer_document,
+        print_analysis,
+        print_series,
+        print_vintage,
+        write_answer_json,
+    )
 
     timings = Table(title="steps", title_justify="left")
     timings.add_column("step")
@@ -118,6 +139,7 @@ def _finish(result: PipelineResult, out: Path) -> None:
         path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
+    print_vintage(result.lake)
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
     if result.analysis is None:  # print_analysis shows the notice with the answers
@@ -134,8 +156,16 @@ def pipeline(
     genres: Annotated[
         str, typer.Option("--genres", help="Genres to ingest and analyse.")
     ] = "Comedy,Animation",
-    top: Annotated[int, typer.Option("--top", min=1, help="Best and worst films per genre.")] = 5,
-    min_votes: Annotated[int, typer.Option("--min-votes", min=0, help="Minimum TMDB vote count.")] = 100,
+    top: Annotated[int, typer.Option("--top", min=1, help="Best and worst titles per genre.")] = 5,
+    min_votes: MinVotesOption = None,
+    kind: Annotated[
+        PipelineKind,
+        typer.Option(
+            "--kind",
+            help="movies: the titles of your CSVs (films, and the series of a series CSV); both: also "
+            "the series TMDB lists for --genres (/discover/tv), answered beside the films.",
+        ),
+    ] = PipelineKind.MOVIES,
     out: OutOption = Path("reports"),
     incremental: Annotated[
         bool,
@@ -175,6 +205,7 @@ def pipeline(
         listener=listener,
         incremental=incremental,
         engine=engine,
+        discover_series=kind is PipelineKind.BOTH,
     )
     _finish(result, out)
 
@@ -210,9 +241,7 @@ def demo(
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(
-        Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine
-    )
+    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine)
     _finish(result, out)
 
 

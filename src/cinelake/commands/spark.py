@@ -84,7 +84,8 @@ def wordcount(
         raise UsageError(f"unknown --format {fmt!r}: use table, csv or json")
     from cinelake.spark.wordcount import wordcount as run
 
-    result = run([str(p) for p in paths], top=top, out=out, engine=engine)
+    with steps("wordcount") as progress:
+        result = run([str(p) for p in paths], top=top, out=out, engine=engine, progress=progress)
     if fmt == "json":
         typer.echo(json.dumps([{"word": w.word, "count": w.count} for w in result.top], ensure_ascii=False))
     elif fmt == "csv":

@@ -62,7 +62,10 @@ def sql(
         typer.Option("--allow-writes", help="Run statements other than SELECT/WITH/SHOW/DESCRIBE/EXPLAIN."),
     ] = False,
 ) -> None:
-    """Run SQL over the lake: every catalog table is queryable by its name (partition columns included)."""
+    """Run SQL over the lake: every catalog table is queryable by its name (partition columns included).
+
+    A result too wide for the terminal is shown one row at a time, a line per column.
+    """
     from cinelake.query import run_sql, to_csv, to_json, to_rich
 
     result = run_sql(
@@ -82,7 +85,7 @@ def sql(
     elif output is OutputFormat.CSV:
         typer.echo(to_csv(result), nl=False)
     else:
-        console.print(to_rich(result))
+        console.print(to_rich(result, width=console.width))
     # The lake holds TMDB data; machine-readable output keeps the notice off stdout.
     (console if output is OutputFormat.TABLE else err_console).print(TMDB_NOTICE, highlight=False)
 

@@ -98,6 +98,43 @@ def lake_history(lake: Lake, parameters: dict[str, Any], run_id: str, day: date)
     return history
 
 
+@dataclass
+class HeldToday:
+    """What the day's complete earlier CSV runs of the same kind and appends already handled."""
+
+    ids: set[str] = field(default_factory=set)  # written or not found: either way final for the day
+    csv_changed_since: str | None = None  # the last such run of the same CSV name, read in another version
+
+
+def held_today(lake: Lake, parameters: dict[str, Any], run_id: str, day: date) -> HeldToday:
+    """The ids of the day's Raw a CSV run need not fetch again (a same-day run of a changed CSV)."""
+    prefix = f"{day:%Y%m%d}-csv-"
+    books = [RunBook(lake, r) for r in RunBook.run_ids(lake) if r.startswith(prefix) and r != run_id]
+    held = HeldToday()
+    name = source_key(parameters)[2]
+    same_name: list[RunManifest] = []
+    for book in books:
+        manifest = book.load_manifest()
+        if (
+            manifest is None
+            or manifest.status != "complete"
+            or manifest.parameters.get("kind") != parameters.get("kind")
+            or manifest.parameters.get("append") != parameters.get("append")
+        ):
+            continue
+        plan = book.load_plan()
+        if plan is None or plan.generation != manifest.generation:
+            continue
+        held.ids.update(plan.ids)
+        if source_key(manifest.parameters)[2] == name:
+            same_name.append(manifest)
+    if same_name:
+        last = max(same_name, key=lambda m: m.started_at)
+        if last.parameters.get("csv_sha256") != parameters.get("csv_sha256"):
+            held.csv_changed_since = last.run
+    return held
+
+
 def _day(manifest: RunManifest) -> date:
     return date.fromisoformat(str(manifest.parameters.get("day")))
 

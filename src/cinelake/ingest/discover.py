@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cinelake.errors import UsageError
+from cinelake.errors import UsageError, first_error
 from cinelake.ingest.local_csv import ALL_GENRES
 from cinelake.lake.layout import Kind
 
@@ -312,21 +312,9 @@ async def list_ids(
 
             spawn(window(lo, hi))
     except BaseExceptionGroup as errors:
-        raise _first_error(errors) from None
+        raise first_error(errors) from None
     return result
 
 
 def _day(value: date | None) -> str:
     return f"{value:%Y%m%d}" if value else "any"
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first error of a task group that is not a cancellation (the one to tell the user)."""
-    pending: list[BaseException] = [group]
-    while pending:
-        error = pending.pop(0)
-        if isinstance(error, BaseExceptionGroup):
-            pending.extend(error.exceptions)
-        elif not isinstance(error, asyncio.CancelledError):
-            return error
-    return group

@@ -11,6 +11,7 @@ Validation reads a file once, streamed, so a multi-GB file needs no more memory 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import IO
 
 from cinelake.errors import InputFileError, UsageError
+from cinelake.ingest.copies import Change, CopyRecord, load_ledger, record_copy
 from cinelake.lake import layout
 from cinelake.lake.layout import Kind
+from cinelake.lake.manifest import utc_now
 from cinelake.lake.store import Lake
 
 DELIMITER = "|"
@@ -79,6 +82,9 @@ class LocalIngested:
     rows: int
     bytes: int
     sha256: str
+    # new, changed (since the last copy), unchanged (not copied: ``path`` is the last copy) or forced.
+    change: Change = "new"
+    previous: str | None = None  # the last copy's sha256, when there was one
 
 
 def parse_kind(value: str | Kind | None) -> Kind | None:
@@ -227,11 +233,14 @@ def ingest_local(
     day: date,
     kind: Kind | str | None = None,
     on_file: Callable[[LocalIngested], None] | None = None,
+    force: bool = False,
 ) -> list[LocalIngested]:
     """Copy the challenge's CSV files into ``Raw/Local/CSV/<Kind>/YYYY/MM/DD/<file name>`` byte for byte.
 
-    Every file is validated first; if any is invalid nothing is written. Each copy is streamed and its
-    sha256 verified on the stored copy.
+    Every file is validated first; if any is invalid nothing is written. A file whose content (sha256)
+    is that of its last copy (same name and kind, this day or before) is not copied again unless
+    ``force``: its result is ``unchanged`` and names that copy. Each copy is streamed, its sha256
+    verified on the stored copy and recorded in the file's ledger (:mod:`cinelake.ingest.copies`).
     """
     if not paths:
         raise UsageError("no file given: name at least one movies or series CSV")
@@ -244,12 +253,47 @@ def ingest_local(
         targets[rel] = info.source
     results: list[LocalIngested] = []
     for info, rel in zip(checked, targets, strict=True):
-        digest = lake.copy_in(info.source, rel)
-        done = LocalIngested(info.source, info.kind, rel, info.rows, info.bytes, digest)
+        done = _copy_if_changed(lake, info, rel, day, force)
         results.append(done)
         if on_file is not None:
             on_file(done)
     return results
+
+
+def _copy_if_changed(lake: Lake, info: CsvInfo, rel: str, day: date, force: bool) -> LocalIngested:
+    name = Path(info.source).name
+    digest = csv_sha256(info.source)
+    last = load_ledger(lake, info.kind, name).last_before(day)
+    if last is not None and last.sha256 == digest and not force and lake.exists(last.path):
+        return LocalIngested(
+            info.source, info.kind, last.path, info.rows, info.bytes, digest, "unchanged", last.sha256
+        )
+    copied = lake.copy_in(info.source, rel)
+    change: Change = "new" if last is None else "forced" if last.sha256 == copied else "changed"
+    record = CopyRecord(
+        day=day,
+        path=rel,
+        source=info.source,
+        sha256=copied,
+        bytes=info.bytes,
+        rows=info.rows,
+        copied_at=utc_now(),
+        change=change,
+    )
+    record_copy(lake, info.kind, name, record)
+    previous = last.sha256 if last is not None else None
+    return LocalIngested(info.source, info.kind, rel, info.rows, info.bytes, copied, change, previous)
+
+
+def copy_summary(item: LocalIngested) -> str:
+    """What became of a file, in a few words: ``changed since the last copy (sha256 1a2b3c4d5e6f)``."""
+    if item.change == "unchanged":
+        return "unchanged since the last copy: not copied again"
+    if item.change == "forced":
+        return "unchanged, copied again (--force)"
+    if item.change == "changed":
+        return f"changed since the last copy (sha256 {(item.previous or '')[:12]}), copied"
+    return "new, copied"
 
 
 def parse_genres(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -282,6 +326,16 @@ def _open_lake(lake: Lake, rel: str, shown: str) -> IO[bytes]:
     if not lake.exists(rel):
         raise InputFileError(shown, "no such file")
     return lake.open_read(rel)
+
+
+def csv_sha256(source: str | os.PathLike[str], *, lake: Lake | None = None) -> str:
+    """The sha256 of a CSV's bytes (a local file, a URL or a path in ``lake``)."""
+    digest = hashlib.sha256()
+    handle, _ = _open_source(os.fspath(source), lake)
+    with handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def csv_kind(source: str | os.PathLike[str], *, lake: Lake | None = None) -> Kind:

@@ -118,6 +118,34 @@ class ProgressReport:
             )
 
 
+def run_summary(result: IngestResult) -> str:
+    """One line of what a run did in this attempt, then what earlier attempts had done:
+    ``0 written, 0 not found, 0 failed; 43/43 chunks already done (4,229 written, 10 not found)``."""
+    line = (
+        f"{result.written - result.written_before:,} written, "
+        f"{result.not_found - result.not_found_before:,} not found, {result.failed:,} failed"
+    )
+    if result.chunks_skipped:
+        line += (
+            f"; {result.chunks_skipped:,}/{result.chunks_total:,} chunks already done "
+            f"({result.written_before:,} written, {result.not_found_before:,} not found)"
+        )
+    line += f", {result.requests:,} requests" if result.requests else ""
+    if result.unknown_waiting:
+        line += f"; {result.unknown_waiting:,} ids TMDB did not know left out until their next try"
+    return line
+
+
+def held_summary(result: IngestResult) -> str | None:
+    """What the day's earlier runs had already handled, when they had: a changed CSV's rerun says so."""
+    if not result.held_today and not result.csv_changed_since:
+        return None
+    held = f"{result.held_today:,} of its ids already in the day's Raw, not fetched again"
+    if result.csv_changed_since:
+        return f"the CSV changed since run {result.csv_changed_since}; {held}"
+    return f"{held} (an earlier run of the day)"
+
+
 def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
     """The end-of-run table (``kind`` named in its title when a command ingests more than one)."""
     what = f"TMDB {kind.value.lower()} ingest" if kind is not None else "TMDB ingest"
@@ -138,6 +166,11 @@ def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
     ]
     if result.not_found and result.misses_file:
         rows.append(("misses", result.misses_file))
+    held = held_summary(result)
+    if held:
+        rows.append(("same day", held))
+    if result.unknown_waiting:
+        rows.append(("not asked", f"{result.unknown_waiting:,} ids TMDB did not know, until their next try"))
     selection = result.selection
     if selection is not None and selection.mode == "incremental":
         spans = ", ".join(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in selection.windows)

@@ -44,18 +44,19 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from cinelake.errors import LakeError, UsageError
-from cinelake.ingest.changes import Increment, lake_history, plan_increment
+from cinelake.errors import LakeError, UsageError, first_error
+from cinelake.ingest.changes import Increment, held_today, lake_history, plan_increment
 from cinelake.ingest.discover import Listing, list_ids
 from cinelake.ingest.listing import RunSteps
-from cinelake.ingest.local_csv import parse_genres, parse_kind, read_imdb_ids
+from cinelake.ingest.local_csv import csv_sha256, parse_genres, parse_kind, read_imdb_ids
 from cinelake.ingest.lookup import Lookup
+from cinelake.ingest.unknown import load_unknown, record_asked
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
 from cinelake.lake.layout import Kind
 from cinelake.lake.lock import LakeLock
@@ -129,6 +130,9 @@ class TMDBIngestRequest:
     # Fetch only titles new to the lake and the lake's titles TMDB's change lists name (ingest/changes.py).
     incremental: bool = False
     concurrency: int | None = None  # requests in flight; default: the settings' max connections
+    # The CSV's content (sha256), part of the run's identity: a changed CSV is a new run. Set by
+    # :meth:`pinned`; None for discover.
+    csv_sha256: str | None = None
 
     def normalized(self) -> TMDBIngestRequest:
         """The request validated, with its genres and append list in canonical form."""
@@ -165,7 +169,14 @@ class TMDBIngestRequest:
             refresh=self.refresh,
             concurrency=self.concurrency,
             incremental=self.incremental,
+            csv_sha256=self.csv_sha256,
         )
+
+    def pinned(self, lake: Lake) -> TMDBIngestRequest:
+        """The request with its CSV's content hash (read once), so the run id names this version."""
+        if self.source != "csv" or self.csv is None or self.csv_sha256 is not None:
+            return self
+        return replace(self, csv_sha256=csv_sha256(self.csv, lake=lake))
 
     def append_for(self, kind: Kind) -> tuple[str, ...]:
         """The ``append_to_response`` items of a ``kind`` run: the request's, or the kind's default."""
@@ -187,11 +198,13 @@ class TMDBIngestRequest:
         }
         if self.incremental:  # only then, so a full run keeps the id it always had
             parameters["incremental"] = True
+        if self.csv_sha256 is not None:
+            parameters["csv_sha256"] = self.csv_sha256
         return parameters
 
     @property
     def run_id(self) -> str:
-        """``<yyyymmdd>-<source>-<hash>``: the same request on the same day gives the same id."""
+        """``<yyyymmdd>-<source>-<hash>``: the same request (and CSV content) on a day gives the same id."""
         digest = hashlib.sha256(orjson.dumps(self.parameters(), option=orjson.OPT_SORT_KEYS)).hexdigest()
         return f"{self.day:%Y%m%d}-{self.source}-{digest[:10]}"
 
@@ -221,6 +234,8 @@ class IngestResult:
     chunks_total: int = 0
     chunks_done: int = 0
     chunks_skipped: int = 0  # already done by an earlier attempt
+    written_before: int = 0  # of ``written``, those in the chunks an earlier attempt did
+    not_found_before: int = 0  # of ``not_found``, likewise
     first_misses: list[Miss] = field(default_factory=list)  # the first 100; all are in misses_file
     misses_file: str | None = None
     failures: list[Failure] = field(default_factory=list)
@@ -228,6 +243,9 @@ class IngestResult:
     stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     selection: Selection | None = None  # how an incremental run chose its ids
+    held_today: int = 0  # the source's ids an earlier complete run of the day already handled
+    unknown_waiting: int = 0  # ids TMDB did not know, left out until their next try (ingest/unknown.py)
+    csv_changed_since: str | None = None  # that run, when it read another version of the same CSV
     lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
     # A discover run's listing in this attempt: pages fetched, steps reused / done, ids so far, complete.
     listing: dict[str, int | bool] = field(default_factory=dict)
@@ -260,7 +278,7 @@ async def ingest_tmdb_async(
     """:func:`ingest_tmdb` for a caller that already runs an event loop (``client``: an unopened client)."""
     from cinelake.tmdb.client import TMDBClient
 
-    request = request.normalized()
+    request = request.normalized().pinned(lake)
     if client is None:
         if settings is None:
             from cinelake.config import get_settings
@@ -381,6 +399,7 @@ class _Job:
         for checkpoint in checkpoints.values():
             if checkpoint.done:
                 self._count(checkpoint)
+        before = dict(self.counts)
         await asyncio.to_thread(
             self.book.save_manifest,
             summary("running", None, {}),
@@ -398,6 +417,11 @@ class _Job:
             stats = self.client.stats.as_dict()
             misses_file = await asyncio.to_thread(self.book.save_misses, self.misses)
             manifest = summary(status, utc_now(), stats, misses_file)
+            if status == "complete" and self.request.source == "csv":
+                missed = {m.id for m in await asyncio.to_thread(lambda: list(self.book.iter_misses()))}
+                await asyncio.to_thread(
+                    record_asked, self.lake, self.request.kind, plan.ids, missed, self.request.day
+                )
             if status == "complete":
                 removed = await asyncio.to_thread(self.writer.sweep, [f.path for f in manifest.files])
                 removed += await asyncio.to_thread(self.book.sweep_temp_files)
@@ -417,6 +441,8 @@ class _Job:
             chunks_total=manifest.chunks_total,
             chunks_done=manifest.chunks_done,
             chunks_skipped=len(skipped),
+            written_before=before["written"],
+            not_found_before=before["not_found"],
             first_misses=manifest.first_misses,
             misses_file=manifest.misses_file,
             failures=manifest.failures,
@@ -424,6 +450,9 @@ class _Job:
             stats=stats,
             seconds=time.monotonic() - self.started,
             selection=manifest.selection,
+            held_today=plan.held_today,
+            unknown_waiting=plan.unknown_waiting,
+            csv_changed_since=plan.csv_changed_since,
             lookup=manifest.lookup,
             listing=dict(self.listing),
         )
@@ -452,11 +481,21 @@ class _Job:
         if plan is not None and plan.parameters == self.request.parameters():
             return plan
         self._report("plan")
+        held_count, changed_since, unknown_waiting = 0, None, 0
         if self.request.source == "csv":
             assert self.request.csv is not None
             ids = await asyncio.to_thread(
                 read_imdb_ids, self.request.csv, self.request.genres, lake=self.lake, kind=self.request.kind
             )
+            if not self.request.refresh:  # what the day's earlier runs handled is in the day's Raw
+                held = await asyncio.to_thread(
+                    held_today, self.lake, self.request.parameters(), self.run_id, self.request.day
+                )
+                kept = [i for i in ids if i not in held.ids]
+                held_count, changed_since, ids = len(ids) - len(kept), held.csv_changed_since, kept
+                unknown = await asyncio.to_thread(load_unknown, self.lake, self.request.kind)
+                waiting = unknown.waiting(ids, self.request.day)
+                ids, unknown_waiting = [i for i in ids if i not in waiting], len(waiting)
         else:
             listing = await self._list()
             if not listing.complete:
@@ -476,6 +515,9 @@ class _Job:
             ids=ids,
             known=known,
             selection=selection,
+            held_today=held_count,
+            csv_changed_since=changed_since,
+            unknown_waiting=unknown_waiting,
         )
         await asyncio.to_thread(self.book.save_plan, plan)
         return plan
@@ -485,6 +527,7 @@ class _Job:
         history = await asyncio.to_thread(lake_history, self.lake, parameters, self.run_id, self.request.day)
         series = self.request.kind is Kind.SERIES
         return await plan_increment(self.client, history, asked, day=self.request.day, series=series)
+
     async def _list(self) -> Listing:
         """The discover listing, resumed from the steps earlier attempts saved (a refresh starts over)."""
         if self.request.refresh:
@@ -586,7 +629,7 @@ class _Job:
                 for _ in range(min(CHUNKS_IN_FLIGHT, len(todo))):
                     group.create_task(worker())
         except BaseExceptionGroup as errors:
-            raise _first_error(errors) from None
+            raise first_error(errors) from None
         return stopped
 
     async def _chunk(
@@ -711,19 +754,3 @@ class _Job:
     def _report(self, phase: Literal["plan", "fetch", "finish"]) -> None:
         if self.progress is not None:
             self.progress(IngestProgress(phase, self.done_ids, self.total_ids, **self.counts))
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error that broke a task group (a cinelake error first), for one clear message."""
-    leaves: list[BaseException] = []
-    pending: list[BaseException] = [group]
-    while pending:
-        error = pending.pop(0)
-        if isinstance(error, BaseExceptionGroup):
-            pending.extend(error.exceptions)
-        elif not isinstance(error, asyncio.CancelledError):
-            leaves.append(error)
-    from cinelake.errors import CinelakeError
-
-    ours = [e for e in leaves if isinstance(e, CinelakeError)]
-    return (ours or leaves or [group])[0]

@@ -177,6 +177,21 @@ def run_listing_dir(run: str, origin: Origin = Origin.TMDB) -> str:
     return f"{run_dir(run, origin)}/listing"
 
 
+def tmdb_data_vintage() -> str:
+    """Where a lake whose TMDB data came from a packaged snapshot says how old that data is."""
+    return f"{Zone.RAW.value}/{Origin.TMDB.value}/_vintage.json"
+
+
+def unknown_ids(kind: Kind) -> str:
+    """The ids TMDB did not know, with when to ask again: ``Raw/TMDB/_unknown/<Kind>.json``."""
+    return f"{Zone.RAW.value}/{Origin.TMDB.value}/_unknown/{kind.value}.json"
+
+
+def local_copies(kind: Kind, name: str) -> str:
+    """Every copy of a local CSV into Raw, oldest first: ``Raw/Local/_runs/copies/<Kind>/<name>.json``."""
+    return f"{runs_dir(Origin.LOCAL)}/copies/{kind.value}/{file_name(name)}.json"
+
+
 def lock_file(name: str, origin: Origin = Origin.TMDB) -> str:
     """A lock object for work that must not run twice at once: ``Raw/<Origin>/_locks/<name>.lock``.
 

@@ -117,6 +117,12 @@ class RunPlan(BaseModel):
     # Ids whose TMDB id is already known (an incremental run's changed titles): no look-up needed.
     known: dict[str, int] = Field(default_factory=dict)
     selection: Selection | None = None
+    # The source's ids left out because an earlier complete run of the day already handled them, and
+    # that run when it read another version of the same CSV (a same-day change of the file).
+    held_today: int = 0
+    csv_changed_since: str | None = None
+    # The source's ids TMDB did not know on an earlier day whose next try is not due yet.
+    unknown_waiting: int = 0
 
     @property
     def chunks(self) -> int:

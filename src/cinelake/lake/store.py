@@ -195,6 +195,25 @@ class Lake:
             return rels
         return [r for r in rels if not has_hidden_part(r)]
 
+    def content_tags(self, prefix: str = "") -> dict[str, str]:
+        """Every visible file under ``prefix`` with a tag that changes whenever its content does: the
+        ETag S3 lists with each object (no object is read), elsewhere the file's sha256."""
+        path = self.fs_path(prefix)
+        with self._errors(prefix):
+            if self.location.scheme == "s3":
+                self.fs.invalidate_cache(path)
+            if not self.fs.exists(path):
+                return {}
+            found = self.fs.find(path, withdirs=False, detail=True)
+        tags: dict[str, str] = {}
+        for name, info in sorted(found.items()):
+            rel = self.relative(name)
+            if has_hidden_part(rel):
+                continue
+            etag = info.get("ETag") or info.get("etag")
+            tags[rel] = str(etag).strip('"') if etag else self.sha256(rel)
+        return tags
+
     def list_dirs(self, prefix: str = "") -> list[str]:
         """The immediate sub-folders of ``prefix`` (names only, sorted, hidden ones left out)."""
         path = self.fs_path(prefix)

@@ -61,7 +61,25 @@ def to_csv(result: QueryResult) -> str:
     return out.getvalue()
 
 
-def to_rich(result: QueryResult) -> Any:
+# A column narrower than this (or than its name) makes a table hard to read: text folds into slices.
+READABLE_COLUMN = 24
+
+
+def fits_as_table(result: QueryResult, width: int) -> bool:
+    """Whether every column gets its name's width, or at least READABLE_COLUMN characters for its
+    longest value, within ``width`` (each column adds 3 characters of border and padding)."""
+    needed = 1
+    for index, name in enumerate(result.columns):
+        longest = max((len(_shown(row[index])) for row in result.rows), default=0)
+        needed += max(len(name), min(longest, READABLE_COLUMN)) + 3
+    return needed <= width
+
+
+def to_rich(result: QueryResult, width: int | None = None) -> Any:
+    """A table, or, when it would not fit ``width`` readably, one block of ``column  value`` lines
+    per row (the layout of psql's ``\\x``)."""
+    if width is not None and result.columns and not fits_as_table(result, width):
+        return _records(result)
     from rich.table import Table
 
     grid = Table()
@@ -72,5 +90,28 @@ def to_rich(result: QueryResult) -> Any:
         )
         grid.add_column(name, overflow="fold", justify="right" if numeric else "left")
     for row in result.rows:
-        grid.add_row(*("NULL" if v is None else _cell(v) for v in row))
+        grid.add_row(*(_shown(v) for v in row))
     return grid
+
+
+def _shown(value: Any) -> str:
+    return "NULL" if value is None else _cell(value)
+
+
+def _records(result: QueryResult) -> Any:
+    from rich.console import Group
+    from rich.rule import Rule
+    from rich.table import Table
+
+    blocks: list[Any] = []
+    for number, row in enumerate(result.rows, start=1):
+        blocks.append(Rule(f"row {number}", align="left", style="dim"))
+        block = Table.grid(padding=(0, 2))
+        block.add_column(style="bold", no_wrap=True)
+        block.add_column(overflow="fold")
+        for name, value in zip(result.columns, row, strict=True):
+            block.add_row(name, _shown(value))
+        blocks.append(block)
+    if not result.rows:
+        blocks.append(f"(no rows; columns: {', '.join(result.columns)})")
+    return Group(*blocks)

@@ -68,10 +68,21 @@ def run_duckdb(
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall() if cursor.description else []
         except duckdb.Error as exc:
-            raise UsageError(f"SQL error: {first_line(exc)}") from None
+            raise _query_error(exc, lake, tables) from None
     finally:
         con.close()
     return QueryResult(columns, rows, "duckdb", time.perf_counter() - started)
+
+
+def _query_error(exc: BaseException, lake: Lake, tables: list[Table]) -> UsageError:
+    """The SQL error in one line; on a lake with no table at all, that first (a query there can only
+    name a missing table)."""
+    if tables:
+        return UsageError(f"SQL error: {first_line(exc)}")
+    return UsageError(
+        f"the lake {lake.url} is empty (no table in it): `cinelake demo` builds a sample lake, "
+        f"`cinelake pipeline --csv PATH` one from your data (SQL error: {first_line(exc)})"
+    )
 
 
 def run_sql(

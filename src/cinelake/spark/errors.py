@@ -8,6 +8,16 @@ from contextlib import contextmanager
 from cinelake.errors import CinelakeError, UsageError
 
 JAVA_INSTALL_HINT = "sudo apt-get install -y openjdk-17-jre-headless"
+PYSPARK_INSTALL_HINT = "pip install 'cinelake[spark]' (or `make demo-spark` in a clone)"
+
+
+class SparkNotInstalledError(UsageError):
+    """pyspark is not installed: the Spark engine is the ``spark`` extra, not a core dependency."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the Spark engine needs pyspark, which is not installed; install it with: {PYSPARK_INSTALL_HINT}"
+        )
 
 
 class JavaNotFoundError(UsageError):

@@ -14,11 +14,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cinelake.spark.errors import JavaNotFoundError
+from cinelake.spark.errors import JavaNotFoundError, SparkNotInstalledError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -87,6 +90,14 @@ def require_java(minimum: int = MIN_JAVA) -> str:
     return java
 
 
+def require_pyspark() -> None:
+    """Nothing if pyspark can be imported, else :class:`SparkNotInstalledError` with the install hint."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise SparkNotInstalledError() from None
+
+
 def _conf_dir() -> str:
     """A Spark conf folder holding only a quiet ``log4j2.properties`` (Spark puts it on the classpath)."""
     folder = (
@@ -118,6 +129,7 @@ def get_spark(
     if in_glue():
         return _glue_session()
 
+    require_pyspark()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -159,9 +171,47 @@ def get_spark(
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     )
-    session = builder.getOrCreate()
+    with jvm_stderr_filtered():  # the JVM starts here and keeps this stderr
+        session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+# The JVM prints this when Spark 4 adds the jdk.incubator.vector module, whatever the log settings.
+_JVM_NOTICE = re.compile(rb"^WARNING: Using incubator modules")
+
+
+@contextmanager
+def jvm_stderr_filtered() -> Iterator[threading.Thread | None]:
+    """Within the block, file descriptor 2 is a pipe whose lines are passed on to the real stderr
+    except the JVM's "Using incubator modules" notice; a JVM started in the block keeps writing
+    through it (a thread forwards until the JVM exits). Written by hand: the notice comes from the
+    JVM itself, before any logging setting applies, and no Spark option turns it off."""
+    try:
+        original = os.dup(2)
+    except OSError:  # no stderr to filter
+        yield None
+        return
+    read_end, write_end = os.pipe()
+    sys.stderr.flush()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    target = os.dup(original)
+
+    def forward() -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as source, os.fdopen(target, "wb", buffering=0) as sink:
+            for line in iter(source.readline, b""):
+                if not _JVM_NOTICE.match(line):
+                    sink.write(line)
+
+    forwarder = threading.Thread(target=forward, name="jvm-stderr", daemon=True)
+    forwarder.start()
+    try:
+        yield forwarder  # ends when every process that inherited the pipe has exited
+    finally:
+        sys.stderr.flush()
+        os.dup2(original, 2)
+        os.close(original)
 
 
 def _glue_session() -> SparkSession:  # pragma: no cover - only on AWS Glue

@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cinelake.errors import InputFileError, UsageError
+
+Progress = Callable[[str], None]
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -144,16 +146,24 @@ def write_counts(counts: DataFrame, out: str, *, single_file: bool = True) -> st
 
 
 def _spark_wordcount(
-    paths: Sequence[str], top: int, out: str | None, spark: SparkSession | None
+    paths: Sequence[str], top: int, out: str | None, spark: SparkSession | None, progress: Progress
 ) -> WordCountResult:
     from cinelake.spark.errors import spark_errors
-    from cinelake.spark.session import get_spark
+    from cinelake.spark.session import get_spark, in_glue, require_java, require_pyspark
 
+    if spark is None:
+        if not in_glue():  # a missing extra or Java is the one line, before any progress
+            require_pyspark()
+            require_java()
+        progress("starting Spark (a local JVM; the first start takes a few seconds)")
     session = spark or get_spark("cinelake-wordcount")
+    size = sum(os.path.getsize(p) for p in paths)
+    progress(f"counting the words of {len(paths):,} file(s), {size / 1e6:,.1f} MB")
     with spark_errors("wordcount"):
         counts = count_words(session, paths)
         written = None
         if out is not None:
+            progress(f"writing every count to {out}")
             counts = counts.persist()
             written = write_counts(counts, out)
         rows = sort_counts(counts).limit(top).collect() if top > 0 else []
@@ -214,11 +224,12 @@ def wordcount(
     out: str | None = None,
     engine: str = "spark",
     spark: SparkSession | None = None,
+    progress: Progress | None = None,
 ) -> WordCountResult:
     """Count the words of local text files or folders with Spark (default) or DuckDB.
 
     Returns the ``top`` rows (``top=0``: none); with ``out`` the whole sorted result is written there
-    as one CSV or Parquet file.
+    as one CSV or Parquet file. ``progress`` hears each stage of a Spark count in a few words.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
@@ -229,4 +240,4 @@ def wordcount(
     files = input_files(paths)
     if engine == "duckdb":
         return _duckdb_wordcount(files, top, out)
-    return _spark_wordcount(files, top, out, spark)
+    return _spark_wordcount(files, top, out, spark, progress or (lambda _message: None))

@@ -28,6 +28,9 @@ def check_engine(value: str) -> Engine:
     if value == "duckdb":
         return "duckdb"
     if value == "spark":
+        from cinelake.spark.session import require_pyspark
+
+        require_pyspark()
         return "spark"
     raise UsageError(f"unknown --engine {value!r}: use duckdb or spark")
 

@@ -10,6 +10,7 @@ import gzip
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -32,6 +33,25 @@ LIST_ITEM_KEYS = (
     "vote_average",
     "vote_count",
 )
+
+
+VINTAGE_FILE = "metadata.json"
+
+
+def vintage() -> dict[str, dict[str, str]]:
+    """How old the packaged data is, per kind (``movies``, ``series``): ``{"as_of": "2017-08-04",
+    "basis": "..."}``, written by the build scripts from the data itself (the newest date it holds)."""
+    path = resources.files(__name__).joinpath(VINTAGE_FILE)
+    data: dict[str, dict[str, str]] = orjson.loads(path.read_bytes())
+    return data
+
+
+def record_vintage(folder: Path, kind: str, as_of: str, basis: str) -> None:
+    """Set ``kind``'s entry of ``folder``'s metadata file (for scripts/build_*snapshot.py)."""
+    path = folder / VINTAGE_FILE
+    data = orjson.loads(path.read_bytes()) if path.exists() else {}
+    data[kind] = {"as_of": as_of, "basis": basis}
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
 
 
 @dataclass
