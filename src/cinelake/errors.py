@@ -39,3 +39,15 @@ class InputFileError(UsageError):
         super().__init__(f"{file}: {problem}")
         self.file = file
         self.problem = problem
+
+
+# Text from outside (an upstream's error message, a body's bad value) kept in a message, a checkpoint or a
+# manifest: enough to tell what went wrong, never a multi-megabyte record of someone else's output.
+FOREIGN_TEXT_LIMIT = 300
+
+
+def clip_text(text: str, limit: int = FOREIGN_TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut (the one cut of foreign text)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters cut)"

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cinelake.errors import UsageError
 from cinelake.ingest.local_csv import ALL_GENRES
 from cinelake.lake.layout import Kind
+from cinelake.tmdb.bodies import MAX_PAGES
 
 if TYPE_CHECKING:
     from cinelake.tmdb.client import TMDBClient
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 500  # TMDB serves no page past 500 of a discover query
 EARLIEST_RELEASE = date(1870, 1, 1)
 BLOCK_PAGES = 10  # pages of a window fetched and saved together as one step
 STEPS_IN_FLIGHT = 3  # steps fetched at once (a block's pages share the client's connections)
