@@ -181,11 +181,10 @@ def test_a_malformed_find_fails_its_id_not_the_run(tmdb: str, tmp_path: Path) ->
     assert "movie_results.0.id" in error and "'abc'" in error
 
 
-@pytest.mark.parametrize("path", ["/3/discover/movie", "/3/genre/movie/list"])
-def test_a_malformed_listing_is_one_clear_error(tmdb: str, path: str) -> None:
+def test_a_malformed_genre_list_is_one_clear_error(tmdb: str) -> None:
     from cinelake.ingest.discover import discover_ids
 
-    configure(tmdb, path_faults={path: "malformed"})
+    configure(tmdb, path_faults={"/3/genre/movie/list": "malformed"})
 
     async def listing() -> set[int]:
         async with client_for(tmdb) as client:
@@ -193,7 +192,33 @@ def test_a_malformed_listing_is_one_clear_error(tmdb: str, path: str) -> None:
 
     with pytest.raises(TMDBResponseError, match="the body is not what TMDB sends") as raised:
         asyncio.run(listing())
-    assert "\n" not in str(raised.value)
+    assert "\n" not in str(raised.value) and "genres.0" in str(raised.value)
+
+
+def test_a_malformed_discover_page_fails_that_step_not_the_run(tmdb: str, tmp_path: Path) -> None:
+    """The run's listing keeps its other steps, ends incomplete with the step's reason; the rerun resumes."""
+    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb_async
+
+    lake = Lake(str(tmp_path / "lake"))
+    request = TMDBIngestRequest(
+        kind=Kind.MOVIES,
+        day=DAY,
+        source="discover",
+        genres=("all",),
+        release_from=date(2000, 1, 1),
+        release_to=date(2000, 3, 31),
+    )
+    configure(tmdb, path_faults={"/3/discover/movie": "malformed"})
+    first = asyncio.run(ingest_tmdb_async(lake, request, client=client_for(tmdb)))
+    assert first.status == "incomplete" and first.requested == 0
+    failed = first.listing["failed_steps"]
+    assert list(failed) == ["w-20000101-20000331"]
+    assert "results.0.id" in failed["w-20000101-20000331"]
+    stored = manifest_of(lake, first.run_id).stats["listing"]["failed_steps"]
+    assert stored == failed
+    configure(tmdb, path_faults={})
+    second = asyncio.run(ingest_tmdb_async(lake, request, client=client_for(tmdb)))
+    assert second.status == "complete" and second.written > 0
 
 
 def test_an_absurd_total_pages_reads_no_page_past_500(tmdb: str) -> None:
