@@ -24,7 +24,7 @@ from cinelake.tmdb.client import MAX_BODY_BYTES, TMDBClient
 from cinelake.tmdb.errors import TMDBResponseError
 from cinelake.tmdb.server import configure, fetch_stats
 from tests.reliability.cli import CINELAKE, cli_env
-from tests.reliability.conftest import TOKEN, write_movies_csv
+from tests.reliability.conftest import TOKEN, small_discover, write_movies_csv
 from tests.reliability.figures import FIGURES
 from tests.reliability.lakecheck import manifest_of
 
@@ -204,17 +204,10 @@ def test_a_malformed_genre_list_is_one_clear_error(tmdb: str) -> None:
 
 def test_a_malformed_discover_page_fails_that_step_not_the_run(tmdb: str, tmp_path: Path) -> None:
     """The run's listing keeps its other steps, ends incomplete with the step's reason; the rerun resumes."""
-    from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb_async
+    from cinelake.ingest.tmdb import ingest_tmdb_async
 
     lake = Lake(str(tmp_path / "lake"))
-    request = TMDBIngestRequest(
-        kind=Kind.MOVIES,
-        day=DAY,
-        source="discover",
-        genres=("all",),
-        release_from=date(2000, 1, 1),
-        release_to=date(2000, 3, 31),
-    )
+    request = small_discover()  # every genre released in January-March 2000: one listing step
     configure(tmdb, path_faults={"/3/discover/movie": "malformed"})
     first = asyncio.run(ingest_tmdb_async(lake, request, client=client_for(tmdb)))
     assert first.status == "incomplete" and first.requested == 0
