@@ -6,7 +6,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 SPARK_STAMP := $(VENV)/.installed-spark
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo demo-spark test lint typecheck deps layers pytest system-deps clean
+.PHONY: demo demo-spark test lint typecheck deps layers plain-install pytest system-deps clean
 
 $(PY):
 	@echo "== creating $(VENV)"
@@ -44,7 +44,7 @@ demo-spark: $(SPARK_STAMP)
 	$(VENV)/bin/cinelake demo --engine spark
 
 ## Lint, type-check, dependency and layer checks, and every test (unit and integration).
-test: $(DEV_STAMP) system-deps lint typecheck deps layers pytest
+test: $(DEV_STAMP) system-deps lint typecheck deps layers plain-install pytest
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts
@@ -59,6 +59,10 @@ deps: $(DEV_STAMP)
 # The layers' import contracts (pyproject.toml, [tool.importlinter]).
 layers: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
+
+# The package alone (no extras) in a clean venv imports every module the Lambda bundles ship.
+plain-install: $(DEV_STAMP)
+	$(PY) scripts/check_plain_install.py
 
 # Three workers on two cores: much of the suite waits on servers, subprocesses and rate limits.
 PYTEST_WORKERS ?= 3

@@ -5,11 +5,15 @@ Secrets are ``SecretStr`` so they never show up in a repr, a log line or an erro
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cinelake.errors import ConfigError
 
 DEFAULT_TMDB_BASE_URL = "https://api.themoviedb.org/3"
 
@@ -62,18 +66,54 @@ class Settings(BaseSettings):
 
     @field_validator("tmdb_base_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _check_base_url(cls, value: str) -> str:
+        """HTTPS, or plain HTTP to this very machine only: the token travels in every request's headers."""
+        value = value.rstrip("/")
+        url = urlsplit(value)
+        host = url.hostname or ""
+        if (url.scheme == "https" and host) or (url.scheme == "http" and is_loopback(host)):
+            return value
+        raise ValueError(
+            f"expected an https:// URL (plain http:// only to 127.0.0.1, ::1 or localhost, "
+            f"which the credentials never leave), got {value!r}"
+        )
 
     def has_tmdb_credentials(self) -> bool:
         return bool(self.tmdb_read_access_token or self.tmdb_api_key)
 
     def with_overrides(self, **overrides: Any) -> Settings:
-        """A copy with the non-None overrides applied (how flags win over the environment)."""
+        """A copy with the non-None overrides applied (how flags win over the environment), validated."""
         changes = {k: v for k, v in overrides.items() if v is not None}
-        return self.model_copy(update=changes)
+        if not changes:
+            return self
+        try:
+            return type(self).model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise _config_error(exc) from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment and ``.env``; a bad value is a one-line ConfigError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    """The first problem of a settings validation, as one line."""
+    first = exc.errors()[0]
+    name = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return ConfigError(f"invalid setting {name}: {message}")

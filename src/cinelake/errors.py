@@ -56,3 +56,15 @@ def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
             leaves.append(error)
     ours = [e for e in leaves if isinstance(e, CinelakeError)]
     return (ours or leaves or [group])[0]
+
+
+# Text from outside (an upstream's error message, a body's bad value) kept in a message, a checkpoint or a
+# manifest: enough to tell what went wrong, never a multi-megabyte record of someone else's output.
+FOREIGN_TEXT_LIMIT = 300
+
+
+def clip_text(text: str, limit: int = FOREIGN_TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut (the one cut of foreign text)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters cut)"

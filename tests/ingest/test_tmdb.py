@@ -357,23 +357,19 @@ def test_csv_from_the_lake(tmp_path: Path, small_csv: Path, settings: Settings) 
 def test_a_run_held_by_a_live_attempt_elsewhere_is_refused(
     tmp_path: Path, small_csv: Path, settings: Settings
 ) -> None:
-    import os
-    import time
-
-    from cinelake.lake.lock import LakeLock, LockHeldError, LockInfo
+    from cinelake.lake.lock import LakeLock, LockHeldError
 
     lake = Lake(str(tmp_path / "lake"))
     request = csv_request(small_csv)
-    lock = LakeLock(lake, f"tmdb-{request.normalized().pinned(lake).run_id}")
-    now = time.time()
-    lake.write_bytes(lock.path, LockInfo("x", "other-host", os.getpid(), now, now + 3600).encode())
-    with pytest.raises(LockHeldError, match="other-host"):
+    other = LakeLock(lake, f"tmdb-{request.normalized().pinned(lake).run_id}")
+    other.acquire()  # another attempt, holding the lock (its own OS lock on the file)
+    with pytest.raises(LockHeldError, match=f"is being worked on by {other.host} pid"):
         ingest_tmdb(lake, request, settings)
-    assert lake.list_files("Raw", include_hidden=True) == [lock.path]  # nothing but the other's lease
-    lake.delete(lock.path)
+    assert lake.list_files("Raw", include_hidden=True) == [other.path]  # nothing but the other's lock
+    other.release()
     result = ingest_tmdb(lake, request, settings)
     assert result.status == "complete"
-    assert not lake.exists(lock.path)  # released at the end
+    assert not lake.exists(other.path)  # released at the end
 
 
 def test_credentials_revoked_mid_run_leave_only_listed_files(

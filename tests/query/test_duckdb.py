@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import orjson
 import pytest
 
@@ -198,3 +199,15 @@ def test_json_views_use_detection_only_when_it_agrees_with_the_catalog(lake: Lak
     crawl(lake, zone="Raw")
     assert "columns" in view_definition(lake, "raw_tmdb_series")
     assert run_sql(lake, "SELECT typeof(note), id FROM raw_tmdb_series").rows == [("VARCHAR", 9)]
+
+
+@pytest.mark.parametrize("sql", ["SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM glob('/*')"])
+def test_read_only_sql_reads_the_lake_and_no_other_file(crawled: Lakes, sql: str) -> None:
+    lake, _ = crawled
+    with pytest.raises(UsageError) as error:
+        run_sql(lake, sql)
+    assert "file system operations are disabled" in str(error.value) and "\n" not in str(error.value)
+    con = connect(lake)
+    with pytest.raises(duckdb.InvalidInputException, match="configuration has been locked"):
+        con.execute("SET enable_external_access = true")
+    assert run_sql(lake, "SELECT count(*) FROM raw_tmdb_movies").scalar()

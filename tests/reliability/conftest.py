@@ -87,7 +87,14 @@ def tmdb(tmdb_process: str) -> Iterator[str]:
     reset_stats(tmdb_process)
     yield tmdb_process
     configure(
-        tmdb_process, fault_rate=0.0, latency_ms=0.0, rate_limit=None, script=[], sudden_401=False, seed=11
+        tmdb_process,
+        fault_rate=0.0,
+        latency_ms=0.0,
+        rate_limit=None,
+        script=[],
+        path_faults={},
+        sudden_401=False,
+        seed=11,
     )
     reset_stats(tmdb_process)
 

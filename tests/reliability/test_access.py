@@ -50,13 +50,16 @@ def role_patterns(action: str) -> list[str]:
 
 
 def record_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Every lake-relative path written (write, put-if-absent, copy) or deleted through any Lake."""
+    """Every lake-relative path written (write, put-if-absent, a versioned put, copy) or deleted through
+    any Lake."""
     seen: dict[str, list[str]] = {"put": [], "delete": []}
     for name, kind in (
         ("write_bytes", "put"),
         ("put_if_absent", "put"),
+        ("put_versioned", "put"),
         ("copy_in", "put"),
         ("delete", "delete"),
+        ("delete_versioned", "delete"),
     ):
         original = getattr(Lake, name)
 

@@ -44,7 +44,10 @@ def _bad_csvs() -> dict[str, tuple[bytes, str]]:
             (HEADER + "\n" + ROW.replace("tt0114709", "nm0000158") + "\n").encode(),
             "invalid IMDB id",
         ),
-        "megabyte_line": ((HEADER + "\n" + "tt1|" + "x" * 1_048_576 + "\n").encode(), "fields"),
+        "megabyte_line": ((HEADER + "\n" + "tt1|" + "x" * 1_048_576 + "\n").encode(), "line 2: longer than"),
+        "three_megabyte_line": ((HEADER + "\n" + ROW + "\n" + "y" * 3_000_000 + "\n").encode(), "line 3"),
+        "cr_only": ((HEADER + "\r" + ROW + "\r" + ROW + "\r").encode(), "CR alone"),
+        "cr_only_past_the_line_limit": (((HEADER + "\r") + (ROW + "\r") * 20_000).encode(), "CR alone"),
         "binary": (binary, "line 1"),
         "empty": (b"", "empty"),
         "header_only": ((HEADER + "\n").encode(), "no rows"),
@@ -114,6 +117,15 @@ FLAG_CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         ("--from", "--to"),
     ),
     "tmdb_bad_from": (["ingest", "tmdb", "--discover", "--from", "yesterday"], ("--from",)),
+    "date_year_one": (["ingest", "local", "movies.csv", "--date", "0001-01-01"], ("--date", "1990-01-01")),
+    "date_far_future": (["ingest", "local", "movies.csv", "--date", "9999-12-31"], ("--date", "tomorrow")),
+    "date_basic_format": (["ingest", "local", "movies.csv", "--date", "20261126"], ("--date", "YYYY-MM-DD")),
+    "transform_date_year_one": (["transform", "raw-to-trusted", "--date", "0001-01-01"], ("--date",)),
+    "pipeline_date_far_future": (["pipeline", "--csv", "movies.csv", "--date", "2999-01-01"], ("--date",)),
+    "tmdb_base_url_plain_http": (
+        ["ingest", "tmdb", "--discover", "--base-url", "http://10.1.2.3/3"],
+        ("http://10.1.2.3", "https://", "127.0.0.1"),
+    ),
     "tmdb_concurrency": (["ingest", "tmdb", "--discover", "--concurrency", "500"], ("--concurrency",)),
     "tmdb_rate_limit": (["ingest", "tmdb", "--discover", "--rate-limit", "-1"], ("--rate-limit",)),
     "tmdb_append": (["ingest", "tmdb", "--discover", "--append", "everything"], ("--append", "everything")),
@@ -133,6 +145,15 @@ def test_bad_flags(case: str, tmp_path: Path, tmdb_process: str) -> None:
     assert_one_line_error(done, *words)
     assert lake_files(tmp_path / "lake") == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["movies.csv"]
+
+
+@pytest.mark.parametrize("url", ["http://api.example.org/3", "http://10.0.0.1:8080/3", "ftp://127.0.0.1/3"])
+def test_tmdb_base_url_over_plain_http_only_to_this_machine(url: str, tmp_path: Path) -> None:
+    done = run_cli(
+        ["tmdb", "check"], cwd=tmp_path, env={"TMDB_READ_ACCESS_TOKEN": TOKEN, "TMDB_BASE_URL": url}
+    )
+    assert_one_line_error(done, "TMDB_BASE_URL", url, "https://")
+    assert TOKEN not in done.stdout + done.stderr
 
 
 def test_unknown_genre_names_it_and_lists_the_known_ones(tmp_path: Path, tmdb_process: str) -> None:

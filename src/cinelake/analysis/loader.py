@@ -155,13 +155,16 @@ def parquet_files(lake: Lake, prefix: str) -> list[str]:
 
 @contextmanager
 def duckdb_for(lake: Lake) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB connection that reads the lake's URLs (fsspec for S3 and memory lakes)."""
+    """An in-memory DuckDB connection that reads the lake's URLs (fsspec for S3 and memory lakes) and no
+    other file of the host."""
     import duckdb
+
+    from cinelake.query.duck import confine_to_lake, register_lake
 
     con = duckdb.connect()
     try:
-        if not lake.is_local:
-            con.register_filesystem(lake.fs)
+        register_lake(con, lake)
+        confine_to_lake(con, lake)
         yield con
     finally:
         con.close()

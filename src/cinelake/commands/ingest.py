@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import DateOption, LakeOption, console, lake_url, parse_day
+from cinelake.commands.common import DateOption, LakeOption, console, lake_url, parse_date, parse_day
 
 if TYPE_CHECKING:
     from cinelake.lake.store import Lake
@@ -219,8 +219,8 @@ def tmdb(
         source="discover" if discover else "csv",
         csv=from_csv,
         genres=parse_genres(genres),
-        release_from=parse_day(release_from, "--from") if release_from else None,
-        release_to=parse_day(release_to, "--to") if release_to else None,
+        release_from=parse_date(release_from, "--from") if release_from else None,
+        release_to=parse_date(release_to, "--to") if release_to else None,
         append=tuple(append.split(",")) if append is not None else None,
         refresh=refresh,
         concurrency=concurrency,

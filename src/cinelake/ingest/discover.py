@@ -30,16 +30,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cinelake.errors import UsageError, first_error
+from cinelake.errors import UsageError, clip_text, first_error
 from cinelake.ingest.local_csv import ALL_GENRES
 from cinelake.lake.layout import Kind
+from cinelake.tmdb.bodies import MAX_PAGES
+from cinelake.tmdb.errors import TMDBAuthError, TMDBError, TMDBRequestError
 
 if TYPE_CHECKING:
     from cinelake.tmdb.client import TMDBClient
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 500  # TMDB serves no page past 500 of a discover query
 EARLIEST_RELEASE = date(1870, 1, 1)
 BLOCK_PAGES = 10  # pages of a window fetched and saved together as one step
 STEPS_IN_FLIGHT = 3  # steps fetched at once (a block's pages share the client's connections)
@@ -132,6 +133,9 @@ class Listing:
     pages_fetched: int = 0  # pages asked of TMDB by this call
     steps_reused: int = 0  # steps an earlier call had saved
     steps_done: int = 0  # steps saved by this call
+    # Steps whose pages TMDB would not serve (retries spent, a body of the wrong shape): name -> reason.
+    # The listing goes on with the other steps and ends incomplete; the next attempt fetches these.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 async def genre_ids(client: TMDBClient, names: Iterable[str], kind: Kind = Kind.MOVIES) -> list[int] | None:
@@ -172,6 +176,9 @@ async def discover_ids(
     ``today`` only if it is too large; the undated titles are then listed by one more window.
     """
     listing = await list_ids(client, kind, genres, date_from, date_to, today=today, in_flight=in_flight)
+    if listing.failed:
+        name, reason = next(iter(listing.failed.items()))
+        raise TMDBRequestError(f"the discover listing failed at step {name}: {reason}")
     return listing.ids
 
 
@@ -191,7 +198,10 @@ async def list_ids(
 
     Steps already in ``steps`` are not fetched again. Once ``should_stop()`` turns true no new step
     starts (steps in flight finish and are saved) and the listing returns with ``complete=False``.
+    A step TMDB will not serve is recorded in ``failed`` with its reason (the others go on) and the
+    listing is incomplete too; rejected credentials stop it at once.
     """
+
     endpoints = ENDPOINTS[kind]
     ids = await genre_ids(client, genres, kind)
     with_genres = "|".join(str(i) for i in ids) if ids else None
@@ -224,7 +234,14 @@ async def list_ids(
             if not result.complete or stop():
                 result.complete = False
                 return None
-            made = await fetch()
+            try:
+                made = await fetch()
+            except TMDBAuthError:
+                raise
+            except TMDBError as exc:
+                result.failed[name] = clip_text(str(exc))
+                log.warning("discover: step %s failed: %s", name, result.failed[name])
+                return None
             await store.put(made)
             result.steps_done += 1
         return made
@@ -313,6 +330,7 @@ async def list_ids(
             spawn(window(lo, hi))
     except BaseExceptionGroup as errors:
         raise first_error(errors) from None
+    result.complete = result.complete and not result.failed
     return result
 
 

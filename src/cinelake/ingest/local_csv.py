@@ -5,20 +5,23 @@ character), LF or CRLF line ends, ``\\N`` for null, one row per (title, artist) 
 has 15 columns for movies and 16 for series (which adds ``anoTermino``); ``id`` holds IMDB ids
 (``tt`` and digits).
 
-Validation reads a file once, streamed, so a multi-GB file needs no more memory than a line.
+Validation reads a file once, streamed, so a multi-GB file needs no more memory than a line, and a line
+is at most :data:`MAX_LINE_BYTES` (a longer one is an error naming it, found without holding it whole;
+the real files' longest line is under 1 KB). Lines ended by CR alone (old Mac files) are named as such.
 :func:`ingest_local` validates every file before it copies any, so a bad file means nothing is written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from cinelake.errors import InputFileError, UsageError
 from cinelake.ingest.copies import Change, CopyRecord, load_ledger, record_copy
@@ -51,6 +54,8 @@ COLUMNS = {Kind.MOVIES: MOVIES_COLUMNS, Kind.SERIES: SERIES_COLUMNS}
 IMDB_ID = re.compile(r"^tt\d{1,12}$")
 _IMDB_ID_BYTES = re.compile(rb"tt[0-9]{1,12}\Z")
 ALL_GENRES = "all"
+MAX_LINE_BYTES = 1024 * 1024
+_CR_ONLY = "lines end with CR alone (old Mac): convert them to LF or CRLF"
 _OTHER_DELIMITERS = (",", ";", "\t")
 _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip file, not a CSV (decompress it first)",
@@ -128,15 +133,28 @@ class _Rows:
     """
 
     def __init__(self, handle: IO[bytes], name: str) -> None:
-        self.handle = handle
+        # readline(limit) bounds a line's memory; an fsspec file (S3) has readline() alone: buffer it.
+        raw = cast(io.RawIOBase, handle)
+        self.handle: IO[bytes] = handle if isinstance(handle, io.BufferedIOBase) else io.BufferedReader(raw)
         self.name = name
         self.kind: Kind
         self.columns: list[str]
         self.bytes = 0
         self.rows = 0
 
+    def _read_lines(self) -> Iterator[tuple[int, bytes]]:
+        """Each line with its number, read at most :data:`MAX_LINE_BYTES` at a time."""
+        number = 0
+        while raw := self.handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                if b"\r" in raw:
+                    raise InputFileError(self.name, _CR_ONLY)
+                raise InputFileError(self.name, f"line {number}: longer than {MAX_LINE_BYTES:,} bytes")
+            yield number, raw
+
     def _lines(self) -> Iterator[tuple[int, bytes]]:
-        for number, raw in enumerate(self.handle, start=1):
+        for number, raw in self._read_lines():
             self.bytes += len(raw)
             if number == 1:
                 for magic, what in _BINARY_MAGIC.items():
@@ -159,6 +177,8 @@ class _Rows:
         first = next(lines, None)
         if first is None:
             raise InputFileError(self.name, "the file is empty")
+        if b"\r" in first[1]:
+            raise InputFileError(self.name, _CR_ONLY)
         text = first[1].decode("utf-8")
         if not text.strip():
             raise InputFileError(self.name, "the first line is blank: expected the header")

@@ -197,6 +197,8 @@ def summary_table(result: IngestResult, kind: Kind | None = None) -> Table:
                 f"{listing.get('steps_reused', 0):,} steps saved before",
             ),
         )
+        for step, reason in (listing.get("failed_steps") or {}).items():
+            rows.insert(1, ("listing step failed", f"{step}: {reason}"))
     for name, value in rows:
         table.add_row(name, value)
     return table

@@ -248,7 +248,7 @@ class IngestResult:
     csv_changed_since: str | None = None  # that run, when it read another version of the same CSV
     lookup: dict[str, Any] = field(default_factory=dict)  # how this attempt found them
     # A discover run's listing in this attempt: pages fetched, steps reused / done, ids so far, complete.
-    listing: dict[str, int | bool] = field(default_factory=dict)
+    listing: dict[str, Any] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -346,7 +346,7 @@ class _Job:
         self.misses = MissSpool()
         append = request.append_for(request.kind)
         self.lookup = Lookup(client, request.kind, append, by_imdb=request.source == "csv")
-        self.listing: dict[str, int | bool] = {}
+        self.listing: dict[str, Any] = {}
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -553,6 +553,7 @@ class _Job:
             "pages_fetched": listing.pages_fetched,
             "steps_done": listing.steps_done,
             "steps_reused": listing.steps_reused,
+            "failed_steps": dict(listing.failed),
         }
         log.info(
             "discover listing %s: %d id(s), %d page(s) fetched, %d step(s) saved, %d reused",

@@ -1,17 +1,24 @@
 """A lease on a piece of work, kept in the lake (``Raw/TMDB/_locks/<name>.lock``), so a run is not
 done twice at once.
 
-The lock object says who holds it (a random owner id, host and pid) and until when. It is created with
-:meth:`Lake.put_if_absent` (exclusive locally and on S3) and renewed by its holder while the work goes
-on. Another attempt takes it over when the lease has expired, or at once when the holder was a process
-on the same host that no longer exists (a crash, a SIGKILL). Taking over an expired lease is best effort:
-two attempts doing so at the very same moment could both proceed; the work it guards must stay correct
-then (an ingestion run is: it writes the same names with the same content).
+The lock object says who holds it (a random owner id; host and pid for messages only) and until when.
+
+- **On S3 (and in memory)** every change is a compare-and-swap on the object's version: it is created
+  with ``If-None-Match: *``; an expired lease is taken over with ``If-Match`` on the ETag read with it;
+  the holder renews with ``If-Match`` on the ETag of its own last write and releases with a conditional
+  delete. Of rival writers exactly one gets through; the others see a live lease and give up. Liveness is
+  the lease alone (renewed every ``ttl / 4``): a holder that stops renewing is taken over once it expires.
+- **On a local lake** the holder keeps an OS lock (``fcntl.flock``) on the lock file for as long as it
+  holds it. The kernel frees it when the process ends, however it ends (SIGKILL included), so a crashed
+  holder is taken over at once and a live one never, whatever its PID looks like from elsewhere (PID
+  namespaces). The lease in the file is information for messages. (``flock`` is per host: a lake folder
+  shared over NFS between machines is not locked across them.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import socket
@@ -20,6 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from typing import NoReturn
 
 import orjson
 
@@ -28,6 +36,8 @@ from cinelake.lake import layout
 from cinelake.lake.store import Lake
 
 DEFAULT_TTL = 120.0
+# Rival takeovers retried before giving up: each one lost means another attempt won a fresh lease.
+_ATTEMPTS = 3
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +72,6 @@ class LockInfo:
             return None
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class LakeLock:
     """``with LakeLock(lake, name): ...``; call :meth:`renew` at least every ``ttl`` seconds."""
 
@@ -83,6 +83,8 @@ class LakeLock:
         self.owner = uuid.uuid4().hex
         self.host = socket.gethostname()
         self.held = False
+        self._version: str | None = None  # the version of our last write (S3, memory)
+        self._fd: int | None = None  # the open, flock-ed lock file (local)
 
     def _info(self) -> LockInfo:
         now = time.time()
@@ -96,45 +98,97 @@ class LakeLock:
             return None
         return LockInfo.decode(data)
 
-    def _stale(self, info: LockInfo | None) -> bool:
-        if info is None:
-            return True  # unreadable: a write cut short, or not ours to understand
-        if info.expires_at < time.time():
-            return True
-        return info.host == self.host and info.pid != os.getpid() and not _process_alive(info.pid)
-
     def acquire(self) -> None:
-        if self.lake.put_if_absent(self.path, self._info().encode()):
-            self.held = True
+        if self.lake.is_local:
+            self._acquire_local()
+        else:
+            self._acquire_versioned()
+        self.held = True
+
+    def _acquire_versioned(self) -> None:
+        info: LockInfo | None = None
+        for _ in range(_ATTEMPTS):
+            version = self.lake.put_versioned(self.path, self._info().encode(), None)
+            if version is None:
+                found = self.lake.read_versioned(self.path)
+                if found is None:
+                    continue  # released meanwhile: create it again
+                data, there = found
+                info = LockInfo.decode(data)
+                if info is not None and info.expires_at >= time.time():
+                    break  # a live lease
+                # Expired or unreadable (a write cut short): take it over, unless a rival does first.
+                version = self.lake.put_versioned(self.path, self._info().encode(), there)
+                if version is None:
+                    continue
+            self._version = version
             return
-        info = self.current()
-        if self._stale(info) and self.current() == info:
-            self.lake.delete(self.path)
-            if self.lake.put_if_absent(self.path, self._info().encode()):
-                self.held = True
+        self._refuse(info if info is not None else self.current())
+
+    def _acquire_local(self) -> None:
+        path = self.lake.fs_path(self.path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        for _ in range(_ATTEMPTS):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                self._refuse(self.current())
+            # A holder releasing unlinks the file before it unlocks: the file locked must be the one there.
+            if _same_file(fd, path):
+                self._fd = fd
+                self._write_local(self._info().encode())
                 return
-            info = self.current()
+            os.close(fd)
+        self._refuse(self.current())
+
+    def _write_local(self, data: bytes) -> None:
+        assert self._fd is not None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, data, 0)
+
+    def _refuse(self, info: LockInfo | None) -> NoReturn:
         where = f"{info.host} pid {info.pid}" if info else "another process"
         left = f", for up to {max(0.0, info.expires_at - time.time()):.0f} s more" if info else ""
         raise LockHeldError(f"{self.name} is being worked on by {where}{left}; try again later")
 
     def renew(self) -> bool:
         """Extend the lease; False when it is no longer ours (another attempt took it over)."""
-        info = self.current()
-        if info is None or info.owner != self.owner:
+        if self._fd is not None:
+            if not _same_file(self._fd, self.lake.fs_path(self.path)):
+                self.held = False
+                return False
+            self._write_local(self._info().encode())
+            return True
+        if self._version is None:
             self.held = False
             return False
-        self.lake.write_bytes(self.path, self._info().encode())
+        version = self.lake.put_versioned(self.path, self._info().encode(), self._version)
+        if version is None:
+            self.held = False
+            self._version = None
+            return False
+        self._version = version
         return True
 
     def release(self) -> None:
         if not self.held:
             return
         self.held = False
-        info = self.current()
-        if info is not None and info.owner == self.owner:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                if _same_file(fd, self.lake.fs_path(self.path)):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(self.lake.fs_path(self.path))
+            finally:
+                os.close(fd)  # unlocks
+            return
+        version, self._version = self._version, None
+        if version is not None:
             with contextlib.suppress(LakeError):
-                self.lake.delete(self.path)
+                self.lake.delete_versioned(self.path, version)
 
     def __enter__(self) -> LakeLock:
         self.acquire()
@@ -142,6 +196,15 @@ class LakeLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _same_file(fd: int, path: str) -> bool:
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 @contextlib.contextmanager

@@ -32,12 +32,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from cinelake.errors import LakeError
+from cinelake.errors import LakeError, clip_text
 from cinelake.lake import layout
 from cinelake.lake.batch import WrittenFile
 from cinelake.lake.layout import Origin
@@ -71,18 +71,23 @@ class FileEntry(BaseModel):
         )
 
 
+# A reason or an error quotes the source's own words: cut, so a huge upstream message never makes a huge
+# checkpoint or manifest.
+Reason = Annotated[str, AfterValidator(clip_text)]
+
+
 class Miss(BaseModel):
     """An id the source does not have (a 404, or no result for an IMDB id)."""
 
     id: str
-    reason: str
+    reason: Reason
 
 
 class Failure(BaseModel):
     """An id that could not be fetched after the retries; the next attempt tries it again."""
 
     id: str
-    error: str
+    error: Reason
 
 
 class Selection(BaseModel):

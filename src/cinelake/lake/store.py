@@ -24,6 +24,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import fsspec
+from fsspec.asyn import sync
 from fsspec.implementations.local import LocalFileSystem
 
 from cinelake.errors import LakeError, LakePathError
@@ -257,12 +258,70 @@ class Lake:
             if self.is_local:
                 return self._local_atomic_write(path, data, exclusive=True)
             if self.location.scheme == "s3":
-                return self._s3_put_if_absent(path, data)
+                return self._s3_put_versioned(path, data, None) is not None
             with _memory_lock:
                 if self.fs.exists(path):
                     return False
                 self.fs.pipe_file(path, data)
                 return True
+
+    # Compare-and-swap on a remote lake (what a lease lock needs; a local lake locks with the OS).
+
+    def read_versioned(self, rel: str) -> tuple[bytes, str] | None:
+        """``rel``'s content and its version, read together (S3: the ETag of that very object; memory: a
+        digest of the content); None when absent. The version is what :meth:`put_versioned` checks."""
+        path = self._remote_path(rel)
+        with self._errors(rel):
+            if self.location.scheme == "s3":
+                return self._s3_get_versioned(path)
+            with _memory_lock:
+                if not self.fs.exists(path):
+                    return None
+                data = bytes(self.fs.cat_file(path))
+            return data, hashlib.sha256(data).hexdigest()
+
+    def put_versioned(self, rel: str, data: bytes, version: str | None) -> str | None:
+        """Write ``rel`` only if it is still at ``version`` (None: only if absent); its new version, or
+        None when another write came first. On S3 a conditional PUT (``If-Match`` on the ETag,
+        ``If-None-Match: *`` to create): S3 lets exactly one of rival writes through."""
+        path = self._remote_path(rel)
+        with self._errors(rel):
+            if self.location.scheme == "s3":
+                return self._s3_put_versioned(path, data, version)
+            with _memory_lock:
+                there = bytes(self.fs.cat_file(path)) if self.fs.exists(path) else None
+                now = hashlib.sha256(there).hexdigest() if there is not None else None
+                if now != version:
+                    return None
+                self.fs.pipe_file(path, data)
+            return hashlib.sha256(data).hexdigest()
+
+    def delete_versioned(self, rel: str, version: str) -> bool:
+        """Delete ``rel`` only if it is still at ``version``; True if this call deleted it."""
+        path = self._remote_path(rel)
+        with self._errors(rel):
+            if self.location.scheme == "s3":
+                bucket, _, key = path.partition("/")
+                try:
+                    self.fs.call_s3("delete_object", Bucket=bucket, Key=key, IfMatch=version)
+                except FileNotFoundError:
+                    return False
+                except Exception as exc:
+                    if _is_precondition_failure(exc):
+                        return False
+                    raise
+                self.fs.invalidate_cache(path)
+                return True
+            with _memory_lock:
+                if not self.fs.exists(path) or hashlib.sha256(self.fs.cat_file(path)).hexdigest() != version:
+                    return False
+                self.fs.rm_file(path)
+            return True
+
+    def _remote_path(self, rel: str) -> str:
+        if self.is_local:
+            raise LakeError(f"{self.uri(rel)}: a local lake has no object versions (lock it with the OS)")
+        return self.fs_path(rel)
 
     def copy_in(self, source: str | os.PathLike[str], rel: str) -> str:
         """Stream a local file into the lake at ``rel``; return its sha256, verified on the copy.
@@ -339,16 +398,35 @@ class Lake:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 
-    def _s3_put_if_absent(self, path: str, data: bytes) -> bool:
+    def _s3_get_versioned(self, path: str) -> tuple[bytes, str] | None:
         bucket, _, key = path.partition("/")
+
+        async def get() -> tuple[bytes, str]:
+            response = await self.fs._call_s3("get_object", Bucket=bucket, Key=key)
+            body = response["Body"]
+            try:
+                return bytes(await body.read()), str(response["ETag"])
+            finally:
+                body.close()
+
         try:
-            self.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, IfNoneMatch="*")
+            return sync(self.fs.loop, get)
+        except FileNotFoundError:
+            return None
+
+    def _s3_put_versioned(self, path: str, data: bytes, version: str | None) -> str | None:
+        bucket, _, key = path.partition("/")
+        condition = {"IfNoneMatch": "*"} if version is None else {"IfMatch": version}
+        try:
+            response = self.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, **condition)
+        except FileNotFoundError:
+            return None  # If-Match on an object deleted meanwhile
         except Exception as exc:
             if _is_precondition_failure(exc):
-                return False
+                return None
             raise
         self.fs.invalidate_cache(path)
-        return True
+        return str(response["ETag"])
 
     @contextlib.contextmanager
     def _atomic_stream(self, path: str) -> Iterator[IO[bytes]]:

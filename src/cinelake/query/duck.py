@@ -98,6 +98,21 @@ def register_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
         con.register_filesystem(lake.fs)
 
 
+def confine_to_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
+    """Let the connection read the lake's files and nothing else on the host, for good.
+
+    ``allowed_directories`` is the lake's root (a local folder, or the ``s3://``/``memory://`` prefix
+    read through the filesystem :func:`register_lake` registered); with ``enable_external_access`` off,
+    every other path (``read_text('/etc/passwd')``, ``glob('/*')``, ``ATTACH``, ``INSTALL``) is refused,
+    and ``lock_configuration`` keeps a query from turning it back on. Extension files loaded by path
+    must be loaded before this call: a ``LOAD`` from outside the lake is refused after it.
+    """
+    root = lake.uri("").rstrip("/") + "/"
+    con.execute(f"SET allowed_directories = [{sql_string(root)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def catalog_tables(lake: Lake, catalog: CatalogBackend) -> list[Table]:
     """The catalog's tables, or (on a lake never crawled) the tables a crawl would find, kept in memory."""
     if catalog.exists():
@@ -117,12 +132,15 @@ def connect(
     database: str | None = None,
     backend: str | CatalogBackend | None = None,
     tables: list[Table] | None = None,
+    confine: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per catalog table (``fact_movie``, ``raw_tmdb_movies``).
 
     Reads the catalog of ``database`` (default: the settings' ``catalog_database``) from ``backend``
     (default: ``$CINELAKE_CATALOG_BACKEND``, else ``local``, so the report step on AWS reads the Glue
     catalog); a lake without a catalog is crawled in memory first, so a fresh lake is queryable too.
+    The connection reads the lake and no other file of the host (:func:`confine_to_lake`) unless
+    ``confine`` is False (``cinelake sql --allow-writes``, which writes where it is told).
     """
     import duckdb
 
@@ -135,6 +153,8 @@ def connect(
         tables = catalog_tables(lake, open_backend(lake, chosen, database))
     con = duckdb.connect(":memory:")
     register_lake(con, lake)
+    if confine:
+        confine_to_lake(con, lake)
     for table in tables:
         try:
             if not (table.classification == "json" and _detected_view(con, lake, table)):

@@ -48,7 +48,7 @@ def run_duckdb(
 
     started = time.perf_counter()
     tables = catalog_tables(lake, open_backend(lake, backend, database))
-    con = connect(lake, tables=tables_named_in(sql, tables))
+    con = connect(lake, tables=tables_named_in(sql, tables), confine=read_only)
     try:
         try:
             statements = con.extract_statements(sql)
@@ -62,7 +62,6 @@ def run_duckdb(
                 raise UsageError(
                     f"refused {kind}: queries are read-only (SELECT, WITH, SHOW, DESCRIBE or EXPLAIN)"
                 )
-            con.execute("SET lock_configuration = true")
         try:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]

@@ -18,8 +18,7 @@ def check(settings: Settings, *, base_url: str | None = None) -> AuthCheck:
     if not settings.has_tmdb_credentials():
         raise ConfigError(f"no TMDB credentials: {CREDENTIALS_HINT} (in the environment or .env)")
     client = TMDBClient.from_settings(
-        settings,
-        base_url=base_url or settings.tmdb_base_url,
+        settings.with_overrides(tmdb_base_url=base_url),
         rate_limit=None,
         max_connections=1,
         max_retries=1,

@@ -6,6 +6,12 @@
 
 The same client talks to api.themoviedb.org, to the offline server (``cinelake tmdb serve``) or to any test
 server: only ``base_url`` differs. The secret never appears in a log record or an exception message.
+
+Every answer is bounded: the body is streamed and refused past :data:`MAX_BODY_BYTES` (at once when its
+``Content-Length`` says more), each attempt has an overall deadline besides httpx's per-read timeout (a
+server that drips a byte at a time costs one deadline, then a retry), the bodies turned into ids are
+validated (:mod:`cinelake.tmdb.bodies`), upstream text in a message is cut (:func:`cinelake.errors.clip_text`)
+and a listing reads no page past TMDB's 500.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import orjson
 from pydantic import SecretStr
 
 from cinelake.config import DEFAULT_TMDB_BASE_URL
-from cinelake.errors import ConfigError
+from cinelake.errors import ConfigError, clip_text
+from cinelake.tmdb.bodies import MAX_PAGES, FindBody, GenreList, ListPage, read_body
 from cinelake.tmdb.errors import (
     AUTH_CODES,
     NOT_FOUND_CODES,
@@ -53,6 +60,11 @@ IMDB_ID = re.compile(r"tt\d{1,12}")
 # A server asking for a longer pause than this is not worth waiting for inside one run.
 MAX_RETRY_AFTER = 300.0
 CREDENTIALS_HINT = "set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY"
+# TMDB's largest detail body (a long-running series with every append) is well under 2 MB: a body five times
+# that is not an answer worth holding in memory (a 1 GB Lambda runs many requests at once).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+# The overall deadline of one attempt, in read timeouts: time for a slow but steady answer, not a drip.
+DEADLINE_TIMEOUTS = 3.0
 
 
 @dataclass
@@ -147,6 +159,8 @@ class TMDBClient:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         seed: int | None = None,
+        deadline: float | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self._token = _secret_value(read_access_token)
         self._api_key = _secret_value(api_key)
@@ -161,6 +175,11 @@ class TMDBClient:
         self.base_url = base_url.rstrip("/")
         self.max_connections = max_connections
         self.timeout = timeout
+        # One attempt, from sending the request to the body's last byte (``timeout`` bounds each read).
+        self.deadline = deadline if deadline is not None else DEADLINE_TIMEOUTS * timeout
+        if self.deadline <= 0:
+            raise ConfigError("the deadline of a TMDB request must be positive")
+        self.max_body_bytes = max_body_bytes
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -243,10 +262,10 @@ class TMDBClient:
 
     async def find_by_imdb(self, imdb_id: str) -> FindResult:
         """``/find/{imdb_id}?external_source=imdb_id``: the movie and series ids TMDB has for an IMDB id."""
-        data = await self.get(f"find/{imdb_id}", {"external_source": "imdb_id"})
+        path = f"find/{imdb_id}"
+        found = read_body(FindBody, await self.get(path, {"external_source": "imdb_id"}), f"GET /{path}")
         return FindResult(
-            movie_ids=[int(item["id"]) for item in data.get("movie_results") or ()],
-            tv_ids=[int(item["id"]) for item in data.get("tv_results") or ()],
+            movie_ids=[item.id for item in found.movie_results], tv_ids=[item.id for item in found.tv_results]
         )
 
     async def movie_details(self, movie_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
@@ -275,15 +294,21 @@ class TMDBClient:
 
     async def _changes(self, path: str, start: date, end: date) -> list[int]:
         params: dict[str, Any] = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page": 1}
-        first = await self.get(path, params)
-        pages = int(first.get("total_pages") or 1)
-        rest = await asyncio.gather(*(self.get(path, {**params, "page": n}) for n in range(2, pages + 1)))
+        first = await self._list_page(path, params)
+        pages = min(first.total_pages or 1, MAX_PAGES)
+        if (first.total_pages or 1) > MAX_PAGES:
+            log.warning("GET /%s says %d pages; TMDB serves %d at most", path, first.total_pages, MAX_PAGES)
+        rest = await asyncio.gather(
+            *(self._list_page(path, {**params, "page": n}) for n in range(2, pages + 1))
+        )
         ids: dict[int, None] = {}
-        for data in (first, *rest):
-            for item in data.get("results") or ():
-                if isinstance(item, dict) and isinstance(item.get("id"), int):
-                    ids[item["id"]] = None
+        for page in (first, *rest):
+            for item in page.results:
+                ids[item.id] = None
         return list(ids)
+
+    async def _list_page(self, path: str, params: dict[str, Any]) -> ListPage:
+        return read_body(ListPage, await self.get(path, params), f"GET /{path} page {params.get('page')}")
 
     async def tv_details(self, tv_id: int, append: Iterable[str] = DEFAULT_APPEND) -> dict[str, Any]:
         """``/tv/{id}`` with ``append_to_response``; raises TMDBNotFound for an unknown id."""
@@ -291,13 +316,15 @@ class TMDBClient:
 
     async def movie_genres(self, language: str | None = None) -> dict[str, int]:
         """Genre name -> id, from ``/genre/movie/list``."""
-        data = await self.get("genre/movie/list", {"language": language} if language else None)
-        return {str(g["name"]): int(g["id"]) for g in data.get("genres") or ()}
+        return await self._genres("genre/movie/list", language)
 
     async def tv_genres(self, language: str | None = None) -> dict[str, int]:
         """Genre name -> id, from ``/genre/tv/list`` (TV ids differ from movie ids: "Action & Adventure")."""
-        data = await self.get("genre/tv/list", {"language": language} if language else None)
-        return {str(g["name"]): int(g["id"]) for g in data.get("genres") or ()}
+        return await self._genres("genre/tv/list", language)
+
+    async def _genres(self, path: str, language: str | None) -> dict[str, int]:
+        data = await self.get(path, {"language": language} if language else None)
+        return {g.name: g.id for g in read_body(GenreList, data, f"GET /{path}").genres}
 
     async def discover_movies(
         self,
@@ -355,7 +382,9 @@ class TMDBClient:
         if lte:
             params[f"{date_field}.lte"] = lte.isoformat()
         params.update(extra)
-        return await self.get(path, params)
+        data = await self.get(path, params)
+        read_body(ListPage, data, f"GET /{path} page {page}")  # the caller reads the dates of the titles too
+        return data
 
     async def check_auth(self) -> AuthCheck:
         """``/authentication``: whether the credentials work. A rejection is an answer here, not an error."""
@@ -370,7 +399,7 @@ class TMDBClient:
             ok=bool(data.get("success", True)),
             status=200,
             tmdb_code=code if isinstance(code, int) else None,
-            message=str(data.get("status_message") or "Success."),
+            message=clip_text(str(data.get("status_message") or "Success.")),
             base_url=self.base_url,
             auth_method=self.auth_method,
         )
@@ -424,13 +453,13 @@ class TMDBClient:
         elif self._query_string:
             url = f"{url}?{self._query_string}"
         try:
-            response = await http.get(url)
+            async with asyncio.timeout(self.deadline):
+                status, body, retry_after = await self._exchange(http, url, path)
+        except TimeoutError:
+            raise _Retry(f"no complete answer within the {self.deadline:g} s deadline") from None
         except httpx.TransportError as exc:  # timeouts, refused or reset connections, truncated bodies
-            detail = redact(str(exc), self._secrets)
+            detail = clip_text(redact(str(exc), self._secrets))
             raise _Retry(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__) from None
-        status = response.status_code
-        stats.by_status[status] = stats.by_status.get(status, 0) + 1
-        body = response.content
         if status == 200:
             try:
                 data = orjson.loads(body)
@@ -443,7 +472,32 @@ class TMDBClient:
                     f"TMDB GET /{path}: expected a JSON object, got {type(data).__name__}"
                 )
             return data
-        return self._raise_for_status(path, status, body, response.headers.get("retry-after"))
+        return self._raise_for_status(path, status, body, retry_after)
+
+    async def _exchange(self, http: httpx.AsyncClient, url: str, path: str) -> tuple[int, bytes, str | None]:
+        """The status, the body (streamed, at most ``max_body_bytes``) and the Retry-After of one request."""
+        stats = self.stats
+        async with http.stream("GET", url) as response:
+            status = response.status_code
+            stats.by_status[status] = stats.by_status.get(status, 0) + 1
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_body_bytes:
+                self._too_large(path, f"its Content-Length says {int(declared):,} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    self._too_large(path, f"{size:,} bytes read and more to come")
+                chunks.append(chunk)
+            return status, b"".join(chunks), response.headers.get("retry-after")
+
+    def _too_large(self, path: str, what: str) -> None:
+        """Refuse a body over the limit at once (closing its connection): that request fails, not the run."""
+        self.stats.failures += 1
+        raise TMDBResponseError(
+            f"TMDB GET /{path}: the body is over the {self.max_body_bytes:,}-byte limit ({what}); refused"
+        )
 
     def _raise_for_status(self, path: str, status: int, body: bytes, retry_after_header: str | None) -> Any:
         error = ErrorBody.parse(body)

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from cinelake.errors import CinelakeError
+from cinelake.errors import CinelakeError, clip_text
 
 # TMDB status codes (https://developer.themoviedb.org/docs/errors) that the client treats specially.
 AUTH_CODES = frozenset({3, 7, 10, 14, 30, 31, 32, 33, 35, 36})
@@ -71,7 +71,8 @@ class ErrorBody:
         errors = data.get("errors")
         if message is None and isinstance(errors, list) and errors:
             message = "; ".join(str(e) for e in errors)
-        return cls(code if isinstance(code, int) else None, str(message) if message is not None else None)
+        text = clip_text(str(message)) if message is not None else None
+        return cls(code if isinstance(code, int) else None, text)
 
     def describe(self) -> str:
         """``status_code 7: Invalid API key...`` or whatever part of it is known."""

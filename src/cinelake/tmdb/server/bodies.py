@@ -27,6 +27,18 @@ BAD_GATEWAY_HTML = (
     b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
 )
 NOT_JSON_HTML = b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon.</body></html>"
+# A JSON object of the wrong shape for every endpoint: ids that are strings, a genre without a name.
+MALFORMED = orjson.dumps(
+    {
+        "id": "abc",
+        "movie_results": [{"id": "abc"}],
+        "tv_results": [{"id": "abc"}],
+        "results": [{"id": "abc"}],
+        "genres": [{"id": "abc"}],
+        "page": 1,
+        "total_pages": 1,
+    }
+)
 
 
 def rate_limited(limit: float) -> bytes:

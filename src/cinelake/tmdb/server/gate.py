@@ -16,6 +16,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cinelake.tmdb.server import bodies
@@ -64,8 +65,10 @@ class ServerState:
             return None
         return max(1, math.ceil((1.0 - self._tokens) / limit))
 
-    def draw_fault(self) -> str | None:
+    def draw_fault(self, path: str) -> str | None:
         options = self.options
+        if path in options.path_faults:
+            return options.path_faults[path]
         if options.script:
             return options.script.pop(0)
         if options.fault_rate and self.random.random() < options.fault_rate:
@@ -150,7 +153,7 @@ class TMDBGate:
                     extra_headers=((b"retry-after", str(retry_after).encode()),),
                 )
                 return
-            fault = state.draw_fault()
+            fault = state.draw_fault(scope["path"])
             if fault is None:
                 await self.app(scope, receive, tracked)
             else:
@@ -185,6 +188,17 @@ class TMDBGate:
             await self._hang(receive, options.hang_s)
         elif fault == "truncated":
             await self._truncated(scope, receive, send, tracked)
+        elif fault in ("huge", "huge_declared"):
+            await self._huge(send, tracked, options.huge_bytes, declared=fault == "huge_declared")
+        elif fault == "drip":
+            await self._drip(send, tracked, options.drip_interval_s, options.drip_s)
+        elif fault == "long_message":
+            message = "Internal error: " + "x" * options.long_message_bytes
+            await send_bytes(tracked, 500, orjson.dumps({"status_code": 11, "status_message": message}))
+        elif fault == "malformed":
+            await send_bytes(tracked, 200, bodies.MALFORMED)
+        elif fault == "absurd_pages":
+            await self._absurd_pages(scope, receive, tracked, options.absurd_total_pages)
         else:  # pragma: no cover - ServerOptions.validate() rejects unknown kinds
             raise ValueError(fault)
 
@@ -211,8 +225,56 @@ class TMDBGate:
             if message["type"] == "http.disconnect":
                 return
 
-    async def _truncated(self, scope: Scope, receive: Receive, send: Send, tracked: Send) -> None:
-        """The real response, cut in half after the headers promised all of it; then the connection closes."""
+    @staticmethod
+    async def _huge(send: Send, tracked: Send, size: int, *, declared: bool) -> None:
+        """A 200 of ``size`` bytes (a JSON object padded with spaces), streamed a megabyte at a time so the
+        server holds one megabyte, however large the body; it stops when the client goes away."""
+        headers = [(b"content-type", b"application/json;charset=utf-8")]
+        if declared:
+            headers.append((b"content-length", str(size).encode()))
+        await tracked({"type": "http.response.start", "status": 200, "headers": headers})
+        chunk = b" " * (1024 * 1024)
+        opening, closing = b'{"id": 1, "padding": "', b'"}'
+        await send({"type": "http.response.body", "body": opening, "more_body": True})
+        left = size - len(opening) - len(closing)
+        transport = _transport(send)
+        while left > 0:
+            if transport is not None and transport.is_closing():
+                return
+            piece = chunk if left >= len(chunk) else chunk[:left]
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+            left -= len(piece)
+        await send({"type": "http.response.body", "body": closing})
+
+    @staticmethod
+    async def _drip(send: Send, tracked: Send, interval: float, seconds: float) -> None:
+        """A 200 whose body comes a byte at a time: every read is quick, the whole never arrives in time."""
+        await tracked(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        transport = _transport(send)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if transport is not None and transport.is_closing():
+                return
+            await send({"type": "http.response.body", "body": b" ", "more_body": True})
+            await asyncio.sleep(interval)
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def _absurd_pages(self, scope: Scope, receive: Receive, tracked: Send, total_pages: int) -> None:
+        """The real answer, saying it has ``total_pages`` pages."""
+        start, body = await self._capture(scope, receive)
+        data = orjson.loads(body)
+        if isinstance(data, dict):
+            data["total_pages"] = total_pages
+        await send_bytes(tracked, start["status"], orjson.dumps(data))
+
+    async def _capture(self, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+        """The app's real answer to this request: its start message and its whole body."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -224,8 +286,12 @@ class TMDBGate:
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, capture)
-        body = b"".join(chunks)
         assert start is not None
+        return start, b"".join(chunks)
+
+    async def _truncated(self, scope: Scope, receive: Receive, send: Send, tracked: Send) -> None:
+        """The real response, cut in half after the headers promised all of it; then the connection closes."""
+        start, body = await self._capture(scope, receive)
         await tracked(start)
         await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
         transport = _transport(send)

@@ -18,9 +18,17 @@ FAULT_KINDS = (
     "hang",  # no answer until hang_s has passed (past the client's timeout) or the client leaves
     "truncated",  # a 200 whose body stops half way (Content-Length promises more)
     "not_json",  # a 200 whose body is an HTML page
+    # Hostile answers (for path_faults and scripts; never in the default mix):
+    "huge",  # a 200 streaming huge_bytes of JSON whitespace, no Content-Length
+    "huge_declared",  # the same with a Content-Length that says so up front
+    "drip",  # a 200 whose body comes one byte every drip_interval_s, for drip_s
+    "long_message",  # a 500 whose status_message is long_message_bytes long
+    "malformed",  # a 200 with a JSON object of the wrong shape (ids that are strings)
+    "absurd_pages",  # the real answer, with total_pages set to absurd_total_pages
 )
-# The default mix leaves out "hang": each one costs the client a whole timeout.
-DEFAULT_FAULT_MIX = {kind: 1.0 for kind in FAULT_KINDS if kind != "hang"}
+HOSTILE_FAULTS = ("huge", "huge_declared", "drip", "long_message", "malformed", "absurd_pages")
+# The default mix leaves out "hang" (each one costs the client a whole timeout) and the hostile answers.
+DEFAULT_FAULT_MIX = {kind: 1.0 for kind in FAULT_KINDS if kind != "hang" and kind not in HOSTILE_FAULTS}
 
 
 @dataclass
@@ -37,6 +45,13 @@ class ServerOptions:
     )  # faults for the next requests, in order, before fault_rate
     retry_after_s: int = 1  # the Retry-After of a "429" fault
     hang_s: float = 30.0  # how long a "hang" fault holds the request
+    # Request path (e.g. "/3/movie/862") -> the fault every request to it gets, for good, before the others.
+    path_faults: dict[str, str] = field(default_factory=dict)
+    huge_bytes: int = 400 * 1024 * 1024  # the size of a "huge" body, streamed a megabyte at a time
+    drip_interval_s: float = 0.5  # the pause between two bytes of a "drip" body
+    drip_s: float = 30.0  # how long a "drip" body lasts (then it ends, not valid JSON)
+    long_message_bytes: int = 5 * 1024 * 1024  # the status_message of a "long_message" fault
+    absurd_total_pages: int = 10_000_000  # the total_pages of an "absurd_pages" fault
     sudden_401: bool = False  # every /3 request answers 401/7 (credentials revoked mid-run)
     seed: int | None = None  # makes the fault draws reproducible
     log_size: int = 100_000  # how many requests the request log keeps
@@ -56,7 +71,9 @@ class ServerOptions:
         self.validate()
 
     def validate(self) -> None:
-        unknown = [k for k in [*self.fault_mix, *self.script] if k not in FAULT_KINDS]
+        unknown = [
+            k for k in [*self.fault_mix, *self.script, *self.path_faults.values()] if k not in FAULT_KINDS
+        ]
         if unknown:
             raise ValueError(f"unknown fault kind(s) {unknown}; known: {', '.join(FAULT_KINDS)}")
         if not 0.0 <= self.fault_rate <= 1.0:
