@@ -22,6 +22,9 @@ def budget_vs_revenue(
     top: int = 5,
     min_votes: int = 100,
     rank_by: str = "vote_average",
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
@@ -33,7 +36,7 @@ def budget_vs_revenue(
     ``zone`` forces a source (``refined`` or ``raw``) instead of the first that exists (DuckDB only).
     """
     check_engine(engine)
-    make_definition(genres, top, min_votes, rank_by)  # fail on bad parameters before reading anything
+    make_definition(genres, top, min_votes, rank_by, match=match, year_from=year_from, year_to=year_to)
     loaded = load_with(lake, FILMS, engine=engine, zone=zone, database=database)
     return analyze_films(
         loaded.rows,
@@ -41,6 +44,9 @@ def budget_vs_revenue(
         top=top,
         min_votes=min_votes,
         rank_by=rank_by,
+        match=match,
+        year_from=year_from,
+        year_to=year_to,
         known_genres=loaded.known_genres,
         source=loaded.source,
         notice=TMDB_NOTICE,
