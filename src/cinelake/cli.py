@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb, transform
+from cinelake.commands import analyze, aws, catalog, dashboard, ingest, pipeline, spark, sql, tmdb, transform
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -31,6 +31,7 @@ app.add_typer(transform.app, name="transform")
 app.add_typer(spark.app, name="spark")
 app.add_typer(catalog.app, name="catalog")
 analyze.register(app)
+dashboard.register(app)
 sql.register(app)
 pipeline.register(app)
 

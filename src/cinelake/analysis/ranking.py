@@ -7,7 +7,7 @@ its own (eligibility, figures, summaries, correlations) and passes its fields an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -98,6 +98,15 @@ def group_notes(
 
 
 MATCH_CHOICES: tuple[str, ...] = ("any", "all")
+# How the command line names the parameters of a selection (a view's URL query names them otherwise).
+CLI_FLAGS: Mapping[str, str] = {
+    "top": "--top",
+    "min_votes": "--min-votes",
+    "rank_by": "--rank-by",
+    "match": "--match",
+    "year_from": "--year-from",
+    "year_to": "--year-to",
+}
 MAX_TOP = 20
 # Release and first-air years a range may name: wide enough for any title TMDB lists.
 YEAR_BOUNDS = (1870, 2100)
@@ -169,9 +178,13 @@ def check_selection(
     match: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
+    flags: Mapping[str, str] = CLI_FLAGS,
 ) -> Selection:
     """Validate the parameters every answer shares (a one-line :class:`UsageError` for each mistake)
-    and return the selection; genre names are resolved against the data later."""
+    and return the selection; genre names are resolved against the data later. ``flags`` names the
+    parameters in the messages (the command line's flags unless told)."""
+    top_, votes_, rank_, match_ = flags["top"], flags["min_votes"], flags["rank_by"], flags["match"]
+    from_, to_ = flags["year_from"], flags["year_to"]
     names = tuple(g.strip() for g in genres if g.strip())
     if not names:
         raise UsageError("give at least one genre, e.g. --genres Comedy,Animation")
@@ -179,19 +192,19 @@ def check_selection(
     if len(set(folded)) != len(folded):
         raise UsageError(f"a genre is listed twice in {', '.join(names)}")
     if top < 1:
-        raise UsageError(f"--top must be at least 1, not {top}")
+        raise UsageError(f"{top_} must be at least 1, not {top}")
     if top > MAX_TOP:
-        raise UsageError(f"--top must be at most {MAX_TOP}, not {top}")
+        raise UsageError(f"{top_} must be at most {MAX_TOP}, not {top}")
     if min_votes < 0:
-        raise UsageError(f"--min-votes cannot be negative ({min_votes})")
+        raise UsageError(f"{votes_} cannot be negative ({min_votes})")
     if rank_by not in rank_choices:
-        raise UsageError(f"unknown --rank-by {rank_by!r}: choose one of {', '.join(rank_choices)}")
+        raise UsageError(f"unknown {rank_} {rank_by!r}: choose one of {', '.join(rank_choices)}")
     if match is not None and match not in MATCH_CHOICES:
-        raise UsageError(f"unknown --match {match!r}: choose one of {', '.join(MATCH_CHOICES)}")
+        raise UsageError(f"unknown {match_} {match!r}: choose one of {', '.join(MATCH_CHOICES)}")
     low, high = YEAR_BOUNDS
-    for flag, year in (("--year-from", year_from), ("--year-to", year_to)):
+    for flag, year in ((from_, year_from), (to_, year_to)):
         if year is not None and not low <= year <= high:
             raise UsageError(f"{flag} must be a year from {low} to {high}, not {year}")
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise UsageError(f"--year-from {year_from} is after --year-to {year_to}")
+        raise UsageError(f"{from_} {year_from} is after {to_} {year_to}")
     return Selection(genres=names, match=match, year_from=year_from, year_to=year_to)

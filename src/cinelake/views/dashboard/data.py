@@ -1,0 +1,101 @@
+"""What the dashboard reads: each kind's rows once (through the analysis' loader, so a change of
+storage reaches the dashboard unchanged), then every view is the analysis' pure function over them.
+
+A view is therefore computed exactly as ``cinelake analyze`` computes it (``analyze_films`` /
+``analyze_series`` over the rows ``load_with`` reads); only the read is shared between views, and it
+is read again after ``refresh_seconds`` so a lake updated by the daily run shows its new day.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from cinelake.analysis.compute import analyze_films
+from cinelake.analysis.freshness import Freshness, freshness
+from cinelake.analysis.loader import Loaded, check_engine, load_with
+from cinelake.analysis.model import Analysis
+from cinelake.analysis.series_compute import analyze_series
+from cinelake.analysis.series_model import SeriesAnalysis
+from cinelake.analysis.series_sources import SERIES
+from cinelake.analysis.sources import FILMS
+from cinelake.analysis.titles import TitleDetails, title_details
+from cinelake.attribution import TMDB_NOTICE
+from cinelake.lake.layout import Kind
+from cinelake.lake.store import Lake
+from cinelake.views.dashboard.params import ViewParams
+
+T = TypeVar("T")
+REFRESH_SECONDS = 300.0
+
+
+@dataclass
+class _Cached(Generic[T]):
+    value: T
+    at: float
+
+
+class _Memo(Generic[T]):
+    """One value per key, computed once under a lock and again when older than ``max_age`` seconds."""
+
+    def __init__(self, max_age: float) -> None:
+        self._max_age = max_age
+        self._lock = threading.Lock()
+        self._found: dict[Any, _Cached[T]] = {}
+
+    def get(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            cached = self._found.get(key)
+            if cached is None or time.monotonic() - cached.at > self._max_age:
+                cached = _Cached(compute(), time.monotonic())
+                self._found[key] = cached
+            return cached.value
+
+
+class LakeAnswers:
+    """The answers of one lake through one engine, for any view."""
+
+    def __init__(self, lake: Lake | str, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS):
+        check_engine(engine)
+        self.lake = Lake(lake) if isinstance(lake, str) else lake
+        self.engine = engine
+        self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
+        self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
+        self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
+
+    def loaded(self, kind: str) -> Loaded[Any]:
+        queries: Any = FILMS if kind == "movies" else SERIES
+        return self._rows.get(kind, lambda: load_with(self.lake, queries, engine=self.engine))
+
+    def genres(self, kind: str) -> list[str]:
+        """The genres the lake's titles of ``kind`` carry, sorted."""
+        return sorted({g for row in self.loaded(kind).rows for g in row.genres})
+
+    def answer(self, view: ViewParams) -> Analysis | SeriesAnalysis:
+        """The analysis of ``view``: one group of the view's genres, combined by its match."""
+        loaded = self.loaded(view.kind)
+        common: dict[str, Any] = {
+            "genres": view.genres,
+            "top": view.n,
+            "min_votes": view.min_votes,
+            "rank_by": view.rank_by,
+            "match": view.match,
+            "year_from": view.year_from,
+            "year_to": view.year_to,
+            "known_genres": loaded.known_genres,
+            "source": loaded.source,
+            "notice": TMDB_NOTICE,
+        }
+        if view.kind == "movies":
+            return analyze_films(loaded.rows, **common)
+        return analyze_series(loaded.rows, **common)
+
+    def title(self, kind: str, tmdb_id: int) -> TitleDetails:
+        which = Kind.MOVIES if kind == "movies" else Kind.SERIES
+        return self._titles.get((kind, tmdb_id), lambda: title_details(self.lake, which, tmdb_id))
+
+    def freshness(self) -> Freshness:
+        return self._freshness.get("lake", lambda: freshness(self.lake))
