@@ -21,6 +21,10 @@ from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 
 
+class TitleNotFound(NoAnalysisData):
+    """The lake holds no title of the kind with that TMDB id."""
+
+
 @dataclass(frozen=True)
 class TitleQueries:
     """What one kind's title page reads: ``facts_sql`` returns one row of (label, value) columns named in
@@ -191,7 +195,7 @@ def title_details(lake: Lake, kind: Kind, tmdb_id: int) -> TitleDetails:
     with refined_views(lake, present) as con:
         found = query(con, queries.facts_sql, f"the Refined {kind.value.lower()}", [tmdb_id])
         if not found:
-            raise UsageError(f"the lake has no {kind.value.lower()} with TMDB id {tmdb_id}")
+            raise TitleNotFound(f"the lake has no {kind.value.lower()} with TMDB id {tmdb_id}")
         genres = _names(con, queries.genres_sql, tmdb_id, present)
         parties = _names(con, queries.parties_sql, tmdb_id, present)
         history = _rows(con, queries.history_sql, tmdb_id, present)

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from cinelake.analysis.compute import analyze_films
 from cinelake.analysis.freshness import Freshness, freshness
-from cinelake.analysis.loader import Loaded, check_engine, load_with
+from cinelake.analysis.loader import Loaded, NoAnalysisData, check_engine, load_with
 from cinelake.analysis.model import Analysis
 from cinelake.analysis.series_compute import analyze_series
 from cinelake.analysis.series_model import SeriesAnalysis
@@ -24,6 +24,7 @@ from cinelake.analysis.series_sources import SERIES
 from cinelake.analysis.sources import FILMS
 from cinelake.analysis.titles import TitleDetails, title_details
 from cinelake.attribution import TMDB_NOTICE
+from cinelake.errors import CinelakeError, LakeError
 from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 from cinelake.views.dashboard.params import ViewParams
@@ -68,7 +69,9 @@ class LakeAnswers:
 
     def loaded(self, kind: str) -> Loaded[Any]:
         queries: Any = FILMS if kind == "movies" else SERIES
-        return self._rows.get(kind, lambda: load_with(self.lake, queries, engine=self.engine))
+        return self._rows.get(
+            kind, lambda: _lake_read(lambda: load_with(self.lake, queries, engine=self.engine))
+        )
 
     def genres(self, kind: str) -> list[str]:
         """The genres the lake's titles of ``kind`` carry, sorted."""
@@ -95,7 +98,21 @@ class LakeAnswers:
 
     def title(self, kind: str, tmdb_id: int) -> TitleDetails:
         which = Kind.MOVIES if kind == "movies" else Kind.SERIES
-        return self._titles.get((kind, tmdb_id), lambda: title_details(self.lake, which, tmdb_id))
+        return self._titles.get(
+            (kind, tmdb_id), lambda: _lake_read(lambda: title_details(self.lake, which, tmdb_id))
+        )
 
     def freshness(self) -> Freshness:
-        return self._freshness.get("lake", lambda: freshness(self.lake))
+        return self._freshness.get("lake", lambda: _lake_read(lambda: freshness(self.lake)))
+
+
+def _lake_read(read: Callable[[], T]) -> T:
+    """``read()``, where any failure but "no data yet" is the lake's (a :class:`LakeError`), never the
+    request's: a file that is not Parquet is not a bad parameter."""
+    try:
+        return read()
+    except NoAnalysisData:
+        raise
+    except CinelakeError as exc:
+        text = str(exc).strip()
+        raise LakeError(text.splitlines()[0] if text else type(exc).__name__) from None

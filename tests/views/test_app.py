@@ -1,0 +1,85 @@
+"""The dashboard's app without a browser: a lake that cannot be read is one line (HTTP 503), never a
+stack trace; the view's parameters round-trip through the URL query; the app only answers GET."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from starlette.testclient import TestClient
+
+from cinelake.analysis.sources import REFINED_TABLES
+from cinelake.errors import UsageError
+from cinelake.lake import layout
+from cinelake.lake.store import Lake
+from cinelake.views.dashboard import create_app
+from cinelake.views.dashboard.params import ViewParams, parse_view
+from tests.analysis.films import hand_checked_movies
+from tests.analysis.lakes import write_refined
+
+
+def test_a_view_round_trips_through_its_query() -> None:
+    view = ViewParams(
+        kind="series",
+        genres=("Comedy", "Animation"),
+        match="all",
+        min_votes=7,
+        n=3,
+        year_from=1990,
+        year_to=2009,
+        rank_by="popularity",
+    )
+
+    assert parse_view(parse_qs(view.query())) == view
+    assert parse_view({}) == ViewParams()
+    assert parse_view({"kind": ["series"]}).min_votes == 50  # the series' default threshold
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {"rank_by": ["roi"], "kind": ["series"]},
+            "unknown rank_by 'roi': choose one of vote_average, popularity",
+        ),
+        ({"match": ["most"]}, "unknown match 'most'"),
+        ({"n": ["5", "6"]}, "n is given 2 times"),
+        ({"min_votes": ["-3"]}, "min_votes cannot be negative (-3)"),
+        ({"year_to": ["99999999999"]}, "year_to must be a whole number"),
+    ],
+)
+def test_bad_parameters_are_one_line(query: dict[str, list[str]], message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_view(query)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_lake_that_cannot_be_read_is_one_line_not_a_stack_trace(tmp_path: Path) -> None:
+    lake = Lake(str(tmp_path / "lake"))
+    write_refined(lake, hand_checked_movies(), date(2026, 11, 26))
+    for rel in lake.list_files(layout.refined_table(REFINED_TABLES[0])):
+        lake.write_bytes(rel, b"this is not parquet")
+    with TestClient(create_app(lake), raise_server_exceptions=False) as client:
+        page = client.get("/?genre=Comedy")
+        data = client.get("/view?genre=Comedy")
+        refused = client.post("/view?genre=Comedy")
+    assert page.status_code == 503 and data.status_code == 503
+    message = data.json()["error"]
+    assert message.startswith("the lake cannot be read: ") and "not a readable Parquet file" in message
+    assert "\n" not in message
+    assert html.escape(message, quote=True) in page.text and "Traceback" not in page.text
+    assert refused.status_code == 405  # read-only: GET alone
+
+
+def test_the_answer_endpoint_is_the_analysis_of_the_rows(tmp_path: Path) -> None:
+    from cinelake.analysis import budget_vs_revenue
+
+    lake = Lake(str(tmp_path / "lake"))
+    write_refined(lake, hand_checked_movies(), date(2026, 11, 26))
+    with TestClient(create_app(lake)) as client:
+        answer = client.get("/api/answer?genre=Comedy&genre=Animation&match=all&n=2&min_votes=0").json()
+    expected = budget_vs_revenue(lake, genres=["Comedy", "Animation"], match="all", top=2, min_votes=0)
+    assert answer == expected.to_dict()
