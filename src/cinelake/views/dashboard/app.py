@@ -75,8 +75,8 @@ def create_app(
         return parse_view(query)
 
     def rendered(view: ViewParams) -> tuple[str, dict[str, Any]]:
-        answer = answers.answer(view)
-        return render.view_content(view, answer, render.title_link(view.kind, view.query()))
+        link = render.title_link(view.kind, view.query())
+        return answers.rendered(view, lambda answer: render.view_content(view, answer, link))
 
     def page_or_error(build: Callable[[], str], back: str = "") -> Response:
         try:

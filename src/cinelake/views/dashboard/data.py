@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -40,12 +41,17 @@ class _Cached(Generic[T]):
 
 
 class _Memo(Generic[T]):
-    """One value per key, computed once under a lock and again when older than ``max_age`` seconds."""
+    """One value per key, computed once under a lock and again when older than ``max_age`` seconds;
+    at most ``max_items`` kept (the least recently used leave first).
 
-    def __init__(self, max_age: float) -> None:
+    Written here rather than taken from cachetools: it is the one cache the app needs, and it must
+    compute under the lock so two first requests do not read the lake twice."""
+
+    def __init__(self, max_age: float, max_items: int = 256) -> None:
         self._max_age = max_age
+        self._max_items = max_items
         self._lock = threading.Lock()
-        self._found: dict[Any, _Cached[T]] = {}
+        self._found: OrderedDict[Any, _Cached[T]] = OrderedDict()
 
     def get(self, key: Any, compute: Callable[[], T]) -> T:
         with self._lock:
@@ -53,7 +59,15 @@ class _Memo(Generic[T]):
             if cached is None or time.monotonic() - cached.at > self._max_age:
                 cached = _Cached(compute(), time.monotonic())
                 self._found[key] = cached
+            self._found.move_to_end(key)
+            while len(self._found) > self._max_items:
+                self._found.popitem(last=False)
             return cached.value
+
+    def age(self, key: Any) -> float | None:
+        """When the value of ``key`` was computed (a monotonic clock), None when it is not kept."""
+        cached = self._found.get(key)
+        return None if cached is None else cached.at
 
 
 class LakeAnswers:
@@ -66,6 +80,7 @@ class LakeAnswers:
         self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
         self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
+        self._views: _Memo[Any] = _Memo(refresh_seconds)
 
     def loaded(self, kind: str) -> Loaded[Any]:
         queries: Any = FILMS if kind == "movies" else SERIES
@@ -95,6 +110,12 @@ class LakeAnswers:
         if view.kind == "movies":
             return analyze_films(loaded.rows, **common)
         return analyze_series(loaded.rows, **common)
+
+    def rendered(self, view: ViewParams, render: Callable[[Analysis | SeriesAnalysis], T]) -> T:
+        """``render(answer)`` of ``view``, kept for the next request of the same view (the controls
+        go back and forth between a few views) until the rows are read again."""
+        self.loaded(view.kind)  # a refresh of the rows drops the views rendered from the old ones
+        return self._views.get((view.query(), self._rows.age(view.kind)), lambda: render(self.answer(view)))
 
     def title(self, kind: str, tmdb_id: int) -> TitleDetails:
         which = Kind.MOVIES if kind == "movies" else Kind.SERIES

@@ -57,7 +57,18 @@
       status.textContent = "";
       status.className = "";
       views.hidden = false;
+      // Keep the drawn charts' elements: Plotly.react then updates them in place instead of drawing
+      // new ones from nothing.
+      const kept = {};
+      for (const id of Object.keys(body.charts)) {
+        const old = document.getElementById(id);
+        if (old && old.classList.contains("js-plotly-plot")) kept[id] = old;
+      }
       views.innerHTML = body.html + '<script type="application/json" id="charts-data"></script>';
+      for (const [id, old] of Object.entries(kept)) {
+        const fresh = document.getElementById(id);
+        if (fresh) fresh.replaceWith(old);
+      }
       views.querySelector("script#charts-data").textContent = JSON.stringify(body.charts);
       views.dataset.query = body.query;
       draw(views);
