@@ -24,7 +24,7 @@ from cinelake.analysis.model import (
     Source,
 )
 from cinelake.analysis.ranking import best_and_worst as _best_and_worst
-from cinelake.analysis.ranking import check_selection, group_notes, resolve_names, unique_by_id
+from cinelake.analysis.ranking import checked_definition, group_notes, resolve_names, unique_by_id
 from cinelake.analysis.stats import median, spearman
 
 # TMDB's movie genre list (/genre/movie/list): a genre named here is known even when the lake holds
@@ -63,14 +63,13 @@ def make_definition(
     year_to: int | None = None,
 ) -> Definition:
     """Validate the parameters (a :class:`UsageError` for each mistake) and return the definition."""
-    selection = check_selection(
-        genres, top, min_votes, rank_by, RANK_BY_CHOICES, match=match, year_from=year_from, year_to=year_to
-    )
-    return Definition(
-        genres=selection.genres,
-        top=top,
-        min_votes=min_votes,
-        rank_by=rank_by,
+    return checked_definition(
+        Definition,
+        RANK_BY_CHOICES,
+        genres,
+        top,
+        min_votes,
+        rank_by,
         match=match,
         year_from=year_from,
         year_to=year_to,

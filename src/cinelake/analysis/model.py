@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from cinelake.analysis.ranking import Selection
+from cinelake.analysis.ranking import SelectionFields
 
 RankBy = Literal["vote_average", "vote_count", "popularity", "roi", "profit", "revenue"]
 RANK_BY_CHOICES: tuple[str, ...] = ("vote_average", "vote_count", "popularity", "roi", "profit", "revenue")
@@ -161,7 +161,7 @@ class GenreResult(GenreAnswer[Film, GroupSummary]):
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(SelectionFields):
     """The parameters of a run and the definition they instantiate, in words."""
 
     genres: tuple[str, ...]
@@ -173,10 +173,6 @@ class Definition:
     match: str | None = None
     year_from: int | None = None
     year_to: int | None = None
-
-    @property
-    def selection(self) -> Selection:
-        return Selection(self.genres, self.match, self.year_from, self.year_to)
 
     def statements(self) -> dict[str, str]:
         return {

@@ -168,6 +168,49 @@ class Selection:
         return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
 
 
+class SelectionFields:
+    """What a definition (films' or series') carries of its selection; ``selection`` puts it together."""
+
+    genres: tuple[str, ...]
+    match: str | None
+    year_from: int | None
+    year_to: int | None
+
+    @property
+    def selection(self) -> Selection:
+        return Selection(self.genres, self.match, self.year_from, self.year_to)
+
+
+DefinitionT = TypeVar("DefinitionT", bound=SelectionFields)
+
+
+def checked_definition(
+    definition: Callable[..., DefinitionT],
+    rank_choices: Sequence[str],
+    genres: Sequence[str],
+    top: int,
+    min_votes: int,
+    rank_by: str,
+    *,
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> DefinitionT:
+    """Check the parameters (:func:`check_selection`) and build the kind's ``definition`` of them."""
+    selection = check_selection(
+        genres, top, min_votes, rank_by, rank_choices, match=match, year_from=year_from, year_to=year_to
+    )
+    return definition(
+        genres=selection.genres,
+        top=top,
+        min_votes=min_votes,
+        rank_by=rank_by,
+        match=match,
+        year_from=year_from,
+        year_to=year_to,
+    )
+
+
 def check_selection(
     genres: Sequence[str],
     top: int,

@@ -4,6 +4,7 @@ and worst, and does popularity follow the votes, the seasons or the episodes?"."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from cinelake.analysis.loader import ENGINES, SourceZone, check_engine, load_with
 from cinelake.analysis.model import DEFAULT_GENRES
@@ -35,17 +36,13 @@ def best_and_worst_series(
     ``engine="athena"`` queries the Refined tables of the Glue database ``database`` in Athena.
     """
     check_engine(engine)
-    make_series_definition(genres, top, min_votes, rank_by, match=match, year_from=year_from, year_to=year_to)
+    asked: dict[str, Any] = {"genres": genres, "top": top, "min_votes": min_votes, "rank_by": rank_by}
+    asked |= {"match": match, "year_from": year_from, "year_to": year_to}
+    make_series_definition(**asked)  # bad parameters fail before anything is read
     loaded = load_with(lake, SERIES, engine=engine, zone=zone, database=database)
     return analyze_series(
         loaded.rows,
-        genres=genres,
-        top=top,
-        min_votes=min_votes,
-        rank_by=rank_by,
-        match=match,
-        year_from=year_from,
-        year_to=year_to,
+        **asked,
         known_genres=loaded.known_genres,
         source=loaded.source,
         notice=TMDB_NOTICE,

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from cinelake.analysis.model import Source
 from cinelake.analysis.ranking import best_and_worst as _best_and_worst
-from cinelake.analysis.ranking import check_selection, group_notes, resolve_names, unique_by_id
+from cinelake.analysis.ranking import checked_definition, group_notes, resolve_names, unique_by_id
 from cinelake.analysis.series_model import (
     SERIES_CORRELATION_KEYS,
     SERIES_MIN_VOTES,
@@ -92,21 +92,14 @@ def make_series_definition(
     year_to: int | None = None,
 ) -> SeriesDefinition:
     """Validate the parameters (the films' checks, the series' rank keys) and return the definition."""
-    selection = check_selection(
+    choices = SERIES_RANK_BY_CHOICES
+    return checked_definition(
+        SeriesDefinition,
+        choices,
         genres,
         top,
         min_votes,
         rank_by,
-        SERIES_RANK_BY_CHOICES,
-        match=match,
-        year_from=year_from,
-        year_to=year_to,
-    )
-    return SeriesDefinition(
-        genres=selection.genres,
-        top=top,
-        min_votes=min_votes,
-        rank_by=rank_by,
         match=match,
         year_from=year_from,
         year_to=year_to,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer
-from cinelake.analysis.ranking import Selection
+from cinelake.analysis.ranking import SelectionFields
 
 SERIES_CORRELATION_KEYS: tuple[str, ...] = (
     "popularity_vote_average",
@@ -79,7 +79,7 @@ class SeriesGenreResult(GenreAnswer[Series, SeriesSummary]):
 
 
 @dataclass(frozen=True)
-class SeriesDefinition:
+class SeriesDefinition(SelectionFields):
     genres: tuple[str, ...]
     top: int
     min_votes: int
@@ -87,10 +87,6 @@ class SeriesDefinition:
     match: str | None = None
     year_from: int | None = None
     year_to: int | None = None
-
-    @property
-    def selection(self) -> Selection:
-        return Selection(self.genres, self.match, self.year_from, self.year_to)
 
     def statements(self) -> dict[str, str]:
         known = "a known vote_average" if self.rank_by == "vote_average" else f"a known {self.rank_by}"

@@ -3,29 +3,13 @@ with ``port=0``, a free one) before the first request is served."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
-from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
+from cinelake.tmdb.server.run import bind
 from cinelake.views.dashboard.app import create_app
 
 LOCAL_HOST = "127.0.0.1"
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port``; a port in use is a one-line :class:`UsageError`."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
 
 
 def serve(
@@ -40,9 +24,9 @@ def serve(
     import uvicorn
 
     app = create_app(lake, engine=engine)
-    sock = bind(host, port)
-    shown = f"[{host}]" if ":" in host else host
-    announce(f"http://{shown}:{sock.getsockname()[1]}/")
+    sock = bind(host, port)  # the offline TMDB server's: a port in use is one line
+    bound, chosen = sock.getsockname()[:2]
+    announce(f"http://{f'[{bound}]' if ':' in bound else bound}:{chosen}/")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
