@@ -4,6 +4,7 @@ stack trace; the view's parameters round-trip through the URL query; the app onl
 from __future__ import annotations
 
 import html
+import itertools
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -83,3 +84,25 @@ def test_the_answer_endpoint_is_the_analysis_of_the_rows(tmp_path: Path) -> None
         answer = client.get("/api/answer?genre=Comedy&genre=Animation&match=all&n=2&min_votes=0").json()
     expected = budget_vs_revenue(lake, genres=["Comedy", "Animation"], match="all", top=2, min_votes=0)
     assert answer == expected.to_dict()
+
+
+def test_charts_of_a_large_genre_show_the_best_the_worst_and_an_even_sample() -> None:
+    from cinelake.analysis import analyze_films
+    from cinelake.analysis.model import FilmRow
+    from cinelake.views.dashboard.render import CHART_POINTS, for_charts
+
+    rows = [
+        FilmRow(
+            i, None, f"F{i}", 2000, ("Comedy",), 10_000 + i, 20_000 + 3 * i, float(i % 97), (i % 89) / 10, 500
+        )
+        for i in range(1, 3 * CHART_POINTS)
+    ]
+    result = analyze_films(rows, genres=["Comedy"], top=5).genres["Comedy"]
+    charted, note = for_charts(result, "films", "films")
+    ids = [f.tmdb_id for f in charted.films]
+    assert len(ids) == CHART_POINTS and ids == sorted(set(ids))
+    assert {f.tmdb_id for f in (*result.best, *result.worst)} <= set(ids)
+    assert f"of the {result.eligible - 10:,} other eligible films" in note
+    assert max(b - a for a, b in itertools.pairwise(ids)) <= 4  # evenly spread, no gap
+    small = analyze_films(rows[:50], genres=["Comedy"], top=5).genres["Comedy"]
+    assert for_charts(small, "films", "films") == (small, "")

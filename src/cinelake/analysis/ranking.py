@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from cinelake.errors import UsageError
@@ -176,7 +177,7 @@ class SelectionFields:
     year_from: int | None
     year_to: int | None
 
-    @property
+    @cached_property
     def selection(self) -> Selection:
         return Selection(self.genres, self.match, self.year_from, self.year_to)
 

@@ -81,6 +81,7 @@ class LakeAnswers:
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
         self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
         self._views: _Memo[Any] = _Memo(refresh_seconds)
+        self._by_genre: _Memo[dict[str, list[Any]]] = _Memo(refresh_seconds)
 
     def loaded(self, kind: str) -> Loaded[Any]:
         queries: Any = FILMS if kind == "movies" else SERIES
@@ -92,9 +93,26 @@ class LakeAnswers:
         """The genres the lake's titles of ``kind`` carry, sorted."""
         return sorted({g for row in self.loaded(kind).rows for g in row.genres})
 
+    def rows_with_genres(self, kind: str, genres: tuple[str, ...]) -> list[Any]:
+        """The rows of ``kind`` having any of ``genres`` (case-insensitively): every row the analysis
+        could find eligible, so it runs over those alone and answers as over all the rows."""
+        loaded = self.loaded(kind)
+
+        def index() -> dict[str, list[Any]]:
+            by_genre: dict[str, list[Any]] = {}
+            for row in loaded.rows:
+                for genre in row.genres:
+                    by_genre.setdefault(genre.casefold(), []).append(row)
+            return by_genre
+
+        by_genre = self._by_genre.get((kind, self._rows.age(kind)), index)
+        found = {row.tmdb_id: row for genre in genres for row in by_genre.get(genre.strip().casefold(), [])}
+        return list(found.values())
+
     def answer(self, view: ViewParams) -> Analysis | SeriesAnalysis:
         """The analysis of ``view``: one group of the view's genres, combined by its match."""
         loaded = self.loaded(view.kind)
+        rows = self.rows_with_genres(view.kind, view.genres)
         common: dict[str, Any] = {
             "genres": view.genres,
             "top": view.n,
@@ -108,8 +126,8 @@ class LakeAnswers:
             "notice": TMDB_NOTICE,
         }
         if view.kind == "movies":
-            return analyze_films(loaded.rows, **common)
-        return analyze_series(loaded.rows, **common)
+            return analyze_films(rows, **common)
+        return analyze_series(rows, **common)
 
     def rendered(self, view: ViewParams, render: Callable[[Analysis | SeriesAnalysis], T]) -> T:
         """``render(answer)`` of ``view``, kept for the next request of the same view (the controls

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from cinelake.analysis.freshness import Freshness
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 ASSETS = "/assets"
 PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
+# Past this many points a scatter is a blot and a slow page: the charts then show the best, the worst
+# and an even sample of the other eligible titles (the figures use all of them).
+CHART_POINTS = 2000
 
 
 def _figure_json(fig: go.Figure) -> dict[str, Any]:
@@ -214,6 +218,28 @@ def view_content(
     )
 
 
+ResultT = TypeVar("ResultT", GenreResult, SeriesGenreResult)
+
+
+def for_charts(result: ResultT, field: str, noun: str) -> tuple[ResultT, str]:
+    """``result`` with at most :data:`CHART_POINTS` eligible titles in its ``field`` (``films`` or
+    ``series``): the best, the worst and others evenly spaced by TMDB id; and the line that says so."""
+    items = getattr(result, field)
+    if len(items) <= CHART_POINTS:
+        return result, ""
+    picked = {i.tmdb_id for i in (*result.best, *result.worst)}
+    others = [i for i in items if i.tmdb_id not in picked]
+    room = max(0, CHART_POINTS - len(picked))
+    kept = [others[k * len(others) // room] for k in range(room)] if room else []
+    shown = sorted([i for i in items if i.tmdb_id in picked] + kept, key=lambda i: i.tmdb_id)
+    note = (
+        f'<p class="muted chart-sample">The charts show {len(kept):,} of the {len(others):,} other eligible '
+        f"{noun} (evenly spaced by TMDB id) beside the best and the worst; the figures use all of them.</p>"
+    )
+    fewer: dict[str, Any] = {field: tuple(shown)}
+    return replace(result, **fewer), note
+
+
 def _films(result: GenreResult, view: ViewParams, link: Callable[[int], str]) -> tuple[str, dict[str, Any]]:
     from cinelake.analysis.charts import budget_revenue_scatter, popularity_roi_scatter, roi_bars
 
@@ -244,13 +270,15 @@ def _films(result: GenreResult, view: ViewParams, link: Callable[[int], str]) ->
     charts: dict[str, Any] = {}
     plots = ""
     if result.eligible:
+        charted, sample = for_charts(result, "films", "films")
         charts = {
-            "chart-budget-revenue": _figure_json(budget_revenue_scatter(result)),
-            "chart-roi": _figure_json(roi_bars(result)),
-            "chart-popularity-roi": _figure_json(popularity_roi_scatter(result)),
+            "chart-budget-revenue": _figure_json(budget_revenue_scatter(charted)),
+            "chart-roi": _figure_json(roi_bars(charted)),
+            "chart-popularity-roi": _figure_json(popularity_roi_scatter(charted)),
         }
         plots = (
-            '<div class="charts">'
+            sample
+            + '<div class="charts">'
             + _chart_div(
                 "chart-budget-revenue",
                 "Budget against revenue, log scales, with the break-even line",
@@ -297,8 +325,9 @@ def _series(
     charts: dict[str, Any] = {}
     plots = ""
     if result.eligible:
-        charts = {"chart-popularity-vote": _figure_json(popularity_vote_scatter(result))}
-        plots = (
+        charted, sample = for_charts(result, "series", "series")
+        charts = {"chart-popularity-vote": _figure_json(popularity_vote_scatter(charted))}
+        plots = sample + (
             '<div class="charts">'
             + _chart_div("chart-popularity-vote", "Popularity against vote average", "chart wide")
             + "</div>"
