@@ -172,18 +172,23 @@ def report_paint(browser: Any, report: Path, loads: int) -> list[float]:
     return found
 
 
-def measure(name: str, lake: Path, work: Path, changes: int, loads: int) -> None:
+def measure(
+    name: str, lake: Path, work: Path, changes: int, loads: int, baseline: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Print the lake's figures; the first lake's baseline is its static report, a later lake's (the
+    generated one: its report would draw every eligible point) the first lake's figures of this run."""
     from playwright.sync_api import sync_playwright
 
-    report = write_report(lake, work / f"report-{name}")
+    report = write_report(lake, work / f"report-{name.replace(' ', '-')}") if baseline is None else None
     with dashboard(lake) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             redraw, fetch = redraws(browser, url, changes)
             paints, drawn = first_paints(browser, f"{url}?{LINK}", loads)
-            static = report_paint(browser, report, loads)
+            static = report_paint(browser, report, loads) if report is not None else []
         finally:
             browser.close()
+    found = {"redraw_p95": p95(redraw), "fcp": statistics.median(paints), "drawn": statistics.median(drawn)}
     print(f"\n{name}: {lake}")
     print(f"  redraw after a control change, {changes} changes: p95 {p95(redraw):.0f} ms, "
           f"median {statistics.median(redraw):.0f} ms, max {max(redraw):.0f} ms")  # fmt: skip
@@ -191,11 +196,18 @@ def measure(name: str, lake: Path, work: Path, changes: int, loads: int) -> None
           f" median {statistics.median(fetch):.0f} ms; redraw p95 / request p95 = "
           f"{p95(redraw) / p95(fetch):.1f}")  # fmt: skip
     print(f"  first paint of a shared link, {loads} fresh loads: first-contentful-paint median "
-          f"{statistics.median(paints):.0f} ms (max {max(paints):.0f}); charts drawn median "
-          f"{statistics.median(drawn):.0f} ms (max {max(drawn):.0f})")  # fmt: skip
-    print(f"  baseline, the static report of the same lake opened from disk: charts drawn median "
-          f"{statistics.median(static):.0f} ms; dashboard / report = "
-          f"{statistics.median(drawn) / statistics.median(static):.2f}")  # fmt: skip
+          f"{found['fcp']:.0f} ms (max {max(paints):.0f}); charts drawn median "
+          f"{found['drawn']:.0f} ms (max {max(drawn):.0f})")  # fmt: skip
+    if static:
+        print(f"  baseline, the static report of the same lake opened from disk: charts drawn median "
+              f"{statistics.median(static):.0f} ms; dashboard / report = "
+              f"{found['drawn'] / statistics.median(static):.2f}")  # fmt: skip
+    if baseline is not None:
+        ratio = found["redraw_p95"] / baseline["redraw_p95"]
+        print(f"  against the first lake of this run: redraw p95 x{ratio:.1f},"
+              f" first-contentful-paint x{found['fcp'] / baseline['fcp']:.1f},"
+              f" charts drawn x{found['drawn'] / baseline['drawn']:.1f}")  # fmt: skip
+    return found
 
 
 def main() -> None:
@@ -212,10 +224,10 @@ def main() -> None:
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     try:
         lake = Path(args.lake) if args.lake else build_demo_lake(work)
-        measure("demo lake" if not args.lake else "lake", lake, work, args.changes, args.loads)
+        first = measure("demo lake" if not args.lake else "lake", lake, work, args.changes, args.loads)
         if args.records:
             measure(f"generated lake of {args.records:,} records", build_generated_lake(work, args.records),
-                    work, args.changes, args.loads)  # fmt: skip
+                    work, args.changes, args.loads, baseline=first)  # fmt: skip
     finally:
         if not args.dir:
             shutil.rmtree(work, ignore_errors=True)

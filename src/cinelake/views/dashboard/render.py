@@ -390,7 +390,7 @@ def title_page(details: TitleDetails, kind: str, back_query: str) -> str:
         )
     body = f"""<header><p><a href="/?{e(back_query)}">← Back to the dashboard</a></p>
 <h1 id="title-name">{e(details.name)}</h1>
-<p class="meta">TMDB {KIND_WORDS[kind]} id {details.tmdb_id}</p></header>
+<p class="meta">TMDB {"movie" if kind == "movies" else "TV"} id {details.tmdb_id}</p></header>
 <section class="card"><h2>Facts</h2><div class="table-wrap"><table class="facts">{facts}</table></div>
 <p><strong>Genres:</strong> <span id="title-genres">{e(genres)}</span></p>
 <p><strong>{e(details.parties_what.capitalize())}:</strong>
