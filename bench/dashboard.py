@@ -3,8 +3,9 @@
     .venv/bin/python bench/dashboard.py [--lake L] [--records 0] [--changes 50] [--loads 5] [--dir DIR]
 
 (a) the demo's lake (``cinelake demo --days 2``, built here unless ``--lake`` is given);
-(b) with ``--records N``, a generated lake of N TMDB movie records (bench/transform.py's generator: the
-    snapshot's real records repeated with new ids) carried to Refined by the DuckDB transforms.
+(b) with ``--records N``, a generated lake of N TMDB movie records over 30 days (bench/transform.py's
+    generator: the snapshot's real records repeated with new ids) carried to Refined by the DuckDB
+    transforms.
 
 For each lake, with `cinelake dashboard` serving it on 127.0.0.1 and Debian's Chromium driven by
 Playwright: the first paint of a shared link (first-contentful-paint, and until the charts are drawn) in
@@ -83,7 +84,7 @@ def build_generated_lake(root: Path, records: int) -> Path:
 
     lake = root / "generated" / "lake"
     started = time.perf_counter()
-    written, size = write_generated_lake(lake, records, days=2)
+    written, size = write_generated_lake(lake, records, days=30)  # a day at a time fits the jobs' memory
     for job in ("raw-to-trusted", "trusted-to-refined"):
         run_job(lake, job, "duckdb")
     print(f"generated lake: {written:,} records ({size / 2**20:,.0f} MB of JSON) to Refined in "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from cinelake.analysis.model import (
     CORRELATION_KEYS,
@@ -52,28 +53,8 @@ TMDB_MOVIE_GENRES: tuple[str, ...] = (
 )
 
 
-def make_definition(
-    genres: Sequence[str],
-    top: int,
-    min_votes: int,
-    rank_by: str,
-    *,
-    match: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-) -> Definition:
-    """Validate the parameters (a :class:`UsageError` for each mistake) and return the definition."""
-    return checked_definition(
-        Definition,
-        RANK_BY_CHOICES,
-        genres,
-        top,
-        min_votes,
-        rank_by,
-        match=match,
-        year_from=year_from,
-        year_to=year_to,
-    )
+# Validate the parameters (a UsageError for each mistake) and return the films' definition.
+make_definition = partial(checked_definition, Definition, RANK_BY_CHOICES)
 
 
 def resolve_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from cinelake.analysis.model import Source
 from cinelake.analysis.ranking import best_and_worst as _best_and_worst
@@ -81,29 +82,8 @@ def analyze_series(
     return SeriesAnalysis(definition=definition, genres=results, source=source, notice=notice)
 
 
-def make_series_definition(
-    genres: Sequence[str],
-    top: int,
-    min_votes: int,
-    rank_by: str = "vote_average",
-    *,
-    match: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-) -> SeriesDefinition:
-    """Validate the parameters (the films' checks, the series' rank keys) and return the definition."""
-    choices = SERIES_RANK_BY_CHOICES
-    return checked_definition(
-        SeriesDefinition,
-        choices,
-        genres,
-        top,
-        min_votes,
-        rank_by,
-        match=match,
-        year_from=year_from,
-        year_to=year_to,
-    )
+# Validate the parameters (the films' checks, the series' rank keys) and return the series' definition.
+make_series_definition = partial(checked_definition, SeriesDefinition, SERIES_RANK_BY_CHOICES)
 
 
 def is_eligible(row: SeriesRow, group: tuple[str, ...], definition: SeriesDefinition) -> bool:
