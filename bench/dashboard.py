@@ -83,6 +83,9 @@ def build_generated_lake(root: Path, records: int) -> Path:
     from bench.transform import run_job, write_generated_lake
 
     lake = root / "generated" / "lake"
+    # A million records over 30 days is one raw-to-trusted run of 1.3 GB of JSON: 2 GB of DuckDB
+    # memory, the jobs' documented knob (docs/transform.md), unless the environment says otherwise.
+    os.environ.setdefault("CINELAKE_DUCKDB_MEMORY_LIMIT", "2GB")
     started = time.perf_counter()
     written, size = write_generated_lake(lake, records, days=30)  # a day at a time fits the jobs' memory
     for job in ("raw-to-trusted", "trusted-to-refined"):

@@ -106,3 +106,22 @@ def test_charts_of_a_large_genre_show_the_best_the_worst_and_an_even_sample() ->
     assert max(b - a for a, b in itertools.pairwise(ids)) <= 4  # evenly spread, no gap
     small = analyze_films(rows[:50], genres=["Comedy"], top=5).genres["Comedy"]
     assert for_charts(small, "films", "films") == (small, "")
+
+
+def test_the_rows_are_read_again_after_the_refresh_time(tmp_path: Path) -> None:
+    from cinelake.views.dashboard.data import LakeAnswers
+    from tests.analysis.lakes import movie
+
+    lake = Lake(str(tmp_path / "lake"))
+    write_refined(lake, hand_checked_movies(), date(2026, 11, 26))
+    view = parse_view({"genre": ["Comedy"], "min_votes": ["0"]})
+    kept = LakeAnswers(lake, refresh_seconds=3600)
+    fresh = LakeAnswers(lake, refresh_seconds=0)
+    before = kept.answer(view).genres["Comedy"].eligible
+    assert fresh.answer(view).genres["Comedy"].eligible == before
+    added = movie(99, "A new comedy", ["Comedy"], budget=5_000, revenue=9_000, vote_average=6.0,
+                  vote_count=10, popularity=1.0)  # fmt: skip
+    write_refined(lake, [*hand_checked_movies(), added], date(2026, 11, 27))
+    assert fresh.answer(view).genres["Comedy"].eligible == before + 1
+    assert kept.answer(view).genres["Comedy"].eligible == before
+    assert fresh.loaded("movies").source.snapshot == "2026-11-27"

@@ -80,7 +80,7 @@ class LakeAnswers:
         self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
         self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
-        self._views: _Memo[Any] = _Memo(refresh_seconds)
+        self._views: _Memo[Any] = _Memo(refresh_seconds, max_items=64)  # a view with charts: up to 1 MB
         self._by_genre: _Memo[dict[str, list[Any]]] = _Memo(refresh_seconds)
 
     def loaded(self, kind: str) -> Loaded[Any]:
