@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import select
 import shutil
 import statistics
 import subprocess
@@ -114,28 +113,16 @@ def write_report(lake: Path, out: Path) -> Path:
 
 @contextmanager
 def dashboard(lake: Path) -> Iterator[str]:
-    command = [sys.executable, "-m", "cinelake.cli", "dashboard", "--lake", str(lake), "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 120)
-        line = process.stdout.readline() if ready else ""
-        if not line.startswith("dashboard: "):
-            raise SystemExit(f"the dashboard did not start: {line!r}")
-        url = line.split()[1]
+    """The dashboard over ``lake`` (the tests' subprocess), its rows read before anything is timed."""
+    from tests.views.conftest import dashboard_process
+
+    with dashboard_process(str(lake), wait=120, stop=60) as url:
         started = time.perf_counter()
         with urllib.request.urlopen(f"{url}api/answer?{LINK}", timeout=1800) as answer:  # reads the rows
             answer.read()
         print(f"  the dashboard read the lake's rows and answered its first view in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 DRAWN = "() => document.body.dataset.ready === location.search.slice(1) && document.body.dataset.ready !== ''"

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,30 +47,33 @@ def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> Lake:
     return lake
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(demo_lake: Lake) -> Iterator[str]:
-    """`cinelake dashboard --lake L --port 0` in a subprocess; its URL from the line it prints."""
+@contextmanager
+def dashboard_process(lake: str, *, wait: float = 60, stop: float = 10) -> Iterator[str]:
+    """`cinelake dashboard --lake L --port 0` in a subprocess (with this process' import path); its URL
+    from the line it prints. Also used by bench/dashboard.py."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cinelake.cli", "dashboard", "--lake", demo_lake.url, "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    command = [sys.executable, "-m", "cinelake.cli", "dashboard", "--lake", lake, "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:
         assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 60)
+        ready, _, _ = select.select([process.stdout], [], [], wait)
         line = process.stdout.readline() if ready else ""
-        assert line.startswith("dashboard: http://127.0.0.1:"), (line, process.poll())
+        if not line.startswith("dashboard: http://127.0.0.1:"):
+            raise RuntimeError(f"the dashboard did not start: {line!r} (exit {process.poll()})")
         yield line.split()[1]
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=stop)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_lake: Lake) -> Iterator[str]:
+    with dashboard_process(demo_lake.url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
