@@ -74,6 +74,7 @@ def test_demo_answers_match_pandas_and_a_rerun_resumes(tmp_path: Path) -> None:
     answer = json.loads((tmp_path / "reports" / "analysis.json").read_text())
     assert (tmp_path / "reports" / "report.html").stat().st_size > 100_000
     assert "not endorsed or certified by TMDB" in first.stdout
+    assert "dashboard: cinelake dashboard --lake lake" in first.stdout  # the command that opens it
 
     for genre, want in _expected().items():
         got = answer["genres"][genre]

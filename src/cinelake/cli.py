@@ -13,7 +13,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, catalog, ingest, pipeline, spark, sql, tmdb, transform
+from cinelake.commands import analyze, aws, catalog, dashboard, ingest, pipeline, spark, sql, tmdb, transform
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -35,6 +35,7 @@ app.add_typer(transform.app, name="transform")
 app.add_typer(spark.app, name="spark")
 app.add_typer(catalog.app, name="catalog")
 analyze.register(app)
+dashboard.register(app)
 sql.register(app)
 pipeline.register(app)
 

@@ -4,6 +4,7 @@ worst films of a genre, and does popularity follow?"."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from cinelake.analysis.compute import analyze_films, make_definition
 from cinelake.analysis.loader import ENGINES, SourceZone, check_engine, load_with
@@ -22,6 +23,9 @@ def budget_vs_revenue(
     top: int = 5,
     min_votes: int = 100,
     rank_by: str = "vote_average",
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
@@ -33,14 +37,13 @@ def budget_vs_revenue(
     ``zone`` forces a source (``refined`` or ``raw``) instead of the first that exists (DuckDB only).
     """
     check_engine(engine)
-    make_definition(genres, top, min_votes, rank_by)  # fail on bad parameters before reading anything
+    asked: dict[str, Any] = {"genres": genres, "top": top, "min_votes": min_votes, "rank_by": rank_by}
+    asked |= {"match": match, "year_from": year_from, "year_to": year_to}
+    make_definition(**asked)  # bad parameters fail before anything is read
     loaded = load_with(lake, FILMS, engine=engine, zone=zone, database=database)
     return analyze_films(
         loaded.rows,
-        genres=genres,
-        top=top,
-        min_votes=min_votes,
-        rank_by=rank_by,
+        **asked,
         known_genres=loaded.known_genres,
         source=loaded.source,
         notice=TMDB_NOTICE,

@@ -8,6 +8,8 @@ are, so the definition lives in exactly one place and is tested without a lake.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import partial
 
 from cinelake.analysis.model import (
     CORRELATION_KEYS,
@@ -23,9 +25,8 @@ from cinelake.analysis.model import (
     Source,
 )
 from cinelake.analysis.ranking import best_and_worst as _best_and_worst
-from cinelake.analysis.ranking import group_notes, resolve_names, unique_by_id
+from cinelake.analysis.ranking import checked_definition, group_notes, resolve_names, unique_by_id
 from cinelake.analysis.stats import median, spearman
-from cinelake.errors import UsageError
 
 # TMDB's movie genre list (/genre/movie/list): a genre named here is known even when the lake holds
 # no film of it (the answer is then "0 eligible", not an error).
@@ -52,21 +53,8 @@ TMDB_MOVIE_GENRES: tuple[str, ...] = (
 )
 
 
-def make_definition(genres: Sequence[str], top: int, min_votes: int, rank_by: str) -> Definition:
-    """Validate the parameters (a :class:`UsageError` for each mistake) and return the definition."""
-    names = tuple(g.strip() for g in genres if g.strip())
-    if not names:
-        raise UsageError("give at least one genre, e.g. --genres Comedy,Animation")
-    folded = [n.casefold() for n in names]
-    if len(set(folded)) != len(folded):
-        raise UsageError(f"a genre is listed twice in {', '.join(names)}")
-    if top < 1:
-        raise UsageError(f"--top must be at least 1, not {top}")
-    if min_votes < 0:
-        raise UsageError(f"--min-votes cannot be negative ({min_votes})")
-    if rank_by not in RANK_BY_CHOICES:
-        raise UsageError(f"unknown --rank-by {rank_by!r}: choose one of {', '.join(RANK_BY_CHOICES)}")
-    return Definition(genres=names, top=top, min_votes=min_votes, rank_by=rank_by)
+# Validate the parameters (a UsageError for each mistake) and return the films' definition.
+make_definition = partial(checked_definition, Definition, RANK_BY_CHOICES)
 
 
 def resolve_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
@@ -82,6 +70,9 @@ def analyze_films(
     top: int = 5,
     min_votes: int = 100,
     rank_by: str = "vote_average",
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
     known_genres: Iterable[str] | None = None,
     source: Source | None = None,
     notice: str = "",
@@ -89,19 +80,22 @@ def analyze_films(
     """Apply the definition to ``rows`` and return the answer for each genre (in the order asked).
 
     ``known_genres`` are the genre names the data holds (default: those of ``rows``); a requested genre
-    that is neither there nor in TMDB's list is a :class:`UsageError`.
+    that is neither there nor in TMDB's list is a :class:`UsageError`. ``match`` and the years
+    select as :class:`cinelake.analysis.ranking.Selection` says.
     """
     films_in = unique_by_id(rows)
-    definition = make_definition(genres, top, min_votes, rank_by)
+    definition = make_definition(
+        genres, top, min_votes, rank_by, match=match, year_from=year_from, year_to=year_to
+    )
     known = set(known_genres) if known_genres is not None else {g for r in films_in for g in r.genres}
-    resolved = resolve_genres(definition.genres, known)
-    definition = Definition(genres=resolved, top=top, min_votes=min_votes, rank_by=rank_by)
-    results = {name: _genre_result(name, films_in, definition) for name in resolved}
+    definition = replace(definition, genres=resolve_genres(definition.genres, known))
+    groups = definition.selection.groups()
+    results = {label: _genre_result(label, group, films_in, definition) for label, group in groups.items()}
     return Analysis(definition=definition, genres=results, source=source, notice=notice)
 
 
-def is_eligible(row: FilmRow, genre: str, definition: Definition) -> bool:
-    if genre not in row.genres:
+def is_eligible(row: FilmRow, group: tuple[str, ...], definition: Definition) -> bool:
+    if not definition.selection.admits(group, row.genres, row.release_year):
         return False
     if row.budget is None or row.budget < MIN_BUDGET or row.revenue is None or row.revenue < MIN_REVENUE:
         return False
@@ -170,8 +164,10 @@ def correlations(films: Sequence[Film]) -> dict[str, float | None]:
     return {key: found[key] for key in CORRELATION_KEYS}
 
 
-def _genre_result(genre: str, rows: Sequence[FilmRow], definition: Definition) -> GenreResult:
-    eligible = [_film(r) for r in rows if is_eligible(r, genre, definition)]
+def _genre_result(
+    genre: str, group: tuple[str, ...], rows: Sequence[FilmRow], definition: Definition
+) -> GenreResult:
+    eligible = [_film(r) for r in rows if is_eligible(r, group, definition)]
     eligible.sort(key=lambda f: f.tmdb_id)
     best, worst = best_and_worst(eligible, definition.rank_by, definition.top)
     notes = _notes(genre, len(eligible), best, worst, definition.top)

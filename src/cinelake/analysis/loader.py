@@ -178,10 +178,16 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> list[tuple[Any, ...]]:
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, what: str, parameters: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (values bound from ``parameters``, never written into the text); a DuckDB
+    error is a one-line :class:`LakeError` saying what could not be read."""
     import duckdb
 
     try:
+        if parameters is not None:
+            return con.execute(sql, parameters).fetchall()
         return con.sql(sql).fetchall()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -196,9 +202,11 @@ def number(value: Any) -> float | None:
     return None if math.isnan(found) else found
 
 
-def _load_refined(lake: Lake, queries: KindQueries[RowT], files: dict[str, list[str]]) -> Loaded[RowT]:
-    """Through the catalog's DuckDB views (:func:`cinelake.query.connect`); a table the catalog does
-    not list yet (a lake crawled before the Refined job ran) is read from its Parquet files."""
+@contextmanager
+def refined_views(lake: Lake, files: Mapping[str, list[str]]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection with the catalog's views (:func:`cinelake.query.connect`); a table of
+    ``files`` the catalog does not list yet (a lake crawled before the Refined job ran) is read from
+    its Parquet files."""
     from cinelake.query import connect
 
     con = connect(lake)
@@ -212,11 +220,17 @@ def _load_refined(lake: Lake, queries: KindQueries[RowT], files: dict[str, list[
                     f"CREATE VIEW {table} AS SELECT * FROM "
                     f"read_parquet({sql_list(lake, table_files)}, union_by_name = true)"
                 )
+        yield con
+    finally:
+        con.close()
+
+
+def _load_refined(lake: Lake, queries: KindQueries[RowT], files: dict[str, list[str]]) -> Loaded[RowT]:
+    """Through the catalog's DuckDB views (:func:`refined_views`)."""
+    with refined_views(lake, files) as con:
         found = query(con, queries.refined_sql, f"{queries.refined_what} of {lake.url}")
         genres = query(con, queries.genres_sql, queries.genres_what)
         known = query(con, queries.known_sql, "dim_genre")
-    finally:
-        con.close()
     source = Source(
         zone="Refined",
         description=queries.refined_description,

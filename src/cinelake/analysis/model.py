@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from cinelake.analysis.ranking import SelectionFields
+
 RankBy = Literal["vote_average", "vote_count", "popularity", "roi", "profit", "revenue"]
 RANK_BY_CHOICES: tuple[str, ...] = ("vote_average", "vote_count", "popularity", "roi", "profit", "revenue")
 CORRELATION_KEYS: tuple[str, ...] = (
@@ -159,7 +161,7 @@ class GenreResult(GenreAnswer[Film, GroupSummary]):
 
 
 @dataclass(frozen=True)
-class Definition:
+class Definition(SelectionFields):
     """The parameters of a run and the definition they instantiate, in words."""
 
     genres: tuple[str, ...]
@@ -168,11 +170,15 @@ class Definition:
     rank_by: str
     min_budget: int = MIN_BUDGET
     min_revenue: int = MIN_REVENUE
+    match: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
     def statements(self) -> dict[str, str]:
         return {
             "eligible": (
-                f"a film whose TMDB genres include the genre (by name), with budget >= {self.min_budget:,} "
+                f"a film {self.selection.words('TMDB genres', 'release year')}, "
+                f"with budget >= {self.min_budget:,} "
                 f"and revenue >= {self.min_revenue:,} (smaller values, 0 above all, are TMDB's 'unknown'), "
                 f"vote_count >= {self.min_votes:,} and a known {self.rank_by}"
             ),
@@ -200,6 +206,7 @@ class Definition:
             "rank_by": self.rank_by,
             "min_budget": self.min_budget,
             "min_revenue": self.min_revenue,
+            **self.selection.to_dict(),
             **self.statements(),
         }
 

@@ -7,8 +7,10 @@ its own (eligibility, figures, summaries, correlations) and passes its fields an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol, TypeVar
 
 from cinelake.errors import UsageError
 
@@ -94,3 +96,159 @@ def group_notes(
     if eligible < 3:
         notes.append(f"correlations need at least 3 eligible {noun(2)}: they are null")
     return notes
+
+
+MATCH_CHOICES: tuple[str, ...] = ("any", "all")
+# How the command line names the parameters of a selection (a view's URL query names them otherwise).
+CLI_FLAGS: Mapping[str, str] = {
+    "top": "--top",
+    "min_votes": "--min-votes",
+    "rank_by": "--rank-by",
+    "match": "--match",
+    "year_from": "--year-from",
+    "year_to": "--year-to",
+}
+MAX_TOP = 20
+# Release and first-air years a range may name: wide enough for any title TMDB lists.
+YEAR_BOUNDS = (1870, 2100)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which titles an answer looks at, beyond its thresholds: the genres, how they combine, and a
+    range of years (release year for films, first-air year for series).
+
+    ``match=None`` answers each genre on its own (one group per genre, ``--genres A,B``); ``"any"``
+    or ``"all"`` answers one group of the titles having any / all of the genres (``--genre A --genre B
+    --match all``). A year bound of None is open; with either bound set, a title of unknown year is
+    left out."""
+
+    genres: tuple[str, ...]
+    match: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """Each group's label (the answer's key) and its genres, in the order asked."""
+        if self.match is None:
+            return {name: (name,) for name in self.genres}
+        joiner = " and " if self.match == "all" else " or "
+        return {joiner.join(self.genres): self.genres}
+
+    def admits(self, group: tuple[str, ...], genres: tuple[str, ...], year: int | None) -> bool:
+        """Whether a title with ``genres`` and ``year`` belongs to ``group`` within the year range."""
+        held = [name in genres for name in group]
+        if not (all(held) if self.match == "all" else any(held)):
+            return False
+        if self.year_from is None and self.year_to is None:
+            return True
+        if year is None:
+            return False
+        return (self.year_from is None or year >= self.year_from) and (
+            self.year_to is None or year <= self.year_to
+        )
+
+    def words(self, genre_noun: str, year_noun: str) -> str:
+        """How the definition says the selection: ``genre_noun`` is e.g. "TMDB genres", ``year_noun``
+        "release year"."""
+        if self.match == "all":
+            text = f"whose {genre_noun} include all of the group's genres (by name)"
+        elif self.match == "any":
+            text = f"whose {genre_noun} include any of the group's genres (by name)"
+        else:
+            text = f"whose {genre_noun} include the genre (by name)"
+        if self.year_from is not None and self.year_to is not None:
+            text += f", with a {year_noun} from {self.year_from} to {self.year_to}"
+        elif self.year_from is not None:
+            text += f", with a {year_noun} of {self.year_from} or later"
+        elif self.year_to is not None:
+            text += f", with a {year_noun} of {self.year_to} or earlier"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
+
+
+class SelectionFields:
+    """What a definition (films' or series') carries of its selection; ``selection`` puts it together."""
+
+    genres: tuple[str, ...]
+    match: str | None
+    year_from: int | None
+    year_to: int | None
+
+    @cached_property
+    def selection(self) -> Selection:
+        return Selection(self.genres, self.match, self.year_from, self.year_to)
+
+
+DefinitionT = TypeVar("DefinitionT", bound=SelectionFields)
+
+
+def checked_definition(
+    definition: Callable[..., DefinitionT],
+    rank_choices: Sequence[str],
+    genres: Sequence[str],
+    top: int,
+    min_votes: int,
+    rank_by: str,
+    *,
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> DefinitionT:
+    """Check the parameters (:func:`check_selection`) and build the kind's ``definition`` of them."""
+    selection = check_selection(
+        genres, top, min_votes, rank_by, rank_choices, match=match, year_from=year_from, year_to=year_to
+    )
+    return definition(
+        genres=selection.genres,
+        top=top,
+        min_votes=min_votes,
+        rank_by=rank_by,
+        match=match,
+        year_from=year_from,
+        year_to=year_to,
+    )
+
+
+def check_selection(
+    genres: Sequence[str],
+    top: int,
+    min_votes: int,
+    rank_by: str,
+    rank_choices: Sequence[str],
+    *,
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    flags: Mapping[str, str] = CLI_FLAGS,
+) -> Selection:
+    """Validate the parameters every answer shares (a one-line :class:`UsageError` for each mistake)
+    and return the selection; genre names are resolved against the data later. ``flags`` names the
+    parameters in the messages (the command line's flags unless told)."""
+    top_, votes_, rank_, match_ = flags["top"], flags["min_votes"], flags["rank_by"], flags["match"]
+    from_, to_ = flags["year_from"], flags["year_to"]
+    names = tuple(g.strip() for g in genres if g.strip())
+    if not names:
+        raise UsageError("give at least one genre, e.g. --genres Comedy,Animation")
+    folded = [n.casefold() for n in names]
+    if len(set(folded)) != len(folded):
+        raise UsageError(f"a genre is listed twice in {', '.join(names)}")
+    if top < 1:
+        raise UsageError(f"{top_} must be at least 1, not {top}")
+    if top > MAX_TOP:
+        raise UsageError(f"{top_} must be at most {MAX_TOP}, not {top}")
+    if min_votes < 0:
+        raise UsageError(f"{votes_} cannot be negative ({min_votes})")
+    if rank_by not in rank_choices:
+        raise UsageError(f"unknown {rank_} {rank_by!r}: choose one of {', '.join(rank_choices)}")
+    if match is not None and match not in MATCH_CHOICES:
+        raise UsageError(f"unknown {match_} {match!r}: choose one of {', '.join(MATCH_CHOICES)}")
+    low, high = YEAR_BOUNDS
+    for flag, year in ((from_, year_from), (to_, year_to)):
+        if year is not None and not low <= year <= high:
+            raise UsageError(f"{flag} must be a year from {low} to {high}, not {year}")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise UsageError(f"{from_} {year_from} is after {to_} {year_to}")
+    return Selection(genres=names, match=match, year_from=year_from, year_to=year_to)

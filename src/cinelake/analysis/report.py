@@ -8,6 +8,7 @@ is responsive: one column on a phone, charts side by side on a wide screen.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from cinelake.analysis.freshness import Freshness, freshness, vintage_sentence
 from cinelake.analysis.model import Analysis, Film, GenreResult
 from cinelake.analysis.reading import genre_reading
 from cinelake.analysis.report_html import e as _e
-from cinelake.analysis.report_html import figures_tables, ranked_table, source_line
+from cinelake.analysis.report_html import figures_tables, ranked_table, source_line, title_cell
 from cinelake.analysis.report_html import fmt as _fmt
 from cinelake.analysis.series_model import SeriesAnalysis
 from cinelake.attribution import TMDB_NOTICE
@@ -158,7 +159,7 @@ def _genre_section(result: GenreResult, rank_by: str) -> str:
             + _chart(popularity_roi_scatter(result), f"chart-{slug}-popularity-roi")
             + "</div>"
         )
-    tables = _films_table(result, rank_by) + _summary_table(result) if result.eligible else ""
+    tables = films_table(result, rank_by) + summary_table(result) if result.eligible else ""
     return f"""<section class="card genre" id="genre-{slug}">
 <h2>{_e(result.genre)} <span class="muted">· {result.eligible:,} eligible films</span></h2>
 {notes}
@@ -168,7 +169,8 @@ def _genre_section(result: GenreResult, rank_by: str) -> str:
 </section>"""
 
 
-def _films_table(result: GenreResult, rank_by: str) -> str:
+def films_table(result: GenreResult, rank_by: str, link: Callable[[int], str] | None = None) -> str:
+    """The best and worst films' table; ``link(tmdb_id)``, when given, is the URL each title links to."""
     return ranked_table(
         rank_by,
         (
@@ -183,15 +185,16 @@ def _films_table(result: GenreResult, rank_by: str) -> str:
             "popularity",
             "TMDB / IMDb",
         ),
-        [_film_cells(f) for f in result.best],
-        [_film_cells(f) for f in result.worst],
+        [_film_cells(f, link) for f in result.best],
+        [_film_cells(f, link) for f in result.worst],
         title_column="title",
+        ids=([f.tmdb_id for f in result.best], [f.tmdb_id for f in result.worst]),
     )
 
 
-def _film_cells(film: Film) -> list[str]:
+def _film_cells(film: Film, link: Callable[[int], str] | None) -> list[str]:
     return [
-        f'<td class="title">{_e(film.title or "?")}</td>',
+        title_cell(film.title, film.tmdb_id, link),
         str(film.release_year or ""),
         _fmt(film.vote_average, 1),
         f"{film.vote_count:,}",
@@ -204,7 +207,7 @@ def _film_cells(film: Film) -> list[str]:
     ]
 
 
-def _summary_table(result: GenreResult) -> str:
+def summary_table(result: GenreResult) -> str:
     best, worst = result.best_summary, result.worst_summary
     diff = _fmt(result.median_popularity_difference, signed=True)
     return figures_tables(

@@ -5,7 +5,7 @@ cells and rows."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cinelake.analysis.model import Source
 
@@ -28,6 +28,14 @@ def source_line(source: Source | None, noun: str) -> str:
     )
 
 
+def title_cell(name: str | None, tmdb_id: int, link: Callable[[int], str] | None) -> str:
+    """A title's table cell, a link to ``link(tmdb_id)`` when given."""
+    text = e(name or "?")
+    if link is not None:
+        text = f'<a href="{e(link(tmdb_id))}">{text}</a>'
+    return f'<td class="title">{text}</td>'
+
+
 def ranked_table(
     rank_by: str,
     columns: Sequence[str],
@@ -36,16 +44,18 @@ def ranked_table(
     *,
     title_column: str,
     table_class: str = "films",
+    ids: tuple[Sequence[int], Sequence[int]] = ((), ()),
 ) -> str:
     """The best (B1, ...) and the worst (W1, ...) of a genre. ``columns`` name every column after "#";
     the one named ``title_column`` is the wide one. Each row's cells follow "#": plain text is put in
-    a ``<td>``, a cell that is already a ``<td ...>`` is kept."""
+    a ``<td>``, a cell that is already a ``<td ...>`` is kept. ``ids`` (the TMDB ids of the best and
+    of the worst) put ``data-tmdb-id`` and ``data-rank`` on each row, for readers of the page."""
     head = "".join(
         f'<th class="title">{h}</th>' if h == title_column else f"<th>{h}</th>" for h in ("#", *columns)
     )
     rows = [
-        _row(group, rank, cells)
-        for group, groups in (("best", best), ("worst", worst))
+        _row(group, rank, cells, group_ids[rank - 1] if rank <= len(group_ids) else None)
+        for group, groups, group_ids in (("best", best, ids[0]), ("worst", worst, ids[1]))
         for rank, cells in enumerate(groups, 1)
     ]
     return (
@@ -55,11 +65,11 @@ def ranked_table(
     )
 
 
-def _row(group: str, rank: int, cells: list[str]) -> str:
-    tds = "".join(
-        c if c.startswith("<td") else f"<td>{c}</td>" for c in [f"{group[0].upper()}{rank}", *cells]
-    )
-    return f'<tr class="{group}">{tds}</tr>'
+def _row(group: str, rank: int, cells: list[str], tmdb_id: int | None) -> str:
+    code = f"{group[0].upper()}{rank}"
+    tds = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in [code, *cells])
+    data = "" if tmdb_id is None else f' data-tmdb-id="{tmdb_id}" data-rank="{code}"'
+    return f'<tr class="{group}"{data}>{tds}</tr>'
 
 
 def figures_tables(

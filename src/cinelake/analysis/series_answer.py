@@ -4,11 +4,11 @@ and worst, and does popularity follow the votes, the seasons or the episodes?"."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from cinelake.analysis.compute import make_definition
 from cinelake.analysis.loader import ENGINES, SourceZone, check_engine, load_with
 from cinelake.analysis.model import DEFAULT_GENRES
-from cinelake.analysis.series_compute import analyze_series
+from cinelake.analysis.series_compute import analyze_series, make_series_definition
 from cinelake.analysis.series_model import SERIES_MIN_VOTES, SeriesAnalysis
 from cinelake.analysis.series_sources import SERIES
 from cinelake.attribution import TMDB_NOTICE
@@ -23,6 +23,10 @@ def best_and_worst_series(
     genres: Sequence[str] = DEFAULT_GENRES,
     top: int = 5,
     min_votes: int = SERIES_MIN_VOTES,
+    rank_by: str = "vote_average",
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
@@ -32,13 +36,13 @@ def best_and_worst_series(
     ``engine="athena"`` queries the Refined tables of the Glue database ``database`` in Athena.
     """
     check_engine(engine)
-    make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any read
+    asked: dict[str, Any] = {"genres": genres, "top": top, "min_votes": min_votes, "rank_by": rank_by}
+    asked |= {"match": match, "year_from": year_from, "year_to": year_to}
+    make_series_definition(**asked)  # bad parameters fail before anything is read
     loaded = load_with(lake, SERIES, engine=engine, zone=zone, database=database)
     return analyze_series(
         loaded.rows,
-        genres=genres,
-        top=top,
-        min_votes=min_votes,
+        **asked,
         known_genres=loaded.known_genres,
         source=loaded.source,
         notice=TMDB_NOTICE,

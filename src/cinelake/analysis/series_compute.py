@@ -8,14 +8,16 @@ TMDB, so this answer has no money figures (:data:`cinelake.analysis.series_model
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import partial
 
-from cinelake.analysis.compute import make_definition
 from cinelake.analysis.model import Source
 from cinelake.analysis.ranking import best_and_worst as _best_and_worst
-from cinelake.analysis.ranking import group_notes, resolve_names, unique_by_id
+from cinelake.analysis.ranking import checked_definition, group_notes, resolve_names, unique_by_id
 from cinelake.analysis.series_model import (
     SERIES_CORRELATION_KEYS,
     SERIES_MIN_VOTES,
+    SERIES_RANK_BY_CHOICES,
     Series,
     SeriesAnalysis,
     SeriesDefinition,
@@ -59,26 +61,38 @@ def analyze_series(
     genres: Sequence[str] = ("Comedy", "Animation"),
     top: int = 5,
     min_votes: int = SERIES_MIN_VOTES,
+    rank_by: str = "vote_average",
+    match: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
     known_genres: Iterable[str] | None = None,
     source: Source | None = None,
     notice: str = "",
 ) -> SeriesAnalysis:
-    """Apply the series definition to ``rows``; the answer for each genre in the order asked."""
-    make_definition(genres, top, min_votes, "vote_average")  # the same checks as the films'
+    """Apply the series definition to ``rows``; the answer for each genre (or genre group) in the
+    order asked."""
+    definition = make_series_definition(
+        genres, top, min_votes, rank_by, match=match, year_from=year_from, year_to=year_to
+    )
     unique = unique_by_id(rows)
     known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
-    names = resolve_series_genres([g for g in genres if g.strip()], known)
-    definition = SeriesDefinition(genres=names, top=top, min_votes=min_votes)
-    results = {name: _genre_result(name, unique, definition) for name in names}
+    definition = replace(definition, genres=resolve_series_genres(definition.genres, known))
+    groups = definition.selection.groups()
+    results = {label: _genre_result(label, group, unique, definition) for label, group in groups.items()}
     return SeriesAnalysis(definition=definition, genres=results, source=source, notice=notice)
 
 
-def is_eligible(row: SeriesRow, genre: str, definition: SeriesDefinition) -> bool:
+# Validate the parameters (the films' checks, the series' rank keys) and return the series' definition.
+make_series_definition = partial(checked_definition, SeriesDefinition, SERIES_RANK_BY_CHOICES)
+
+
+def is_eligible(row: SeriesRow, group: tuple[str, ...], definition: SeriesDefinition) -> bool:
     return (
-        genre in row.genres
+        definition.selection.admits(group, row.genres, row.first_air_year)
         and row.vote_count is not None
         and row.vote_count >= definition.min_votes
         and row.vote_average is not None
+        and getattr(row, definition.rank_by) is not None
     )
 
 
@@ -97,10 +111,12 @@ def _series(row: SeriesRow) -> Series:
     )
 
 
-def best_and_worst(series: Sequence[Series], top: int) -> tuple[list[Series], list[Series]]:
-    """The first ``top`` by vote_average descending and ascending; both tie-break on vote_count
-    descending, then TMDB id ascending."""
-    return _best_and_worst(series, lambda s: s.vote_average, top)
+def best_and_worst(
+    series: Sequence[Series], top: int, rank_by: str = "vote_average"
+) -> tuple[list[Series], list[Series]]:
+    """The first ``top`` by ``rank_by`` descending and ascending; both tie-break on vote_count
+    descending, then TMDB id ascending (eligibility guarantees the value is known)."""
+    return _best_and_worst(series, lambda s: float(getattr(s, rank_by)), top)
 
 
 def _float(value: int | None) -> float | None:
@@ -127,10 +143,12 @@ def correlations(series: Sequence[Series]) -> dict[str, float | None]:
     return {key: found[key] for key in SERIES_CORRELATION_KEYS}
 
 
-def _genre_result(genre: str, rows: Sequence[SeriesRow], definition: SeriesDefinition) -> SeriesGenreResult:
-    eligible = [_series(r) for r in rows if is_eligible(r, genre, definition)]
+def _genre_result(
+    genre: str, group: tuple[str, ...], rows: Sequence[SeriesRow], definition: SeriesDefinition
+) -> SeriesGenreResult:
+    eligible = [_series(r) for r in rows if is_eligible(r, group, definition)]
     eligible.sort(key=lambda s: s.tmdb_id)
-    best, worst = best_and_worst(eligible, definition.top)
+    best, worst = best_and_worst(eligible, definition.top, definition.rank_by)
     return SeriesGenreResult(
         genre=genre,
         eligible=len(eligible),

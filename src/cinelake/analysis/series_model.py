@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinelake.analysis.model import Answer, FlatRecord, GenreAnswer
+from cinelake.analysis.ranking import SelectionFields
 
 SERIES_CORRELATION_KEYS: tuple[str, ...] = (
     "popularity_vote_average",
@@ -21,6 +22,8 @@ SERIES_CORRELATION_KEYS: tuple[str, ...] = (
 # a point with a vote (2.4 from 7 votes, 8.8 from 18); 50 keeps 27 Comedy and 24 Animation series,
 # enough for a best five and a worst five that do not overlap. See docs/analysis.md.
 SERIES_MIN_VOTES = 50
+# What series may rank on: the fields of :class:`Series` a TV record carries (no money).
+SERIES_RANK_BY_CHOICES: tuple[str, ...] = ("vote_average", "popularity")
 NO_MONEY = (
     "TMDB's TV endpoints have no budget or revenue: the series answer has no money figures, and "
     "popularity is compared with vote_average, seasons and episodes instead"
@@ -76,23 +79,28 @@ class SeriesGenreResult(GenreAnswer[Series, SeriesSummary]):
 
 
 @dataclass(frozen=True)
-class SeriesDefinition:
+class SeriesDefinition(SelectionFields):
     genres: tuple[str, ...]
     top: int
     min_votes: int
+    rank_by: str = "vote_average"
+    match: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
     def statements(self) -> dict[str, str]:
+        known = "a known vote_average" if self.rank_by == "vote_average" else f"a known {self.rank_by}"
         return {
             "eligible": (
-                "a series whose TMDB TV genres include the genre (by name), with "
-                f"vote_count >= {self.min_votes:,} and a known vote_average"
+                f"a series {self.selection.words('TMDB TV genres', 'first-air year')}, with "
+                f"vote_count >= {self.min_votes:,} and {known}"
             ),
             "best": (
-                "sorted by vote_average descending, then vote_count descending, then TMDB id ascending; "
+                f"sorted by {self.rank_by} descending, then vote_count descending, then TMDB id ascending; "
                 f"the first {self.top}"
             ),
             "worst": (
-                "sorted by vote_average ascending, then vote_count descending, then TMDB id ascending; "
+                f"sorted by {self.rank_by} ascending, then vote_count descending, then TMDB id ascending; "
                 f"the first {self.top}"
             ),
             "money": NO_MONEY,
@@ -108,7 +116,8 @@ class SeriesDefinition:
             "genres": list(self.genres),
             "top": self.top,
             "min_votes": self.min_votes,
-            "rank_by": "vote_average",
+            "rank_by": self.rank_by,
+            **self.selection.to_dict(),
             **self.statements(),
         }
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from cinelake.analysis.reading import series_reading
 from cinelake.analysis.report_html import e as _e
-from cinelake.analysis.report_html import figures_tables, ranked_table, source_line
+from cinelake.analysis.report_html import figures_tables, ranked_table, source_line, title_cell
 from cinelake.analysis.report_html import fmt as _fmt
 from cinelake.analysis.series_model import NO_MONEY, Series, SeriesAnalysis, SeriesGenreResult
 
@@ -29,7 +29,7 @@ def series_section(series: SeriesAnalysis, chart: Callable[[go.Figure, str], str
         if result.eligible:
             figure = popularity_vote_scatter(result)
             charts = '<div class="charts">' + chart(figure, f"chart-series-{slug}-popularity-vote") + "</div>"
-        tables = _table(result) + _summary(result) if result.eligible else ""
+        tables = series_table(result, d.rank_by) + series_summary(result) if result.eligible else ""
         notes = "".join(f'<p class="note">{_e(n)}</p>' for n in result.notes)
         genres.append(
             f'<section class="card series-genre" id="series-{slug}">'
@@ -42,25 +42,27 @@ def series_section(series: SeriesAnalysis, chart: Callable[[go.Figure, str], str
         f'<p class="meta">{source_line(series.source, "series")}.</p>'
         f'<p class="note no-money">{_e(NO_MONEY)}.</p>'
         f'<p class="muted">genres {_e(", ".join(d.genres))}; top {d.top}; min votes {d.min_votes:,}; '
-        "ranked by vote_average</p>"
+        f"ranked by {_e(d.rank_by)}</p>"
         f'<dl class="definition">{items}</dl></section>' + "\n".join(genres)
     )
 
 
-def _table(result: SeriesGenreResult) -> str:
+def series_table(result: SeriesGenreResult, rank_by: str, link: Callable[[int], str] | None = None) -> str:
+    """The best and worst series' table; ``link(tmdb_id)``, when given, is the URL each name links to."""
     return ranked_table(
-        "vote_average",
+        rank_by,
         ("series", "first aired", "vote avg", "votes", "popularity", "seasons", "episodes", "TMDB id"),
-        [_cells(s) for s in result.best],
-        [_cells(s) for s in result.worst],
+        [_cells(s, link) for s in result.best],
+        [_cells(s, link) for s in result.worst],
         title_column="series",
         table_class="films series",
+        ids=([s.tmdb_id for s in result.best], [s.tmdb_id for s in result.worst]),
     )
 
 
-def _cells(show: Series) -> list[str]:
+def _cells(show: Series, link: Callable[[int], str] | None) -> list[str]:
     return [
-        f'<td class="title">{_e(show.name or "?")}</td>',
+        title_cell(show.name, show.tmdb_id, link),
         str(show.first_air_year or ""),
         f"{show.vote_average:.1f}",
         f"{show.vote_count:,}",
@@ -71,7 +73,7 @@ def _cells(show: Series) -> list[str]:
     ]
 
 
-def _summary(result: SeriesGenreResult) -> str:
+def series_summary(result: SeriesGenreResult) -> str:
     best, worst = result.best_summary, result.worst_summary
     return figures_tables(
         [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -52,8 +53,40 @@ GenresOption = Annotated[
     str,
     typer.Option("--genres", help="Comma-separated TMDB genre names to answer for (case-insensitive)."),
 ]
+GenreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--genre",
+        help="A TMDB genre name (case-insensitive); repeat it to answer one group of the titles having "
+        "any or all of them (see --match). Replaces --genres.",
+        show_default=False,
+    ),
+]
+MatchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--match",
+        help="any: a title with any of the genres belongs to the group; all: only a title with all of "
+        "them. Given, the genres form one group (any unless told, with --genre); not given, --genres "
+        "answers each genre on its own.",
+        show_default=False,
+    ),
+]
+YearFromOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year-from", help="First release year (first-air year for series) to include.", show_default=False
+    ),
+]
+YearToOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year-to", help="Latest release year (first-air year for series) to include.", show_default=False
+    ),
+]
 TopOption = Annotated[
-    int, typer.Option("--top", min=1, help="How many best and how many worst films per genre.")
+    int,
+    typer.Option("--top", min=1, max=20, help="How many best and how many worst titles per genre (1 to 20)."),
 ]
 MinVotesOption = Annotated[
     int | None,
@@ -70,7 +103,8 @@ RankByOption = Annotated[
     typer.Option(
         "--rank-by",
         help="What 'best' and 'worst' films rank on: vote_average, vote_count, popularity, roi, profit or "
-        "revenue (series always rank on vote_average).",
+        "revenue. Series rank on vote_average or popularity (with --kind both, on vote_average when the "
+        "films' key is not a series one).",
     ),
 ]
 
@@ -79,39 +113,75 @@ def _genres(text: str) -> list[str]:
     return [g.strip() for g in text.split(",") if g.strip()]
 
 
+@dataclass(frozen=True)
+class Asked:
+    """The selection the command line asks for: the genres, how they combine and the years."""
+
+    genres: list[str]
+    match: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def selection(self) -> dict[str, Any]:
+        return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
+
+
+def asked(
+    genres: str, genre: list[str] | None, match: str | None, year_from: int | None, year_to: int | None
+) -> Asked:
+    """``--genre`` (repeated) forms one group, matched by ``--match`` (any unless told); ``--genres``
+    answers each genre on its own unless ``--match`` is given."""
+    if genre:
+        return Asked(list(genre), match or "any", year_from, year_to)
+    return Asked(_genres(genres), match, year_from, year_to)
+
+
 def _run_analysis(
-    lake: str | None, genres: str, top: int, min_votes: int | None, rank_by: str, engine: str
+    lake: str | None, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
     from cinelake.analysis import budget_vs_revenue
 
     with console.status("reading the lake ...", spinner="dots") if is_interactive() else nullcontext():
         return budget_vs_revenue(
             lake_url(lake),
-            genres=_genres(genres),
+            genres=chosen.genres,
             top=top,
             min_votes=FILMS_MIN_VOTES if min_votes is None else min_votes,
             rank_by=rank_by,
             engine=engine,
+            **chosen.selection(),
         )
 
 
 def _run_series(
-    lake: str | None, genres: str, top: int, min_votes: int | None, engine: str, *, required: bool
+    lake: str | None,
+    chosen: Asked,
+    top: int,
+    min_votes: int | None,
+    rank_by: str,
+    engine: str,
+    *,
+    required: bool,
 ) -> SeriesAnalysis | None:
-    """The series answer; with ``required`` false, None when the lake holds no series."""
+    """The series answer; with ``required`` false, None when the lake holds no series (and
+    ``rank_by`` falls back to vote_average when it is not a series key)."""
     from cinelake.analysis import NoAnalysisData
     from cinelake.analysis.series_answer import best_and_worst_series
-    from cinelake.analysis.series_model import SERIES_MIN_VOTES
+    from cinelake.analysis.series_model import SERIES_MIN_VOTES, SERIES_RANK_BY_CHOICES
     from cinelake.errors import CinelakeError
 
+    if not required and rank_by not in SERIES_RANK_BY_CHOICES:
+        rank_by = "vote_average"
     with console.status("reading the series ...", spinner="dots") if is_interactive() else nullcontext():
         try:
             answer = best_and_worst_series(
                 lake_url(lake),
-                genres=_genres(genres),
+                genres=chosen.genres,
                 top=top,
                 min_votes=SERIES_MIN_VOTES if min_votes is None else min_votes,
+                rank_by=rank_by,
                 engine=engine,
+                **chosen.selection(),
             )
         except NoAnalysisData:
             if required:
@@ -145,6 +215,10 @@ def analyze(
     lake: LakeOption = None,
     kind: KindOption = AnswerKind.BOTH,
     genres: GenresOption = "Comedy,Animation",
+    genre: GenreOption = None,
+    match: MatchOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
     top: TopOption = 5,
     min_votes: MinVotesOption = None,
     rank_by: RankByOption = "vote_average",
@@ -180,12 +254,14 @@ def analyze(
     correlations of popularity with vote_average, seasons and episodes. TMDB's TV endpoints have no
     budget or revenue, so the series answer has no money figures.
     """
+    chosen = asked(genres, genre, match, year_from, year_to)
     analysis = None
     if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(lake, genres, top, min_votes, rank_by, engine.value)
+        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value)
     series = None
     if kind is not AnswerKind.MOVIES:
-        series = _run_series(lake, genres, top, min_votes, engine.value, required=kind is AnswerKind.SERIES)
+        required = kind is AnswerKind.SERIES
+        series = _run_series(lake, chosen, top, min_votes, rank_by, engine.value, required=required)
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)
@@ -237,8 +313,9 @@ def report(
     when the lake holds series, a series section follows the films'."""
     from cinelake.analysis.report import report as write_report
 
-    analysis = _run_analysis(lake, genres, top, min_votes, rank_by, Engine.DUCKDB.value)
-    series = _run_series(lake, genres, top, min_votes, Engine.DUCKDB.value, required=False)
+    chosen = asked(genres, None, None, None, None)
+    analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value)
+    series = _run_series(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value, required=False)
     with console.status("drawing the report ...", spinner="dots") if is_interactive() else nullcontext():
         path = write_report(lake_url(lake), out, analysis=analysis, series=series)
     console.print(f"report: {path}", highlight=False, soft_wrap=True)
@@ -273,10 +350,10 @@ def print_series(series: SeriesAnalysis) -> None:
 
     _print_answer(
         series,
-        title="Series: best and worst by vote_average, and popularity",
+        title=f"Series: best and worst by {series.definition.rank_by}, and popularity",
         noun="series",
         genre_suffix=" series",
-        tables=lambda r: [_series_table(r), _series_summary_table(r)],
+        tables=lambda r: [_series_table(r, series.definition.rank_by), _series_summary_table(r)],
         reading=series_reading,
         notice=True,
     )
@@ -364,9 +441,9 @@ def _title(name: str | None, tmdb_id: int, year: int | None) -> str:
     return (name or f"TMDB {tmdb_id}") + (f" ({year})" if year else "")
 
 
-def _series_table(result: SeriesGenreResult) -> RenderableType:
+def _series_table(result: SeriesGenreResult, rank_by: str) -> RenderableType:
     return _ranked_table(
-        f"{result.genre} series: best (B) and worst (W) by vote_average (TV has no budget or revenue)",
+        f"{result.genre} series: best (B) and worst (W) by {rank_by} (TV has no budget or revenue)",
         "series",
         ("vote", "votes", "pop.", "seasons", "episodes"),
         [_series_cells(show) for show in result.best],

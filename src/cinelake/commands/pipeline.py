@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -225,6 +226,13 @@ def demo(
         ),
     ] = 1,
     engine: EngineOption = "duckdb",
+    open_dashboard: Annotated[
+        bool,
+        typer.Option(
+            "--dashboard",
+            help="After the chain, serve the dashboard over the demo's lake on 127.0.0.1 until Ctrl+C.",
+        ),
+    ] = False,
 ) -> None:
     """The whole lake on the packaged snapshot of real TMDB data, offline, in one command.
 
@@ -243,6 +251,12 @@ def demo(
     assert isinstance(listener, StepListener)
     result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine)
     _finish(result, out)
+    url = lake_url(lake)
+    console.print(f"[bold]dashboard:[/] cinelake dashboard --lake {shlex.quote(url)}", highlight=False)
+    if open_dashboard:
+        from cinelake.commands.dashboard import dashboard
+
+        dashboard(lake=url)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,5 @@
+"""What people look at, above the analysis: the dashboard in a browser (:mod:`cinelake.views.dashboard`).
+
+Views only read: every number they show comes from :mod:`cinelake.analysis`, the same code as
+``cinelake analyze``.
+"""

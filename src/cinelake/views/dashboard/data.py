@@ -1,0 +1,157 @@
+"""What the dashboard reads: each kind's rows once (through the analysis' loader, so a change of
+storage reaches the dashboard unchanged), then every view is the analysis' pure function over them.
+
+A view is therefore computed exactly as ``cinelake analyze`` computes it (``analyze_films`` /
+``analyze_series`` over the rows ``load_with`` reads); only the read is shared between views, and it
+is read again after ``refresh_seconds`` so a lake updated by the daily run shows its new day.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from cinelake.analysis.compute import analyze_films
+from cinelake.analysis.freshness import Freshness, freshness
+from cinelake.analysis.loader import Loaded, NoAnalysisData, check_engine, load_with
+from cinelake.analysis.model import Analysis
+from cinelake.analysis.series_compute import analyze_series
+from cinelake.analysis.series_model import SeriesAnalysis
+from cinelake.analysis.series_sources import SERIES
+from cinelake.analysis.sources import FILMS
+from cinelake.analysis.titles import TitleDetails, title_details
+from cinelake.attribution import TMDB_NOTICE
+from cinelake.errors import CinelakeError, LakeError
+from cinelake.lake.layout import Kind
+from cinelake.lake.store import Lake
+from cinelake.views.dashboard.params import ViewParams
+
+T = TypeVar("T")
+REFRESH_SECONDS = 300.0
+
+
+@dataclass
+class _Cached(Generic[T]):
+    value: T
+    at: float
+
+
+class _Memo(Generic[T]):
+    """One value per key, computed once under a lock and again when older than ``max_age`` seconds;
+    at most ``max_items`` kept (the least recently used leave first).
+
+    Written here rather than taken from cachetools: it is the one cache the app needs, and it must
+    compute under the lock so two first requests do not read the lake twice."""
+
+    def __init__(self, max_age: float, max_items: int = 256) -> None:
+        self._max_age = max_age
+        self._max_items = max_items
+        self._lock = threading.Lock()
+        self._found: OrderedDict[Any, _Cached[T]] = OrderedDict()
+
+    def get(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            cached = self._found.get(key)
+            if cached is None or time.monotonic() - cached.at > self._max_age:
+                cached = _Cached(compute(), time.monotonic())
+                self._found[key] = cached
+            self._found.move_to_end(key)
+            while len(self._found) > self._max_items:
+                self._found.popitem(last=False)
+            return cached.value
+
+    def age(self, key: Any) -> float | None:
+        """When the value of ``key`` was computed (a monotonic clock), None when it is not kept."""
+        cached = self._found.get(key)
+        return None if cached is None else cached.at
+
+
+class LakeAnswers:
+    """The answers of one lake through one engine, for any view."""
+
+    def __init__(self, lake: Lake | str, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS):
+        check_engine(engine)
+        self.lake = Lake(lake) if isinstance(lake, str) else lake
+        self.engine = engine
+        self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
+        self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
+        self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
+        self._views: _Memo[Any] = _Memo(refresh_seconds, max_items=64)  # a view with charts: up to 1 MB
+        self._by_genre: _Memo[dict[str, list[Any]]] = _Memo(refresh_seconds)
+
+    def loaded(self, kind: str) -> Loaded[Any]:
+        queries: Any = FILMS if kind == "movies" else SERIES
+        return self._rows.get(
+            kind, lambda: _lake_read(lambda: load_with(self.lake, queries, engine=self.engine))
+        )
+
+    def genres(self, kind: str) -> list[str]:
+        """The genres the lake's titles of ``kind`` carry, sorted."""
+        return sorted({g for row in self.loaded(kind).rows for g in row.genres})
+
+    def rows_with_genres(self, kind: str, genres: tuple[str, ...]) -> list[Any]:
+        """The rows of ``kind`` having any of ``genres`` (case-insensitively): every row the analysis
+        could find eligible, so it runs over those alone and answers as over all the rows."""
+        loaded = self.loaded(kind)
+
+        def index() -> dict[str, list[Any]]:
+            by_genre: dict[str, list[Any]] = {}
+            for row in loaded.rows:
+                for genre in row.genres:
+                    by_genre.setdefault(genre.casefold(), []).append(row)
+            return by_genre
+
+        by_genre = self._by_genre.get((kind, self._rows.age(kind)), index)
+        found = {row.tmdb_id: row for genre in genres for row in by_genre.get(genre.strip().casefold(), [])}
+        return list(found.values())
+
+    def answer(self, view: ViewParams) -> Analysis | SeriesAnalysis:
+        """The analysis of ``view``: one group of the view's genres, combined by its match."""
+        loaded = self.loaded(view.kind)
+        rows = self.rows_with_genres(view.kind, view.genres)
+        common: dict[str, Any] = {
+            "genres": view.genres,
+            "top": view.n,
+            "min_votes": view.min_votes,
+            "rank_by": view.rank_by,
+            "match": view.match,
+            "year_from": view.year_from,
+            "year_to": view.year_to,
+            "known_genres": loaded.known_genres,
+            "source": loaded.source,
+            "notice": TMDB_NOTICE,
+        }
+        if view.kind == "movies":
+            return analyze_films(rows, **common)
+        return analyze_series(rows, **common)
+
+    def rendered(self, view: ViewParams, render: Callable[[Analysis | SeriesAnalysis], T]) -> T:
+        """``render(answer)`` of ``view``, kept for the next request of the same view (the controls
+        go back and forth between a few views) until the rows are read again."""
+        self.loaded(view.kind)  # a refresh of the rows drops the views rendered from the old ones
+        return self._views.get((view.query(), self._rows.age(view.kind)), lambda: render(self.answer(view)))
+
+    def title(self, kind: str, tmdb_id: int) -> TitleDetails:
+        which = Kind.MOVIES if kind == "movies" else Kind.SERIES
+        return self._titles.get(
+            (kind, tmdb_id), lambda: _lake_read(lambda: title_details(self.lake, which, tmdb_id))
+        )
+
+    def freshness(self) -> Freshness:
+        return self._freshness.get("lake", lambda: _lake_read(lambda: freshness(self.lake)))
+
+
+def _lake_read(read: Callable[[], T]) -> T:
+    """``read()``, where any failure but "no data yet" is the lake's (a :class:`LakeError`), never the
+    request's: a file that is not Parquet is not a bad parameter."""
+    try:
+        return read()
+    except NoAnalysisData:
+        raise
+    except CinelakeError as exc:
+        text = str(exc).strip()
+        raise LakeError(text.splitlines()[0] if text else type(exc).__name__) from None

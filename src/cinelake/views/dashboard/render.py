@@ -1,0 +1,420 @@
+"""The dashboard's HTML, rendered on the server: the page shell with its controls, the view (KPI tiles,
+the best/worst table, the report's charts), and a title's page. Charts travel as Plotly JSON that
+``assets/dashboard.js`` draws with the plotly.js the package ships, so a page loaded from a link and a
+page redrawn after a control change show the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from cinelake.analysis.freshness import Freshness
+from cinelake.analysis.model import Analysis, GenreResult, Source
+from cinelake.analysis.reading import genre_reading, series_reading
+from cinelake.analysis.report import films_table, summary_table
+from cinelake.analysis.report_html import e, fmt
+from cinelake.analysis.series_model import NO_MONEY, SeriesAnalysis, SeriesGenreResult
+from cinelake.analysis.series_report import series_summary, series_table
+from cinelake.analysis.titles import TitleDetails
+from cinelake.attribution import TMDB_NOTICE
+from cinelake.views.dashboard.params import KIND_WORDS, RANK_KEYS, RANK_LABELS, ViewParams
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+ASSETS = "/assets"
+PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
+# Past this many points a scatter is a blot and a slow page: the charts then show the best, the worst
+# and an even sample of the other eligible titles (the figures use all of them).
+CHART_POINTS = 2000
+
+
+def _figure_json(fig: go.Figure) -> dict[str, Any]:
+    import plotly.io
+
+    return dict(json.loads(plotly.io.to_json(fig, validate=False)))
+
+
+def _charts_script(charts: dict[str, dict[str, Any]], element_id: str = "charts-data") -> str:
+    # JSON inside <script> must not close the element: "</" is written as "<\/".
+    text = json.dumps(charts, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+def _chart_div(chart_id: str, label: str, css: str = "chart") -> str:
+    plot = f'<div id="{chart_id}" class="plot" role="img" aria-label="{e(label)}"></div>'
+    return f'<figure class="{css}">{plot}</figure>'
+
+
+# --- the page shell --------------------------------------------------------------------------------
+
+
+def page(title: str, body: str, *, script: bool = True) -> str:
+    """A whole page: the stylesheet and (with ``script``) plotly.js and the dashboard's script, all
+    served by the app itself (no CDN, no web font)."""
+    scripts = (
+        f'<script src="{ASSETS}/plotly.min.js" defer></script>'
+        f'<script src="{ASSETS}/dashboard.js" defer></script>'
+        if script
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)}</title>
+<link rel="stylesheet" href="{ASSETS}/dashboard.css">
+{scripts}
+</head>
+<body>
+<main>
+{body}
+<footer><p class="notice" id="tmdb-notice">{e(TMDB_NOTICE)}</p></footer>
+</main>
+</body>
+</html>"""
+
+
+def dashboard_page(
+    view: ViewParams,
+    genres: Sequence[str],
+    content: str,
+    charts: dict[str, dict[str, Any]],
+    freshness_html: str,
+) -> str:
+    """The dashboard: header with the data's freshness, the controls for ``view``, then ``content``."""
+    body = f"""<header><h1>cinelake dashboard</h1>{freshness_html}</header>
+{controls(view, genres)}
+<p id="status" role="status" aria-live="polite"></p>
+<div id="views" data-query="{e(view.query())}">{content}{_charts_script(charts)}</div>"""
+    return page("cinelake dashboard", body)
+
+
+def error_page(message: str, view_query: str = "") -> str:
+    """A page that says one line of what went wrong, and how to get back."""
+    back = f'<p><a href="/?{e(view_query)}">Back to the dashboard</a></p>' if view_query else ""
+    body = (
+        "<header><h1>cinelake dashboard</h1></header>"
+        f'<p id="status" class="error" role="alert">{e(message)}</p>{back}'
+        '<p><a href="/">Open the default view</a></p>'
+    )
+    return page("cinelake dashboard: error", body, script=False)
+
+
+def controls(view: ViewParams, genres: Sequence[str]) -> str:
+    """The form whose fields are the URL query: it works without script (Apply submits it), and the
+    script redraws on every change."""
+
+    def radio(name: str, value: str, label: str, checked: bool) -> str:
+        mark = " checked" if checked else ""
+        field = f'<input type="radio" name="{name}" value="{value}"{mark}>'
+        return f'<label class="choice">{field} {e(label)}</label>'
+
+    kinds = "".join(radio("kind", k, KIND_WORDS[k], view.kind == k) for k in KIND_WORDS)
+    matches = radio("match", "any", "any of them", view.match == "any") + radio(
+        "match", "all", "all of them", view.match == "all"
+    )
+    chosen = {g.casefold() for g in view.genres}
+    options = "".join(
+        f'<option value="{e(g)}"{" selected" if g.casefold() in chosen else ""}>{e(g)}</option>'
+        for g in genres
+    )
+    ranks = "".join(
+        f'<option value="{k}"{" selected" if k == view.rank_by else ""}>{e(RANK_LABELS.get(k, k))}</option>'
+        for k in RANK_KEYS[view.kind]
+    )
+
+    def number(name: str, label: str, value: int | None, low: int, high: int) -> str:
+        shown = "" if value is None else str(value)
+        return (
+            f'<div class="field"><label for="{name}">{e(label)}</label>'
+            f'<input id="{name}" name="{name}" type="number" inputmode="numeric" min="{low}" max="{high}" '
+            f'value="{shown}"></div>'
+        )
+
+    return f"""<form id="controls" method="get" action="/" aria-label="What to show">
+<fieldset class="field"><legend>Kind</legend>{kinds}</fieldset>
+<div class="field genres"><label for="genre">Genres</label>
+<select id="genre" name="genre" multiple size="6" aria-describedby="genre-help">{options}</select>
+<small id="genre-help">Ctrl or Shift selects several.</small></div>
+<fieldset class="field"><legend>A title has</legend>{matches}</fieldset>
+{number("year_from", "Year from", view.year_from, 1870, 2100)}
+{number("year_to", "Year to", view.year_to, 1870, 2100)}
+{number("min_votes", "Minimum votes", view.min_votes, 0, 10_000_000)}
+{number("n", "Best and worst N", view.n, 1, 20)}
+<div class="field"><label for="rank_by">Rank by</label>
+<select id="rank_by" name="rank_by">{ranks}</select></div>
+<div class="field apply"><button type="submit">Apply</button></div>
+</form>"""
+
+
+def freshness_line(source: Source | None, facts: Freshness | None) -> str:
+    """When the data was collected: the newest collection day of the answer's rows, and the dates of the
+    lake's datasets."""
+    parts = []
+    if source is not None:
+        day = source.snapshot or "unknown"
+        parts.append(
+            f'Data collected <strong id="collection-day">{e(day)}</strong> '
+            f"({e(source.zone)} zone, {source.films:,} titles)"
+        )
+    if facts is not None:
+        dates = sorted({d for dataset in facts.datasets for d in dataset.dates})
+        if dates:
+            span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+            parts.append(f"collection days in the lake: {e(span)} ({len(dates)})")
+    return f'<p class="meta" id="freshness">{"; ".join(parts)}.</p>' if parts else ""
+
+
+# --- the view --------------------------------------------------------------------------------------
+
+
+def tile(key: str, label: str, value: str, detail: str = "") -> str:
+    more = f'<span class="detail">{e(detail)}</span>' if detail else ""
+    return (
+        f'<div class="tile" data-kpi="{key}"><span class="label">{e(label)}</span>'
+        f'<span class="value">{value}</span>{more}</div>'
+    )
+
+
+def _money(amount: int) -> str:
+    return f"${amount / 1e6:,.1f}M"
+
+
+def _rho(value: float | None) -> str:
+    return fmt(value, 2, signed=True)
+
+
+def view_content(
+    view: ViewParams, answer: Analysis | SeriesAnalysis, link: Callable[[int], str]
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The view's HTML and its charts' figures (by element id)."""
+    groups: list[GenreResult | SeriesGenreResult] = list(answer.genres.values())
+    result = groups[0]  # a view answers one group
+    heading = (
+        f'<h2 id="view-title">{e(result.genre)} {KIND_WORDS[view.kind]} '
+        f'<span class="muted">· {result.eligible:,} eligible</span></h2>'
+    )
+    notes = "".join(f'<p class="note">{e(n)}</p>' for n in result.notes)
+    if isinstance(result, GenreResult):
+        html, charts = _films(result, view, link)
+        reading = genre_reading(result, view.rank_by)
+    else:
+        assert isinstance(result, SeriesGenreResult)
+        html, charts = _series(result, view, link)
+        reading = series_reading(result)
+    statements = answer.definition.statements()
+    definition = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in statements.items())
+    return (
+        f'<section class="card">{heading}{notes}{html}<p class="reading">{e(reading)}</p>'
+        "<details><summary>The definition</summary>"
+        f'<dl class="definition">{definition}</dl></details></section>',
+        charts,
+    )
+
+
+ResultT = TypeVar("ResultT", GenreResult, SeriesGenreResult)
+
+
+def for_charts(result: ResultT, field: str, noun: str) -> tuple[ResultT, str]:
+    """``result`` with at most :data:`CHART_POINTS` eligible titles in its ``field`` (``films`` or
+    ``series``): the best, the worst and others evenly spaced by TMDB id; and the line that says so."""
+    items = getattr(result, field)
+    if len(items) <= CHART_POINTS:
+        return result, ""
+    picked = {i.tmdb_id for i in (*result.best, *result.worst)}
+    others = [i for i in items if i.tmdb_id not in picked]
+    room = max(0, CHART_POINTS - len(picked))
+    kept = [others[k * len(others) // room] for k in range(room)] if room else []
+    shown = sorted([i for i in items if i.tmdb_id in picked] + kept, key=lambda i: i.tmdb_id)
+    note = (
+        f'<p class="muted chart-sample">The charts show {len(kept):,} of the {len(others):,} other eligible '
+        f"{noun} (evenly spaced by TMDB id) beside the best and the worst; the figures use all of them.</p>"
+    )
+    fewer: dict[str, Any] = {field: tuple(shown)}
+    return replace(result, **fewer), note
+
+
+def _films(result: GenreResult, view: ViewParams, link: Callable[[int], str]) -> tuple[str, dict[str, Any]]:
+    from cinelake.analysis.charts import budget_revenue_scatter, popularity_roi_scatter, roi_bars
+
+    best, worst = result.best_summary, result.worst_summary
+    c = result.correlations
+    tiles = "".join(
+        (
+            tile("eligible", "Eligible films", f"{result.eligible:,}"),
+            tile(
+                "budget",
+                "Total budget, best / worst",
+                f"{_money(best.total_budget)} / {_money(worst.total_budget)}",
+            ),
+            tile(
+                "revenue",
+                "Total revenue, best / worst",
+                f"{_money(best.total_revenue)} / {_money(worst.total_revenue)}",
+            ),
+            tile(
+                "roi",
+                "Median ROI, best / worst",
+                f"{fmt(best.median_roi, 2, '×')} / {fmt(worst.median_roi, 2, '×')}",
+            ),
+            tile("rho-budget-revenue", "Spearman ρ budget ~ revenue", _rho(c.get("budget_revenue"))),
+            tile("rho-popularity-roi", "Spearman ρ popularity ~ ROI", _rho(c.get("popularity_roi"))),
+        )
+    )
+    charts: dict[str, Any] = {}
+    plots = ""
+    if result.eligible:
+        charted, sample = for_charts(result, "films", "films")
+        charts = {
+            "chart-budget-revenue": _figure_json(budget_revenue_scatter(charted)),
+            "chart-roi": _figure_json(roi_bars(charted)),
+            "chart-popularity-roi": _figure_json(popularity_roi_scatter(charted)),
+        }
+        plots = (
+            sample
+            + '<div class="charts">'
+            + _chart_div(
+                "chart-budget-revenue",
+                "Budget against revenue, log scales, with the break-even line",
+                "chart wide",
+            )
+            + _chart_div("chart-roi", "ROI of the best and the worst")
+            + _chart_div("chart-popularity-roi", "Popularity against ROI")
+            + "</div>"
+        )
+    tables = films_table(result, view.rank_by, link) + summary_table(result) if result.eligible else ""
+    return f'<div class="tiles">{tiles}</div>{plots}{tables}', charts
+
+
+def _series(
+    result: SeriesGenreResult, view: ViewParams, link: Callable[[int], str]
+) -> tuple[str, dict[str, Any]]:
+    from cinelake.analysis.series_charts import popularity_vote_scatter
+
+    best, worst = result.best_summary, result.worst_summary
+    c = result.correlations
+    tiles = "".join(
+        (
+            tile("eligible", "Eligible series", f"{result.eligible:,}"),
+            tile(
+                "popularity",
+                "Median popularity, best / worst",
+                f"{fmt(best.median_popularity)} / {fmt(worst.median_popularity)}",
+            ),
+            tile(
+                "vote",
+                "Median vote, best / worst",
+                f"{fmt(best.median_vote_average, 1)} / {fmt(worst.median_vote_average, 1)}",
+            ),
+            tile(
+                "rho-popularity-vote", "Spearman ρ popularity ~ vote", _rho(c.get("popularity_vote_average"))
+            ),
+            tile(
+                "rho-popularity-episodes",
+                "Spearman ρ popularity ~ episodes",
+                _rho(c.get("popularity_episodes")),
+            ),
+        )
+    )
+    charts: dict[str, Any] = {}
+    plots = ""
+    if result.eligible:
+        charted, sample = for_charts(result, "series", "series")
+        charts = {"chart-popularity-vote": _figure_json(popularity_vote_scatter(charted))}
+        plots = sample + (
+            '<div class="charts">'
+            + _chart_div("chart-popularity-vote", "Popularity against vote average", "chart wide")
+            + "</div>"
+        )
+    tables = series_table(result, view.rank_by, link) + series_summary(result) if result.eligible else ""
+    no_money = f'<p class="note no-money">No money figures: {e(NO_MONEY)}.</p>'
+    return f'{no_money}<div class="tiles">{tiles}</div>{plots}{tables}', charts
+
+
+# --- a title's page --------------------------------------------------------------------------------
+
+
+def history_figure(details: TitleDetails) -> go.Figure:
+    """Popularity, votes and vote average on each collection day, one panel each (their scales differ)."""
+    from plotly.subplots import make_subplots
+
+    days = [p.day for p in details.history]
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=("popularity", "votes", "vote average"),
+    )
+    series = (
+        ("popularity", [p.popularity for p in details.history]),
+        ("votes", [p.vote_count for p in details.history]),
+        ("vote average", [p.vote_average for p in details.history]),
+    )
+    for row, (name, values) in enumerate(series, 1):
+        fig.add_scatter(x=days, y=values, name=name, mode="lines+markers", row=row, col=1)
+    fig.update_layout(
+        height=520,
+        margin={"l": 60, "r": 16, "t": 40, "b": 40},
+        showlegend=False,
+        template="plotly_white",
+    )
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def title_page(details: TitleDetails, kind: str, back_query: str) -> str:
+    facts = "".join(
+        f'<tr><th scope="row">{e(k)}</th><td>{e(_fact(v))}</td></tr>' for k, v in details.facts.items()
+    )
+    genres = ", ".join(details.genres) or "none recorded"
+    parties = ", ".join(details.parties) or "none recorded"
+    rows = "".join(
+        f"<tr><td>{e(p.day)}</td><td>{e(fmt(p.popularity, 3))}</td>"
+        f"<td>{'n/a' if p.vote_count is None else f'{p.vote_count:,}'}</td>"
+        f"<td>{e(fmt(p.vote_average, 1))}</td></tr>"
+        for p in details.history
+    )
+    chart = ""
+    charts: dict[str, Any] = {}
+    if details.history:
+        charts = {"history-chart": _figure_json(history_figure(details))}
+        chart = _chart_div(
+            "history-chart", "Popularity, votes and vote average on each collection day", "chart wide"
+        )
+    body = f"""<header><p><a href="/?{e(back_query)}">← Back to the dashboard</a></p>
+<h1 id="title-name">{e(details.name)}</h1>
+<p class="meta">TMDB {"movie" if kind == "movies" else "TV"} id {details.tmdb_id}</p></header>
+<section class="card"><h2>Facts</h2><div class="table-wrap"><table class="facts">{facts}</table></div>
+<p><strong>Genres:</strong> <span id="title-genres">{e(genres)}</span></p>
+<p><strong>{e(details.parties_what.capitalize())}:</strong>
+<span id="title-parties">{e(parties)}</span></p></section>
+<section class="card"><h2>Over the collection days</h2><p class="muted">From {e(details.history_what)}.</p>
+<div class="charts">{chart}</div>
+<div class="table-wrap"><table class="history"><thead><tr><th>day</th><th>popularity</th><th>votes</th>
+<th>vote average</th></tr></thead><tbody>{rows}</tbody></table></div></section>
+<div id="views">{_charts_script(charts)}</div>"""
+    return page(f"{details.name}: cinelake", body)
+
+
+def _fact(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def title_link(kind: str, view_query: str) -> Callable[[int], str]:
+    """The URL of a title's page, carrying the view to go back to."""
+    return lambda tmdb_id: f"/title/{quote(kind)}/{tmdb_id}?{view_query}"
