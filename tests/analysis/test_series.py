@@ -245,11 +245,11 @@ def test_the_pipeline_answers_for_series_only_when_it_can(
     from cinelake.pipeline import _series_answer
 
     raw, _ = series_lakes
-    answer, why_not = _series_answer(raw, ("Comedy",), 5)
+    answer, why_not = _series_answer(raw, ("Comedy",), 5, {})
     assert answer is not None and why_not == "" and answer.genres["Comedy"].eligible == 27
-    answer, why_not = _series_answer(raw, ("Thriller",), 5)  # a film genre, not a TV one
+    answer, why_not = _series_answer(raw, ("Thriller",), 5, {})  # a film genre, not a TV one
     assert answer is None and "unknown TV genre 'Thriller'" in why_not
-    assert _series_answer(Lake(str(tmp_path / "films-only")), ("Comedy",), 5) == (None, "")
+    assert _series_answer(Lake(str(tmp_path / "films-only")), ("Comedy",), 5, {}) == (None, "")
 
 
 def test_both_with_a_genre_tv_lacks_keeps_the_films_answer(
