@@ -16,12 +16,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Kind, Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.transform.namekey import name_key
 from tests.spark.lakes import LOCAL_HEADER
+
+PEOPLE_TABLES = ("dim_person", "bridge_movie_person", "bridge_series_person", "bridge_person_known_for")
 
 SERIES_HEADER = LOCAL_HEADER.replace("|anoLancamento|", "|anoLancamento|anoTermino|")
 NULL = "\\N"
@@ -168,16 +171,69 @@ def expected_people(lake: Lake) -> Expected:
     for person, found in professions.items():
         out.persons[person] = (max(deaths[person], default=None), tuple(sorted(found)))
     for kind, spec in ((Kind.MOVIES, "Movies"), (Kind.SERIES, "Series")):
+        # Each TMDB id's IMDB id from its latest record (latest day, then last file).
+        latest_record: dict[int, tuple[date, str, str]] = {}
         base = layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, spec)
         for rel in lake.list_files(base):
+            day = layout.parse_raw_file(rel).day
             for line in lake.read_bytes(rel).decode("utf-8").splitlines():
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                if record.get("id") is None:
+                    continue
                 imdb = (
                     record.get("imdb_id") or (record.get("external_ids") or {}).get("imdb_id") or ""
                 ).strip()
-                if imdb and record.get("id") is not None:
-                    out.tmdb_ids[kind].add(imdb)
+                seen = latest_record.get(record["id"])
+                if seen is None or (day, rel) >= seen[:2]:
+                    latest_record[record["id"]] = (day, rel, imdb)
+        out.tmdb_ids[kind] = {imdb for _, _, imdb in latest_record.values() if imdb}
     return out
+
+
+def sql(lake: Lake, query: str) -> list[tuple[Any, ...]]:
+    """DuckDB SQL where ``{table}`` names a Refined table of ``lake``."""
+    import duckdb
+
+    for table in (*PEOPLE_TABLES, "dim_movie", "dim_series", "fact_movie", "fact_series"):
+        query = query.replace("{" + table + "}", f"read_parquet('{lake.uri(f'Refined/{table}')}/*.parquet')")
+    with duckdb.connect() as con:
+        return con.execute(query).fetchall()
+
+
+def assert_people_match(lake: Lake, want: Expected) -> None:
+    """Every people table against the independent computation, row for row."""
+    persons = sql(lake, "SELECT person_key, name, birth_year, death_year, professions FROM {dim_person}")
+    assert len(persons) == len(want.persons) > 0
+    assert {(n, b): (d, tuple(p)) for _, n, b, d, p in persons} == want.persons
+    assert all(key == want.person_key(name, born) for key, name, born, *_ in persons)
+    for kind, bridge, dim, key in (
+        (Kind.MOVIES, "bridge_movie_person", "dim_movie", "movie_key"),
+        (Kind.SERIES, "bridge_series_person", "dim_series", "series_key"),
+    ):
+        rows = sql(
+            lake,
+            f"SELECT d.imdb_id, p.name, p.birth_year, b.category, b.character, b.professions = p.professions "
+            f"FROM {{{bridge}}} b JOIN {{{dim}}} d USING ({key}) JOIN {{dim_person}} p USING (person_key)",
+        )
+        assert len(rows) == len(want.bridges[kind]), bridge
+        assert {r[:5] for r in rows} == want.bridges[kind], bridge
+        assert all(r[5] for r in rows), bridge
+    known = sql(
+        lake,
+        "SELECT p.name, p.birth_year, k.imdb_id, k.movie_key, k.series_key, m.imdb_id, s.imdb_id "
+        "FROM {bridge_person_known_for} k JOIN {dim_person} p USING (person_key) "
+        "LEFT JOIN {dim_movie} m USING (movie_key) LEFT JOIN {dim_series} s USING (series_key)",
+    )
+    assert len(known) == len(want.known_for) and {r[:3] for r in known} == want.known_for
+    in_lake = want.csv_ids[Kind.MOVIES] | want.tmdb_ids[Kind.MOVIES]
+    # A known-for title carries its key exactly when the lake has that IMDB id.
+    assert all((movie is not None) == (imdb in in_lake) for _, _, imdb, movie, _, _, _ in known)
+    assert all(movie is None or found == imdb for _, _, imdb, movie, _, found, _ in known)
+    assert all(series is None or found == imdb for _, _, imdb, _, series, _, found in known)
+    for kind, dim in ((Kind.MOVIES, "dim_movie"), (Kind.SERIES, "dim_series")):
+        sources = dict(sql(lake, f"SELECT source, list(imdb_id) FROM {{{dim}}} GROUP BY 1"))
+        assert set(sources.get("csv", [])) == want.csv_ids[kind] - want.tmdb_ids[kind], dim
+        assert set(sources.get("both", [])) == want.csv_ids[kind] & want.tmdb_ids[kind], dim

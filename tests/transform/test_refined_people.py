@@ -18,22 +18,18 @@ from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 from tests.spark.lakes import DAY1, DAY2, SERIES_RECORD, jsonl, snapshot_movies
 from tests.transform.conftest import Pipeline
-from tests.transform.people_csv import Expected, expected_people, generate_csv, generated_imdb_id
+from tests.transform.people_csv import (
+    PEOPLE_TABLES,
+    assert_people_match,
+    expected_people,
+    generate_csv,
+    generated_imdb_id,
+    sql,
+)
 
 pytestmark = [pytest.mark.integration]
 
-PEOPLE_TABLES = ("dim_person", "bridge_movie_person", "bridge_series_person", "bridge_person_known_for")
 GENERATED_ROWS = 10_000
-
-
-def sql(lake: Lake, query: str) -> list[tuple[Any, ...]]:
-    """DuckDB SQL where ``{table}`` names a Refined table of ``lake``."""
-    import duckdb
-
-    for table in (*PEOPLE_TABLES, "dim_movie", "dim_series", "fact_movie", "fact_series"):
-        query = query.replace("{" + table + "}", f"read_parquet('{lake.uri(f'Refined/{table}')}/*.parquet')")
-    with duckdb.connect() as con:
-        return con.execute(query).fetchall()
 
 
 @dataclass
@@ -65,42 +61,6 @@ def people_lake(tmp_path_factory: pytest.TempPathFactory) -> PeopleLake:
     lake.copy_in(root / "series.csv", layout.raw_local_csv_file(Kind.SERIES, DAY1, "series.csv"))
     _run(lake)
     return PeopleLake(lake, lake_ids)
-
-
-def assert_people_match(lake: Lake, want: Expected) -> None:
-    """Every people table against the independent computation, row for row."""
-    persons = sql(lake, "SELECT person_key, name, birth_year, death_year, professions FROM {dim_person}")
-    assert len(persons) == len(want.persons) > 0
-    assert {(n, b): (d, tuple(p)) for _, n, b, d, p in persons} == want.persons
-    assert all(key == want.person_key(name, born) for key, name, born, *_ in persons)
-    for kind, bridge, dim, key in (
-        (Kind.MOVIES, "bridge_movie_person", "dim_movie", "movie_key"),
-        (Kind.SERIES, "bridge_series_person", "dim_series", "series_key"),
-    ):
-        rows = sql(
-            lake,
-            f"SELECT d.imdb_id, p.name, p.birth_year, b.category, b.character, b.professions = p.professions "
-            f"FROM {{{bridge}}} b JOIN {{{dim}}} d USING ({key}) JOIN {{dim_person}} p USING (person_key)",
-        )
-        assert len(rows) == len(want.bridges[kind]), bridge
-        assert {r[:5] for r in rows} == want.bridges[kind], bridge
-        assert all(r[5] for r in rows), bridge
-    known = sql(
-        lake,
-        "SELECT p.name, p.birth_year, k.imdb_id, k.movie_key, k.series_key, m.imdb_id, s.imdb_id "
-        "FROM {bridge_person_known_for} k JOIN {dim_person} p USING (person_key) "
-        "LEFT JOIN {dim_movie} m USING (movie_key) LEFT JOIN {dim_series} s USING (series_key)",
-    )
-    assert len(known) == len(want.known_for) and {r[:3] for r in known} == want.known_for
-    in_lake = want.csv_ids[Kind.MOVIES] | want.tmdb_ids[Kind.MOVIES]
-    # A known-for title carries its key exactly when the lake has that IMDB id.
-    assert all((movie is not None) == (imdb in in_lake) for _, _, imdb, movie, _, _, _ in known)
-    assert all(movie is None or found == imdb for _, _, imdb, movie, _, found, _ in known)
-    assert all(series is None or found == imdb for _, _, imdb, _, series, _, found in known)
-    for kind, dim in ((Kind.MOVIES, "dim_movie"), (Kind.SERIES, "dim_series")):
-        sources = dict(sql(lake, f"SELECT source, list(imdb_id) FROM {{{dim}}} GROUP BY 1"))
-        assert set(sources.get("csv", [])) == want.csv_ids[kind] - want.tmdb_ids[kind], dim
-        assert set(sources.get("both", [])) == want.csv_ids[kind] & want.tmdb_ids[kind], dim
 
 
 def test_the_real_challenge_rows_give_the_people_an_independent_computation_gives(pipeline: Pipeline) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cinelake.spark.trusted_tmdb import latest_per_key
+from cinelake.transform.trusted_sql import ARTIST_FIELDS
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -127,9 +128,16 @@ def title_dimension(
     """A title dimension: every TMDB title (``m``, keyed by its TMDB id) with its CSV row (``c``) where
     the CSV has its IMDB id, then every CSV title TMDB lacks, keyed :func:`text_key` of its IMDB id
     (negative, so never a TMDB id). ``columns`` are (name, value on a TMDB row, value on a CSV-only
-    row); ``source`` says which of ``tmdb``, ``both`` or ``csv`` the row comes from."""
+    row), between the ids and the CSV's genres every title dimension has; ``source`` says which of
+    ``tmdb``, ``both`` or ``csv`` the row comes from."""
     from pyspark.sql import functions as F
 
+    columns = [
+        ("tmdb_id", F.col("m.tmdb_id"), _null("bigint")),
+        ("imdb_id", F.col("m.imdb_id"), F.col("c.imdb_id")),
+        *columns,
+        ("imdb_genres", F.col("c.genres"), F.col("c.genres")),
+    ]
     m, c = tmdb.alias("m"), local.alias("c")
     matched = m.join(c, F.col("m.imdb_id") == F.col("c.imdb_id"), "left").select(
         F.col("m.tmdb_id").alias(key),
@@ -159,8 +167,6 @@ def dim_movie(movies: DataFrame, local_movies: DataFrame) -> DataFrame:
         movies,
         local_movies,
         [
-            ("tmdb_id", F.col(m("tmdb_id")), _null("bigint")),
-            ("imdb_id", F.col(m("imdb_id")), F.col(c("imdb_id"))),
             ("title", F.col(m("title")), F.col(c("title"))),
             ("original_title", F.col(m("original_title")), F.col(c("original_title"))),
             ("original_language", F.col(m("original_language")), _null("string")),
@@ -169,7 +175,6 @@ def dim_movie(movies: DataFrame, local_movies: DataFrame) -> DataFrame:
             ("status", F.col(m("status")), _null("string")),
             ("director", F.col(m("director")), _null("string")),
             ("collection_name", F.col(m("collection_name")), _null("string")),
-            ("imdb_genres", F.col(c("genres")), F.col(c("genres"))),
         ],
     )
 
@@ -401,8 +406,6 @@ def dim_series(series: DataFrame, local_series: DataFrame) -> DataFrame:
         series,
         local_series,
         [
-            ("tmdb_id", F.col(m("tmdb_id")), _null("bigint")),
-            ("imdb_id", F.col(m("imdb_id")), F.col(c("imdb_id"))),
             ("name", F.col(m("title")), F.col(c("title"))),
             ("original_name", F.col(m("original_title")), F.col(c("original_title"))),
             ("original_language", F.col(m("original_language")), _null("string")),
@@ -419,7 +422,6 @@ def dim_series(series: DataFrame, local_series: DataFrame) -> DataFrame:
             ("languages", F.col(m("languages")), _null("array<string>")),
             ("countries", F.col(m("origin_country")), _null("array<string>")),
             ("end_year", F.col(c("end_year")), F.col(c("end_year"))),
-            ("imdb_genres", F.col(c("genres")), F.col(c("genres"))),
         ],
     )
 
@@ -451,19 +453,10 @@ def _credits(kind: str, local: DataFrame, dimension: DataFrame, key: str) -> Dat
     return rows.join(titles, "imdb_id").select(
         F.lit(kind).alias("kind"),
         "title_key",
-        *[F.col(f"a.{field}").alias(field) for field in _ARTIST_FIELDS],
+        *[F.col(f"a.{field}").alias(field) for field in ARTIST_FIELDS],
     )
 
 
-_ARTIST_FIELDS = (
-    "name",
-    "birth_year",
-    "death_year",
-    "category",
-    "character",
-    "professions",
-    "known_for_titles",
-)
 
 
 def people(

@@ -48,7 +48,14 @@ def _title_dimension(key: str, tmdb: str, local: str, columns: list[tuple[str, s
     """A title dimension: every TMDB title (``m``, keyed by its TMDB id) with its CSV row (``c``)
     where the CSV has its IMDB id, then every CSV title TMDB lacks, keyed ``text_key(imdb_id)``
     (negative, so never a TMDB id). ``columns`` are (name, value on a TMDB row, value on a CSV-only
-    row); ``source`` says which of ``tmdb``, ``both`` or ``csv`` the row comes from."""
+    row), between the ids and the CSV's genres every title dimension has; ``source`` says which of
+    ``tmdb``, ``both`` or ``csv`` the row comes from."""
+    columns = [
+        ("tmdb_id", "m.tmdb_id", "NULL::BIGINT"),
+        ("imdb_id", "m.imdb_id", "c.imdb_id"),
+        *columns,
+        ("imdb_genres", "c.genres", "c.genres"),
+    ]
     tmdb_side = ", ".join(f"{t} AS {name}" for name, t, _ in columns)
     csv_side = ", ".join(f"{c} AS {name}" for name, _, c in columns)
     return f"""
@@ -65,8 +72,6 @@ DIM_MOVIE = _title_dimension(
     "movies",
     "local_movies",
     [
-        ("tmdb_id", "m.tmdb_id", "NULL::BIGINT"),
-        ("imdb_id", "m.imdb_id", "c.imdb_id"),
         ("title", "m.title", "c.title"),
         ("original_title", "m.original_title", "c.original_title"),
         ("original_language", "m.original_language", "NULL::VARCHAR"),
@@ -75,7 +80,6 @@ DIM_MOVIE = _title_dimension(
         ("status", "m.status", "NULL::VARCHAR"),
         ("director", "m.director", "NULL::VARCHAR"),
         ("collection_name", "m.collection_name", "NULL::VARCHAR"),
-        ("imdb_genres", "c.genres", "c.genres"),
     ],
 )
 
@@ -247,8 +251,6 @@ DIM_SERIES = _title_dimension(
     "series",
     "local_series",
     [
-        ("tmdb_id", "m.tmdb_id", "NULL::BIGINT"),
-        ("imdb_id", "m.imdb_id", "c.imdb_id"),
         ("name", "m.title", "c.title"),
         ("original_name", "m.original_title", "c.original_title"),
         ("original_language", "m.original_language", "NULL::VARCHAR"),
@@ -265,7 +267,6 @@ DIM_SERIES = _title_dimension(
         ("languages", "m.languages", "NULL::VARCHAR[]"),
         ("countries", "m.origin_country", "NULL::VARCHAR[]"),
         ("end_year", "c.end_year", "c.end_year"),
-        ("imdb_genres", "c.genres", "c.genres"),
     ],
 )
 
