@@ -165,3 +165,19 @@ def test_an_incremental_day_2_leaves_the_people_and_moves_the_facts(
     untouched = sql(lake, f"SELECT DISTINCT snapshot_date FROM {{fact_movie}} WHERE movie_key NOT IN ({ids})")
     assert untouched == [(DAY1,)]
     assert sql(lake, "SELECT count(*) FROM {fact_movie}") == [(60,)]
+
+
+def test_the_catalog_describes_the_people_tables(pipeline: Pipeline) -> None:
+    """The Refined job updates the lake's catalog: `catalog show` lists each people table's columns."""
+    from cinelake.catalog.api import show
+
+    want = {
+        "dim_person": ["person_key", "name", "birth_year", "death_year", "professions"],
+        "bridge_movie_person": ["movie_key", "person_key", "category", "character", "professions"],
+        "bridge_series_person": ["series_key", "person_key", "category", "character", "professions"],
+        "bridge_person_known_for": ["person_key", "imdb_id", "movie_key", "series_key"],
+    }
+    for table, columns in want.items():
+        found = show(pipeline.lake, table)
+        assert [c.name for c in found.columns] == columns, table
+    assert {"source", "imdb_genres"} <= {c.name for c in show(pipeline.lake, "dim_movie").columns}
