@@ -3,7 +3,8 @@ same schema (names and types) and the same rows (order-independent), and the sam
 
 The Raw zone holds the test data of tests.spark.lakes (two days: duplicates, a malformed line, bare
 records, a series, the challenge's CSV samples) and, on a third day, the whole packaged snapshot with
-the packaged demo CSV and TV snapshot. This is also the end-to-end run of both Spark jobs."""
+the packaged demo CSV and TV snapshot, and generated movies (10,000 rows) and series CSVs. This is
+also the end-to-end run of both Spark jobs."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 from tests.spark.lakes import build_raw, jsonl
 from tests.transform.compare import datasets, differences
+from tests.transform.people_csv import assert_people_match, expected_people, generate_csv
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.slow]
 
@@ -46,6 +48,14 @@ def _snapshot_day(lake: Lake) -> int:
     return len(movies)
 
 
+def _generated_day(lake: Lake, folder: Path) -> None:
+    """Generated CSVs in the challenge's format on DAY3: 10,000 movie rows, 1,000 series rows."""
+    generate_csv(folder / "movies.csv", seed=30, rows=10_000)
+    generate_csv(folder / "series.csv", seed=31, rows=1_000, series=True, lake_ids=("tt0944947",))
+    lake.copy_in(folder / "movies.csv", layout.raw_local_csv_file(Kind.MOVIES, DAY3, "generated.csv"))
+    lake.copy_in(folder / "series.csv", layout.raw_local_csv_file(Kind.SERIES, DAY3, "generated.csv"))
+
+
 @pytest.fixture(scope="module")
 def lakes(
     spark_session: Any, real_data: Path, tmp_path_factory: pytest.TempPathFactory
@@ -56,6 +66,7 @@ def lakes(
     on_spark = Lake(str(tmp_path_factory.mktemp("on-spark")))
     build_raw(on_spark, real_data)
     assert _snapshot_day(on_spark) > 4000
+    _generated_day(on_spark, tmp_path_factory.mktemp("generated"))
     on_duckdb = Lake(str(tmp_path_factory.mktemp("on-duckdb")))
     shutil.copytree(on_spark.uri("Raw"), on_duckdb.uri("Raw"))
     for lake, engine in ((on_spark, "spark"), (on_duckdb, "duckdb")):
@@ -69,8 +80,18 @@ def test_every_trusted_and_refined_dataset_is_the_same(lakes: tuple[Lake, Lake])
     on_spark, on_duckdb = lakes
     names = datasets(on_spark)
     assert "Trusted/TMDB/PARQUET/Series" in names and "Refined/fact_movie_history" in names
-    assert len(names) == 4 + 19  # four Trusted datasets, 12 film and 7 series Refined tables
+    # four Trusted datasets; 12 film, 7 series and 4 people Refined tables
+    assert len(names) == 4 + 23
     assert differences(on_spark, on_duckdb) == []
+
+
+def test_the_people_tables_equal_an_independent_computation_in_both(lakes: tuple[Lake, Lake]) -> None:
+    """Person keys (the hash of ``name|birth_year``) and every people row as plain Python computes
+    them from the Raw CSVs (the challenge's rows, the demo CSV, the generated ones)."""
+    want = expected_people(lakes[0])
+    assert len(want.persons) > 2000
+    for lake in lakes:
+        assert_people_match(lake, want)
 
 
 def test_the_analysis_answers_are_the_same(lakes: tuple[Lake, Lake]) -> None:

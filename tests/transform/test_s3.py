@@ -35,7 +35,7 @@ def test_an_s3_lake_gets_the_same_trusted_and_refined_as_a_local_one(
         trusted = raw_to_trusted(lake)
         refined = trusted_to_refined(lake)
         assert trusted.catalog_updated and refined.catalog_updated
-    assert len(datasets(s3_lake)) == 4 + 19  # four Trusted datasets, 12 film and 7 series Refined tables
+    assert len(datasets(s3_lake)) == 4 + 23  # four Trusted datasets; 12 film, 7 series, 4 people tables
     assert differences(local, s3_lake) == []
     # Nothing but the data, the markers and the bookkeeping: no staging object left behind.
     keys = s3_lake.list_files("", include_hidden=True)

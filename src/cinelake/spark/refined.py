@@ -3,8 +3,10 @@
 Keys are natural keys, so they are stable across reruns: ``movie_key`` and ``series_key`` are the
 TMDB ids, genre, company and network keys their TMDB ids, languages and countries their ISO codes,
 dates ``yyyymmdd``. A genre, company or network without an id (some sources give names only) gets a
-stable hash of its lower-cased name, always negative so it never meets a real TMDB id. Films and
-series share ``dim_genre``, ``dim_language``, ``dim_country`` and ``dim_date``.
+stable hash of its lower-cased name, always negative so it never meets a real TMDB id; so does a CSV
+title TMDB lacks (the hash of its IMDB id) and a person of the CSVs (the hash of ``name|birth_year``:
+the CSV has no person id). Films and series share ``dim_genre``, ``dim_language``, ``dim_country`` and
+``dim_date``; the people of both CSVs are one ``dim_person``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cinelake.spark.trusted_tmdb import latest_per_key
+from cinelake.transform.trusted_sql import ARTIST_FIELDS
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -37,15 +40,25 @@ TABLES = (
     "bridge_series_network",
     "bridge_series_language",
     "bridge_series_country",
+    "dim_person",
+    "bridge_movie_person",
+    "bridge_series_person",
+    "bridge_person_known_for",
 )
 
 
-def name_key(name: Column) -> Column:
-    """A stable negative bigint key for a name (xxhash64 of the trimmed, lower-cased name)."""
+def text_key(text: Column) -> Column:
+    """A stable negative bigint key for a text (its xxhash64, as it is)."""
     from pyspark.sql import functions as F
 
-    hashed = F.xxhash64(F.lower(F.trim(name))).bitwiseAND(F.lit(0x7FFF_FFFF_FFFF_FFFF))
-    return -hashed - F.lit(1)
+    return -F.xxhash64(text).bitwiseAND(F.lit(0x7FFF_FFFF_FFFF_FFFF)) - F.lit(1)
+
+
+def name_key(name: Column) -> Column:
+    """A stable negative bigint key for a name (the :func:`text_key` of the trimmed, lower-cased name)."""
+    from pyspark.sql import functions as F
+
+    return text_key(F.lower(F.trim(name)))
 
 
 def date_key(day: Column) -> Column:
@@ -65,22 +78,17 @@ def latest_series(trusted_series: DataFrame) -> DataFrame:
     return latest_per_key(trusted_series, "tmdb_id", order=["dt"])
 
 
-def latest_ratings(trusted_local: DataFrame) -> DataFrame:
-    """``imdb_id, imdb_rating, imdb_votes`` from the local CSV's most recent ``dt`` per title."""
-    latest = latest_per_key(trusted_local, "imdb_id", order=["dt"])
-    return latest.select("imdb_id", "imdb_rating", "imdb_votes")
+def latest_local(trusted_local: DataFrame) -> DataFrame:
+    """Each CSV title (IMDB id) from its most recent ``dt``: its fields, ratings and artists."""
+    return latest_per_key(trusted_local, "imdb_id", order=["dt"])
 
 
-def fact_movie(movies: DataFrame, ratings: DataFrame | None) -> DataFrame:
+def fact_movie(movies: DataFrame, local_movies: DataFrame) -> DataFrame:
+    """Each TMDB film on its latest day, with the CSV's IMDB rating and votes where the CSV has it."""
     from pyspark.sql import functions as F
 
-    frame = movies
-    if ratings is not None:
-        frame = frame.join(ratings, "imdb_id", "left")
-    else:
-        frame = frame.withColumn("imdb_rating", F.lit(None).cast("double")).withColumn(
-            "imdb_votes", F.lit(None).cast("bigint")
-        )
+    ratings = local_movies.select("imdb_id", "imdb_rating", "imdb_votes")
+    frame = movies.join(ratings, "imdb_id", "left")
     known = F.col("budget").isNotNull() & F.col("revenue").isNotNull()
     return frame.select(
         F.col("tmdb_id").alias("movie_key"),
@@ -114,21 +122,60 @@ def fact_movie_history(trusted_movies: DataFrame) -> DataFrame:
     )
 
 
-def dim_movie(movies: DataFrame) -> DataFrame:
+def title_dimension(
+    key: str, tmdb: DataFrame, local: DataFrame, columns: list[tuple[str, Column, Column]]
+) -> DataFrame:
+    """A title dimension: every TMDB title (``m``, keyed by its TMDB id) with its CSV row (``c``) where
+    the CSV has its IMDB id, then every CSV title TMDB lacks, keyed :func:`text_key` of its IMDB id
+    (negative, so never a TMDB id). ``columns`` are (name, value on a TMDB row, value on a CSV-only
+    row), between the ids and the CSV's genres every title dimension has; ``source`` says which of
+    ``tmdb``, ``both`` or ``csv`` the row comes from."""
     from pyspark.sql import functions as F
 
-    return movies.select(
-        F.col("tmdb_id").alias("movie_key"),
-        F.col("tmdb_id"),
-        F.col("imdb_id"),
-        F.col("title"),
-        F.col("original_title"),
-        F.col("original_language"),
-        F.col("release_date"),
-        F.col("release_year"),
-        F.col("status"),
-        F.col("director"),
-        F.col("collection_name"),
+    columns = [
+        ("tmdb_id", F.col("m.tmdb_id"), _null("bigint")),
+        ("imdb_id", F.col("m.imdb_id"), F.col("c.imdb_id")),
+        *columns,
+        ("imdb_genres", F.col("c.genres"), F.col("c.genres")),
+    ]
+    m, c = tmdb.alias("m"), local.alias("c")
+    matched = m.join(c, F.col("m.imdb_id") == F.col("c.imdb_id"), "left").select(
+        F.col("m.tmdb_id").alias(key),
+        *[on_tmdb.alias(name) for name, on_tmdb, _ in columns],
+        F.when(F.col("c.imdb_id").isNull(), F.lit("tmdb")).otherwise(F.lit("both")).alias("source"),
+    )
+    only_csv = c.join(m, F.col("m.imdb_id") == F.col("c.imdb_id"), "left_anti").select(
+        text_key(F.col("c.imdb_id")).alias(key),
+        *[on_csv.alias(name) for name, _, on_csv in columns],
+        F.lit("csv").alias("source"),
+    )
+    return matched.unionByName(only_csv)
+
+
+def _null(kind: str) -> Column:
+    from pyspark.sql import functions as F
+
+    return F.lit(None).cast(kind)
+
+
+def dim_movie(movies: DataFrame, local_movies: DataFrame) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    m, c = "m.{}".format, "c.{}".format
+    return title_dimension(
+        "movie_key",
+        movies,
+        local_movies,
+        [
+            ("title", F.col(m("title")), F.col(c("title"))),
+            ("original_title", F.col(m("original_title")), F.col(c("original_title"))),
+            ("original_language", F.col(m("original_language")), _null("string")),
+            ("release_date", F.col(m("release_date")), _null("date")),
+            ("release_year", F.col(m("release_year")), F.col(c("release_year"))),
+            ("status", F.col(m("status")), _null("string")),
+            ("director", F.col(m("director")), _null("string")),
+            ("collection_name", F.col(m("collection_name")), _null("string")),
+        ],
     )
 
 
@@ -329,44 +376,53 @@ def companies(movies: DataFrame) -> tuple[DataFrame, DataFrame]:
     return dim, keyed.select("movie_key", "company_key").distinct()
 
 
-def fact_series(series: DataFrame) -> DataFrame:
-    """Each series' votes, popularity, seasons and episodes on its latest collection day."""
+def fact_series(series: DataFrame, local_series: DataFrame) -> DataFrame:
+    """Each TMDB series' votes, popularity, seasons and episodes on its latest collection day, with the
+    CSV's IMDB rating and votes (and its runtime where TMDB gives none) where the CSV has it."""
     from pyspark.sql import functions as F
 
-    return series.select(
-        F.col("tmdb_id").alias("series_key"),
-        date_key(F.col("first_air_date")).alias("first_air_date_key"),
-        F.col("vote_average"),
-        F.col("vote_count"),
-        F.col("popularity"),
-        F.col("number_of_seasons").alias("seasons"),
-        F.col("number_of_episodes").alias("episodes"),
-        F.col("dt").alias("snapshot_date"),
+    s, c = series.alias("s"), local_series.alias("c")
+    return s.join(c, F.col("s.imdb_id") == F.col("c.imdb_id"), "left").select(
+        F.col("s.tmdb_id").alias("series_key"),
+        date_key(F.col("s.first_air_date")).alias("first_air_date_key"),
+        F.col("s.vote_average"),
+        F.col("s.vote_count"),
+        F.col("s.popularity"),
+        F.col("s.number_of_seasons").alias("seasons"),
+        F.col("s.number_of_episodes").alias("episodes"),
+        F.coalesce(F.col("s.runtime"), F.col("c.runtime")).alias("runtime"),
+        F.col("c.imdb_rating"),
+        F.col("c.imdb_votes"),
+        F.col("s.dt").alias("snapshot_date"),
     )
 
 
-def dim_series(series: DataFrame) -> DataFrame:
+def dim_series(series: DataFrame, local_series: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
-    return series.select(
-        F.col("tmdb_id").alias("series_key"),
-        F.col("tmdb_id"),
-        F.col("imdb_id"),
-        F.col("title").alias("name"),
-        F.col("original_title").alias("original_name"),
-        F.col("original_language"),
-        F.col("first_air_date"),
-        F.col("first_air_year"),
-        F.col("last_air_date"),
-        F.year("last_air_date").alias("last_air_year"),
-        F.col("status"),
-        F.col("type"),
-        F.col("in_production"),
-        F.col("number_of_seasons").alias("seasons"),
-        F.col("number_of_episodes").alias("episodes"),
-        F.transform("networks", lambda n: n["name"]).alias("networks"),
-        F.col("languages"),
-        F.col("origin_country").alias("countries"),
+    m, c = "m.{}".format, "c.{}".format
+    return title_dimension(
+        "series_key",
+        series,
+        local_series,
+        [
+            ("name", F.col(m("title")), F.col(c("title"))),
+            ("original_name", F.col(m("original_title")), F.col(c("original_title"))),
+            ("original_language", F.col(m("original_language")), _null("string")),
+            ("first_air_date", F.col(m("first_air_date")), _null("date")),
+            ("first_air_year", F.col(m("first_air_year")), F.col(c("release_year"))),
+            ("last_air_date", F.col(m("last_air_date")), _null("date")),
+            ("last_air_year", F.year(m("last_air_date")), _null("int")),
+            ("status", F.col(m("status")), _null("string")),
+            ("type", F.col(m("type")), _null("string")),
+            ("in_production", F.col(m("in_production")), _null("boolean")),
+            ("seasons", F.col(m("number_of_seasons")), _null("int")),
+            ("episodes", F.col(m("number_of_episodes")), _null("int")),
+            ("networks", F.transform(m("networks"), lambda n: n["name"]), _null("array<string>")),
+            ("languages", F.col(m("languages")), _null("array<string>")),
+            ("countries", F.col(m("origin_country")), _null("array<string>")),
+            ("end_year", F.col(c("end_year")), F.col(c("end_year"))),
+        ],
     )
 
 
@@ -388,21 +444,88 @@ def networks(series: DataFrame) -> tuple[DataFrame, DataFrame]:
     return dim, keyed.select("series_key", "network_key").distinct()
 
 
+def _credits(kind: str, local: DataFrame, dimension: DataFrame, key: str) -> DataFrame:
+    """One row per CSV title (its key in ``dimension``) and artist."""
+    from pyspark.sql import functions as F
+
+    rows = local.select("imdb_id", F.explode("artists").alias("a"))
+    titles = dimension.filter(F.col("source") != "tmdb").select("imdb_id", F.col(key).alias("title_key"))
+    return rows.join(titles, "imdb_id").select(
+        F.lit(kind).alias("kind"),
+        "title_key",
+        *[F.col(f"a.{field}").alias(field) for field in ARTIST_FIELDS],
+    )
+
+
+
+
+def people(
+    dim_movie: DataFrame, dim_series: DataFrame, local_movies: DataFrame, local_series: DataFrame
+) -> tuple[DataFrame, DataFrame, DataFrame, DataFrame]:
+    """(dim_person, bridge_movie_person, bridge_series_person, bridge_person_known_for) from the CSVs'
+    artists. A person is a name and a birth year (the CSV has no person id): ``person_key`` is the
+    :func:`text_key` of ``name|birth_year`` (an unknown year is empty), so it is the same on every run
+    and in either engine. A person's professions are every profession their rows give, sorted; a
+    bridge row is each (title, person, category, character) once; a known-for title carries its
+    ``movie_key`` / ``series_key`` where the lake has that IMDB id, null otherwise."""
+    from pyspark.sql import functions as F
+
+    year = F.coalesce(F.col("birth_year").cast("string"), F.lit(""))
+    credits = (
+        _credits("movie", local_movies, dim_movie, "movie_key")
+        .unionByName(_credits("series", local_series, dim_series, "series_key"))
+        .withColumn("person_key", text_key(F.concat(F.col("name"), F.lit("|"), year)))
+    )
+    dim = credits.groupBy("person_key", "name", "birth_year").agg(
+        F.max("death_year").alias("death_year"),
+        F.array_sort(F.array_distinct(F.flatten(F.collect_list("professions")))).alias("professions"),
+    )
+    professions = dim.select("person_key", "professions")
+
+    def bridge(kind: str, key: str) -> DataFrame:
+        rows = credits.filter(F.col("kind") == kind)
+        rows = rows.select("title_key", "person_key", "category", "character").distinct()
+        return rows.join(professions, "person_key").select(
+            F.col("title_key").alias(key), "person_key", "category", "character", "professions"
+        )
+
+    known = credits.select("person_key", F.explode("known_for_titles").alias("imdb_id")).distinct()
+    movie_keys = dim_movie.filter(F.col("imdb_id").isNotNull()).select("imdb_id", "movie_key")
+    series_keys = dim_series.filter(F.col("imdb_id").isNotNull()).select("imdb_id", "series_key")
+    known_for = (
+        known.join(movie_keys, "imdb_id", "left")
+        .join(series_keys, "imdb_id", "left")
+        .select("person_key", "imdb_id", "movie_key", "series_key")
+    )
+    return dim, bridge("movie", "movie_key"), bridge("series", "series_key"), known_for
+
+
 def star_schema(
-    movies: DataFrame, ratings: DataFrame | None, history: DataFrame | None = None, *, series: DataFrame
+    movies: DataFrame,
+    local_movies: DataFrame,
+    history: DataFrame | None = None,
+    *,
+    series: DataFrame,
+    local_series: DataFrame,
 ) -> dict[str, DataFrame]:
     """Every Refined table, by name, from the latest Trusted TMDB movies (:func:`latest_movies`) and
-    series (:func:`latest_series`), (optionally) the latest local CSV ratings (:func:`latest_ratings`)
-    and every day of Trusted TMDB movies (``history``, for ``fact_movie_history``)."""
+    series (:func:`latest_series`), the latest local CSV movies and series (:func:`latest_local`;
+    either may be empty) and every day of Trusted TMDB movies (``history``, for
+    ``fact_movie_history``)."""
     dim_genre, bridge_genre, bridge_series_genre = genres(movies, series)
     dim_language, bridge_language, bridge_series_language = languages(movies, series)
     dim_country, bridge_country, bridge_series_country = countries(movies, series)
     dim_company, bridge_company = companies(movies)
     dim_network, bridge_series_network = networks(series)
+    movie_dimension = dim_movie(movies, local_movies)
+    series_dimension = dim_series(series, local_series)
+    dim_person, bridge_movie_person, bridge_series_person, known_for = people(
+        movie_dimension, series_dimension, local_movies, local_series
+    )
     return {
-        "fact_movie": fact_movie(movies, ratings),
+        "fact_movie": fact_movie(movies, local_movies),
         **({"fact_movie_history": fact_movie_history(history)} if history is not None else {}),
-        "dim_movie": dim_movie(movies),
+        "dim_movie": movie_dimension,
         "dim_date": dim_date(movies, series),
         "dim_genre": dim_genre,
         "bridge_movie_genre": bridge_genre,
@@ -412,11 +535,15 @@ def star_schema(
         "bridge_movie_country": bridge_country,
         "dim_company": dim_company,
         "bridge_movie_company": bridge_company,
-        "fact_series": fact_series(series),
-        "dim_series": dim_series(series),
+        "fact_series": fact_series(series, local_series),
+        "dim_series": series_dimension,
         "bridge_series_genre": bridge_series_genre,
         "dim_network": dim_network,
         "bridge_series_network": bridge_series_network,
         "bridge_series_language": bridge_series_language,
         "bridge_series_country": bridge_series_country,
+        "dim_person": dim_person,
+        "bridge_movie_person": bridge_movie_person,
+        "bridge_series_person": bridge_series_person,
+        "bridge_person_known_for": known_for,
     }

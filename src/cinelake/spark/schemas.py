@@ -92,3 +92,7 @@ TMDB_SERIES_DDL = ", ".join(
 # The challenge's CSV headers: one definition, shared with the ingestion that validates them.
 LOCAL_MOVIES_COLUMNS = MOVIES_COLUMNS
 LOCAL_SERIES_COLUMNS = SERIES_COLUMNS
+# The Raw CSV as Spark reads it (every column a string): the columns of a Trusted local dataset with no
+# rows, for a lake without one.
+LOCAL_MOVIES_DDL = ", ".join(f"{column} STRING" for column in LOCAL_MOVIES_COLUMNS)
+LOCAL_SERIES_DDL = ", ".join(f"{column} STRING" for column in LOCAL_SERIES_COLUMNS)

@@ -26,11 +26,17 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 
-def _empty_trusted(spark: SparkSession, series: bool) -> DataFrame:
-    """Trusted TMDB movies or series with no rows (the lake holds only the other kind)."""
-    from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+def _empty_trusted(spark: SparkSession, spec: str, origin: Origin = Origin.TMDB) -> DataFrame:
+    """A Trusted dataset (TMDB or local movies or series) with no rows: the lake holds none of it."""
+    from cinelake.spark.schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+    from cinelake.spark.trusted_local import trusted_local
     from cinelake.spark.trusted_tmdb import trusted_movies, trusted_series
 
+    series = spec == "Series"
+    if origin is Origin.LOCAL:
+        ddl = LOCAL_SERIES_DDL if series else LOCAL_MOVIES_DDL
+        raw = spark.createDataFrame([], f"{ddl}, source_file STRING, dt DATE")
+        return trusted_local(raw, series=series)
     ddl = TMDB_SERIES_DDL if series else TMDB_MOVIE_DDL
     raw = spark.createDataFrame([], f"{ddl}, source_file STRING, dt DATE")
     return trusted_series(raw) if series else trusted_movies(raw)
@@ -51,21 +57,28 @@ def write_refined(
     lake: Lake,
     progress: Progress | None = None,
     trusted_series: str | None = None,
+    trusted_local_series: str | None = None,
 ) -> dict[str, int]:
     """The job proper, from input paths to the lake's ``Refined/``: build every table from the Trusted
-    TMDB movies and series folders (either may be None: its tables are then empty) and (when given)
-    the Trusted local movies folder, and replace it whole. Returns rows per table name."""
-    from cinelake.spark.refined import latest_movies, latest_ratings, latest_series, star_schema
+    TMDB movies and series folders and the Trusted local movies and series folders (any may be None:
+    read as empty), and replace it whole. Returns rows per table name."""
+    from cinelake.spark.refined import latest_local, latest_movies, latest_series, star_schema
 
     say = progress or (lambda _message: None)
-    every_day = spark.read.parquet(trusted_movies) if trusted_movies else _empty_trusted(spark, False)
-    every_series = _read_series(spark, trusted_series) if trusted_series else _empty_trusted(spark, True)
+    every_day = spark.read.parquet(trusted_movies) if trusted_movies else _empty_trusted(spark, "Movies")
+    every_series = _read_series(spark, trusted_series) if trusted_series else _empty_trusted(spark, "Series")
     movies = latest_movies(every_day).persist()  # every table reads it
     series = latest_series(every_series).persist()
-    ratings = latest_ratings(spark.read.parquet(trusted_local)) if trusted_local else None
+    local = {
+        spec: latest_local(spark.read.parquet(path) if path else _empty_trusted(spark, spec, Origin.LOCAL))
+        for spec, path in (("Movies", trusted_local), ("Series", trusted_local_series))
+    }
     counts: dict[str, int] = {}
     try:
-        for name, frame in star_schema(movies, ratings, every_day, series=series).items():
+        tables = star_schema(
+            movies, local["Movies"], every_day, series=series, local_series=local["Series"]
+        )
+        for name, frame in tables.items():
             rel = layout.refined_table(name)
             lakeio.write_table(lake, rel, frame.coalesce(1))
             # Parquet footers hold the row count: no second pass over the data.
@@ -100,7 +113,6 @@ def _trusted_to_refined(
 ) -> RefinedResult:
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
     series_rel = layout.trusted_dir(Origin.TMDB, "Series")
-    local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
     has_movies, has_series = _has_parquet(store, movies_rel), _has_parquet(store, series_rel)
     if not (has_movies or has_series):
         raise UsageError(
@@ -112,15 +124,17 @@ def _trusted_to_refined(
 
         spark = get_spark("cinelake-trusted-to-refined")
     lakeio.check_spark_lake(store, spark)
-    local = lakeio.spark_uri(store, local_rel) if _has_parquet(store, local_rel) else None
+    local_rels = {spec: layout.trusted_dir(Origin.LOCAL, spec) for spec in ("Movies", "Series")}
+    local = {spec: lakeio.spark_uri(store, r) for spec, r in local_rels.items() if _has_parquet(store, r)}
     with spark_errors("trusted-to-refined"):
         counts = write_refined(
             spark,
             lakeio.spark_uri(store, movies_rel) if has_movies else None,
-            local,
+            local.get("Movies"),
             store,
             progress,
             lakeio.spark_uri(store, series_rel) if has_series else None,
+            local.get("Series"),
         )
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
     result.catalog_updated = update_catalog_if_present(store, Zone.REFINED, catalog)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from cinelake.lake import layout
 from cinelake.lake.layout import Origin, Zone
 from cinelake.lake.store import Lake
 from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+from cinelake.spark.schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
 from cinelake.transform import namekey, publish, refined_sql, trusted_sql
 from cinelake.transform.duck import connect, duck_errors, sql_string
 from cinelake.transform.lease import exclusive
@@ -57,6 +58,21 @@ def _with_languages(con: object) -> None:
     con.execute(f"CREATE TEMP VIEW trusted_series AS SELECT *{extra} FROM trusted_series_files")
 
 
+def _local_titles(con: object, lake: Lake) -> None:
+    """``local_movies`` and ``local_series``: each CSV title's latest ``dt`` (empty without a CSV)."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    for name, spec, ddl in (("movies", "Movies", LOCAL_MOVIES_DDL), ("series", "Series", LOCAL_SERIES_DDL)):
+        rel, view = layout.trusted_dir(Origin.LOCAL, spec), f"trusted_local_{name}"
+        if _has_parquet(lake, rel):
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {_trusted(lake, rel)}")
+        else:
+            made = functools.partial(trusted_sql.trusted_local, series=spec == "Series")
+            _empty_trusted(con, view, ddl, made)
+        con.execute(f"CREATE TEMP TABLE local_{name} AS {refined_sql.latest_local(view)}")
+
+
 def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     """Rebuild every Refined table from Trusted (each title's most recent ``dt`` wins)."""
     with exclusive(lake, Zone.REFINED, "trusted-to-refined"):
@@ -67,7 +83,6 @@ def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResul
     say = progress or (lambda _message: None)
     movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
     series_rel = layout.trusted_dir(Origin.TMDB, "Series")
-    local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
     has_movies, has_series = _has_parquet(lake, movies_rel), _has_parquet(lake, series_rel)
     if not (has_movies or has_series):
         raise UsageError(
@@ -93,11 +108,7 @@ def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResul
             # Every table reads the latest movies and series: computed once.
             con.execute(f"CREATE TEMP TABLE movies AS {refined_sql.LATEST_MOVIES}")
             con.execute(f"CREATE TEMP TABLE series AS {refined_sql.LATEST_SERIES}")
-            if _has_parquet(lake, local_rel):
-                con.execute(f"CREATE TEMP VIEW trusted_local AS SELECT * FROM {_trusted(lake, local_rel)}")
-                con.execute(f"CREATE TEMP TABLE ratings AS {refined_sql.LATEST_RATINGS}")
-            else:
-                con.execute(f"CREATE TEMP TABLE ratings AS {refined_sql.NO_RATINGS}")
+            _local_titles(con, lake)
             for name, query in refined_sql.TABLES.items():
                 counts[name] = _write_table(con, lake, layout.refined_table(name), query)
                 say(f"{name}: {counts[name]:,} rows")

@@ -1,9 +1,11 @@
-"""The stable negative key of a name without an id, the same in every engine.
+"""The stable negative key of a text without an id, the same in every engine.
 
-Spark computes it as ``-(xxhash64(lower(trim(name))) & 0x7FFF_FFFF_FFFF_FFFF) - 1``; Spark's
-``xxhash64`` of a string is XXH64 of its UTF-8 bytes with seed 42, read as a signed 64-bit integer.
-DuckDB has no XXH64, so the DuckDB engine registers :func:`name_key` as a function (over the few
-distinct names, not every row).
+Spark computes it as ``-(xxhash64(text) & 0x7FFF_FFFF_FFFF_FFFF) - 1``; Spark's ``xxhash64`` of a
+string is XXH64 of its UTF-8 bytes with seed 42, read as a signed 64-bit integer. DuckDB has no XXH64,
+so the DuckDB engine registers :func:`name_key` as a function (over the distinct texts, not every row).
+Two uses: ``name_key(name)`` hashes the lower-cased, trimmed name (a genre, company or network named
+without an id); ``text_key(text)`` hashes the text as it is (a CSV title's IMDB id, a person's
+``name|birth_year``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def spark_xxhash64(text: str) -> int:
 
 
 def name_key(name: str) -> int:
-    """The key Spark's ``name_key`` gives ``name`` (an already lower-cased, trimmed name)."""
+    """The key Spark's ``text_key`` gives ``name`` (for ``name_key``: an already lower-cased, trimmed
+    name)."""
     return -(spark_xxhash64(name) & _MASK) - 1
 
 
@@ -37,11 +40,12 @@ def _cached(name: str) -> int:
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    """``name_key(VARCHAR) -> BIGINT`` on ``con``, lower-casing and trimming like the Spark job.
+    """``text_key(VARCHAR) -> BIGINT`` and ``name_key(VARCHAR) -> BIGINT`` (lower-casing and trimming
+    like the Spark job) on ``con``.
 
     A plain Python function called once per row (NULL in, NULL out without a call), cached per name:
     the names are few (thousands), and an Arrow-vectorised function would import pandas first.
     """
-    con.create_function("name_key_raw", _cached, ["VARCHAR"], "BIGINT")
+    con.create_function("text_key", _cached, ["VARCHAR"], "BIGINT")
     # lower/trim in SQL, so the hash sees what Spark's lower(trim(name)) sees.
-    con.execute("CREATE OR REPLACE MACRO name_key(name) AS name_key_raw(lower(trim(name, ' ')))")
+    con.execute("CREATE OR REPLACE MACRO name_key(name) AS text_key(lower(trim(name, ' ')))")

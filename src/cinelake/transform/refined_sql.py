@@ -2,10 +2,11 @@
 
 Every query reads relations the caller defines: ``movies`` and ``series`` (Trusted TMDB movies and
 series, each title's latest ``dt``; either may be empty), ``trusted_movies`` (every ``dt``) and
-``ratings`` (``imdb_id, imdb_rating, imdb_votes`` of the local CSV's latest day per title; empty
-when there is none). Films and series share ``dim_genre``, ``dim_language``, ``dim_country`` and
-``dim_date``; each has its own fact, dimension and bridges. ``name_key(VARCHAR)`` is the
-Spark-compatible name hash (:func:`cinelake.transform.namekey.name_key`), registered by the caller.
+``local_movies`` / ``local_series`` (the Trusted local CSV titles, each IMDB id's latest ``dt``, with
+their ``artists``; :func:`latest_local`; empty when there is none). Films and series share
+``dim_genre``, ``dim_language``, ``dim_country`` and ``dim_date``; each has its own fact, dimension and
+bridges; the people of both CSVs are one ``dim_person``. ``name_key(VARCHAR)`` and ``text_key(VARCHAR)``
+are the Spark-compatible hashes (:mod:`cinelake.transform.namekey`), registered by the caller.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from cinelake.transform.trusted_sql import latest
 
 LATEST_MOVIES = latest("SELECT * FROM trusted_movies", "tmdb_id", [], ["dt"])
 LATEST_SERIES = latest("SELECT * FROM trusted_series", "tmdb_id", [], ["dt"])
-LATEST_RATINGS = (
-    "SELECT imdb_id, imdb_rating, imdb_votes FROM ("
-    + latest("SELECT * FROM trusted_local", "imdb_id", [], ["dt"])
-    + ")"
-)
-NO_RATINGS = (
-    "SELECT NULL::VARCHAR AS imdb_id, NULL::DOUBLE AS imdb_rating, NULL::BIGINT AS imdb_votes LIMIT 0"
-)
+
+
+def latest_local(trusted_local: str) -> str:
+    """Each CSV title (IMDB id) from its most recent ``dt``: its fields, ratings and artists."""
+    return latest(f"SELECT * FROM {trusted_local}", "imdb_id", [], ["dt"])
 
 
 def _date_key(day: str) -> str:
@@ -38,7 +36,7 @@ SELECT m.tmdb_id AS movie_key,
        m.popularity, m.vote_average, m.vote_count, m.runtime,
        r.imdb_rating, r.imdb_votes,
        m.dt AS snapshot_date
-FROM movies m LEFT JOIN ratings r ON r.imdb_id = m.imdb_id
+FROM movies m LEFT JOIN local_movies r ON r.imdb_id = m.imdb_id
 """
 
 FACT_MOVIE_HISTORY = """
@@ -46,11 +44,44 @@ SELECT tmdb_id AS movie_key, dt AS snapshot_date, vote_average, vote_count, popu
 FROM trusted_movies
 """
 
-DIM_MOVIE = """
-SELECT tmdb_id AS movie_key, tmdb_id, imdb_id, title, original_title, original_language, release_date,
-       release_year, status, director, collection_name
-FROM movies
-"""
+def _title_dimension(key: str, tmdb: str, local: str, columns: list[tuple[str, str, str]]) -> str:
+    """A title dimension: every TMDB title (``m``, keyed by its TMDB id) with its CSV row (``c``)
+    where the CSV has its IMDB id, then every CSV title TMDB lacks, keyed ``text_key(imdb_id)``
+    (negative, so never a TMDB id). ``columns`` are (name, value on a TMDB row, value on a CSV-only
+    row), between the ids and the CSV's genres every title dimension has; ``source`` says which of
+    ``tmdb``, ``both`` or ``csv`` the row comes from."""
+    columns = [
+        ("tmdb_id", "m.tmdb_id", "NULL::BIGINT"),
+        ("imdb_id", "m.imdb_id", "c.imdb_id"),
+        *columns,
+        ("imdb_genres", "c.genres", "c.genres"),
+    ]
+    tmdb_side = ", ".join(f"{t} AS {name}" for name, t, _ in columns)
+    csv_side = ", ".join(f"{c} AS {name}" for name, _, c in columns)
+    return f"""
+    SELECT m.tmdb_id AS {key}, {tmdb_side}, CASE WHEN c.imdb_id IS NULL THEN 'tmdb' ELSE 'both' END AS source
+    FROM {tmdb} m LEFT JOIN {local} c ON c.imdb_id = m.imdb_id
+    UNION ALL
+    SELECT text_key(c.imdb_id) AS {key}, {csv_side}, 'csv' AS source
+    FROM {local} c ANTI JOIN {tmdb} m ON m.imdb_id = c.imdb_id
+    """
+
+
+DIM_MOVIE = _title_dimension(
+    "movie_key",
+    "movies",
+    "local_movies",
+    [
+        ("title", "m.title", "c.title"),
+        ("original_title", "m.original_title", "c.original_title"),
+        ("original_language", "m.original_language", "NULL::VARCHAR"),
+        ("release_date", "m.release_date", "NULL::DATE"),
+        ("release_year", "m.release_year", "c.release_year"),
+        ("status", "m.status", "NULL::VARCHAR"),
+        ("director", "m.director", "NULL::VARCHAR"),
+        ("collection_name", "m.collection_name", "NULL::VARCHAR"),
+    ],
+)
 
 DIM_DATE = f"""
 WITH days AS (
@@ -206,23 +237,38 @@ DIM_COMPANY = (
 BRIDGE_MOVIE_COMPANY = f"SELECT DISTINCT movie_key, company_key FROM ({_COMPANIES_KEYED})"
 
 FACT_SERIES = f"""
-SELECT tmdb_id AS series_key,
-       {_date_key("first_air_date")} AS first_air_date_key,
-       vote_average, vote_count, popularity,
-       number_of_seasons AS seasons, number_of_episodes AS episodes,
-       dt AS snapshot_date
-FROM series
+SELECT s.tmdb_id AS series_key,
+       {_date_key("s.first_air_date")} AS first_air_date_key,
+       s.vote_average, s.vote_count, s.popularity,
+       s.number_of_seasons AS seasons, s.number_of_episodes AS episodes,
+       coalesce(s.runtime, c.runtime) AS runtime, c.imdb_rating, c.imdb_votes,
+       s.dt AS snapshot_date
+FROM series s LEFT JOIN local_series c ON c.imdb_id = s.imdb_id
 """
 
-DIM_SERIES = """
-SELECT tmdb_id AS series_key, tmdb_id, imdb_id, title AS name, original_title AS original_name,
-       original_language, first_air_date, first_air_year, last_air_date,
-       year(last_air_date)::INTEGER AS last_air_year, status, type, in_production,
-       number_of_seasons AS seasons, number_of_episodes AS episodes,
-       list_transform(networks, lambda n: n.name) AS networks,
-       languages, origin_country AS countries
-FROM series
-"""
+DIM_SERIES = _title_dimension(
+    "series_key",
+    "series",
+    "local_series",
+    [
+        ("name", "m.title", "c.title"),
+        ("original_name", "m.original_title", "c.original_title"),
+        ("original_language", "m.original_language", "NULL::VARCHAR"),
+        ("first_air_date", "m.first_air_date", "NULL::DATE"),
+        ("first_air_year", "m.first_air_year", "c.release_year"),
+        ("last_air_date", "m.last_air_date", "NULL::DATE"),
+        ("last_air_year", "year(m.last_air_date)::INTEGER", "NULL::INTEGER"),
+        ("status", "m.status", "NULL::VARCHAR"),
+        ("type", "m.type", "NULL::VARCHAR"),
+        ("in_production", "m.in_production", "NULL::BOOLEAN"),
+        ("seasons", "m.number_of_seasons", "NULL::INTEGER"),
+        ("episodes", "m.number_of_episodes", "NULL::INTEGER"),
+        ("networks", "list_transform(m.networks, lambda n: n.name)", "NULL::VARCHAR[]"),
+        ("languages", "m.languages", "NULL::VARCHAR[]"),
+        ("countries", "m.origin_country", "NULL::VARCHAR[]"),
+        ("end_year", "c.end_year", "c.end_year"),
+    ],
+)
 
 _NETWORKS_KEYED = f"""
 WITH named AS ({
@@ -238,6 +284,60 @@ SELECT series_key, coalesce(id, name_key(name)) AS network_key, name FROM named
 """
 DIM_NETWORK = f"SELECT network_key, max(name) AS name FROM ({_NETWORKS_KEYED}) GROUP BY 1"
 BRIDGE_SERIES_NETWORK = f"SELECT DISTINCT series_key, network_key FROM ({_NETWORKS_KEYED})"
+
+
+def _credits(kind: str, local: str, dimension: str, key: str) -> str:
+    """One row per CSV title (its key in ``dimension``) and artist."""
+    return f"""
+    SELECT '{kind}' AS kind, d.{key} AS title_key, a.name AS name, a.birth_year AS birth_year,
+           a.death_year AS death_year, a.category AS category, a.character AS character,
+           a.professions AS professions, a.known_for_titles AS known_for_titles
+    FROM (SELECT imdb_id, unnest(artists) AS a FROM {local}) x
+    JOIN ({dimension}) d ON d.imdb_id = x.imdb_id AND d.source <> 'tmdb'
+    """
+
+
+# A person is a name and a birth year (the CSV has no person id): the key hashes "name|birth_year"
+# (an unknown year is empty), so it is the same on every run and in either engine.
+_CREDITS = f"""
+SELECT kind, title_key, text_key(name || '|' || coalesce(CAST(birth_year AS VARCHAR), '')) AS person_key,
+       name, birth_year, death_year, category, character, professions, known_for_titles
+FROM ({_credits("movie", "local_movies", DIM_MOVIE, "movie_key")}
+      UNION ALL {_credits("series", "local_series", DIM_SERIES, "series_key")})
+"""
+
+DIM_PERSON = f"""
+SELECT person_key, name, birth_year, max(death_year) AS death_year,
+       coalesce(list_sort(list_distinct(flatten(list(professions) FILTER (WHERE professions IS NOT NULL)))),
+                []::VARCHAR[]) AS professions
+FROM ({_CREDITS}) GROUP BY person_key, name, birth_year
+"""
+
+
+def _bridge_person(kind: str, key: str) -> str:
+    """Each (title, person, category, character) of ``kind`` once, with the person's professions."""
+    return f"""
+    SELECT c.title_key AS {key}, c.person_key, c.category, c.character, p.professions
+    FROM (
+        SELECT DISTINCT title_key, person_key, category, character FROM ({_CREDITS}) WHERE kind = '{kind}'
+    ) c
+    JOIN ({DIM_PERSON}) p ON p.person_key = c.person_key
+    """
+
+
+BRIDGE_MOVIE_PERSON = _bridge_person("movie", "movie_key")
+BRIDGE_SERIES_PERSON = _bridge_person("series", "series_key")
+
+BRIDGE_PERSON_KNOWN_FOR = f"""
+WITH known AS (
+    SELECT DISTINCT person_key, imdb_id
+    FROM (SELECT person_key, unnest(known_for_titles) AS imdb_id FROM ({_CREDITS}))
+)
+SELECT k.person_key, k.imdb_id, m.movie_key, s.series_key
+FROM known k
+LEFT JOIN (SELECT movie_key, imdb_id FROM ({DIM_MOVIE})) m ON m.imdb_id = k.imdb_id
+LEFT JOIN (SELECT series_key, imdb_id FROM ({DIM_SERIES})) s ON s.imdb_id = k.imdb_id
+"""
 
 TABLES: dict[str, str] = {
     "fact_movie": FACT_MOVIE,
@@ -259,4 +359,8 @@ TABLES: dict[str, str] = {
     "bridge_series_network": BRIDGE_SERIES_NETWORK,
     "bridge_series_language": BRIDGE_SERIES_LANGUAGE,
     "bridge_series_country": BRIDGE_SERIES_COUNTRY,
+    "dim_person": DIM_PERSON,
+    "bridge_movie_person": BRIDGE_MOVIE_PERSON,
+    "bridge_series_person": BRIDGE_SERIES_PERSON,
+    "bridge_person_known_for": BRIDGE_PERSON_KNOWN_FOR,
 }

@@ -182,6 +182,18 @@ def _int(column: str, kind: str = "INTEGER") -> str:
     return f"TRY_CAST({quote_ident(column)} AS {kind})"
 
 
+# The fields of a Trusted ``artists`` element, in order (both engines build the struct so).
+ARTIST_FIELDS = (
+    "name",
+    "category",
+    "character",
+    "birth_year",
+    "death_year",
+    "professions",
+    "known_for_titles",
+)
+
+
 def trusted_local(raw: str = "raw", *, series: bool) -> str:
     """One row per IMDB id per ``dt``: typed title fields and ``artists`` (sorted)."""
     title_columns = [
@@ -209,9 +221,11 @@ def trusted_local(raw: str = "raw", *, series: bool) -> str:
     titles = latest(
         "SELECT * EXCLUDE (artist) FROM rows", "imdb_id", ["dt"], ["source_file", "imdb_votes", "title"]
     )
+    # Sorted as Spark's array_sort sorts structs: field by field, a null field first.
+    order = ", ".join(f"artist.{field} NULLS FIRST" for field in ARTIST_FIELDS)
     artists = (
-        "SELECT imdb_id, dt, list_sort(list_distinct(list(artist))) AS artists FROM rows "
-        "WHERE artist.name IS NOT NULL GROUP BY imdb_id, dt"
+        f"SELECT imdb_id, dt, list(artist ORDER BY {order}) AS artists FROM "
+        "(SELECT DISTINCT imdb_id, dt, artist FROM rows WHERE artist.name IS NOT NULL) GROUP BY imdb_id, dt"
     )
     picked = ", ".join(f"t.{n}" for n in names)
     return (
