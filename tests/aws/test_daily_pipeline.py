@@ -278,3 +278,57 @@ def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(
     assert failed.value.error == "StepRefused", failed.value
     assert failed.value.cause.startswith("the trusted-to-refined step failed: "), failed.value.cause
     assert "\n" not in failed.value.cause and "{" not in failed.value.cause
+
+
+def known_movie_ids(tmdb_url: str, token: str, ids: list[str], wanted: int) -> list[str]:
+    """The first ``wanted`` of ``ids`` the offline server answers with a movie."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    known = [i for i in ids if httpx.get(f"{tmdb_url}/movie/{i}", headers=headers).status_code == 200]
+    return known[:wanted]
+
+
+def test_a_day_with_an_id_that_always_fails_ends_with_a_report_that_names_it(
+    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> None:
+    """One CSV id answers 500 on every request. The ingestion's first pass fails it, the loop sends the
+    run back once (IngestContinue, as the template wrote it), the second pass settles nothing new and
+    ends the run as partial; the day goes on to the transforms and a report that names the id."""
+    from cinelake.ingest.local_csv import ingest_local
+    from cinelake.tmdb.server.control import configure
+
+    movies, _ = small_csvs(tmp_path)
+    ids = [line.split("|")[0] for line in movies.read_text(encoding="utf-8").splitlines()[1:]]
+    (failing,) = known_movie_ids(tmdb_server, planted_secret, ids, 1)
+    today = dt.datetime.now(dt.UTC).date()
+    configure(tmdb_server, path_faults={f"/3/movie/{failing}": "500"})
+    try:
+        with local_stack(
+            endpoint=aws_env,
+            tmdb_url=tmdb_server,
+            token=planted_secret,
+            root=tmp_path,
+            parameters={"Sources": "csv", "Kinds": "movies", "Genres": "Animation"},
+            function_env={"IngestFunction": {"CINELAKE_TMDB_MAX_RETRIES": "0"}},
+        ) as deployed:
+            lake = Lake(f"s3://{deployed.bucket}", s3_endpoint_url=aws_env)
+            ingest_local(lake, [str(movies)], day=today)
+            output, execution = deployed.execute({"incremental": True})
+            assert deployed.access_problems("IngestFunction") == []
+    finally:
+        configure(tmdb_server, path_faults={})
+    (run,) = output["ingested"]
+    assert run["failed"] == 1 and run["written"] > 0
+    assert [f["id"] for f in run["failures"]] == [failing] and "500" in run["failures"][0]["reason"]
+    assert "settled no new id" in run["ended"]
+    assert execution.visited.count("IngestRun") == 2 and execution.visited.count("IngestContinue") == 1
+    assert "IngestPartial" in execution.visited
+    for step in ("RawToTrustedLambda", "TrustedToRefinedLambda", "Report", "Done"):
+        assert step in execution.visited, step
+    assert output["report"]["failed"] == 1
+    page = lake.read_bytes(f"{layout.report_dir(today)}/report.html").decode()
+    assert "1 id(s) failed" in page and failing in page
+    manifest = json.loads(lake.read_bytes(f"Raw/TMDB/_runs/{run['run_id']}/manifest.json"))
+    assert manifest["status"] == "incomplete"
+    assert [f["id"] for f in manifest["failures"]] == [failing]

@@ -150,7 +150,7 @@ class TMDBGate:
                     extra_headers=((b"retry-after", str(retry_after).encode()),),
                 )
                 return
-            fault = state.draw_fault()
+            fault = options.path_faults.get(scope["path"]) or state.draw_fault()
             if fault is None:
                 await self.app(scope, receive, tracked)
             else:

@@ -35,6 +35,9 @@ class ServerOptions:
     script: list[str] = field(
         default_factory=list
     )  # faults for the next requests, in order, before fault_rate
+    # path -> fault answered to every request of that path (``{"/3/movie/tt0114709": "500"}``): an id
+    # that fails on every attempt, whatever the retries.
+    path_faults: dict[str, str] = field(default_factory=dict)
     retry_after_s: int = 1  # the Retry-After of a "429" fault
     hang_s: float = 30.0  # how long a "hang" fault holds the request
     sudden_401: bool = False  # every /3 request answers 401/7 (credentials revoked mid-run)
@@ -56,7 +59,9 @@ class ServerOptions:
         self.validate()
 
     def validate(self) -> None:
-        unknown = [k for k in [*self.fault_mix, *self.script] if k not in FAULT_KINDS]
+        unknown = [
+            k for k in [*self.fault_mix, *self.script, *self.path_faults.values()] if k not in FAULT_KINDS
+        ]
         if unknown:
             raise ValueError(f"unknown fault kind(s) {unknown}; known: {', '.join(FAULT_KINDS)}")
         if not 0.0 <= self.fault_rate <= 1.0:
