@@ -213,8 +213,8 @@ class StateMachine:
 
     def execute(self, data: Any, execution: Execution | None = None) -> tuple[Any, Execution]:
         execution = execution or Execution()
-        _limit(data, "the execution input")
         try:
+            _limit(data, "the execution input")
             return self._run(self.definition, data, execution), execution
         except TaskError as failure:  # a terminal error, or one no Catch handled, ends the execution
             raise ExecutionFailed(failure.error, failure.cause) from None
