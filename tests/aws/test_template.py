@@ -325,3 +325,55 @@ def test_transform_role_reads_raw_and_writes_only_trusted_and_refined(template: 
     assert props["Timeout"] == 900 and props["MemorySize"] == {"Ref": "TransformMemorySize"}
     assert props["Role"] == {"Fn::GetAtt": ["TransformRole", "Arn"]}
     assert props["EphemeralStorage"]["Size"] >= 1024  # DuckDB's spill room in /tmp
+
+
+# What Lambda and Step Functions raise for a lambda:invoke task ("Handling errors in Step Functions
+# workflows" and "Handle transient Lambda service exceptions", Step Functions developer guide;
+# "Troubleshoot invocation issues in Lambda", Lambda developer guide), besides the handler's own
+# exception class names.
+AWS_LAMBDA_TASK_ERRORS = {
+    "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException", "Sandbox.Timedout", "Runtime.ExitError",
+    "Function.ResponseSizeTooLarge", "States.TaskFailed", "States.ALL",
+}  # fmt: skip
+
+
+def _lambda_tasks(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        if state.get("Resource") == "arn:aws:states:::lambda:invoke":
+            yield name, state
+        if "ItemProcessor" in state:
+            yield from _lambda_tasks(state["ItemProcessor"]["States"])
+
+
+def test_the_retry_lists_name_errors_aws_really_raises(template: dict[str, Any]) -> None:
+    """A Retry of a name nothing raises retries nothing: each name is an AWS error of lambda:invoke or
+    an exception class of the handler the task invokes (Lambda's errorType is the class name). The
+    ingestion, which resumes, is retried after Lambda's timeout and after a crash."""
+    import importlib
+    import inspect
+
+    resources = template["Resources"]
+    definition = resources["PipelineStateMachine"]["Properties"]["Definition"]
+    substitutions = resources["PipelineStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    seen = set()
+    for name, state in _lambda_tasks(definition["States"]):
+        reference = state["Parameters"]["FunctionName"].strip("${}")
+        logical = substitutions[reference]
+        logical = logical["Fn::If"][1] if "Fn::If" in logical else logical
+        handler = resources[logical["Fn::GetAtt"][0]]["Properties"]["Handler"]
+        module = importlib.import_module(handler.rsplit(".", 1)[0])
+        namespaces = [vars(module)]
+        if hasattr(module, "run_step"):  # the steps raise StepFailed / StepRefused through run_step
+            namespaces.append(vars(importlib.import_module("cinelake.aws.steps")))
+        raised = {
+            n for ns in namespaces for n, v in ns.items() if inspect.isclass(v) and issubclass(v, Exception)
+        }
+        for retrier in state["Retry"]:
+            unknown = set(retrier["ErrorEquals"]) - AWS_LAMBDA_TASK_ERRORS - raised
+            assert not unknown, (name, unknown)
+            seen.update(retrier["ErrorEquals"])
+        assert "States.Timeout" not in seen  # a lambda:invoke task without TimeoutSeconds never raises it
+    ingest_run = definition["States"]["Ingest"]["ItemProcessor"]["States"]["IngestRun"]
+    retried = {e for r in ingest_run["Retry"] for e in r["ErrorEquals"]}
+    assert {"InvocationFailed", "Sandbox.Timedout", "Runtime.ExitError"} <= retried
