@@ -14,8 +14,15 @@ import boto3
 import pytest
 from awslambdaric.lambda_context import LambdaContext
 
-from cinelake.aws.continuation import ContinuationError, claim_handoff, deadline_guard, invoke_self
+from cinelake.aws.continuation import (
+    ContinuationError,
+    claim_handoff,
+    deadline_guard,
+    invoke_self,
+    made_progress,
+)
 from cinelake.aws.events import ResolvedEvent
+from cinelake.ingest.tmdb import IngestResult
 from cinelake.lake.store import Lake
 from tests.aws.runtime_api import RESPONSE_LIMIT, RuntimeAPI, RuntimeProcess, base_env, run_until_idle
 
@@ -133,3 +140,18 @@ def test_a_response_over_6_mb_is_refused_as_lambda_refuses_it(tmp_path: Path) ->
         run_until_idle(runtime, cold=False, limit=5, timeout=60)
     assert big.result is None and big.error["errorType"] == "Function.ResponseSizeTooLarge"
     assert len(fits.result["blob"]) == RESPONSE_LIMIT - 4096
+
+
+def _result(**fields: object) -> IngestResult:
+    base: dict[str, object] = {
+        "run_id": "run-1", "status": "incomplete", "requested": 300, "written": 200, "not_found": 0,
+        "failed": 1, "files": [], "manifest": "m.json", "chunks_total": 3,
+    }  # fmt: skip
+    return IngestResult(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_progress_is_a_chunk_done_or_a_listing_step_saved_in_this_invocation() -> None:
+    assert made_progress(_result(chunks_done=2, chunks_skipped=1))  # one chunk newly done
+    assert not made_progress(_result(chunks_done=2, chunks_skipped=2))  # only the failing chunk redone
+    assert made_progress(_result(chunks_done=0, chunks_skipped=0, listing={"steps_done": 1}))
+    assert not made_progress(_result(chunks_done=0, chunks_skipped=0, listing={"steps_done": 0}))
