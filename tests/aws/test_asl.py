@@ -236,3 +236,84 @@ def test_a_loop_that_never_ends_fails_at_the_history_quota() -> None:
     assert failed.value.error == "States.Runtime" and str(HISTORY_LIMIT) in failed.value.cause
     # a Task pass is 5 events (entered, scheduled, started, ended, exited) and a Pass 2
     assert len(calls) == HISTORY_LIMIT // 7
+
+
+# --- the template's own definition, with what AWS raises ----------------------------------------------
+
+
+def template_definition() -> dict[str, Any]:
+    """The pipeline's definition with every substitution filled by a name (TransformEngine=lambda)."""
+    import json
+    import re
+
+    from tests.aws.stack import load_template
+
+    props = load_template()["Resources"]["PipelineStateMachine"]["Properties"]
+    text = json.dumps(props["Definition"])
+    values = {"TransformEngine": "lambda", "Notify": "false"}
+    text = re.sub(
+        r"\$\{(\w+)\}", lambda m: values.get(m[1], f"arn:aws:lambda:us-east-1:1:function:{m[1]}"), text
+    )
+    definition: dict[str, Any] = json.loads(text)
+    return definition
+
+
+def pipeline_runner(ingest_answers: list[Any]) -> tuple[list[str], Any]:
+    """Each step's answer for a day already built; the ingestion answers ``ingest_answers`` in turn."""
+    called: list[str] = []
+    event = {"source": "csv", "kind": "movies", "date": "2026-11-26"}
+    summary = {
+        "run_id": "r", "kind": "movies", "source": "csv", "requested": 3, "written": 2, "not_found": 0,
+        "failed": 1, "failures": [{"id": "tt1", "reason": "HTTP 500"}],
+    }  # fmt: skip
+    answers = {
+        "PlanFunction": {"date": "2026-11-26", "ingestions": [event], "skipped": []},
+        "CatalogFunction": {"zones": {}},
+        "CheckFunction": {"date": "2026-11-26", "raw_fingerprint": "f", "built": True},
+    }
+
+    def run(resource: str, given: Any) -> Any:
+        name = given["FunctionName"].rsplit(":", 1)[-1]
+        called.append(name)
+        if name != "IngestFunction":
+            return {"Payload": answers[name]}
+        answer = ingest_answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return {"Payload": {**summary, **answer}}
+
+    return called, run
+
+
+def test_the_ingestion_is_retried_after_lambdas_timeout_and_a_crash() -> None:
+    """What Lambda raises when the ingestion outlives its 15 minutes or its runtime dies: retried (the
+    run resumes), not sent down the failure path."""
+    timed_out = TaskError("Sandbox.Timedout", '{"errorType":"Sandbox.Timedout"}')
+    crashed = TaskError("Runtime.ExitError", '{"errorType":"Runtime.ExitError"}')
+    called, run = pipeline_runner([timed_out, crashed, {"status": "complete"}])
+    output, execution = StateMachine(template_definition(), run).execute({"incremental": True})
+    assert called.count("IngestFunction") == 3 and execution.visited[-1] == "Done"
+    assert output["ingested"][0]["failures"] == [{"id": "tt1", "reason": "HTTP 500"}]
+
+
+def test_a_partial_ingestion_ends_the_loop_and_the_day_goes_on() -> None:
+    incomplete = {"status": "incomplete", "invocation": 1, "next_event": {"invocation": 2}}
+    partial = {"status": "partial", "invocation": 2, "ended": "invocation 2 settled no new id"}
+    _, run = pipeline_runner([incomplete, partial])
+    output, execution = StateMachine(template_definition(), run).execute({})
+    assert execution.visited.count("IngestContinue") == 1 and "IngestPartial" in execution.visited
+    assert output["ingested"][0]["ended"] == "invocation 2 settled no new id"
+    assert execution.visited[-1] == "Done"
+
+
+def test_the_loop_guard_fails_an_ingestion_that_never_ends() -> None:
+    """A function that answers incomplete forever (one that ignores MAX_CHAIN) meets the state
+    machine's own guard at the 50th pass."""
+    answers = [
+        {"status": "incomplete", "invocation": n, "next_event": {"invocation": n + 1}} for n in range(1, 60)
+    ]
+    called, run = pipeline_runner(answers)
+    with pytest.raises(ExecutionFailed) as failed:
+        StateMachine(template_definition(), run).execute({})
+    assert called.count("IngestFunction") == 50
+    assert failed.value.error == "IngestionLoopLimit"

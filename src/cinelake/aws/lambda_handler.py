@@ -58,6 +58,10 @@ log = logging.getLogger("cinelake.aws.lambda")
 # A warm container reuses the secret for a while instead of asking the store on every invocation.
 SECRET_TTL_SECONDS = 300.0
 FILES_IN_SUMMARY = 100
+# The failed ids travel on in the state machine's state (256 KiB in all, for every run of the day):
+# the first 20 of each run, each reason cut to 300 characters; the run manifest keeps them all.
+FAILURES_IN_SUMMARY = 20
+REASON_CHARS = 300
 _secret_cache: dict[str, tuple[float, TMDBCredentials]] = {}
 
 
@@ -113,7 +117,9 @@ def _summary(result: IngestResult, event: ResolvedEvent, request_id: str) -> dic
         "files_total": len(files),
         "files": files[:FILES_IN_SUMMARY],
         "misses": [{"id": m.id, "reason": m.reason} for m in result.first_misses[:FILES_IN_SUMMARY]],
-        "failures": [{"id": f.id, "reason": f.error} for f in result.failures[:FILES_IN_SUMMARY]],
+        "failures": [
+            {"id": f.id, "reason": f.error[:REASON_CHARS]} for f in result.failures[:FAILURES_IN_SUMMARY]
+        ],
         "manifest": result.manifest,
     }
 
