@@ -61,6 +61,9 @@ def test_secrets_and_anything_unknown() -> None:
     assert iam_audit.audit([Call("sqs", "POST", "/", "", "", b"")], policy("IngestRole"))
 
 
+FUNCTION_ROLES = ("IngestRole", "PlanRole", "CatalogRole", "ReportRole", "PipelineRole")
+
+
 def sqs_send(queue: str) -> Call:
     body = json.dumps(
         {"QueueUrl": f"https://sqs.{iam_audit.REGION}.amazonaws.com/{iam_audit.ACCOUNT}/{queue}"}
@@ -71,11 +74,13 @@ def sqs_send(queue: str) -> Call:
 def test_only_the_ingestion_sends_to_the_failed_invocations_queue() -> None:
     """Lambda delivers a failed asynchronous invocation to the on-failure destination as the function's
     role: the ingest role may send there, and nowhere else; no other function role may."""
+    template = load_template()
+    roles = {r: Policy.of_role(template, r, VARIABLES, "cinelake/tmdb") for r in FUNCTION_ROLES}
     queue = "cinelake-failed-invocations"
-    assert iam_audit.audit([sqs_send(queue)], policy("IngestRole")) == []
-    assert iam_audit.audit([sqs_send("cinelake-other")], policy("IngestRole"))
+    assert iam_audit.audit([sqs_send(queue)], roles["IngestRole"]) == []
+    assert iam_audit.audit([sqs_send("cinelake-other")], roles["IngestRole"])
     for role in ("PlanRole", "CatalogRole", "ReportRole", "PipelineRole"):
-        assert iam_audit.audit([sqs_send(queue)], policy(role)), role
+        assert iam_audit.audit([sqs_send(queue)], roles[role]), role
 
 
 # What Step Functions asks of the state machine's role to deliver its logs to CloudWatch Logs and its
@@ -95,10 +100,12 @@ TRACING = [
 
 
 def test_the_state_machine_role_can_log_and_trace_and_no_function_role_can() -> None:
-    pipeline = policy("PipelineRole")
+    template = load_template()
+    roles = {r: Policy.of_role(template, r, VARIABLES, "cinelake/tmdb") for r in FUNCTION_ROLES}
+    pipeline = roles.pop("PipelineRole")
     assert [a for a in LOG_DELIVERY + TRACING if not pipeline.allows(iam_audit.Need(a, "*"))] == []
-    for role in ("IngestRole", "PlanRole", "CatalogRole", "ReportRole"):
-        assert not any(policy(role).allows(iam_audit.Need(a, "*")) for a in LOG_DELIVERY + TRACING), role
+    for role, granted in roles.items():
+        assert not any(granted.allows(iam_audit.Need(a, "*")) for a in LOG_DELIVERY + TRACING), role
 
 
 def test_only_the_schedule_puts_dead_letters_in_the_queue() -> None:
