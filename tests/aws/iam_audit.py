@@ -290,6 +290,9 @@ def required(call: Call) -> list[Need]:
     if call.service == "secretsmanager":
         body = json.loads(call.body or b"{}")
         return [Need(f"secretsmanager:{call.target.split('.', 1)[-1]}", f"secret:{body.get('SecretId')}")]
+    if call.service == "sqs":  # the JSON protocol: the queue is named by its URL in the body
+        queue = str(json.loads(call.body or b"{}").get("QueueUrl", "")).rstrip("/").rsplit("/", 1)[-1]
+        return [Need(f"sqs:{call.target.split('.', 1)[-1]}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}")]
     if call.service == "athena":
         return [
             Need(f"athena:{call.target.split('.', 1)[-1]}", f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/*")

@@ -9,6 +9,14 @@ an ``Event`` invocation is queued and answered 202, as Lambda does. The handler'
 reaches it because the runtime's environment sets ``AWS_ENDPOINT_URL_LAMBDA`` to this server; the
 handler code has no test hook. This is the simplest honest stand-in for Lambda's async queue: the
 payload really leaves the process, over HTTP, through boto3, and comes back as a new invocation.
+
+Lambda's limits hold here as they do on AWS ("Lambda quotas" and "Troubleshoot invocation issues in
+Lambda", AWS Lambda developer guide):
+
+* an invocation still running at its deadline is answered ``Sandbox.Timedout`` and its runtime
+  process is killed (the next invocation gets a fresh one, as after a timeout on Lambda);
+* a runtime process that exits during an invocation answers it ``Runtime.ExitError`` at once;
+* a response over 6 MB is refused (413 to the runtime) and answered ``Function.ResponseSizeTooLarge``.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from typing import Any
 
 RUNTIME_PREFIX = "/2018-06-01/runtime"
 INVOKE_PREFIX = "/2015-03-31/functions/"
+RESPONSE_LIMIT = 6 * 1024 * 1024  # a synchronous invocation's response, in bytes
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -76,6 +85,10 @@ class RuntimeAPI:
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
+        # The process serving invocations (set by RuntimeProcess.start), watched by the watchdog.
+        self.process: RuntimeProcess | None = None
+        self._in_flight: dict[str, Invocation] = {}
+        self._watchdog = threading.Thread(target=self._watch, name="runtime-watchdog", daemon=True)
 
     # -- life cycle --------------------------------------------------------------------------------
 
@@ -90,6 +103,7 @@ class RuntimeAPI:
 
     def __enter__(self) -> RuntimeAPI:
         self._thread.start()
+        self._watchdog.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -97,6 +111,37 @@ class RuntimeAPI:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+        self._watchdog.join(5)
+
+    def _watch(self) -> None:
+        """End an invocation at its deadline (killing its process) or when its process has died."""
+        while not self._stopping.wait(0.05):
+            with self._lock:
+                in_flight = list(self._in_flight.values())
+            process = self.process
+            now_ms = time.time() * 1000
+            for invocation in in_flight:
+                if now_ms >= invocation.deadline_ms:
+                    seconds = self.timeout_ms / 1000
+                    if process is not None:
+                        process.kill()
+                    self._finish(
+                        invocation.request_id,
+                        error={
+                            "errorType": "Sandbox.Timedout",
+                            "errorMessage": f"RequestId: {invocation.request_id} Error: Task timed out "
+                            f"after {seconds:.2f} seconds",
+                        },
+                    )
+                elif process is not None and (code := process.exit_code()) is not None:
+                    self._finish(
+                        invocation.request_id,
+                        error={
+                            "errorType": "Runtime.ExitError",
+                            "errorMessage": f"RequestId: {invocation.request_id} Error: Runtime exited "
+                            f"with error: exit status {code}",
+                        },
+                    )
 
     # -- the test side -----------------------------------------------------------------------------
 
@@ -145,6 +190,7 @@ class RuntimeAPI:
                 if invocation is not None:
                     self._handed_out += 1
                     invocation.deadline_ms = int(time.time() * 1000) + self.timeout_ms
+                    self._in_flight[invocation.request_id] = invocation
                     return invocation
             time.sleep(0.02)
         return None
@@ -152,8 +198,9 @@ class RuntimeAPI:
     def _finish(self, request_id: str, *, result: Any = None, error: Any = None) -> bool:
         with self._lock:
             invocation = self._by_id.get(request_id)
-        if invocation is None:
-            return False
+            # Answered once: a response after the timeout (or a second one) is refused, as on Lambda.
+            if invocation is None or self._in_flight.pop(request_id, None) is None:
+                return False
         invocation.result, invocation.error = result, error
         invocation.done.set()
         self.completed.put(invocation)
@@ -211,6 +258,16 @@ class RuntimeAPI:
                 if self.path == f"{RUNTIME_PREFIX}/init/error":
                     api.init_errors.append(json.loads(body or b"null"))
                     self._reply(202, b"{}")
+                elif len(parts) == 6 and parts[4] and parts[5] == "response" and len(body) > RESPONSE_LIMIT:
+                    api._finish(
+                        parts[4],
+                        error={
+                            "errorType": "Function.ResponseSizeTooLarge",
+                            "errorMessage": f"Response payload size ({len(body)} bytes) exceeded maximum "
+                            f"allowed payload size ({RESPONSE_LIMIT} bytes).",
+                        },
+                    )
+                    self._reply(413, b'{"errorType":"RequestEntityTooLarge"}')
                 elif len(parts) == 6 and parts[4] and parts[5] in ("response", "error"):
                     payload = json.loads(body) if body else None
                     found = (
@@ -261,12 +318,25 @@ class RuntimeProcess:
     def start(self) -> None:
         command = [*(self.launcher or [sys.executable, "-m", "awslambdaric"]), self.handler]
         env = {**self.env, "AWS_LAMBDA_RUNTIME_API": self.api.address}
+        self.api.process = self
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 command, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
         self.starts += 1
+
+    def exit_code(self) -> int | None:
+        """The exit code of a process that has ended on its own, else None."""
+        proc = self.proc
+        return None if proc is None else proc.poll()
+
+    def kill(self) -> None:
+        """End the process at once (Lambda's timeout: the environment is not reused)."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
 
     def stop(self) -> None:
         if self.proc is None:
@@ -297,15 +367,29 @@ def run_until_idle(
     done: list[Invocation] = []
     api.new_process()
     runtime.start()
+
+    def fresh_process() -> None:
+        runtime.stop()
+        api.new_process()
+        runtime.start()
+
     try:
         while len(done) < limit:
-            done.append(api.wait_completed(timeout))
+            waited = 0.0
+            while True:  # a process that died (a timeout, a crash) is replaced while work is queued
+                try:
+                    done.append(api.wait_completed(min(0.5, timeout - waited)))
+                    break
+                except TimeoutError:
+                    waited += 0.5
+                    if waited >= timeout:
+                        raise TimeoutError(f"no invocation completed within {timeout} s") from None
+                    if runtime.exit_code() is not None and api.outstanding():
+                        fresh_process()
             if api.outstanding() == 0:
                 break
             if cold:
-                runtime.stop()
-                api.new_process()
-                runtime.start()
+                fresh_process()
     finally:
         runtime.stop()
     return done

@@ -316,11 +316,16 @@ class LocalStack:
             arn = given["FunctionName"]
             (function,) = [f for f in self.functions.values() if f.api.function_arn == arn]
             function.invocations += 1
+            if function.runtime.exit_code() is not None:  # killed at a deadline, or crashed
+                function.runtime.stop()
             if function.runtime.proc is None:
+                function.api.new_process()
                 function.runtime.start()
             invocation = function.api.enqueue(given["Payload"])
-            if not invocation.done.wait(600):
-                raise TaskError("States.Timeout", f"{function.name} did not answer")
+            # The Runtime API answers every invocation by its deadline (Sandbox.Timedout) or when its
+            # process dies (Runtime.ExitError); waiting longer is a fault of this harness.
+            if not invocation.done.wait(function.api.timeout_ms / 1000 + 60):
+                raise AssertionError(f"the runtime API never answered an invocation of {function.name}")
             if invocation.error is not None:
                 raise TaskError(str(invocation.error.get("errorType")), json.dumps(invocation.error))
             return {"Payload": invocation.result, "StatusCode": 200, "ExecutedVersion": "$LATEST"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -317,3 +318,114 @@ def test_a_csv_replaced_the_same_day_is_ingested_and_built_again(
         for line in lake.read_bytes(key).splitlines()
     }
     assert added & titles  # the new version's titles reached Raw
+
+
+def known_movie_ids(tmdb_url: str, token: str, ids: list[str], wanted: int) -> list[str]:
+    """The first ``wanted`` of ``ids`` the offline server answers with a movie."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    known = [i for i in ids if httpx.get(f"{tmdb_url}/movie/{i}", headers=headers).status_code == 200]
+    return known[:wanted]
+
+
+def test_a_day_with_an_id_that_always_fails_ends_with_a_report_that_names_it(
+    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> None:
+    """One CSV id answers 500 on every request. The ingestion's first pass fails it, the loop sends the
+    run back once (IngestContinue, as the template wrote it), the second pass settles nothing new and
+    ends the run as partial; the day goes on to the transforms and a report that names the id."""
+    from cinelake.ingest.local_csv import ingest_local
+    from cinelake.tmdb.server.control import configure
+
+    movies, _ = small_csvs(tmp_path)
+    ids = [line.split("|")[0] for line in movies.read_text(encoding="utf-8").splitlines()[1:]]
+    (failing,) = known_movie_ids(tmdb_server, planted_secret, ids, 1)
+    today = dt.datetime.now(dt.UTC).date()
+    configure(tmdb_server, path_faults={f"/3/movie/{failing}": "500"})
+    try:
+        with local_stack(
+            endpoint=aws_env,
+            tmdb_url=tmdb_server,
+            token=planted_secret,
+            root=tmp_path,
+            parameters={"Sources": "csv", "Kinds": "movies", "Genres": "Animation"},
+            function_env={"IngestFunction": {"CINELAKE_TMDB_MAX_RETRIES": "0"}},
+        ) as deployed:
+            lake = Lake(f"s3://{deployed.bucket}", s3_endpoint_url=aws_env)
+            ingest_local(lake, [str(movies)], day=today)
+            output, execution = deployed.execute({"incremental": True})
+            assert deployed.access_problems("IngestFunction") == []
+    finally:
+        configure(tmdb_server, path_faults={})
+    (run,) = output["ingested"]
+    assert run["failed"] == 1 and run["written"] > 0
+    assert [f["id"] for f in run["failures"]] == [failing] and "500" in run["failures"][0]["reason"]
+    assert "settled no new id" in run["ended"]
+    assert execution.visited.count("IngestRun") == 2 and execution.visited.count("IngestContinue") == 1
+    assert "IngestPartial" in execution.visited
+    for step in ("RawToTrustedLambda", "TrustedToRefinedLambda", "Report", "Done"):
+        assert step in execution.visited, step
+    assert output["report"]["failed"] == 1
+    page = lake.read_bytes(f"{layout.report_dir(today)}/report.html").decode()
+    assert "1 id(s) failed" in page and failing in page
+    manifest = json.loads(lake.read_bytes(f"Raw/TMDB/_runs/{run['run_id']}/manifest.json"))
+    assert manifest["status"] == "incomplete"
+    assert [f["id"] for f in manifest["failures"]] == [failing]
+
+
+@pytest.mark.slow
+def test_an_ingestion_over_several_invocations_loops_through_ingest_continue(
+    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
+) -> None:
+    """The loop as the template wrote it: a 2-second window for new chunks (SAFETY_MARGIN_SECONDS
+    898 of the 900 s timeout) at 60 requests/s lets an invocation start at most 3 chunks of 100 ids
+    (no chunk can finish inside the window to make room for a fourth), and the discover has more, so
+    IngestDone? sends next_event back through IngestContinue. Raw ends as one uninterrupted run's."""
+    from cinelake.aws.environment import FunctionEnvironment
+    from cinelake.aws.events import resolve_event
+    from cinelake.aws.lambda_handler import build_request
+    from cinelake.config import Settings
+    from cinelake.ingest.tmdb import ingest_tmdb
+
+    genres = "TV Movie,Western"
+    with local_stack(
+        endpoint=aws_env,
+        tmdb_url=tmdb_server,
+        token=planted_secret,
+        root=tmp_path,
+        parameters={"Sources": "discover", "Kinds": "movies", "Genres": genres},
+        function_env={"IngestFunction": {"SAFETY_MARGIN_SECONDS": "898", "CINELAKE_TMDB_RATE_LIMIT": "60"}},
+    ) as deployed:
+        output, execution = deployed.execute({"incremental": True})
+        chained = data_files(aws_env, deployed.bucket)
+    (run,) = output["ingested"]
+    passes = execution.visited.count("IngestRun")
+    assert passes >= 2 and execution.visited.count("IngestContinue") == passes - 1
+    assert "ended" not in run and run["failed"] == 0
+
+    # One uninterrupted run of the same request, in its own bucket.
+    import boto3
+
+    reference = f"lake-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=aws_env).create_bucket(Bucket=reference)
+    lake = Lake(f"s3://{reference}", s3_endpoint_url=aws_env)
+    event = resolve_event(
+        {"incremental": True, "date": output["plan"]["date"]},
+        FunctionEnvironment(bucket=reference, genres=genres),
+    )
+    settings = Settings(
+        tmdb_base_url=tmdb_server, tmdb_read_access_token=planted_secret, tmdb_rate_limit=1000,
+        s3_endpoint_url=aws_env,
+    )  # fmt: skip
+    once = ingest_tmdb(lake, build_request(event, lake), settings)
+    assert once.status == "complete" and once.run_id == run["run_id"]
+    assert once.chunks_total > 3  # more than one invocation's 3 chunks
+    assert chained == data_files(aws_env, reference)
+
+
+def data_files(endpoint: str, bucket: str) -> dict[str, bytes]:
+    """The bucket's Raw/TMDB data files (bookkeeping left out), name -> bytes."""
+    from tests.aws.conftest import bucket_files
+
+    return {k: v for k, v in bucket_files(endpoint, bucket).items() if k.startswith("Raw/TMDB/JSON/")}

@@ -310,3 +310,64 @@ def test_the_lakes_own_checks_list_with_a_prefix(aws_env: str) -> None:
         == []
     )
     assert iam_audit.audit(head, transform)
+
+
+FUNCTION_ROLES = ("IngestRole", "PlanRole", "CatalogRole", "ReportRole", "PipelineRole")
+
+
+def sqs_send(queue: str) -> Call:
+    body = json.dumps(
+        {"QueueUrl": f"https://sqs.{iam_audit.REGION}.amazonaws.com/{iam_audit.ACCOUNT}/{queue}"}
+    )
+    return Call("sqs", "POST", "/", "", "AmazonSQS.SendMessage", body.encode())
+
+
+def test_only_the_ingestion_sends_to_the_failed_invocations_queue() -> None:
+    """Lambda delivers a failed asynchronous invocation to the on-failure destination as the function's
+    role: the ingest role may send there, and nowhere else; no other function role may."""
+    template = load_template()
+    roles = {r: Policy.of_role(template, r, VARIABLES, "cinelake/tmdb") for r in FUNCTION_ROLES}
+    queue = "cinelake-failed-invocations"
+    assert iam_audit.audit([sqs_send(queue)], roles["IngestRole"]) == []
+    assert iam_audit.audit([sqs_send("cinelake-other")], roles["IngestRole"])
+    for role in ("PlanRole", "CatalogRole", "ReportRole", "PipelineRole"):
+        assert iam_audit.audit([sqs_send(queue)], roles[role]), role
+
+
+# What Step Functions asks of the state machine's role to deliver its logs to CloudWatch Logs and its
+# traces to X-Ray (Step Functions developer guide: "Logging Step Functions using CloudWatch Logs",
+# "Tracing Step Functions request data in AWS X-Ray"); these actions take no resource.
+LOG_DELIVERY = [
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+]  # fmt: skip
+TRACING = [
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+]
+
+
+def test_the_state_machine_role_can_log_and_trace_and_no_function_role_can() -> None:
+    template = load_template()
+    roles = {r: Policy.of_role(template, r, VARIABLES, "cinelake/tmdb") for r in FUNCTION_ROLES}
+    pipeline = roles.pop("PipelineRole")
+    assert [a for a in LOG_DELIVERY + TRACING if not pipeline.allows(iam_audit.Need(a, "*"))] == []
+    for role, granted in roles.items():
+        assert not any(granted.allows(iam_audit.Need(a, "*")) for a in LOG_DELIVERY + TRACING), role
+
+
+def test_only_the_schedule_puts_dead_letters_in_the_queue() -> None:
+    """The queue's resource policy: EventBridge may send, and only for this stack's schedule rule."""
+    resources = load_template()["Resources"]
+    (statement,) = resources["FailedInvocationsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["DailyPipelineRule", "Arn"]}}
+    }
+    (target,) = resources["DailyPipelineRule"]["Properties"]["Targets"]
+    assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["FailedInvocationsQueue", "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1

@@ -159,6 +159,30 @@ def test_chain_limit_stops_with_a_resume_event_that_finishes_the_run(
     assert_clean(first, planted_secret)
 
 
+@pytest.mark.slow
+def test_step_functions_mode_ends_the_run_at_max_chain_with_what_it_has(
+    lambda_runner: LambdaRunner, planted_secret: str
+) -> None:
+    """The cap of passes in Step Functions mode: no next_event past MAX_CHAIN, but a partial answer the
+    state machine takes as the ingestion's end, with its counts and the resume event."""
+    event = {"source": "discover", "genres": ["TV Movie", "Western"], "date": DAY}
+    env = {
+        "CONTINUATION_MODE": "stepfunctions",
+        "CINELAKE_TMDB_RATE_LIMIT": str(RATE),
+        "SAFETY_MARGIN_SECONDS": str(MARGIN_S),
+        "MAX_CHAIN": "1",
+    }
+    bucket = lambda_runner.new_bucket()
+    run = lambda_runner.run([event], bucket=bucket, timeout_ms=(WINDOW_S + MARGIN_S) * 1000, env=env)
+    (only,) = run.invocations
+    answer = only.result
+    assert answer["status"] == "partial" and "next_event" not in answer
+    assert "still incomplete after 1 invocations (MAX_CHAIN=1)" in answer["ended"]
+    assert answer["failed"] == 0 and answer["written"] <= answer["requested"]  # cut while listing: 0 of 0
+    assert answer["resume"]["run_id"] == answer["run_id"] and answer["resume"]["invocation"] == 1
+    assert_clean(run, planted_secret)
+
+
 BAD_EVENTS = [
     (
         {"source": "discover", "genres": ["Comedy"], "kind": "films"},

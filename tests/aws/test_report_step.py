@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cinelake.aws import report_step
+from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 
 
@@ -38,3 +39,13 @@ def test_the_fingerprint_follows_raw_data_names_only(tmp_path: Path) -> None:
     lake.write_bytes("Raw/TMDB/JSON/Movies/2026/11/27/movies-b-00001.json", b"{}\n")
     assert report_step.raw_fingerprint(lake) != first
     assert report_step.stamp_path(dt.date(2026, 11, 26)) == "Refined/_reports/2026/11/26/_pipeline.json"
+
+
+def test_the_days_ingested_runs_are_checked_before_the_report() -> None:
+    runs = [
+        {"kind": "movies", "source": "csv", "failed": 1, "failures": [{"id": "tt1", "reason": "HTTP 500"}]}
+    ]
+    assert report_step._ingested({"date": "2026-11-26", "ingested": runs}) == runs
+    assert report_step._ingested({"date": "2026-11-26"}) is None  # an older state machine sends none
+    with pytest.raises(UsageError, match="ingested must be a list"):
+        report_step._ingested({"date": "2026-11-26", "ingested": "everything"})

@@ -121,3 +121,11 @@ def test_stats_and_request_log(server: str) -> None:
 def test_unknown_option_is_refused(server: str) -> None:
     with pytest.raises(ValueError, match="unknown fault kind"):
         configure(server, script=["meteor"])
+
+
+def test_a_path_fault_answers_every_request_of_that_path(server: str) -> None:
+    configure(server, path_faults={"/3/movie/862": "500"})
+    assert [_get(server, "/movie/862").status_code for _ in range(3)] == [500, 500, 500]
+    assert _get(server, "/movie/863").status_code in (200, 404)  # other paths are served
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        configure(server, path_faults={"/3/movie/862": "meteor"})

@@ -8,9 +8,9 @@ is responsive: one column on a phone, charts side by side on a wide screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cinelake.analysis.freshness import Freshness, freshness, vintage_sentence
 from cinelake.analysis.model import Analysis, Film, GenreResult
@@ -87,8 +87,15 @@ def report(
     return path.resolve()
 
 
-def render_report(analysis: Analysis, facts: Freshness, *, series: SeriesAnalysis | None = None) -> str:
-    """The whole page as a string (with the series section when ``series`` is given)."""
+def render_report(
+    analysis: Analysis,
+    facts: Freshness,
+    *,
+    series: SeriesAnalysis | None = None,
+    ingestion: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
+    """The whole page as a string (with the series section when ``series`` is given, and the day's
+    ingestion runs, their failed ids named, when ``ingestion`` is: the state machine's ``ingested``)."""
     from plotly.offline import get_plotlyjs
 
     from cinelake.analysis.series_report import series_section
@@ -118,6 +125,7 @@ Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}
 {genres}
 {_definition_section(analysis)}
 {series_section(series, _wide_chart) if series is not None else ""}
+{_ingestion_section(ingestion) if ingestion is not None else ""}
 {_freshness_section(facts)}
 <footer class="notice"><p>{_e(TMDB_NOTICE)} Film{" and series" if series is not None else ""} data and
 popularity figures come from TMDB.</p></footer>
@@ -242,6 +250,38 @@ def _dates(dates: tuple[str, ...]) -> str:
     if len(dates) <= 4:
         return ", ".join(dates)
     return f"{dates[0]} … {dates[-1]} ({len(dates)} days)"
+
+
+def _ingestion_section(runs: Sequence[Mapping[str, Any]]) -> str:
+    """One row per ingestion run of the day, then every failed id with its reason."""
+    rows = "".join(
+        "<tr>"
+        f"<td>{_e(str(r.get('source', '')))}</td><td>{_e(str(r.get('kind', '')))}</td>"
+        f"<td>{int(r.get('written', 0)):,}</td><td>{int(r.get('not_found', 0)):,}</td>"
+        f"<td>{int(r.get('failed', 0)):,}</td><td>{_e(str(r.get('ended') or 'complete'))}</td>"
+        "</tr>"
+        for r in runs
+    )
+    failures = [(r, f) for r in runs for f in r.get("failures") or ()]
+    failed = sum(int(r.get("failed", 0)) for r in runs)
+    listed = "".join(
+        f"<li><code>{_e(str(f.get('id', '')))}</code> ({_e(str(r.get('kind', '')))}, "
+        f"{_e(str(r.get('source', '')))}): {_e(str(f.get('reason', '')))}</li>"
+        for r, f in failures
+    )
+    shown = (
+        ""
+        if failed == len(failures)
+        else f" (the first {len(failures)} shown; every one is in the run manifest)"
+    )
+    return (
+        '<section class="card" id="ingestion"><h2>Ingestion of the day</h2>'
+        f"<p>{failed:,} id(s) failed{shown}.</p>"
+        '<div class="table-wrap"><table class="ingestion"><thead><tr><th>source</th><th>kind</th>'
+        "<th>written</th><th>not found</th><th>failed</th><th>ended</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
+        f"{f'<ul class=failures>{listed}</ul>' if listed else ''}</section>"
+    )
 
 
 def _freshness_section(facts: Freshness) -> str:

@@ -5,6 +5,9 @@ in the run manifest and returns ``incomplete``; calling it again with the same r
 the handler either invokes its own function asynchronously with the resolved event (mode ``self``) or
 hands ``next_event`` back to a Step Functions loop (mode ``stepfunctions``).
 
+Every chain ends: a pass after the first that settled nothing new (:func:`made_progress` is false,
+e.g. the only ids left fail on every attempt) or the ``MAX_CHAIN``-th pass ends it, whatever is left.
+
 Async invocations are delivered at least once, so the hand-off is claimed first with a put-if-absent
 object under the run's bookkeeping folder: of two copies of invocation *n*, only one starts *n + 1*.
 """
@@ -12,7 +15,7 @@ object under the run's bookkeeping folder: of two copies of invocation *n*, only
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -20,6 +23,9 @@ from cinelake.aws.events import ResolvedEvent
 from cinelake.errors import CinelakeError
 from cinelake.lake import layout
 from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    from cinelake.ingest.tmdb import IngestResult
 
 
 class LambdaContextLike(Protocol):
@@ -43,6 +49,17 @@ def deadline_guard(context: LambdaContextLike, margin_seconds: float) -> Callabl
         return context.get_remaining_time_in_millis() < margin_ms
 
     return should_stop
+
+
+def made_progress(result: IngestResult) -> bool:
+    """True if this invocation saved work the next one will not redo.
+
+    A chunk checkpointed as done in this invocation, or a step of the discover listing saved, counts;
+    a chunk redone only to fail again on the same ids does not.
+    """
+    if result.chunks_done > result.chunks_skipped:
+        return True
+    return bool(result.listing.get("steps_done", 0))
 
 
 def claim_handoff(lake: Lake, run_id: str, chain: str, invocation: int, request_id: str) -> bool:

@@ -11,6 +11,10 @@ Outcomes:
 
 * a problem the caller must fix (bad event, missing secret, rejected credentials, chain limit) is
   *returned* as ``{"status": "error", "error": "<one line>"}``: retrying would not help;
+* in ``stepfunctions`` mode a chain that cannot finish (a pass that settled nothing new, or the
+  ``MAX_CHAIN``-th pass) is *returned* as ``{"status": "partial", "ended": "<why>"}`` with its counts
+  and the failed ids and their reasons: the day goes on with what the run has, and the run manifest
+  keeps the failures (the resume event in ``resume`` fetches them again later);
 * a transient failure (storage, TMDB unreachable after retries, the hand-off failing) is *raised*
   with a one-line message, so Lambda's async retry (or the state machine's Retry) runs the invocation
   again; the run resumes from its manifest.
@@ -38,6 +42,7 @@ from cinelake.aws.continuation import (
     claim_handoff,
     deadline_guard,
     invoke_self,
+    made_progress,
 )
 from cinelake.aws.environment import ContinuationMode, FunctionEnvironment, load_environment
 from cinelake.aws.events import EventError, ResolvedEvent, resolve_event
@@ -53,6 +58,10 @@ log = logging.getLogger("cinelake.aws.lambda")
 # A warm container reuses the secret for a while instead of asking the store on every invocation.
 SECRET_TTL_SECONDS = 300.0
 FILES_IN_SUMMARY = 100
+# The failed ids travel on in the state machine's state (256 KiB in all, for every run of the day):
+# the first 20 of each run, each reason cut to 300 characters; the run manifest keeps them all.
+FAILURES_IN_SUMMARY = 20
+REASON_CHARS = 300
 _secret_cache: dict[str, tuple[float, TMDBCredentials]] = {}
 
 
@@ -109,12 +118,16 @@ def _summary(result: IngestResult, event: ResolvedEvent, request_id: str) -> dic
         "files_total": len(files),
         "files": files[:FILES_IN_SUMMARY],
         "misses": [{"id": m.id, "reason": m.reason} for m in result.first_misses[:FILES_IN_SUMMARY]],
+        "failures": [
+            {"id": f.id, "reason": f.error[:REASON_CHARS]} for f in result.failures[:FAILURES_IN_SUMMARY]
+        ],
         "manifest": result.manifest,
     }
 
 
 def _continue(
     summary: dict[str, Any],
+    result: IngestResult,
     event: ResolvedEvent,
     env: FunctionEnvironment,
     lake: Lake,
@@ -123,12 +136,29 @@ def _continue(
     """Hand an incomplete run on, as the continuation mode says."""
     run_id, chain = summary["run_id"], summary["chain"]
     following = event.next_invocation(run_id, chain)
+    resume = event.model_copy(update={"run_id": run_id, "invocation": 1, "chain": None}).payload()
     summary["continuation_mode"] = env.continuation_mode.value
     if env.continuation_mode is ContinuationMode.STEPFUNCTIONS:
-        summary["next_event"] = following.payload()
+        ended = None
+        # The first pass always hands on: its failed ids get one more pass before the day goes on.
+        if event.invocation > 1 and not made_progress(result):
+            ended = (
+                f"invocation {event.invocation} settled no new id ({result.failed} id(s) still failing): "
+                "the day goes on without them"
+            )
+        elif event.invocation >= env.max_chain:
+            ended = (
+                f"run {run_id} is still incomplete after {event.invocation} invocations "
+                f"(MAX_CHAIN={env.max_chain}): the day goes on without the rest"
+            )
+        if ended is None:
+            summary["next_event"] = following.payload()
+            return summary
+        summary["status"] = "partial"
+        summary["ended"] = ended
+        summary["resume"] = resume
         return summary
     if event.invocation >= env.max_chain:
-        resume = event.model_copy(update={"run_id": run_id, "invocation": 1, "chain": None}).payload()
         summary["status"] = "error"
         summary["error"] = (
             f"chain limit reached: run {run_id} is still incomplete after {event.invocation} invocations "
@@ -195,9 +225,9 @@ def handler(event: Any, context: LambdaContextLike) -> dict[str, Any]:
         )
         summary = _summary(result, resolved, request_id)
         if result.status != "complete":
-            summary = _continue(summary, resolved, env, lake, context)
+            summary = _continue(summary, result, resolved, env, lake, context)
         summary["elapsed_s"] = round(time.monotonic() - started, 3)
-        level = logging.ERROR if summary["status"] == "error" else logging.INFO
+        level = {"error": logging.ERROR, "partial": logging.WARNING}.get(summary["status"], logging.INFO)
         log.log(level, f"ingestion invocation {summary['status']}", extra={"fields": _loggable(summary)})
         return _redacted(summary, formatter)
     except CinelakeError as exc:

@@ -6,6 +6,7 @@ day's stamp ``Refined/_reports/YYYY/MM/DD/_pipeline.json`` already holds that fi
 the transforms and the report of this day were built from this very Raw, and the state machine skips
 them. ``handler`` runs what ``cinelake analyze`` and ``cinelake report`` run and writes, under
 ``Refined/_reports/YYYY/MM/DD/``, ``analysis.json`` (the answer), ``report.html`` and, last, the stamp.
+Given the day's ``ingested`` runs, the report says how many ids failed and names them.
 A run that fails before the stamp is redone whole on the next run; every step it repeats is itself
 idempotent.
 """
@@ -77,10 +78,25 @@ def write_report(event: Any) -> dict[str, Any]:
     folder = layout.report_dir(day)
     answer, page = f"{folder}/{ANSWER_NAME}", f"{folder}/{REPORT_NAME}"
     lake.write_bytes(answer, (analysis.to_json() + "\n").encode())
-    lake.write_bytes(page, render_report(analysis, freshness(lake)).encode())
-    stamp = {"date": day.isoformat(), "raw_fingerprint": fingerprint, "answer": answer, "report": page}
+    ingested = _ingested(event)
+    lake.write_bytes(page, render_report(analysis, freshness(lake), ingestion=ingested).encode())
+    failed = sum(int(run.get("failed", 0)) for run in ingested or ())
+    stamp = {
+        "date": day.isoformat(), "raw_fingerprint": fingerprint, "answer": answer, "report": page,
+        "failed": failed,
+    }  # fmt: skip
     lake.write_bytes(stamp_path(day), orjson.dumps(stamp, option=orjson.OPT_INDENT_2))
-    return {"date": day.isoformat(), "answer": lake.uri(answer), "report": lake.uri(page)}
+    return {"date": day.isoformat(), "answer": lake.uri(answer), "report": lake.uri(page), "failed": failed}
+
+
+def _ingested(event: Any) -> list[dict[str, Any]] | None:
+    """The state machine's ``ingested`` (one summary per ingestion run of the day), if it was sent."""
+    runs = event.get("ingested") if isinstance(event, dict) else None
+    if runs is None:
+        return None
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        raise UsageError("invalid step input: ingested must be a list of the ingestion runs' summaries")
+    return runs
 
 
 def check(event: Any, context: Any) -> dict[str, Any]:
