@@ -11,9 +11,11 @@ write wins); the ids the other asked are then asked again the next day, never lo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from pydantic import BaseModel, Field, ValidationError
+import orjson
 
 from cinelake.errors import LakeError
 from cinelake.lake import layout
@@ -23,7 +25,10 @@ from cinelake.lake.store import Lake
 MAX_WAIT_DAYS = 30
 
 
-class UnknownId(BaseModel):
+class UnknownId(NamedTuple):
+    """A tuple, not a model: a big CSV may leave tens of thousands of them, and the run's memory must
+    stay flat however many ids miss (RELIABILITY.md, the 40,000-id load)."""
+
     misses: int  # the days it was asked in vain, one at least
     last_asked: date
 
@@ -33,8 +38,18 @@ class UnknownId(BaseModel):
         return self.last_asked + timedelta(days=min(2 ** (self.misses - 1), MAX_WAIT_DAYS))
 
 
-class UnknownIds(BaseModel):
-    ids: dict[str, UnknownId] = Field(default_factory=dict)
+@dataclass
+class UnknownIds:
+    ids: dict[str, UnknownId] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> UnknownIds:
+        """The record as stored: ``{"ids": {id: [misses, "YYYY-MM-DD"]}}``."""
+        parsed = orjson.loads(data)
+        return cls({k: UnknownId(int(n), date.fromisoformat(d)) for k, (n, d) in parsed["ids"].items()})
+
+    def to_json(self) -> bytes:
+        return orjson.dumps({"ids": {k: [u.misses, u.last_asked.isoformat()] for k, u in self.ids.items()}})
 
     def waiting(self, asked: Iterable[str], day: date) -> set[str]:
         """Of the ``asked`` ids, those whose next try comes after ``day``."""
@@ -56,8 +71,8 @@ class UnknownIds(BaseModel):
 def load_unknown(lake: Lake, kind: Kind) -> UnknownIds:
     """The kind's record (empty if there is none, or it cannot be read: then every id is asked)."""
     try:
-        return UnknownIds.model_validate_json(lake.read_bytes(layout.unknown_ids(kind)))
-    except (LakeError, ValidationError):
+        return UnknownIds.from_json(lake.read_bytes(layout.unknown_ids(kind)))
+    except (LakeError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return UnknownIds()
 
 
@@ -65,4 +80,4 @@ def record_asked(lake: Lake, kind: Kind, asked: Iterable[str], missed: set[str],
     """Update the kind's record with a complete run's ids and misses."""
     unknown = load_unknown(lake, kind)
     unknown.record(asked, missed, day)
-    lake.write_bytes(layout.unknown_ids(kind), unknown.model_dump_json(indent=1).encode())
+    lake.write_bytes(layout.unknown_ids(kind), unknown.to_json())
