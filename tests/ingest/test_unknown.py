@@ -21,7 +21,9 @@ def test_the_wait_doubles_up_to_30_days() -> None:
     day, waits = DAY, []
     for _ in range(8):
         unknown.record(["tt1"], {"tt1"}, day)
-        due = unknown.ids["tt1"].due
+        entry = unknown.get("tt1")
+        assert entry is not None
+        due = entry.due
         waits.append((due - day).days)
         assert unknown.waiting(["tt1"], due - timedelta(days=1)) == {"tt1"}
         assert unknown.waiting(["tt1"], due) == set()
@@ -33,7 +35,7 @@ def test_a_rerun_the_same_day_does_not_count_twice_and_a_find_is_forgotten() -> 
     unknown = UnknownIds()
     unknown.record(["tt1", "tt2"], {"tt1", "tt2"}, DAY)
     unknown.record(["tt1", "tt2"], {"tt1"}, DAY)  # the same day again; tt2 found after all
-    assert unknown.ids["tt1"].misses == 1 and "tt2" not in unknown.ids
+    assert unknown.get("tt1") == (1, DAY) and "tt2" not in unknown
 
 
 def test_runs_on_later_days_skip_the_unknown_ids_until_their_next_try(
@@ -51,10 +53,10 @@ def test_runs_on_later_days_skip_the_unknown_ids_until_their_next_try(
 
     assert run(DAY)[:2] == (3, 0)  # asked, not found: recorded in the lake
     record = load_unknown(lake, Kind.MOVIES)
-    assert set(record.ids) == set(UNKNOWN_IDS) and all(u.misses == 1 for u in record.ids.values())
+    assert {k for k, _ in record.items()} == set(UNKNOWN_IDS) and all(u.misses == 1 for _, u in record.items())
     assert run(DAY + timedelta(days=1))[:2] == (3, 0)  # due a day later: asked again, missed again
     not_found, waiting, said = run(DAY + timedelta(days=2))  # next try two days after that: left out
     assert (not_found, waiting) == (0, 3)
     assert said.endswith("; 3 ids TMDB did not know left out until their next try")
     assert run(DAY + timedelta(days=3))[:2] == (3, 0)  # due again
-    assert all(u.misses == 3 for u in load_unknown(lake, Kind.MOVIES).ids.values())
+    assert all(u.misses == 3 for _, u in load_unknown(lake, Kind.MOVIES).items())

@@ -418,8 +418,8 @@ class _Job:
             misses_file = await asyncio.to_thread(self.book.save_misses, self.misses)
             manifest = summary(status, utc_now(), stats, misses_file)
             if status == "complete" and self.request.source == "csv":
-                # The ids only (never a list of the misses: a run may have tens of thousands).
-                missed = await asyncio.to_thread(lambda: {m.id for m in self.book.iter_misses()})
+                # The misses streamed from the spool (a run may have tens of thousands).
+                missed = (m.id for m in self.book.iter_misses())
                 await asyncio.to_thread(
                     record_asked, self.lake, self.request.kind, plan.ids, missed, self.request.day
                 )
