@@ -53,7 +53,8 @@ def test_runs_on_later_days_skip_the_unknown_ids_until_their_next_try(
 
     assert run(DAY)[:2] == (3, 0)  # asked, not found: recorded in the lake
     record = load_unknown(lake, Kind.MOVIES)
-    assert {k for k, _ in record.items()} == set(UNKNOWN_IDS) and all(u.misses == 1 for _, u in record.items())
+    assert {k for k, _ in record.items()} == set(UNKNOWN_IDS)
+    assert all(u.misses == 1 for _, u in record.items())
     assert run(DAY + timedelta(days=1))[:2] == (3, 0)  # due a day later: asked again, missed again
     not_found, waiting, said = run(DAY + timedelta(days=2))  # next try two days after that: left out
     assert (not_found, waiting) == (0, 3)
