@@ -136,6 +136,8 @@ def test_a_shared_link_shows_the_answer_of_analyze(
             assert page.eval_on_selector(f"#{chart}", "el => el.data.length") >= 1, chart
     assert "not endorsed or certified by TMDB" in page.inner_text("#tmdb-notice")
     assert page.inner_text("#collection-day") == expected["source"]["snapshot"]
+    # The demo lake's TMDB values come from the packaged snapshot: the page says how old they are.
+    assert "as of about 2017-08 (films) and 2019-05 (series)" in page.inner_text("#vintage")
     assert not page.errors
 
 

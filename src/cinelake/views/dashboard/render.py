@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from cinelake.analysis.freshness import Freshness
+from cinelake.analysis.freshness import Freshness, vintage_sentence
 from cinelake.analysis.model import Analysis, GenreResult, Source
 from cinelake.analysis.reading import genre_reading, series_reading
 from cinelake.analysis.report import films_table, summary_table
@@ -154,8 +154,8 @@ def controls(view: ViewParams, genres: Sequence[str]) -> str:
 
 
 def freshness_line(source: Source | None, facts: Freshness | None) -> str:
-    """When the data was collected: the newest collection day of the answer's rows, and the dates of the
-    lake's datasets."""
+    """When the data was collected: the newest collection day of the answer's rows, the dates of the
+    lake's datasets, and (for the packaged offline snapshot) the values' own date."""
     parts = []
     if source is not None:
         day = source.snapshot or "unknown"
@@ -168,6 +168,9 @@ def freshness_line(source: Source | None, facts: Freshness | None) -> str:
         if dates:
             span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
             parts.append(f"collection days in the lake: {e(span)} ({len(dates)})")
+        vintage = vintage_sentence(facts.vintage)
+        if vintage:
+            parts.append(f'<span id="vintage">{e(vintage)}</span>')
     return f'<p class="meta" id="freshness">{"; ".join(parts)}.</p>' if parts else ""
 
 
