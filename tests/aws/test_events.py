@@ -110,3 +110,18 @@ def test_the_incremental_event_builds_an_incremental_request() -> None:
     )
     request = build_request(event, Lake("memory://lake-bucket"))
     assert request.incremental and request.parameters()["incremental"] is True
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "20261126", "2026-11-26T00:00"])
+def test_an_event_date_follows_the_commands_rule(date: str) -> None:
+    """The Lambda's ``date`` is a processing date as ``--date`` is: YYYY-MM-DD, 1990 to tomorrow."""
+    with pytest.raises(EventError, match="invalid event"):
+        resolve_event({"source": "discover", "date": date}, FunctionEnvironment())
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "20261126"])
+def test_the_plan_step_refuses_a_date_outside_the_processing_days(date: str) -> None:
+    from cinelake.aws.plan_step import plan
+
+    with pytest.raises(EventError, match=r"a processing date is from|expected a date as YYYY-MM-DD"):
+        plan({"date": date})

@@ -81,7 +81,7 @@ def test_bad_settings_are_one_line(bucket: str, monkeypatch: pytest.MonkeyPatch)
     ):
         plan({})
     monkeypatch.setenv("KINDS", "movies")
-    with pytest.raises(EventError, match="is not YYYY-MM-DD"):
+    with pytest.raises(EventError, match="expected a date as YYYY-MM-DD"):
         plan({"date": "26/11/2026"})
     # other input fields go into every ingestion event, so the ingestion's own check judges them
     with pytest.raises(EventError, match="invalid event: colour: Extra inputs are not permitted"):

@@ -8,9 +8,10 @@ and the process' memory and time bounded by the client's limits, not by what the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import orjson
@@ -21,7 +22,7 @@ from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from cinelake.tmdb.bodies import MAX_PAGES
 from cinelake.tmdb.client import MAX_BODY_BYTES, TMDBClient
-from cinelake.tmdb.errors import TMDBResponseError
+from cinelake.tmdb.errors import TMDBRequestError, TMDBResponseError
 from cinelake.tmdb.server import configure, fetch_stats
 from tests.reliability.cli import CINELAKE, cli_env
 from tests.reliability.conftest import TOKEN, small_discover, write_movies_csv
@@ -188,8 +189,11 @@ def test_a_malformed_find_fails_its_id_not_the_run(tmdb: str, tmp_path: Path) ->
     assert "movie_results.0.id" in error and "'abc'" in error
 
 
-def test_a_malformed_genre_list_is_one_clear_error(tmdb: str) -> None:
+def test_a_malformed_genre_list_fails_the_listing_step_not_the_run(tmdb: str, tmp_path: Path) -> None:
+    """The genre list is the listing's first step: a bad one ends the attempt incomplete with its reason
+    (no traceback, no plan), and the rerun, with TMDB well again, lists and fetches."""
     from cinelake.ingest.discover import discover_ids
+    from cinelake.ingest.tmdb import ingest_tmdb_async
 
     configure(tmdb, path_faults={"/3/genre/movie/list": "malformed"})
 
@@ -197,9 +201,40 @@ def test_a_malformed_genre_list_is_one_clear_error(tmdb: str) -> None:
         async with client_for(tmdb) as client:
             return await discover_ids(client, Kind.MOVIES, ["Comedy"], date(2000, 1, 1), date(2000, 1, 31))
 
-    with pytest.raises(TMDBResponseError, match="the body is not what TMDB sends") as raised:
+    with pytest.raises(TMDBRequestError, match=r"failed at step genres: .*not what TMDB") as raised:
         asyncio.run(listing())
     assert "\n" not in str(raised.value) and "genres.0" in str(raised.value)
+
+    lake = Lake(str(tmp_path / "lake"))
+    request = dataclasses.replace(small_discover(), genres=("Comedy",))
+    first = asyncio.run(ingest_tmdb_async(lake, request, client=client_for(tmdb)))
+    assert first.status == "incomplete" and first.requested == 0
+    assert list(first.listing["failed_steps"]) == ["genres"]
+    assert manifest_of(lake, first.run_id).stats["listing"]["failed_steps"] == first.listing["failed_steps"]
+    configure(tmdb, path_faults={})
+    second = asyncio.run(ingest_tmdb_async(lake, request, client=client_for(tmdb)))
+    assert second.status == "complete" and second.written > 0
+
+
+def test_a_malformed_change_list_ends_the_incremental_attempt_with_its_reason(
+    tmdb: str, tmp_path: Path
+) -> None:
+    """Day 2 of an incremental run asks /movie/changes; a bad page there makes no plan (so nothing is
+    fetched on a wrong selection), ends the attempt incomplete with the reason, and the rerun plans."""
+    from cinelake.ingest.tmdb import ingest_tmdb_async
+
+    lake = Lake(str(tmp_path / "lake"))
+    day1 = dataclasses.replace(small_discover(), incremental=True)
+    assert asyncio.run(ingest_tmdb_async(lake, day1, client=client_for(tmdb))).status == "complete"
+    day2 = dataclasses.replace(day1, day=day1.day + timedelta(days=1))
+    configure(tmdb, path_faults={"/3/movie/changes": "malformed"})
+    first = asyncio.run(ingest_tmdb_async(lake, day2, client=client_for(tmdb)))
+    assert first.status == "incomplete" and first.requested == 0
+    reason = first.listing["failed_steps"]["changes"]
+    assert "results.0.id" in reason and "\n" not in reason and len(reason) < 400
+    configure(tmdb, path_faults={})
+    second = asyncio.run(ingest_tmdb_async(lake, day2, client=client_for(tmdb)))
+    assert second.status == "complete"
 
 
 def test_a_malformed_discover_page_fails_that_step_not_the_run(tmdb: str, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from cinelake.aws.environment import FunctionEnvironment, split_genres
 from cinelake.errors import UsageError
+from cinelake.lake import layout
 
 Source = Literal["csv", "discover"]
 KindName = Literal["movies", "series"]
@@ -46,6 +47,14 @@ class IngestEvent(BaseModel):
     run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
     invocation: int = Field(1, ge=1)
     chain: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _processing_day(cls, value: Any) -> Any:
+        """The commands' rule: ``YYYY-MM-DD`` from 1990-01-01 to tomorrow (UTC)."""
+        if isinstance(value, str):
+            return layout.processing_day(value, today=dt.datetime.now(dt.UTC).date())
+        return value
 
     @field_validator("genres")
     @classmethod

@@ -111,11 +111,12 @@ def plan(raw: Any, *, today: dt.date | None = None) -> dict[str, Any]:
     given = unwrap_schedule(raw) or {}
     if not isinstance(given, dict):
         raise EventError(f"invalid input: expected a JSON object, got {type(given).__name__}")
+    current = today or dt.datetime.now(dt.UTC).date()
     try:
-        day = dt.date.fromisoformat(str(given["date"])) if given.get("date") else None
-    except ValueError:
-        raise EventError(f"invalid input: date {given['date']!r} is not YYYY-MM-DD") from None
-    day = day or today or dt.datetime.now(dt.UTC).date()
+        day = layout.processing_day(str(given["date"]), today=current) if given.get("date") else None
+    except ValueError as exc:
+        raise EventError(f"invalid input: date {given['date']!r}: {exc}") from None
+    day = day or current
     carried = {k: v for k, v in given.items() if k != "date"}
     lake = Lake(env.lake_url, s3_endpoint_url=get_settings().s3_endpoint_url)
     window = {

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import UsageError
+from cinelake.lake import layout
 
 __all__ = [
     "TMDB_NOTICE",
@@ -53,21 +53,10 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-# A processing date is the day the lake's data was (or is being) fetched, the ``YYYY/MM/DD`` of its folders.
-# None can be before 1990 (the oldest source the lake reads, IMDb, began in 1990; TMDB in 2008), and none
-# after tomorrow in UTC (a machine whose clock runs ahead of UTC is already in tomorrow; a later date is a
-# typo, and would file the data under a day the daily runs have not reached).
-FIRST_PROCESSING_DAY = date(1990, 1, 1)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def parse_date(value: str, flag: str) -> date:
     """A ``YYYY-MM-DD`` flag value (exactly that form: not ``20261126``, not ``2026-W48``)."""
-    text = value.strip()
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
+        return layout.iso_day(value)
     except ValueError:
         raise UsageError(f"invalid {flag} {value!r}: expected a date as YYYY-MM-DD") from None
 
@@ -76,12 +65,10 @@ def parse_day(value: str | None, flag: str = "--date") -> date:
     """A processing date (``--date``): ``YYYY-MM-DD`` from 1990-01-01 to tomorrow (UTC); today when absent."""
     if value is None:
         return today_utc()
-    day = parse_date(value, flag)
-    last = today_utc() + timedelta(days=1)
-    if not FIRST_PROCESSING_DAY <= day <= last:
-        span = f"from {FIRST_PROCESSING_DAY} to tomorrow ({last}, UTC)"
-        raise UsageError(f"invalid {flag} {value!r}: a processing date is {span}")
-    return day
+    try:
+        return layout.processing_day(value, today=today_utc())
+    except ValueError as exc:
+        raise UsageError(f"invalid {flag} {value!r}: {exc}") from None
 
 
 def lake_url(value: str | None) -> str:

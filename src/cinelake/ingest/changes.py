@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(days=1)
+# The step name under which an attempt records change lists TMDB would not serve (no plan is made).
+CHANGES_STEP = "changes"
 WINDOW_DAYS = 14  # TMDB answers a start_date..end_date range of at most 14 days
 READERS = 16  # bookkeeping objects read at once (S3 round trips)
 

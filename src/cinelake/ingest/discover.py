@@ -124,6 +124,10 @@ class MemorySteps:
         self.steps[step.name] = step
 
 
+# The step name under which a listing records a genre list TMDB would not serve.
+GENRES_STEP = "genres"
+
+
 @dataclass
 class Listing:
     """What a listing found; ``complete`` is False when ``should_stop`` cut it before its last step."""
@@ -203,7 +207,14 @@ async def list_ids(
     """
 
     endpoints = ENDPOINTS[kind]
-    ids = await genre_ids(client, genres, kind)
+    try:
+        ids = await genre_ids(client, genres, kind)
+    except TMDBAuthError:
+        raise
+    except TMDBError as exc:  # the genre list TMDB would not serve: the listing's first step failed
+        reason = clip_text(str(exc))
+        log.warning("discover: step %s failed: %s", GENRES_STEP, reason)
+        return Listing(ids=set(), complete=False, failed={GENRES_STEP: reason})
     with_genres = "|".join(str(i) for i in ids) if ids else None
     cap = MAX_PAGES
     limit = in_flight or asyncio.Semaphore(client.max_connections)

@@ -50,8 +50,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
-from cinelake.errors import LakeError, UsageError, first_error
-from cinelake.ingest.changes import Increment, held_today, lake_history, plan_increment
+from cinelake.errors import LakeError, UsageError, clip_text, first_error
+from cinelake.ingest.changes import CHANGES_STEP, Increment, held_today, lake_history, plan_increment
 from cinelake.ingest.discover import Listing, list_ids
 from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.local_csv import csv_sha256, parse_genres, parse_kind, read_imdb_ids
@@ -77,6 +77,7 @@ from cinelake.lake.manifest import (
     utc_now,
 )
 from cinelake.lake.store import Lake
+from cinelake.tmdb.errors import TMDBAuthError, TMDBError
 
 if TYPE_CHECKING:
     from cinelake.config import Settings
@@ -505,7 +506,16 @@ class _Job:
         known: dict[str, int] = {}
         selection = None
         if self.request.incremental:
-            increment = await self._increment(ids)
+            try:
+                increment = await self._increment(ids)
+            except TMDBAuthError:
+                raise
+            except TMDBError as exc:  # a change list TMDB would not serve: no plan this attempt
+                reason = clip_text(str(exc))
+                log.warning("incremental planning: the change lists failed: %s", reason)
+                failed = {**self.listing.get("failed_steps", {}), CHANGES_STEP: reason}
+                self.listing = {**self.listing, "complete": False, "failed_steps": failed}
+                return None
             ids, known, selection = increment.ids, increment.known, increment.selection
         plan = RunPlan(
             run=self.run_id,
@@ -702,7 +712,7 @@ class _Job:
 
     async def _one(self, key: str, known: int | None) -> Miss | Failure | tuple[int, bytes]:
         """Fetch one id: a record line, a miss or a failure (auth errors stop the run)."""
-        from cinelake.tmdb.errors import TMDBAuthError, TMDBError, TMDBNotFound
+        from cinelake.tmdb.errors import TMDBNotFound
 
         try:
             async with self.in_flight:

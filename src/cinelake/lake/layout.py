@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from cinelake.errors import LakePathError
@@ -78,6 +78,35 @@ def run_id(value: str) -> str:
 def date_path(day: date) -> str:
     """``YYYY/MM/DD`` of a processing date."""
     return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+
+
+# A processing date is the day the lake's data was (or is being) fetched, the ``YYYY/MM/DD`` of its folders.
+# None can be before 1990 (the oldest source the lake reads, IMDb, began in 1990; TMDB in 2008), and none
+# after tomorrow in UTC (a machine whose clock runs ahead of UTC is already in tomorrow; a later date is a
+# typo, and would file the data under a day the daily runs have not reached).
+FIRST_PROCESSING_DAY = date(1990, 1, 1)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(text: str) -> date:
+    """``YYYY-MM-DD`` exactly (not ``20261126``, which ``date.fromisoformat`` also takes); ValueError else."""
+    text = text.strip()
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def processing_day(text: str, *, today: date) -> date:
+    """A processing date given as text: ``YYYY-MM-DD`` from 1990-01-01 to the day after ``today`` (UTC);
+    a ValueError says why not. One rule for the commands' ``--date`` and the Lambda events' ``date``."""
+    day = iso_day(text)
+    last = today + timedelta(days=1)
+    if not FIRST_PROCESSING_DAY <= day <= last:
+        raise ValueError(f"a processing date is from {FIRST_PROCESSING_DAY} to tomorrow ({last}, UTC)")
+    return day
 
 
 def parse_date_path(text: str) -> date:
