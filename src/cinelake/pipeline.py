@@ -115,7 +115,7 @@ def run_pipeline(
         )
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
-    from cinelake.transform import check_engine
+    from cinelake.engines import check_engine
 
     make_definition(genres, top, min_votes, "vote_average")  # bad parameters fail before any work
     chosen = check_engine(engine)
@@ -175,7 +175,7 @@ def run_pipeline(
     spark: Any = None
     try:
         with step("raw-to-trusted") as said:
-            from cinelake.transform import raw_to_trusted, trusted_to_refined
+            from cinelake.engines import raw_to_trusted, trusted_to_refined
 
             if chosen == "spark":
                 from cinelake.spark.session import get_spark
@@ -234,9 +234,9 @@ def run_demo(
 
     from pydantic import SecretStr
 
+    from cinelake.engines import check_engine
     from cinelake.tmdb.server.control import configure
     from cinelake.tmdb.server.run import serve_in_subprocess
-    from cinelake.transform import check_engine
 
     if days not in (1, 2):
         raise UsageError(f"--days must be 1 or 2, got {days}")

@@ -17,29 +17,6 @@ from cinelake.spark.trusted_tmdb import latest_per_key
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-TABLES = (
-    "fact_movie",
-    "fact_movie_history",
-    "dim_movie",
-    "dim_date",
-    "dim_genre",
-    "bridge_movie_genre",
-    "dim_language",
-    "bridge_movie_language",
-    "dim_country",
-    "bridge_movie_country",
-    "dim_company",
-    "bridge_movie_company",
-    "fact_series",
-    "dim_series",
-    "bridge_series_genre",
-    "dim_network",
-    "bridge_series_network",
-    "bridge_series_language",
-    "bridge_series_country",
-)
-
-
 def name_key(name: Column) -> Column:
     """A stable negative bigint key for a name (xxhash64 of the trimmed, lower-cased name)."""
     from pyspark.sql import functions as F

@@ -1,35 +1,38 @@
-"""The Trusted -> Refined job on DuckDB: every table of the star schema rebuilt whole and swapped in
-(locally) or uploaded (S3), then the catalog updated, under the same lease as the Spark job."""
+"""The Trusted -> Refined job on DuckDB: every table of the star schema rebuilt from the Trusted
+tables' current snapshots and committed through :mod:`cinelake.tables`, one snapshot per table (the
+history table replaces the collection days it wrote, the others all their rows)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import date
 
 from cinelake.catalog.types import quote_ident
 from cinelake.errors import UsageError
 from cinelake.lake import layout
-from cinelake.lake.layout import Origin, Zone
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
-from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
-from cinelake.transform import namekey, publish, refined_sql, trusted_sql
+from cinelake.tables import store as tables
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.raw_schemas import TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+from cinelake.tables.reading import load_iceberg, scan_sql
+from cinelake.tables.registry import TableDef, refined_table, trusted_table
+from cinelake.tables.results import RefinedResult
+from cinelake.transform import namekey, refined_sql, trusted_sql
 from cinelake.transform.duck import connect, duck_errors, sql_string
-from cinelake.transform.lease import exclusive
-from cinelake.transform.results import RefinedResult
 
 Progress = Callable[[str], None]
 
 
-def _has_parquet(lake: Lake, rel: str) -> bool:
-    return any(p.endswith(".parquet") for p in lake.list_files(rel))
-
-
-def _trusted(lake: Lake, rel: str) -> str:
-    glob = sql_string(f"{lake.uri(rel)}/dt=*/*.parquet")
-    return f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
+def _trusted(lake: Lake, origin: Origin, spec: str) -> str | None:
+    """``iceberg_scan`` of a Trusted table's current snapshot, or None when it holds no rows."""
+    dataset = next(d for d in DATASETS if d.origin == origin and d.spec == spec)
+    table = tables.load(lake, trusted_table(dataset))
+    if table is None or not tables.total_rows(table):
+        return None
+    return scan_sql(table)
 
 
 def _empty_trusted(con: object, name: str, ddl: str, query: Callable[[str], str]) -> None:
@@ -59,77 +62,84 @@ def _with_languages(con: object) -> None:
 
 def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     """Rebuild every Refined table from Trusted (each title's most recent ``dt`` wins)."""
-    with exclusive(lake, Zone.REFINED, "trusted-to-refined"):
-        return _run(lake, progress=progress, catalog=catalog)
-
-
-def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     say = progress or (lambda _message: None)
-    movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
-    series_rel = layout.trusted_dir(Origin.TMDB, "Series")
-    local_rel = layout.trusted_dir(Origin.LOCAL, "Movies")
-    has_movies, has_series = _has_parquet(lake, movies_rel), _has_parquet(lake, series_rel)
-    if not (has_movies or has_series):
+    movies = _trusted(lake, Origin.TMDB, "Movies")
+    series = _trusted(lake, Origin.TMDB, "Series")
+    local = _trusted(lake, Origin.LOCAL, "Movies")
+    if not (movies or series):
         raise UsageError(
-            f"no Trusted TMDB movies in {lake.url} ({movies_rel}) nor series ({series_rel}): "
-            "run `cinelake transform raw-to-trusted` first"
+            f"no Trusted TMDB movies in {lake.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor series "
+            f"({layout.trusted_dir(Origin.TMDB, 'Series')}): run `cinelake transform raw-to-trusted` first"
         )
     con = connect(lake)
     counts: dict[str, int] = {}
     try:
         with duck_errors("trusted-to-refined"):
+            load_iceberg(con)
             namekey.register(con)
-            if has_movies:
-                con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {_trusted(lake, movies_rel)}")
+            if movies:
+                con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {movies}")
             else:
                 _empty_trusted(con, "trusted_movies", TMDB_MOVIE_DDL, trusted_sql.trusted_movies)
-            if has_series:
-                con.execute(
-                    f"CREATE TEMP VIEW trusted_series_files AS SELECT * FROM {_trusted(lake, series_rel)}"
-                )
+            if series:
+                con.execute(f"CREATE TEMP VIEW trusted_series_files AS SELECT * FROM {series}")
                 _with_languages(con)
             else:
                 _empty_trusted(con, "trusted_series", TMDB_SERIES_DDL, trusted_sql.trusted_series)
             # Every table reads the latest movies and series: computed once.
             con.execute(f"CREATE TEMP TABLE movies AS {refined_sql.LATEST_MOVIES}")
             con.execute(f"CREATE TEMP TABLE series AS {refined_sql.LATEST_SERIES}")
-            if _has_parquet(lake, local_rel):
-                con.execute(f"CREATE TEMP VIEW trusted_local AS SELECT * FROM {_trusted(lake, local_rel)}")
+            if local:
+                con.execute(f"CREATE TEMP VIEW trusted_local AS SELECT * FROM {local}")
                 con.execute(f"CREATE TEMP TABLE ratings AS {refined_sql.LATEST_RATINGS}")
             else:
                 con.execute(f"CREATE TEMP TABLE ratings AS {refined_sql.NO_RATINGS}")
+            stood = _collection_day(con)
             for name, query in refined_sql.TABLES.items():
-                counts[name] = _write_table(con, lake, layout.refined_table(name), query)
+                counts[name] = _write_table(con, lake, refined_table(name), query, stood)
                 say(f"{name}: {counts[name]:,} rows")
     finally:
         con.close()
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
-    result.catalog_updated = update_catalog_if_present(lake, Zone.REFINED, catalog)
+    result.catalog_updated = True
     return result
 
 
-def _write_table(con: object, lake: Lake, table_rel: str, query: str) -> int:
-    """Write one table as one Parquet file and publish it whole; returns its rows."""
+def _collection_day(con: object) -> date | None:
+    """The lake's latest collection day in Trusted (what the Refined snapshots stand for)."""
     import duckdb
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
-    parent, name = table_rel.rsplit("/", 1)
+    found = con.execute(
+        "SELECT max(dt) FROM (SELECT dt FROM movies UNION ALL SELECT dt FROM series)"
+    ).fetchone()
+    return found[0] if found and found[0] else None
+
+
+def _write_table(con: object, lake: Lake, table: TableDef, query: str, day: date | None) -> int:
+    """Write one table's rows to Parquet and commit them as its new snapshot; returns its rows."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     if lake.is_local:
-        publish.recover(lake, table_rel)
-        staged_rel = f"{parent}/.{name}.tmp-{publish.token()}"
-        staged = lake.fs_path(staged_rel)
+        staged = lake.fs_path(tables.staging_dir(lake, table, "duckdb"))
     else:
         staged = tempfile.mkdtemp(prefix="cinelake-refined-")
     os.makedirs(staged, exist_ok=True)
-    try:
-        target = sql_string(f"{staged}/part-00000-{publish.token()}.parquet")
-        written = con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)").fetchone()
-        rows = int(written[0]) if written else 0
-        if lake.is_local:
-            publish.swap_in(lake, table_rel, staged_rel)
-        else:
-            publish.upload_replacing(lake, staged, table_rel)
-    finally:
-        if os.path.isdir(staged):
-            shutil.rmtree(staged, ignore_errors=True)
-    return rows
+    token = tables.new_token()
+    if table.partition:
+        con.execute(
+            f"COPY ({query}) TO {sql_string(staged)} (FORMAT parquet, PARTITION_BY ({table.partition}), "
+            f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{token}-{{i}}', OVERWRITE_OR_IGNORE true)"
+        )
+    else:
+        con.execute(
+            f"COPY ({query}) TO {sql_string(f'{staged}/part-00000-{token}.parquet')} (FORMAT parquet)"
+        )
+    files = tables.place(lake, table, staged)
+    if table.partition:
+        days = [f.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for f in files]
+        done = tables.commit_files(lake, table, files, replace=sorted(set(days)), day=day)
+    else:
+        done = tables.commit_files(lake, table, files, replace="all", day=day)
+    return done.total

@@ -1,0 +1,118 @@
+"""Reading the tables with DuckDB: ``iceberg_scan`` of each table's snapshot, offline.
+
+DuckDB's ``iceberg`` extension reads a snapshot itself (manifests, data files, and the delete files
+Athena's UPDATE and MERGE write) with filter and column pushdown; it reaches an ``s3://`` or
+``memory://`` lake through the lake's fsspec filesystem registered on the connection, so no
+``httpfs`` extension is needed. The extension files come from the PyPI packages
+``duckdb-extension-avro`` and ``duckdb-extension-iceberg`` and are loaded by path (avro first),
+never downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING
+
+import duckdb_extension_avro
+import duckdb_extension_iceberg
+
+from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
+from cinelake.tables.registry import ALL_TABLES, TableDef
+from cinelake.tables.store import DAY_PROPERTY, load
+
+if TYPE_CHECKING:
+    import duckdb
+    from pyiceberg.table import Table
+
+DUCKDB_VERSION = "v1.5.5"
+
+
+def extension_file(package_file: str, name: str) -> str:
+    return os.path.join(
+        os.path.dirname(package_file), "extensions", DUCKDB_VERSION, f"{name}.duckdb_extension"
+    )
+
+
+def load_iceberg(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the avro and iceberg extensions shipped by their PyPI packages into ``con``."""
+    con.execute(f"LOAD '{extension_file(duckdb_extension_avro.__file__, 'avro')}'")
+    con.execute(f"LOAD '{extension_file(duckdb_extension_iceberg.__file__, 'iceberg')}'")
+
+
+def snapshot_at(table: Table, as_of: str | None) -> int | None:
+    """The snapshot id ``as_of`` names (a snapshot id, or a collection day: the last snapshot that
+    stood for that day or an earlier one); the current one when ``as_of`` is None. None: the table
+    had no snapshot then."""
+    current = table.current_snapshot()
+    if as_of is None:
+        return current.snapshot_id if current else None
+    text = as_of.strip()
+    if text.isdigit():
+        if table.snapshot_by_id(int(text)) is None:
+            raise UsageError(f"no snapshot {text} in table {table.name()[-1]}")
+        return int(text)
+    try:
+        day = date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r}: give a day (YYYY-MM-DD) or a snapshot id") from None
+    chosen = None
+    for entry in table.history():
+        snapshot = table.snapshot_by_id(entry.snapshot_id)
+        stood = (
+            snapshot.summary.additional_properties.get(DAY_PROPERTY)
+            if snapshot and snapshot.summary
+            else None
+        )
+        if stood is not None and stood <= day:
+            chosen = entry.snapshot_id
+    return chosen
+
+
+def scan_sql(table: Table, snapshot_id: int | None = None) -> str:
+    """``iceberg_scan(...)`` of the table's metadata file (at ``snapshot_id`` when given)."""
+    where = table.metadata_location.replace("'", "''")
+    at = f", snapshot_from_id = {snapshot_id}" if snapshot_id is not None else ""
+    return f"iceberg_scan('{where}'{at})"
+
+
+def snapshot_files(lake: Lake, table: TableDef) -> list[tuple[str, int]] | None:
+    """(path, rows) of each data file of the table's current snapshot; None when the lake's catalog
+    has no such table."""
+    found = load(lake, table)
+    if found is None:
+        return None
+    if found.current_snapshot() is None:
+        return []
+    return [(task.file.file_path, int(task.file.record_count)) for task in found.scan().plan_files()]
+
+
+def existing_tables(lake: Lake) -> list[tuple[TableDef, Table]]:
+    """The lake's Trusted and Refined tables that have been committed, in registry order."""
+    found = []
+    for table in ALL_TABLES:
+        iceberg = load(lake, table)
+        if iceberg is not None:
+            found.append((table, iceberg))
+    return found
+
+
+def register_views(con: duckdb.DuckDBPyConnection, lake: Lake, as_of: str | None = None) -> list[str]:
+    """One view per committed table (its snapshot at ``as_of``, else its current one); returns the
+    names. A table without a snapshot at that point is left out. A remote lake's filesystem must
+    already be registered on ``con``."""
+    from cinelake.catalog.types import quote_ident
+
+    load_iceberg(con)
+    names = []
+    for table, iceberg in existing_tables(lake):
+        snapshot = snapshot_at(iceberg, as_of)
+        if snapshot is None:
+            continue
+        pinned = snapshot if as_of is not None else None
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(table.name)} AS SELECT * FROM {scan_sql(iceberg, pinned)}"
+        )
+        names.append(table.name)
+    return names
