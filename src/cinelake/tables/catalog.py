@@ -60,16 +60,23 @@ def open_catalog(lake: Lake, backend: str | None = None) -> Catalog:
     kind = backend_for(lake, backend)
     if kind == "glue" or lake.location.scheme != "memory":
         found = _glue(lake) if kind == "glue" else _sql(lake)
-        found.create_namespace_if_not_exists(namespace())
+        _ensure_namespace(found)
         return found
     key = (lake.url, kind)
     with _LOCK:
         kept = _OPEN.get(key)
         if kept is None:
             kept = _sql(lake)
-            kept.create_namespace_if_not_exists(namespace())
+            _ensure_namespace(kept)
             _OPEN[key] = kept
     return kept
+
+
+def _ensure_namespace(catalog: Catalog) -> None:
+    """Create the namespace if missing (asked first: a deployed Glue database exists, and the
+    transforms' role may read it but not create databases)."""
+    if not catalog.namespace_exists(namespace()):
+        catalog.create_namespace_if_not_exists(namespace())
 
 
 def forget(lake: Lake) -> None:

@@ -14,9 +14,6 @@ import os
 from datetime import date
 from typing import TYPE_CHECKING
 
-import duckdb_extension_avro
-import duckdb_extension_iceberg
-
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 from cinelake.tables.registry import ALL_TABLES, TableDef
@@ -37,6 +34,9 @@ def extension_file(package_file: str, name: str) -> str:
 
 def load_iceberg(con: duckdb.DuckDBPyConnection) -> None:
     """Load the avro and iceberg extensions shipped by their PyPI packages into ``con``."""
+    import duckdb_extension_avro
+    import duckdb_extension_iceberg
+
     con.execute(f"LOAD '{extension_file(duckdb_extension_avro.__file__, 'avro')}'")
     con.execute(f"LOAD '{extension_file(duckdb_extension_iceberg.__file__, 'iceberg')}'")
 

@@ -21,18 +21,28 @@ from cinelake.tables.reading import load_iceberg, scan_sql
 from cinelake.tables.registry import TableDef, refined_table, trusted_table
 from cinelake.tables.results import RefinedResult
 from cinelake.transform import namekey, refined_sql, trusted_sql
-from cinelake.transform.duck import connect, duck_errors, sql_string
+from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
 
 Progress = Callable[[str], None]
 
 
-def _trusted(lake: Lake, origin: Origin, spec: str) -> str | None:
-    """``iceberg_scan`` of a Trusted table's current snapshot, or None when it holds no rows."""
+def _trusted(con: object, lake: Lake, origin: Origin, spec: str) -> str | None:
+    """A Trusted table's current snapshot as a DuckDB relation, or None when it holds no rows: the
+    Parquet files pyiceberg plans for it, or (when Athena's UPDATE or MERGE left delete files to
+    apply) ``iceberg_scan``, whose extension the transform's Lambda bundle does without otherwise."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     dataset = next(d for d in DATASETS if d.origin == origin and d.spec == spec)
     table = tables.load(lake, trusted_table(dataset))
     if table is None or not tables.total_rows(table):
         return None
-    return scan_sql(table)
+    planned = list(table.scan().plan_files())
+    if any(task.delete_files for task in planned):
+        load_iceberg(con)
+        return scan_sql(table)
+    files = [task.file.file_path for task in planned]
+    return f"read_parquet({sql_list(files)}, union_by_name = true)"
 
 
 def _empty_trusted(con: object, name: str, ddl: str, query: Callable[[str], str]) -> None:
@@ -63,19 +73,19 @@ def _with_languages(con: object) -> None:
 def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     """Rebuild every Refined table from Trusted (each title's most recent ``dt`` wins)."""
     say = progress or (lambda _message: None)
-    movies = _trusted(lake, Origin.TMDB, "Movies")
-    series = _trusted(lake, Origin.TMDB, "Series")
-    local = _trusted(lake, Origin.LOCAL, "Movies")
-    if not (movies or series):
-        raise UsageError(
-            f"no Trusted TMDB movies in {lake.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor series "
-            f"({layout.trusted_dir(Origin.TMDB, 'Series')}): run `cinelake transform raw-to-trusted` first"
-        )
     con = connect(lake)
     counts: dict[str, int] = {}
     try:
+        movies = _trusted(con, lake, Origin.TMDB, "Movies")
+        series = _trusted(con, lake, Origin.TMDB, "Series")
+        local = _trusted(con, lake, Origin.LOCAL, "Movies")
+        if not (movies or series):
+            raise UsageError(
+                f"no Trusted TMDB movies in {lake.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor "
+                f"series ({layout.trusted_dir(Origin.TMDB, 'Series')}): run `cinelake transform "
+                "raw-to-trusted` first"
+            )
         with duck_errors("trusted-to-refined"):
-            load_iceberg(con)
             namekey.register(con)
             if movies:
                 con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {movies}")
