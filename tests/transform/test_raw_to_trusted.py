@@ -256,3 +256,30 @@ def test_files_of_a_write_that_never_committed_are_not_seen_and_the_rerun_commit
     again = raw_to_trusted(lake, catalog="none")
     assert [(p.status, p.rows) for p in again.partitions] == [("written", 2)]
     assert load(lake, table).scan().to_arrow().num_rows == 2  # type: ignore[union-attr]
+
+
+def test_a_day_an_ingest_run_is_still_writing_is_skipped_until_the_run_completes(tmp_path: Path) -> None:
+    """Only complete days: a Raw day one of whose ingest runs has not finished (a plan, and a manifest
+    that is not complete) is left for a later transform, with one line naming the run."""
+    from datetime import UTC, datetime
+
+    from cinelake.lake.manifest import Counts, RunBook, RunManifest
+
+    lake = Lake(str(tmp_path))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY2, "run-b", 1), jsonl([{"id": 6, "title": "B"}]))
+    book = RunBook(lake, "run-b")
+    lake.write_bytes(book.plan_path, b"{}")  # run-b has started
+    manifest = RunManifest(
+        run="run-b", status="running", generation="g", parameters={}, started_at=datetime.now(UTC),
+        counts=Counts(), chunks_total=2, chunks_done=1,
+    )  # fmt: skip
+    book.save_manifest(manifest)
+    said: list[str] = []
+    first = raw_to_trusted(lake, catalog="none", progress=said.append)
+    assert [(p.day, p.status) for p in first.partitions] == [(DAY1, "written")]  # run-a: no bookkeeping
+    assert "TMDB/Movies 2026-11-26: skipped, ingest run run-b has not finished" in said
+
+    book.save_manifest(manifest.model_copy(update={"status": "complete", "chunks_done": 2}))
+    second = raw_to_trusted(lake, catalog="none")
+    assert [(p.day, p.status) for p in second.partitions] == [(DAY1, "skipped"), (DAY2, "written")]

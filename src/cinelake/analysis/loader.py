@@ -128,6 +128,8 @@ def load_with(
     if engine == "athena":
         if zone == "raw":
             raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
+        if as_of is not None:
+            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
         return load_athena(store, queries, database=database)
     return load(store, queries, zone=zone, as_of=as_of)
 

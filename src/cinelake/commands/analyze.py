@@ -80,7 +80,13 @@ def _genres(text: str) -> list[str]:
 
 
 def _run_analysis(
-    lake: str | None, genres: str, top: int, min_votes: int | None, rank_by: str, engine: str
+    lake: str | None,
+    genres: str,
+    top: int,
+    min_votes: int | None,
+    rank_by: str,
+    engine: str,
+    as_of: str | None = None,
 ) -> Analysis:
     from cinelake.analysis import budget_vs_revenue
 
@@ -92,11 +98,19 @@ def _run_analysis(
             min_votes=FILMS_MIN_VOTES if min_votes is None else min_votes,
             rank_by=rank_by,
             engine=engine,
+            as_of=as_of,
         )
 
 
 def _run_series(
-    lake: str | None, genres: str, top: int, min_votes: int | None, engine: str, *, required: bool
+    lake: str | None,
+    genres: str,
+    top: int,
+    min_votes: int | None,
+    engine: str,
+    *,
+    required: bool,
+    as_of: str | None = None,
 ) -> SeriesAnalysis | None:
     """The series answer; with ``required`` false, None when the lake holds no series."""
     from cinelake.analysis import NoAnalysisData
@@ -112,6 +126,7 @@ def _run_series(
                 top=top,
                 min_votes=SERIES_MIN_VOTES if min_votes is None else min_votes,
                 engine=engine,
+                as_of=as_of,
             )
         except NoAnalysisData:
             if required:
@@ -167,6 +182,15 @@ def analyze(
             "CINELAKE_ATHENA_WORKGROUP (default: primary).",
         ),
     ] = Engine.DUCKDB,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Answer as the lake stood at the end of this collection day (YYYY-MM-DD) or at this "
+            "Iceberg snapshot id of the Refined tables (duckdb only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Budget vs revenue of the best and worst films of each genre, and whether popularity follows.
 
@@ -182,10 +206,12 @@ def analyze(
     """
     analysis = None
     if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(lake, genres, top, min_votes, rank_by, engine.value)
+        analysis = _run_analysis(lake, genres, top, min_votes, rank_by, engine.value, as_of)
     series = None
     if kind is not AnswerKind.MOVIES:
-        series = _run_series(lake, genres, top, min_votes, engine.value, required=kind is AnswerKind.SERIES)
+        series = _run_series(
+            lake, genres, top, min_votes, engine.value, required=kind is AnswerKind.SERIES, as_of=as_of
+        )
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from cinelake.errors import UsageError
 from cinelake.lake import layout
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
 from cinelake.tables.datasets import DATASETS, RawDay, TrustedDataset, raw_days
 from cinelake.tables.registry import trusted_table
@@ -32,6 +34,26 @@ def plan(
     return todo, done
 
 
+_RUN_FILE = re.compile(r"^[a-z0-9_-]+?-(?P<run>[A-Za-z0-9][A-Za-z0-9_-]*)-\d{5}(-p\d{2})?\.json$")
+
+
+def unfinished_run(lake: Lake, raw: RawDay) -> str | None:
+    """An ingest run that wrote into this Raw day and has not finished (its manifest is missing or
+    not ``complete`` while its plan exists), or None. Files no run's bookkeeping knows (copied in by
+    hand) belong to no unfinished run."""
+    from cinelake.lake.manifest import RunBook
+
+    runs = sorted({m["run"] for name, _ in raw.files if (m := _RUN_FILE.match(name))})
+    for run in runs:
+        book = RunBook(lake, run)
+        manifest = book.load_manifest()
+        if manifest is not None and manifest.status != "complete":
+            return run
+        if manifest is None and lake.exists(book.plan_path):
+            return run
+    return None
+
+
 def plan_all(
     lake: Lake, *, day: date | None, force: bool, say: Callable[[str], None]
 ) -> tuple[RawToTrustedResult, list[tuple[TrustedDataset, list[RawDay]]]]:
@@ -41,6 +63,15 @@ def plan_all(
     if day is not None and not any(todo or done for _, todo, done in plans):
         raise UsageError(f"no Raw data for {day.isoformat()} in {lake.url}")
     result = RawToTrustedResult()
+    for index, (dataset, todo, done) in enumerate(plans):
+        ready = []
+        for raw in todo:
+            run = unfinished_run(lake, raw) if dataset.origin is Origin.TMDB else None
+            if run is None:
+                ready.append(raw)
+            else:  # only complete days: the next transform picks this one up
+                say(f"{dataset.name} {raw.day.isoformat()}: skipped, ingest run {run} has not finished")
+        plans[index] = (dataset, ready, done)
     for dataset, _todo, done in plans:
         for raw in done:
             path = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)

@@ -41,33 +41,43 @@ def load_iceberg(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD '{extension_file(duckdb_extension_iceberg.__file__, 'iceberg')}'")
 
 
-def snapshot_at(table: Table, as_of: str | None) -> int | None:
-    """The snapshot id ``as_of`` names (a snapshot id, or a collection day: the last snapshot that
-    stood for that day or an earlier one); the current one when ``as_of`` is None. None: the table
-    had no snapshot then."""
+def snapshot_at(table: Table, as_of: str | int | None) -> int | None:
+    """The snapshot the table had at ``as_of``: a collection day (``YYYY-MM-DD``: the last snapshot
+    that stood for that day or an earlier one) or a commit time in milliseconds (the last snapshot
+    committed by then, see :func:`moment_of`); the current one when ``as_of`` is None. None: the
+    table had no snapshot then."""
     current = table.current_snapshot()
     if as_of is None:
         return current.snapshot_id if current else None
-    text = as_of.strip()
-    if text.isdigit():
-        if table.snapshot_by_id(int(text)) is None:
-            raise UsageError(f"no snapshot {text} in table {table.name()[-1]}")
-        return int(text)
-    try:
-        day = date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise UsageError(f"--as-of {as_of!r}: give a day (YYYY-MM-DD) or a snapshot id") from None
     chosen = None
     for entry in table.history():
         snapshot = table.snapshot_by_id(entry.snapshot_id)
-        stood = (
-            snapshot.summary.additional_properties.get(DAY_PROPERTY)
-            if snapshot and snapshot.summary
-            else None
-        )
-        if stood is not None and stood <= day:
+        if snapshot is None:
+            continue
+        if isinstance(as_of, int):
+            if snapshot.timestamp_ms <= as_of:
+                chosen = entry.snapshot_id
+            continue
+        stood = snapshot.summary.additional_properties.get(DAY_PROPERTY) if snapshot.summary else None
+        if stood is not None and stood <= as_of:
             chosen = entry.snapshot_id
     return chosen
+
+
+def moment_of(lake: Lake, as_of: str) -> str | int:
+    """``as_of`` as a day (ISO) or, for a snapshot id of any of the lake's tables, the time that
+    snapshot was committed (milliseconds): every table is then read as it stood at that moment."""
+    text = as_of.strip()
+    if text.isdigit():
+        for _table, iceberg in existing_tables(lake):
+            found = iceberg.snapshot_by_id(int(text))
+            if found is not None:
+                return int(found.timestamp_ms)
+        raise UsageError(f"--as-of {text}: no table of {lake.url} has that snapshot")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r}: give a day (YYYY-MM-DD) or a snapshot id") from None
 
 
 def scan_sql(table: Table, snapshot_id: int | None = None) -> str:
@@ -105,9 +115,10 @@ def register_views(con: duckdb.DuckDBPyConnection, lake: Lake, as_of: str | None
     from cinelake.catalog.types import quote_ident
 
     load_iceberg(con)
+    moment = moment_of(lake, as_of) if as_of is not None else None
     names = []
     for table, iceberg in existing_tables(lake):
-        snapshot = snapshot_at(iceberg, as_of)
+        snapshot = snapshot_at(iceberg, moment)
         if snapshot is None:
             continue
         pinned = snapshot if as_of is not None else None
