@@ -209,6 +209,8 @@ def commit_files(
     counted = [(rel, _rows(lake, rel)) for rel in files]
     kept = [rel for rel, rows in counted if rows > 0]
     schema_from = kept[0] if kept else (files[0] if files else None)
+    first = load(lake, table, backend) is None and not lake.exists(f"{table.rel}/metadata")
+    legacy = _legacy_files(lake, table, files) if first else []
     last: Exception | None = None
     for _attempt in range(COMMIT_TRIES):
         iceberg = _table(lake, table, schema_from, backend)
@@ -224,10 +226,31 @@ def commit_files(
         for rel, rows in counted:
             if rows == 0:
                 lake.delete(rel)  # its columns made the table; an empty file is no data
+        for rel in legacy:
+            lake.delete(rel)  # the folder's plain Parquet of before, now replaced by the table
         return done
     raise TableCommitError(
         f"{table.name}: the commit was refused {COMMIT_TRIES} times (another writer keeps committing): {last}"
     )
+
+
+LEGACY_MARKER = "_sources.json"
+"""What a Trusted partition of a lake written before the tables were Iceberg tables held beside its files."""
+
+
+def _legacy_files(lake: Lake, table: TableDef, files: Sequence[str]) -> list[str]:
+    """The plain Parquet files and ``_sources.json`` markers a lake written before the tables were
+    Iceberg tables keeps in the table's folder: the first commit (which the next transform makes
+    from Raw, re-ingesting nothing) replaces them, and they are deleted after it."""
+    new = set(files)
+    return [
+        rel
+        for rel in lake.list_files(table.rel, include_hidden=True)
+        if rel not in new
+        and "/metadata/" not in rel
+        and "-write-" not in rel
+        and (rel.endswith(".parquet") or rel.endswith(LEGACY_MARKER))
+    ]
 
 
 def _rows(lake: Lake, rel: str) -> int:
