@@ -210,7 +210,7 @@ def commit_files(
     kept = [rel for rel, rows in counted if rows > 0]
     schema_from = kept[0] if kept else (files[0] if files else None)
     first = load(lake, table, backend) is None and not lake.exists(f"{table.rel}/metadata")
-    legacy = _legacy_files(lake, table, files) if first else []
+    legacy = _legacy_files(lake, table, files) if first and _written_before_iceberg(lake) else []
     last: Exception | None = None
     for _attempt in range(COMMIT_TRIES):
         iceberg = _table(lake, table, schema_from, backend)
@@ -236,6 +236,14 @@ def commit_files(
 
 LEGACY_MARKER = "_sources.json"
 """What a Trusted partition of a lake written before the tables were Iceberg tables held beside its files."""
+
+
+def _written_before_iceberg(lake: Lake) -> bool:
+    """True for a lake whose Trusted zone still holds the previous release's ``_sources.json`` markers.
+
+    Only such a lake has plain files to clear at a table's first commit; in any other, the files in a
+    new table's folder are another writer's, placed for its own first commit."""
+    return any(rel.endswith(LEGACY_MARKER) for rel in lake.list_files("Trusted", include_hidden=True))
 
 
 def _legacy_files(lake: Lake, table: TableDef, files: Sequence[str]) -> list[str]:
