@@ -137,7 +137,13 @@ def asked(
 
 
 def _run_analysis(
-    lake: str | None, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
+    lake: str | None,
+    chosen: Asked,
+    top: int,
+    min_votes: int | None,
+    rank_by: str,
+    engine: str,
+    as_of: str | None = None,
 ) -> Analysis:
     from cinelake.analysis import budget_vs_revenue
 
@@ -150,6 +156,7 @@ def _run_analysis(
             rank_by=rank_by,
             engine=engine,
             **chosen.selection(),
+            as_of=as_of,
         )
 
 
@@ -162,6 +169,7 @@ def _run_series(
     engine: str,
     *,
     required: bool,
+    as_of: str | None = None,
 ) -> SeriesAnalysis | None:
     """The series answer; with ``required`` false, None when the lake holds no series (and
     ``rank_by`` falls back to vote_average when it is not a series key)."""
@@ -182,6 +190,7 @@ def _run_series(
                 rank_by=rank_by,
                 engine=engine,
                 **chosen.selection(),
+                as_of=as_of,
             )
         except NoAnalysisData:
             if required:
@@ -241,6 +250,15 @@ def analyze(
             "CINELAKE_ATHENA_WORKGROUP (default: primary).",
         ),
     ] = Engine.DUCKDB,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Answer as the lake stood at the end of this collection day (YYYY-MM-DD) or at this "
+            "Iceberg snapshot id of the Refined tables (duckdb only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Budget vs revenue of the best and worst films of each genre, and whether popularity follows.
 
@@ -257,11 +275,13 @@ def analyze(
     chosen = asked(genres, genre, match, year_from, year_to)
     analysis = None
     if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value)
+        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value, as_of)
     series = None
     if kind is not AnswerKind.MOVIES:
         required = kind is AnswerKind.SERIES
-        series = _run_series(lake, chosen, top, min_votes, rank_by, engine.value, required=required)
+        series = _run_series(
+            lake, chosen, top, min_votes, rank_by, engine.value, required=required, as_of=as_of
+        )
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)
