@@ -38,6 +38,7 @@ from typing import Any
 from cinelake.aws.packaging import BUNDLES
 from cinelake.config import get_settings
 from cinelake.lake.store import Lake
+from cinelake.tables.catalog import ICEBERG_DB
 from tests.aws import iam_audit
 from tests.aws.asl import Execution, ExecutionFailed, StateMachine, TaskError
 from tests.aws.iam_audit import RecordingProxy
@@ -151,12 +152,14 @@ def run_transform(
     }
     changed = {}
     for key, path in sorted(local.items()):
-        if not key.startswith(("Trusted/", "Refined/")) or "/metadata/" in key:
-            continue  # Iceberg metadata of the folder's catalog: Glue gets its own below
+        metadata = key.startswith(("Trusted/", "Refined/")) and "/metadata/" in key
+        own_catalog = key.startswith(ICEBERG_DB) or metadata
+        if own_catalog and key not in before:
+            continue  # the folder's Iceberg catalog and its metadata files: Glue gets its own below
         data = path.read_bytes()
         if key not in before or s3.get_object(Bucket=bucket, Key=key)["Body"].read() != data:
             changed[key] = data
-    removed = [key for key in before if key.startswith(("Trusted/", "Refined/")) and key not in local]
+    removed = [key for key in before if key not in local]
     refused = iam_audit.denied(iam_audit.objects_needs(bucket, list(changed), removed), role)
     if refused:
         raise GlueAccessDenied(f"AccessDenied: the job's role is not allowed {'; '.join(refused)}")

@@ -115,35 +115,41 @@ def _genres(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Asked:
-    """The selection the command line asks for: the genres, how they combine and the years."""
+    """The selection the command line asks for: the genres, how they combine and the years; and the
+    moment the tables are read at (``--as-of``: a collection day or a snapshot id; None: now)."""
 
     genres: list[str]
     match: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    as_of: str | None = None
 
     def selection(self) -> dict[str, Any]:
-        return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
+        return {
+            "match": self.match,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "as_of": self.as_of,
+        }
 
 
 def asked(
-    genres: str, genre: list[str] | None, match: str | None, year_from: int | None, year_to: int | None
+    genres: str,
+    genre: list[str] | None,
+    match: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    as_of: str | None = None,
 ) -> Asked:
     """``--genre`` (repeated) forms one group, matched by ``--match`` (any unless told); ``--genres``
     answers each genre on its own unless ``--match`` is given."""
     if genre:
-        return Asked(list(genre), match or "any", year_from, year_to)
-    return Asked(_genres(genres), match, year_from, year_to)
+        return Asked(list(genre), match or "any", year_from, year_to, as_of)
+    return Asked(_genres(genres), match, year_from, year_to, as_of)
 
 
 def _run_analysis(
-    lake: str | None,
-    chosen: Asked,
-    top: int,
-    min_votes: int | None,
-    rank_by: str,
-    engine: str,
-    as_of: str | None = None,
+    lake: str | None, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
     from cinelake.analysis import budget_vs_revenue
 
@@ -156,7 +162,6 @@ def _run_analysis(
             rank_by=rank_by,
             engine=engine,
             **chosen.selection(),
-            as_of=as_of,
         )
 
 
@@ -169,7 +174,6 @@ def _run_series(
     engine: str,
     *,
     required: bool,
-    as_of: str | None = None,
 ) -> SeriesAnalysis | None:
     """The series answer; with ``required`` false, None when the lake holds no series (and
     ``rank_by`` falls back to vote_average when it is not a series key)."""
@@ -190,7 +194,6 @@ def _run_series(
                 rank_by=rank_by,
                 engine=engine,
                 **chosen.selection(),
-                as_of=as_of,
             )
         except NoAnalysisData:
             if required:
@@ -272,16 +275,14 @@ def analyze(
     correlations of popularity with vote_average, seasons and episodes. TMDB's TV endpoints have no
     budget or revenue, so the series answer has no money figures.
     """
-    chosen = asked(genres, genre, match, year_from, year_to)
+    chosen = asked(genres, genre, match, year_from, year_to, as_of)
     analysis = None
     if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value, as_of)
+        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value)
     series = None
     if kind is not AnswerKind.MOVIES:
         required = kind is AnswerKind.SERIES
-        series = _run_series(
-            lake, chosen, top, min_votes, rank_by, engine.value, required=required, as_of=as_of
-        )
+        series = _run_series(lake, chosen, top, min_votes, rank_by, engine.value, required=required)
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)

@@ -39,15 +39,16 @@ _RUN_FILE = re.compile(r"^[a-z0-9_-]+?-(?P<run>[A-Za-z0-9][A-Za-z0-9_-]*)-\d{5}(
 
 def unfinished_run(lake: Lake, raw: RawDay) -> str | None:
     """An ingest run that wrote into this Raw day and has not finished (its manifest is missing or
-    not ``complete`` while its plan exists), or None. Files no run's bookkeeping knows (copied in by
-    hand) belong to no unfinished run."""
+    not ``complete`` while its plan exists), or None. A run that went through every chunk and left
+    only failed ids has finished (its day goes on without them). Files no run's bookkeeping knows
+    (copied in by hand) belong to no unfinished run."""
     from cinelake.lake.manifest import RunBook
 
     runs = sorted({m["run"] for name, _ in raw.files if (m := _RUN_FILE.match(name))})
     for run in runs:
         book = RunBook(lake, run)
         manifest = book.load_manifest()
-        if manifest is not None and manifest.status != "complete":
+        if manifest is not None and manifest.status != "complete" and not manifest.only_failures_left:
             return run
         if manifest is None and lake.exists(book.plan_path):
             return run

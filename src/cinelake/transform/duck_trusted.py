@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from cinelake.errors import InputFileError, UsageError
-from cinelake.lake.layout import Format
+from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
 from cinelake.tables import store as tables
 from cinelake.tables.datasets import RawDay, TrustedDataset
@@ -169,7 +169,7 @@ def run(
 ) -> RawToTrustedResult:
     """Raw -> Trusted for every pending day (or only ``day``): one Iceberg commit per dataset."""
     say = progress or (lambda _message: None)
-    if not store.exists(""):  # a typo in --lake creates no lake of its own
+    if not store.is_there(Zone.TRUSTED.value):  # a typo in --lake creates no lake of its own
         raise UsageError(f"no lake at {store.url}: check --lake (or CINELAKE_LAKE)")
     result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:
