@@ -128,6 +128,22 @@ def aws_env(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return moto_server
 
 
+@pytest.fixture()
+def glue_database(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A catalog database of this test's own in the moto server's Glue (which lives for the session):
+    a Glue database holds one lake's Iceberg tables."""
+    import uuid
+
+    from cinelake.config import get_settings
+
+    name = f"lake_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("CINELAKE_CATALOG_DATABASE", name)
+    get_settings.cache_clear()
+    yield name
+    monkeypatch.delenv("CINELAKE_CATALOG_DATABASE")
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def spark_session() -> Iterator[Any]:
     """Starts the one local session of the run and stops it at the end."""

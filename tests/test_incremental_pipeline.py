@@ -77,9 +77,17 @@ def raw_ids(lake: Lake, day: date) -> list[int]:
 
 
 def refined(lake_dir: Path, table: str, drop: str = "") -> list[tuple[Any, ...]]:
+    """The Refined table's rows at its current snapshot (through Iceberg), sorted."""
+    from cinelake.tables.reading import load_iceberg, scan_sql
+    from cinelake.tables.registry import refined_table
+    from cinelake.tables.store import load
+
+    found = load(Lake(str(lake_dir)), refined_table(table))
+    assert found is not None, table
     exclude = f"EXCLUDE ({drop})" if drop else ""
-    query = f"SELECT * {exclude} FROM read_parquet('{lake_dir}/Refined/{table}/**/*.parquet') ORDER BY ALL"
-    return duckdb.sql(query).fetchall()
+    with duckdb.connect() as con:
+        load_iceberg(con)
+        return con.execute(f"SELECT * {exclude} FROM {scan_sql(found)} ORDER BY ALL").fetchall()
 
 
 def test_incremental_day_two_equals_a_full_refresh(tmp_path: Path, small_demo_csv: Path, server: str) -> None:

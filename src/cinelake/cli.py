@@ -13,7 +13,19 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from cinelake import __version__
-from cinelake.commands import analyze, aws, catalog, dashboard, ingest, pipeline, spark, sql, tmdb, transform
+from cinelake.commands import (
+    analyze,
+    aws,
+    catalog,
+    dashboard,
+    ingest,
+    pipeline,
+    spark,
+    sql,
+    tables,
+    tmdb,
+    transform,
+)
 from cinelake.commands.common import err_console
 from cinelake.errors import CinelakeError
 
@@ -34,6 +46,7 @@ app.add_typer(aws.app, name="aws")
 app.add_typer(transform.app, name="transform")
 app.add_typer(spark.app, name="spark")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(tables.app, name="tables")
 analyze.register(app)
 dashboard.register(app)
 sql.register(app)

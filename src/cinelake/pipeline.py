@@ -109,7 +109,7 @@ def run_pipeline(
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
-    from cinelake.transform import check_engine
+    from cinelake.engines import check_engine
 
     chosen = check_engine(engine)  # a missing pyspark is one line before anything else
     if not settings.has_tmdb_credentials():
@@ -184,7 +184,7 @@ def run_pipeline(
     spark: Any = None
     try:
         with step("raw-to-trusted") as said:
-            from cinelake.transform import raw_to_trusted, trusted_to_refined
+            from cinelake.engines import raw_to_trusted, trusted_to_refined
 
             if chosen == "spark":
                 from cinelake.spark.session import get_spark
@@ -243,9 +243,9 @@ def run_demo(
 
     from pydantic import SecretStr
 
+    from cinelake.engines import check_engine
     from cinelake.tmdb.server.control import configure
     from cinelake.tmdb.server.run import serve_in_subprocess
-    from cinelake.transform import check_engine
 
     if days not in (1, 2):
         raise UsageError(f"--days must be 1 or 2, got {days}")

@@ -65,7 +65,6 @@ def write_refined(
 ) -> None:
     """The Refined star-schema tables the analysis reads, from TMDB detail objects."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     fact: list[dict[str, Any]] = []
     dim: list[dict[str, Any]] = []
@@ -148,10 +147,14 @@ def write_refined(
         "bridge_movie_genre": bridge,
         "dim_genre": [{"genre_key": k, "genre_id": k, "name": v} for k, v in sorted(genres.items())],
     }
+    from cinelake.tables.registry import refined_table
+    from cinelake.tables.store import write_arrow
+
     for table, schema in schemas.items():
-        sink = pa.BufferOutputStream()
-        pq.write_table(pa.Table.from_pylist(rows[table], schema=schema), sink)
-        lake.write_bytes(f"{layout.refined_table(table)}/{part}.parquet", sink.getvalue().to_pybytes())
+        # Committed as the Refined job commits; a later ``part`` adds its rows to the table's.
+        replace = "all" if part == "part-00000" else ()
+        data = pa.Table.from_pylist(rows[table], schema=schema)
+        write_arrow(lake, refined_table(table), data, replace=replace)
 
 
 def _date(text: object) -> date | None:

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cinelake.analysis import freshness
 from cinelake.lake import layout
-from cinelake.lake.layout import Kind, Origin
+from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.store import write_arrow
 from tests.analysis.films import hand_checked_movies
 from tests.analysis.lakes import write_raw, write_refined
 
 pytestmark = pytest.mark.integration
 
 
-def _parquet(rows: int) -> bytes:
+def _trusted(rows: int, day: date) -> Any:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.table({"id": list(range(rows))}), sink)
-    return bytes(sink.getvalue().to_pybytes())
+    return pa.table({"id": list(range(rows)), "dt": [day] * rows})
 
 
 @pytest.mark.parametrize("url", ["local", "memory://freshness"])
@@ -38,8 +39,7 @@ def test_dates_and_counts_per_dataset(url: str, tmp_path: Path) -> None:
             layout.raw_local_csv_file(Kind.MOVIES, date(2026, 11, 24), "movies.csv"), csv.encode()
         )
         for day, rows in ((date(2026, 11, 25), 3), (date(2026, 11, 26), 4)):
-            folder = layout.trusted_partition(Origin.TMDB, "Movies", day)
-            lake.write_bytes(f"{folder}/part-00000.parquet", _parquet(rows))
+            write_arrow(lake, trusted_table(DATASETS[0]), _trusted(rows, day), replace=[day.isoformat()])
         write_refined(lake, movies, date(2026, 11, 26))
         lake.write_bytes(f"{layout.run_dir('a')}/manifest.json", b"{}")  # bookkeeping: not a dataset
 

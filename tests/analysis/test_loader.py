@@ -14,6 +14,8 @@ from cinelake.analysis.series_sources import SERIES, SERIES_REFINED_TABLES, load
 from cinelake.analysis.sources import FILMS
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
+from cinelake.tables.registry import refined_table
+from cinelake.tables.store import write_arrow
 
 _EMPTY = {
     "fact_series": "SELECT 1::BIGINT AS series_key, 1.0::DOUBLE AS popularity, 1.0::DOUBLE AS vote_average, "
@@ -27,12 +29,14 @@ _EMPTY = {
 
 
 def _lake_with_empty_refined_series(root: Path) -> Lake:
-    """Refined series tables with their columns and no row, and one Raw series a day."""
+    """Refined series tables with their columns and no row (committed as Iceberg tables), and one Raw
+    series a day."""
+    root.mkdir(parents=True)
+    lake = Lake(str(root))
     con = duckdb.connect()
     for table in SERIES_REFINED_TABLES:
-        folder = root / "Refined" / table
-        folder.mkdir(parents=True)
-        con.execute(f"COPY ({_EMPTY[table]} WHERE false) TO '{folder / 'part-0.parquet'}' (FORMAT parquet)")
+        empty = con.execute(f"{_EMPTY[table]} WHERE false").to_arrow_table()
+        write_arrow(lake, refined_table(table), empty)
     con.close()
     raw = root / "Raw" / "TMDB" / "JSON" / "Series" / "2024" / "01" / "02"
     raw.mkdir(parents=True)

@@ -43,7 +43,7 @@ def _write_raw_series(lake: Lake) -> None:
 @pytest.fixture(scope="module")
 def series_lakes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lake, Lake]:
     """(the TV snapshot in Raw only, the same through Trusted and Refined on DuckDB)."""
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     raw = Lake(str(tmp_path_factory.mktemp("series-raw")))
     _write_raw_series(raw)

@@ -31,11 +31,14 @@ import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from cinelake.aws.packaging import BUNDLES
 from cinelake.config import get_settings
+from cinelake.lake.store import Lake
+from cinelake.tables.catalog import ICEBERG_DB
 from tests.aws import iam_audit
 from tests.aws.asl import Execution, ExecutionFailed, StateMachine, TaskError
 from tests.aws.iam_audit import RecordingProxy
@@ -117,6 +120,12 @@ def run_transform(
         target = mirror / key
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    # Local Spark cannot reach S3, so the job commits to the folder's own Iceberg catalog, seeded with
+    # the tables' current snapshots in Glue; their new snapshots are committed to Glue after.
+    database = arguments.get("--database") or get_settings().catalog_database
+    with _audited(endpoint, role) as through:
+        bucket_lake = Lake(f"s3://{bucket}", s3_endpoint_url=through)
+        seeded = _seed_iceberg_catalog(bucket_lake, Lake(str(mirror)), database)
     argv = [str(script)]
     for name, value in arguments.items():
         if name.startswith("--") and name not in (
@@ -143,6 +152,10 @@ def run_transform(
     }
     changed = {}
     for key, path in sorted(local.items()):
+        metadata = key.startswith(("Trusted/", "Refined/")) and "/metadata/" in key
+        own_catalog = key.startswith(ICEBERG_DB) or metadata
+        if own_catalog and key not in before:
+            continue  # the folder's Iceberg catalog and its metadata files: Glue gets its own below
         data = path.read_bytes()
         if key not in before or s3.get_object(Bucket=bucket, Key=key)["Body"].read() != data:
             changed[key] = data
@@ -156,7 +169,88 @@ def run_transform(
     for key in removed:
         s3.delete_object(Bucket=bucket, Key=key)
         run.deleted.append(key)
+    with _audited(endpoint, role) as through:
+        _commit_to_glue(Lake(str(mirror)), Lake(f"s3://{bucket}", s3_endpoint_url=through), database, seeded)
     return run
+
+
+@contextlib.contextmanager
+def _audited(endpoint: str, role: iam_audit.Policy) -> Iterator[str]:
+    """The job's own Iceberg catalog calls (Glue's GetTable, CreateTable, UpdateTable; the metadata
+    files pyiceberg reads and writes in S3) sent through a recording proxy, whose URL the block gets:
+    what the role does not grant fails the job with AccessDenied, as it would on Glue."""
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    with RecordingProxy(endpoint) as proxy:
+        os.environ["AWS_ENDPOINT_URL"] = proxy.url
+        try:
+            yield proxy.url
+        finally:
+            if saved is None:
+                os.environ.pop("AWS_ENDPOINT_URL", None)
+            else:
+                os.environ["AWS_ENDPOINT_URL"] = saved
+    refused = iam_audit.audit(proxy.calls, role)
+    if refused:
+        raise GlueAccessDenied(f"AccessDenied: the job's role is not allowed {'; '.join(refused)}")
+
+
+@contextlib.contextmanager
+def _catalog_database(name: str) -> Iterator[None]:
+    """CINELAKE_CATALOG_DATABASE set to ``name`` for the block, restored after (settings re-read)."""
+    saved = os.environ.get("CINELAKE_CATALOG_DATABASE")
+    os.environ["CINELAKE_CATALOG_DATABASE"] = name
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("CINELAKE_CATALOG_DATABASE", None)
+        else:
+            os.environ["CINELAKE_CATALOG_DATABASE"] = saved
+        get_settings.cache_clear()
+
+
+def _seed_iceberg_catalog(lake: Lake, mirror: Lake, database: str) -> dict[str, int | None]:
+    """Register the Glue tables' current data files (mirrored) in the folder's Iceberg catalog, with
+    their record of Raw sources; returns each table's snapshot in the folder's catalog."""
+    from cinelake.tables.registry import ALL_TABLES
+    from cinelake.tables.store import SOURCES_PROPERTY, commit_files, data_files, load, summary
+
+    seeded: dict[str, int | None] = {}
+    with _catalog_database(database):
+        for table in ALL_TABLES:
+            found = load(lake, table)
+            if found is None:
+                continue
+            files = [lake.relative(f.removeprefix("s3://")) for f in data_files(lake, table)]
+            sources = json.loads(summary(found).get(SOURCES_PROPERTY, "{}"))
+            done = commit_files(mirror, table, files, replace="all", sources=sources)
+            seeded[table.name] = done.snapshot_id
+    return seeded
+
+
+def _commit_to_glue(mirror: Lake, lake: Lake, database: str, seeded: dict[str, int | None]) -> None:
+    """Commit each table the job changed in the folder's catalog to Glue: its files, uploaded already."""
+    from cinelake.tables.registry import ALL_TABLES
+    from cinelake.tables.store import DAY_PROPERTY, SOURCES_PROPERTY, commit_files, data_files, load, summary
+
+    with _catalog_database(database):
+        for table in ALL_TABLES:
+            found = load(mirror, table)
+            current = found.current_snapshot() if found is not None else None
+            if current is None or current.snapshot_id == seeded.get(table.name):
+                continue
+            recorded = summary(found)
+            files = [mirror.relative(f.removeprefix("file://")) for f in data_files(mirror, table)]
+            day = recorded.get(DAY_PROPERTY)
+            commit_files(
+                lake,
+                table,
+                files,
+                replace="all",
+                sources=json.loads(recorded.get(SOURCES_PROPERTY, "{}")),
+                day=date.fromisoformat(day) if day else None,
+            )
 
 
 class LocalStack:

@@ -32,6 +32,7 @@ for key in filter(None, args.remove.split(",")):
 
 @pytest.fixture()
 def bucket(aws_env: str) -> str:
+    """A bucket and the stack's Glue database (named after it), as a deploy makes them."""
     import boto3
 
     name = f"lake-{uuid.uuid4().hex[:12]}"
@@ -39,18 +40,25 @@ def bucket(aws_env: str) -> str:
     s3.create_bucket(Bucket=name)
     for key in ("Raw/TMDB/JSON/Movies/2026/11/26/m.json", "Trusted/TMDB/movies/old.parquet"):
         s3.put_object(Bucket=name, Key=key, Body=b"before")
+    boto3.client("glue", endpoint_url=aws_env).create_database(DatabaseInput={"Name": database(name)})
     return name
 
 
+def database(bucket: str) -> str:
+    return bucket.replace("-", "_")
+
+
 def glue_role(bucket: str) -> iam_audit.Policy:
-    return iam_audit.Policy.of_role(load_template(), "GlueJobRole", {"BucketName": bucket}, "")
+    parameters = {"BucketName": bucket, "GlueDatabaseName": database(bucket)}
+    return iam_audit.Policy.of_role(load_template(), "GlueJobRole", parameters, "")
 
 
 def run(bucket: str, endpoint: str, tmp_path: Path, *, write: str = "", remove: str = "") -> list[str]:
     """The job writing and removing these (comma-separated) keys; the keys put back."""
     script = tmp_path / "job.py"
     script.write_text(JOB)
-    arguments = {"--lake": f"s3://{bucket}", "--write": write, "--remove": remove}
+    arguments = {"--lake": f"s3://{bucket}", "--database": database(bucket)}
+    arguments |= {"--write": write, "--remove": remove}
     done = run_transform(script, arguments, endpoint=endpoint, workdir=tmp_path, role=glue_role(bucket))
     return sorted(done.written + done.deleted)
 
@@ -102,9 +110,10 @@ def test_glue_reads_the_script_and_modules_as_the_role(bucket: str, aws_env: str
     script = tmp_path / "job.py"
     script.write_text(JOB)
     elsewhere = [iam_audit.Need("s3:GetObject", f"arn:aws:s3:::{bucket}/_athena/job.py")]
+    arguments = {"--lake": f"s3://{bucket}", "--database": database(bucket)}
     with pytest.raises(GlueAccessDenied, match=re.escape("_athena/job.py")):
-        run_transform(script, {"--lake": f"s3://{bucket}"}, endpoint=aws_env, workdir=tmp_path,
+        run_transform(script, arguments, endpoint=aws_env, workdir=tmp_path,
                       role=glue_role(bucket), needs=elsewhere)  # fmt: skip
-    done = run_transform(script, {"--lake": f"s3://{bucket}"}, endpoint=aws_env, workdir=tmp_path,
+    done = run_transform(script, arguments, endpoint=aws_env, workdir=tmp_path,
                          role=glue_role(bucket), needs=needs)  # fmt: skip
     assert done.written == done.deleted == []

@@ -179,19 +179,22 @@ def test_glue_jobs_reference_the_uploaded_scripts(template: dict[str, Any]) -> N
     assert scripts == ["raw_to_trusted.py", "trusted_to_refined.py", "wordcount.py"]
 
 
-def test_one_catalog_writer(template: dict[str, Any]) -> None:
-    """No crawler, and only the catalog step's role may write the Glue database."""
+def test_who_writes_the_glue_database(template: dict[str, Any]) -> None:
+    """No Glue crawler: the catalog step's role alone writes the Raw tables and their partitions; the
+    transforms' roles commit the Trusted and Refined Iceberg tables (tables only, no partitions,
+    in the stack's database only)."""
     types = {r["Type"] for r in template["Resources"].values()}
     assert "AWS::Glue::Crawler" not in types
-    writes = {
-        "glue:CreateTable",
-        "glue:UpdateTable",
-        "glue:BatchCreatePartition",
-        "glue:BatchUpdatePartition",
-    }
+    partitions = {"glue:BatchCreatePartition", "glue:BatchUpdatePartition"}
+    tables = {"glue:CreateTable", "glue:UpdateTable"}
     roles = [name for name, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
-    writers = [role for role in roles if writes & set(_allows(template, role))]
-    assert writers == ["CatalogRole"]
+    assert [role for role in roles if partitions & set(_allows(template, role))] == ["CatalogRole"]
+    committers = [role for role in roles if tables & set(_allows(template, role))]
+    assert committers == ["CatalogRole", "TransformRole", "GlueJobRole"]
+    for role in ("TransformRole", "GlueJobRole"):
+        allows = _allows(template, role)
+        targets = {_text(r) for a in tables for s in allows[a] for r in _as_list(s["Resource"])}
+        assert all("${GlueDatabaseName}" in t or t.endswith(":catalog") for t in targets), (role, targets)
     jobs = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
     for job in jobs:
         assert job["DefaultArguments"].get("--catalog", "none") == "none"
@@ -320,6 +323,8 @@ def test_transform_role_reads_raw_and_writes_only_trusted_and_refined(template: 
     assert set(allows) == {
         "s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:DeleteObject",
         "logs:CreateLogStream", "logs:PutLogEvents",
+        # The Iceberg commits of the Trusted and Refined tables in the Glue database.
+        "glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable",
     }  # fmt: skip
     for write in ("s3:PutObject", "s3:DeleteObject"):
         targets = sorted(_text(r) for s in allows[write] for r in _as_list(s["Resource"]))
@@ -327,7 +332,7 @@ def test_transform_role_reads_raw_and_writes_only_trusted_and_refined(template: 
             "arn:${AWS::Partition}:s3:::${BucketName}/Refined/*",
             "arn:${AWS::Partition}:s3:::${BucketName}/Trusted/*",
         ], write
-    assert not any(a.startswith(("glue:", "secretsmanager:", "lambda:")) for a in allows)
+    assert not any(a.startswith(("secretsmanager:", "lambda:")) for a in allows)
     function = template["Resources"]["TransformFunction"]
     assert function["Condition"] == "LambdaTransforms"
     props = function["Properties"]

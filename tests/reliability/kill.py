@@ -95,24 +95,23 @@ def kill_points(rng: random.Random, count: int, duration: float) -> list[float]:
     return [rng.uniform(0.1, 0.95) * duration for _ in range(count)]
 
 
-def parquet_tables(root: Path, zone: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every Parquet dataset under ``zone`` (folder of its files -> its rows, sorted, the lake's path
-    replaced by ``<lake>``); file names aside, since Spark names its part files with a random job id."""
-    import pyarrow.parquet as pq
+def iceberg_tables(root: Path, zone: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every Iceberg table of ``zone`` the lake's catalog holds (folder -> its rows at the current
+    snapshot, sorted, the lake's path replaced by ``<lake>``): what any reader of the lake sees."""
+    from cinelake.lake.store import Lake
+    from cinelake.tables.reading import existing_tables
 
     tables: dict[str, list[tuple[Any, ...]]] = {}
-    for path in sorted((root / zone).rglob("*.parquet")):
-        rel = path.relative_to(root)
-        if any(part.startswith(("_", ".")) for part in rel.parts):
+    lake = str(root)
+    for table, iceberg in existing_tables(Lake(lake)):
+        if table.zone.value != zone:
             continue
-        rows = pq.read_table(path).to_pylist()
-        key = rel.parent.as_posix()
+        rows = iceberg.scan().to_arrow().to_pylist()
         # Lineage columns (source_file) hold the lake's own path: two lakes, one content.
-        lake = str(root)
-        tables.setdefault(key, []).extend(
+        tables[table.rel] = sorted(
             tuple(sorted((k, repr(v).replace(lake, "<lake>")) for k, v in r.items())) for r in rows
         )
-    return {k: sorted(v) for k, v in tables.items()}
+    return tables
 
 
 def catalog_files(root: Path) -> dict[str, str]:

@@ -18,10 +18,10 @@ from tests.reliability.conftest import TOKEN, demo_csv
 from tests.reliability.figures import FIGURES
 from tests.reliability.kill import (
     catalog_files,
+    iceberg_tables,
     kill_at,
     kill_points,
     kill_when,
-    parquet_tables,
     run_to_end,
 )
 from tests.reliability.lakecheck import (
@@ -162,7 +162,7 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
     The clean runs and the reruns go through the same job functions in this test's warm Spark session
     (a JVM launch costs more than the work on this lake); only the killed runs are separate processes.
     raw-to-trusted is killed with --force so a retry after a run that ended first has work to do."""
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     shutil.copytree(raw_lake, tmp_path / "clean")
     shutil.copytree(raw_lake, tmp_path / "lake")
@@ -174,7 +174,7 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
         started = time.monotonic()
         run[job](str(tmp_path / "clean"), engine="spark", spark=spark)
         durations[job] = time.monotonic() - started
-        clean = parquet_tables(tmp_path / "clean", zone)
+        clean = iceberg_tables(tmp_path / "clean", zone)
         assert clean
         landed[job] = 0
         for attempt in range(4):  # a kill drawn after the job ended does not count: draw again
@@ -185,18 +185,16 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
                 landed[job] = 1
                 break
         run[job](str(tmp_path / "lake"), engine="spark", spark=spark)
-        assert parquet_tables(tmp_path / "lake", zone) == clean, job
+        assert iceberg_tables(tmp_path / "lake", zone) == clean, job
     assert landed == {"raw-to-trusted": 1, "trusted-to-refined": 1}
     assert temp_files(tmp_path / "lake") == []
-    # A killed Spark write leaves its hidden .spark-staging-* folder; the rerun removes it.
-    staging = [p for p in (tmp_path / "lake").rglob(".spark-staging-*")]
-    assert staging == []
-    assert list((tmp_path / "lake").rglob("*.lock")) == []  # the killed job's lock was taken over
+    # A killed Spark write leaves its hidden .spark-write-* folder: files of no snapshot, never read.
+    staging = [p for p in (tmp_path / "lake").rglob(".spark-write-*")]
     FIGURES["kill_spark"] = {
         "kills": 2,
         "landed": landed,
         "clean_run_in_session_s": {k: round(v, 1) for k, v in durations.items()},
-        "spark_staging_left": len(staging),
+        "spark_write_folders_left": len(staging),
         "lost": 0,
     }
 
@@ -208,12 +206,14 @@ DUCKDB_KILLS = 5
 def test_sigkill_during_each_duckdb_job_then_each_rerun_equals_a_clean_run(
     raw_lake: Path, tmp_path: Path
 ) -> None:
-    """At least five kills in each job of the DuckDB engine at random points of its work (once it holds
-    its lease, up to 0.6 s later: on this lake the work takes a fraction of a second after a second
-    of Python start-up), each followed by a rerun that must give a clean run's data.
+    """At least five kills in each job of the DuckDB engine at random points of its work and commits
+    (once it said its first step, up to 0.6 s later: on this lake the work takes a fraction of a
+    second after a second of Python start-up). After each kill every table a reader sees is either
+    the one before the run or the clean run's (the data is the same: never a mix of the two, never
+    part of a day); the rerun must give a clean run's tables.
 
     raw-to-trusted is killed with --force (so each attempt rewrites the partitions) and rerun without
-    it: a partition the killed run swapped in whole is kept, one it did not reach is redone."""
+    it: a dataset the killed run committed is kept, one it did not reach is redone."""
     shutil.copytree(raw_lake, tmp_path / "clean")
     shutil.copytree(raw_lake, tmp_path / "lake")
     rng = random.Random(20261129)
@@ -221,25 +221,26 @@ def test_sigkill_during_each_duckdb_job_then_each_rerun_equals_a_clean_run(
     landed: dict[str, int] = {}
     for job, zone in (("raw-to-trusted", "Trusted"), ("trusted-to-refined", "Refined")):
         durations[job] = run_to_end(["transform", job, "--lake", "clean"], cwd=tmp_path)
-        clean = parquet_tables(tmp_path / "clean", zone)
+        clean = iceberg_tables(tmp_path / "clean", zone)
         assert clean
         landed[job] = 0
-        for _ in range(4 * DUCKDB_KILLS):
+        for attempt in range(4 * DUCKDB_KILLS):
             if landed[job] == DUCKDB_KILLS:
                 break
             extra = ["--force"] if job == "raw-to-trusted" else []
-            lock = tmp_path / "lake" / zone / "_locks" / f"{job}.lock"
             args = ["transform", job, "--lake", "lake", *extra]
-            if not kill_when(args, lock.exists, rng.uniform(0.0, 0.6), cwd=tmp_path):
+            stderr = tmp_path / f"{job}-{attempt}.err"
+            step = "day(s) (" if job == "raw-to-trusted" else " rows"
+            started = lambda err=stderr, said=step: err.exists() and said in err.read_text(errors="replace")  # noqa: E731
+            if not kill_when(args, started, rng.uniform(0.0, 0.6), cwd=tmp_path, stderr=stderr):
                 continue  # the run ended first: not a kill
             landed[job] += 1
+            seen = iceberg_tables(tmp_path / "lake", zone)
+            assert all(rows == clean[rel] for rel, rows in seen.items()), (job, landed[job])
             run_to_end(["transform", job, "--lake", "lake"], cwd=tmp_path)
-            assert parquet_tables(tmp_path / "lake", zone) == clean, (job, landed[job])
-            hidden = [p for p in (tmp_path / "lake" / zone).rglob(".*") if p.name != ".gitkeep"]
-            assert hidden == [], hidden  # no staging folder, no half-swapped table left
+            assert iceberg_tables(tmp_path / "lake", zone) == clean, (job, landed[job])
         assert landed[job] == DUCKDB_KILLS, landed
     assert temp_files(tmp_path / "lake") == []
-    assert list((tmp_path / "lake").rglob("*.lock")) == []
     FIGURES["kill_duckdb"] = {
         "kills": sum(landed.values()),
         "landed": landed,

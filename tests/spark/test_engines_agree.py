@@ -61,7 +61,7 @@ def lakes(
     spark_session: Any, real_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Lake, Lake]:
     from cinelake.catalog import crawl
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     on_spark = Lake(str(tmp_path_factory.mktemp("on-spark")))
     build_raw(on_spark, real_data)
@@ -108,24 +108,30 @@ def test_the_analysis_answers_are_the_same(lakes: tuple[Lake, Lake]) -> None:
 def test_the_series_tables_hold_the_tv_snapshot(lakes: tuple[Lake, Lake]) -> None:
     import duckdb
 
+    from cinelake.tables.reading import load_iceberg, scan_sql
+    from cinelake.tables.registry import refined_table
+    from cinelake.tables.store import load
+
     for lake in lakes:  # Game of Thrones, the test data's series, is one of the snapshot's 100
-        fact = lake.uri("Refined/fact_series")
-        bridge = lake.uri("Refined/bridge_series_language")
+        fact = load(lake, refined_table("fact_series"))
+        bridge = load(lake, refined_table("bridge_series_language"))
+        assert fact is not None and bridge is not None
         with duckdb.connect() as con:
-            assert con.execute(f"SELECT count(*) FROM '{fact}/*.parquet'").fetchone() == (100,)
-            assert con.execute(f"SELECT count(*) FROM '{bridge}/*.parquet'").fetchone()[0] > 100
+            load_iceberg(con)
+            assert con.execute(f"SELECT count(*) FROM {scan_sql(fact)}").fetchone() == (100,)
+            assert con.execute(f"SELECT count(*) FROM {scan_sql(bridge)}").fetchone()[0] > 100
 
 
-def test_the_same_partition_markers(lakes: tuple[Lake, Lake]) -> None:
-    """Both engines record the same Raw files and counts for each partition."""
+def test_the_same_record_of_raw_files(lakes: tuple[Lake, Lake]) -> None:
+    """Both engines record the same Raw files for each Trusted day in their tables' snapshots."""
+    from cinelake.tables.registry import TRUSTED_TABLES
+    from cinelake.tables.store import load, summary
 
-    def markers(lake: Lake) -> dict[str, Any]:
-        found = {}
-        for rel in lake.list_files("Trusted", include_hidden=True):
-            if rel.endswith("_sources.json"):
-                body = json.loads(lake.read_bytes(rel))
-                body.pop("written_at")
-                found[rel] = body
-        return found
+    def recorded(lake: Lake) -> dict[str, dict[str, str]]:
+        return {
+            t.name: {k: v for k, v in summary(load(lake, t)).items() if k.startswith("cinelake.")}
+            for t in TRUSTED_TABLES
+        }
 
-    assert markers(lakes[0]) == markers(lakes[1])
+    assert recorded(lakes[0]) == recorded(lakes[1])
+    assert recorded(lakes[0])["trusted_tmdb_movies"]["cinelake.raw-sources"]

@@ -1,4 +1,4 @@
-"""Raw -> Trusted on Spark: what only the Spark job does (its staging leftovers, its CSV reader).
+"""Raw -> Trusted on Spark: what only the Spark job does (its commits through tables, its CSV reader).
 
 The rows themselves are tested on DuckDB (tests/transform) and the two engines compared on the same
 Raw zones (tests/spark/test_engines_agree.py)."""
@@ -15,16 +15,17 @@ from cinelake.lake import layout
 from cinelake.lake.layout import Kind, Origin
 from cinelake.lake.store import Lake
 from cinelake.spark.raw_to_trusted import raw_to_trusted
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.store import data_files
 from tests.spark.lakes import DAY1, DAY2, LOCAL_HEADER
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
+
 def _files(lake: Lake, day: Any) -> set[str]:
-    return {
-        f
-        for f in lake.list_files(layout.trusted_partition(Origin.LOCAL, "Movies", day))
-        if f.endswith(".parquet")
-    }
+    """The data files of the Trusted local movies' current snapshot in the ``dt`` partition of ``day``."""
+    return {f for f in data_files(lake, trusted_table(DATASETS[2])) if f"/dt={day.isoformat()}/" in f}
 
 
 def test_reruns_skip_done_days_and_overwrite_only_their_own(
@@ -42,14 +43,19 @@ def test_reruns_skip_done_days_and_overwrite_only_their_own(
     ]
     day1_files, day2_files = _files(lake, DAY1), _files(lake, DAY2)
 
-    # A Spark write killed mid-way left its staging folder; the next run removes it, even with
-    # nothing else to do.
-    staging = f"{layout.trusted_dir(Origin.LOCAL, 'Movies')}/.spark-staging-dead/dt={DAY1}/part-0.parquet"
-    lake.write_bytes(staging, b"half written")
+    # The files Spark wrote are in the table's dt= folders, the dt column kept in them.
+    assert all(
+        f.startswith(f"file://{lake.fs_path(layout.trusted_dir(Origin.LOCAL, 'Movies'))}/dt=")
+        for f in day1_files
+    )
+    # A Spark write killed before its commit left files in its write folder: never read, and the rerun
+    # (with nothing to do) commits nothing.
+    stray = f"{layout.trusted_dir(Origin.LOCAL, 'Movies')}/.spark-write-dead/_dt={DAY1}/part-0.parquet"
+    lake.write_bytes(stray, b"half written")
     said: list[str] = []
     again = raw_to_trusted(lake, spark=spark, catalog="none", progress=said.append)
     assert [p.status for p in again.partitions] == ["skipped", "skipped"]
-    assert not lake.exists(staging) and any(".spark-staging-dead" in line for line in said)
+    assert any(line.startswith("nothing to do") for line in said)
     assert _files(lake, DAY1) == day1_files and _files(lake, DAY2) == day2_files
 
     # A day that received another file is rebuilt; the other day is left alone.

@@ -31,13 +31,20 @@ def test_trusted_series_from_a_discover_ingest(spark_session: Any, tmp_path: Pat
     assert ingested.status == "complete" and ingested.written == 42
     raw_to_trusted(lake, spark=spark_session)
 
-    trusted = lake.uri("Trusted/TMDB/PARQUET/Series")
+    from cinelake.tables.datasets import DATASETS
+    from cinelake.tables.reading import load_iceberg, scan_sql
+    from cinelake.tables.registry import trusted_table
+    from cinelake.tables.store import load
+
+    trusted = load(lake, trusted_table(DATASETS[1]))
+    assert trusted is not None
     with duckdb.connect() as con:
+        load_iceberg(con)
         rows = con.execute(
             "SELECT tmdb_id, title, original_title, CAST(first_air_date AS VARCHAR), number_of_seasons, "
             "number_of_episodes, vote_average, vote_count, popularity, genre_ids, status, type, "
             "[n.name FOR n IN networks], imdb_id, CAST(dt AS VARCHAR) "
-            f"FROM read_parquet('{trusted}/**/*.parquet', hive_partitioning=true)"
+            f"FROM {scan_sql(trusted)}"
         ).fetchall()
     series = load_tv_snapshot().series
     assert len(rows) == 42 and len({r[0] for r in rows}) == 42

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.slow]
 
 
 def test_both_engines_agree_on_a_lake_of_series_only(spark_session: Any, tmp_path: Path) -> None:
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     on_spark = Lake(str(tmp_path / "on-spark"))
     _write_series(on_spark, DAY1, packaged_series()[:30])

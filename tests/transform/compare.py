@@ -1,4 +1,4 @@
-"""Compare two lakes' Trusted and Refined Parquet: schemas (names, types) and rows, order-independent."""
+"""Compare two lakes' Trusted and Refined Iceberg tables: schemas (names, types), rows (in any order)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,29 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from cinelake.lake.store import Lake
 
 
-def _files(lake: Lake, rel: str) -> list[str]:
-    return [f for f in lake.list_files(rel) if f.endswith(".parquet")]
+def _table(lake: Lake, rel: str) -> pa.Table:
+    """The rows of the Iceberg table in folder ``rel`` at its current snapshot (through pyiceberg)."""
+    from cinelake.tables.registry import ALL_TABLES
+    from cinelake.tables.store import load
+
+    found = load(lake, next(t for t in ALL_TABLES if t.rel == rel))
+    assert found is not None, rel
+    return found.scan().to_arrow()
 
 
 def datasets(lake: Lake) -> list[str]:
-    """Every folder of Parquet under Trusted/<Origin>/PARQUET/<Spec> and Refined/<table>."""
-    found: set[str] = set()
-    for rel in _files(lake, "Trusted") + _files(lake, "Refined"):
-        parts = rel.split("/")
-        found.add("/".join(parts[:4]) if parts[0] == "Trusted" else "/".join(parts[:2]))
-    return sorted(found)
+    """The folder of every Trusted and Refined Iceberg table the lake's catalog holds."""
+    from cinelake.tables.reading import existing_tables
+
+    return sorted(table.rel for table, _ in existing_tables(lake))
 
 
 def _nullable(kind: pa.DataType) -> pa.DataType:
-    if pa.types.is_list(kind):
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         return pa.list_(_nullable(kind.value_type))
     if pa.types.is_struct(kind):
         return pa.struct([pa.field(f.name, _nullable(f.type)) for f in kind])
@@ -33,28 +36,22 @@ def _nullable(kind: pa.DataType) -> pa.DataType:
 
 
 def schema(lake: Lake, rel: str) -> pa.Schema:
-    """The schema of a dataset's first file: names and types. Metadata and nullability are left out:
-    Spark writes its own metadata keys and marks the elements of arrays it built as required, which
-    no reader of the lake (Athena, Glue, DuckDB, Spark) distinguishes."""
-    with lake.open_read(_files(lake, rel)[0]) as handle:
-        first = pq.read_schema(handle)
-    return pa.schema([pa.field(f.name, _nullable(f.type)) for f in first])
+    """The table's schema: names and types. Metadata and nullability are left out: Spark writes its
+    own metadata keys and marks the elements of arrays it built as required, which no reader of the
+    lake (Athena, Glue, DuckDB, Spark) distinguishes."""
+    return pa.schema([pa.field(f.name, _nullable(f.type)) for f in _table(lake, rel).schema])
 
 
 def rows(lake: Lake, rel: str) -> list[str]:
-    """Every row (with its ``dt`` partition for Trusted) as a sorted list of reprs; lineage paths
-    are given relative to the lake (``file:/root/Raw/...`` and ``s3://bucket/Raw/...`` alike)."""
+    """Every row as a sorted list of reprs; lineage paths are given relative to the lake
+    (``file:/root/Raw/...`` and ``s3://bucket/Raw/...`` alike)."""
     root = lake.uri().rstrip("/")
     found: list[str] = []
-    for file in _files(lake, rel):
-        dt = next((p[3:] for p in file.split("/") if p.startswith("dt=")), None)
-        with lake.open_read(file) as handle:
-            table = pq.read_table(handle)
-        for row in table.to_pylist():
-            if row.get("source_file"):
-                path = str(row["source_file"]).removeprefix("file:")
-                row["source_file"] = path.replace(root, "<lake>")
-            found.append(repr(sorted({**row, "dt": dt}.items())))
+    for row in _table(lake, rel).to_pylist():
+        if row.get("source_file"):
+            path = str(row["source_file"]).removeprefix("file:")
+            row["source_file"] = path.replace(root, "<lake>")
+        found.append(repr(sorted(row.items())))
     return sorted(found)
 
 

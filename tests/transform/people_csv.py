@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -194,13 +195,22 @@ def expected_people(lake: Lake) -> Expected:
 
 
 def sql(lake: Lake, query: str) -> list[tuple[Any, ...]]:
-    """DuckDB SQL where ``{table}`` names a Refined table of ``lake``."""
+    """DuckDB SQL where ``{table}`` names a Refined table of ``lake``, read at its current snapshot."""
     import duckdb
 
-    for table in (*PEOPLE_TABLES, "dim_movie", "dim_series", "fact_movie", "fact_series"):
-        query = query.replace("{" + table + "}", f"read_parquet('{lake.uri(f'Refined/{table}')}/*.parquet')")
+    from cinelake.tables.reading import load_iceberg, scan_sql
+    from cinelake.tables.registry import refined_table
+    from cinelake.tables.store import load
+
+    def scan(name: str) -> str:
+        found = load(lake, refined_table(name))
+        assert found is not None, name
+        return scan_sql(found)
+
+    text = re.sub(r"\{([a-z_]+)\}", lambda m: scan(m[1]), query)
     with duckdb.connect() as con:
-        return con.execute(query).fetchall()
+        load_iceberg(con)
+        return con.execute(text).fetchall()
 
 
 def assert_people_match(lake: Lake, want: Expected) -> None:

@@ -19,9 +19,9 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.qualify import qualify
 
-from cinelake.catalog.api import ddl, tables
 from cinelake.catalog.model import Table
 from cinelake.lake.store import Lake
+from cinelake.tables.describe import lake_tables, table_ddl
 from tests.transform.conftest import Pipeline
 
 DIALECT = "athena"
@@ -71,7 +71,7 @@ def sent_to_athena(aws_env: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def schema(pipeline: Pipeline) -> dict[str, dict[str, str]]:
-    return catalog_schema(tables(pipeline.lake))
+    return catalog_schema(lake_tables(pipeline.lake))
 
 
 @pytest.mark.integration
@@ -103,11 +103,11 @@ def test_the_check_refuses_what_athena_would(schema: dict[str, dict[str, str]]) 
 
 def test_every_tables_ddl_parses_as_athena_ddl(pipeline: Pipeline) -> None:
     """`cinelake catalog ddl` of each table: Athena's Hive DDL, with the table's own columns."""
-    found = tables(pipeline.lake)
+    found = lake_tables(pipeline.lake)
     assert {"fact_movie", "fact_series", "raw_tmdb_movies", "trusted_tmdb_series"} <= {t.name for t in found}
     problems: dict[str, Any] = {}
     for table in found:
-        text = ddl(pipeline.lake, table.name, location_root="s3://lake")
+        text = table_ddl(pipeline.lake, table.name, location_root="s3://lake")
         try:
             tree = sqlglot.parse_one(text, read=DIALECT)
         except ParseError as exc:

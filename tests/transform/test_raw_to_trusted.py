@@ -8,11 +8,14 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from cinelake.engines import raw_to_trusted
 from cinelake.errors import InputFileError, UsageError
 from cinelake.lake import layout
 from cinelake.lake.layout import Kind, Origin
 from cinelake.lake.store import Lake
-from cinelake.transform import raw_to_trusted
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.store import data_files, load
 from tests.spark.lakes import DAY1, DAY2, FIGHT_CLUB, FIGHT_CLUB_IMDB, LOCAL_HEADER, jsonl
 from tests.transform.conftest import Pipeline
 
@@ -53,7 +56,7 @@ def test_typed_columns(pipeline: Pipeline) -> None:
     assert types["genres"] == "list<element: string>"
     assert types["genre_ids"] == "list<element: int64>"
     assert types["director"] == "string"
-    assert "dt" not in types  # the partition column lives in the folder name
+    assert types["dt"] == "date32[day]"  # kept in the file too: Iceberg takes partition values from the data
 
 
 def test_one_row_per_id_per_day_and_the_last_file_wins(pipeline: Pipeline) -> None:
@@ -151,11 +154,8 @@ def test_local_csv_one_row_per_title_with_artists(pipeline: Pipeline) -> None:
 
 
 def _files(lake: Lake, day: Any) -> set[str]:
-    return {
-        f
-        for f in lake.list_files(layout.trusted_partition(Origin.LOCAL, "Movies", day))
-        if f.endswith(".parquet")
-    }
+    """The data files of the Trusted local movies' current snapshot in the ``dt`` partition of ``day``."""
+    return {f for f in data_files(lake, trusted_table(DATASETS[2])) if f"/dt={day.isoformat()}/" in f}
 
 
 def test_reruns_skip_done_days_and_overwrite_only_their_own(real_data: Path, tmp_path: Path) -> None:
@@ -171,14 +171,13 @@ def test_reruns_skip_done_days_and_overwrite_only_their_own(real_data: Path, tmp
     ]
     day1_files, day2_files = _files(lake, DAY1), _files(lake, DAY2)
 
-    # A write killed mid-way left its staging folder; the next run removes it, even with nothing
-    # else to do.
-    staging = f"{layout.trusted_dir(Origin.LOCAL, 'Movies')}/.duckdb-staging-dead/dt={DAY1}/part-0.parquet"
-    lake.write_bytes(staging, b"half written")
+    # A rerun over unchanged Raw commits nothing, and says so.
+    snapshots = len(load(lake, trusted_table(DATASETS[2])).snapshots())  # type: ignore[union-attr]
     said: list[str] = []
     again = raw_to_trusted(lake, catalog="none", progress=said.append)
     assert [p.status for p in again.partitions] == ["skipped", "skipped"]
-    assert not lake.exists(staging) and any(".duckdb-staging-dead" in line for line in said)
+    assert any(line.startswith("nothing to do") for line in said)
+    assert len(load(lake, trusted_table(DATASETS[2])).snapshots()) == snapshots  # type: ignore[union-attr]
     assert _files(lake, DAY1) == day1_files and _files(lake, DAY2) == day2_files
 
     # A day that received another file is rebuilt; the other day is left alone.
@@ -242,36 +241,45 @@ def test_a_lake_url_that_does_not_exist_is_refused_and_not_created(tmp_path: Pat
     assert not missing.exists()
 
 
-def _one_trusted_partition(root: Path) -> tuple[Lake, str]:
-    """A lake with one Raw TMDB file on DAY1 run to Trusted; returns it and the partition's path."""
-    lake = Lake(str(root))
+def test_files_of_a_write_that_never_committed_are_not_seen_and_the_rerun_commits(tmp_path: Path) -> None:
+    """A kill after the Parquet files were written and before the commit: the files belong to no
+    snapshot (readers see the previous one) and the rerun builds the day again."""
+    lake = Lake(str(tmp_path))
     lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
     raw_to_trusted(lake, catalog="none")
-    return lake, layout.trusted_partition(Origin.TMDB, "Movies", DAY1)
-
-
-def test_a_swap_cut_short_leaves_the_old_partition_and_the_rerun_finishes(tmp_path: Path) -> None:
-    """A kill between "old partition renamed aside" and "new one renamed in": the next run puts the
-    old one back before anything else, then rebuilds the day (its marker no longer matches)."""
-    lake, partition = _one_trusted_partition(tmp_path)
-    parent, name = partition.rsplit("/", 1)
-    lake.fs.mv(lake.fs_path(partition), lake.fs_path(f"{parent}/.{name}.old-dead"), recursive=True)
-    assert not lake.exists(partition)
+    table = trusted_table(DATASETS[0])
+    before = data_files(lake, table)
+    stray = f"{layout.trusted_partition(Origin.TMDB, 'Movies', DAY1)}/part-dead-0.parquet"
+    lake.fs.cp_file(before[0].removeprefix("file://"), lake.fs_path(stray))
+    assert data_files(lake, table) == before  # not registered: not read
     lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 2), jsonl([{"id": 6, "title": "B"}]))
     again = raw_to_trusted(lake, catalog="none")
     assert [(p.status, p.rows) for p in again.partitions] == [("written", 2)]
-    assert not any(".old-" in f for f in lake.list_files("Trusted", include_hidden=True))
+    assert load(lake, table).scan().to_arrow().num_rows == 2  # type: ignore[union-attr]
 
 
-def test_a_kill_after_the_swap_leaves_an_old_folder_the_rerun_deletes(tmp_path: Path) -> None:
-    """A kill between "new partition renamed in" and "old one deleted": the partition is up to date, so
-    the rerun does not rebuild it, and still removes the old copy (found by the DuckDB kill test)."""
-    lake, partition = _one_trusted_partition(tmp_path)
-    parent, name = partition.rsplit("/", 1)
-    lake.fs.cp(lake.fs_path(partition), lake.fs_path(f"{parent}/.{name}.old-dead"), recursive=True)
-    lake.fs.mkdir(lake.fs_path(f"{parent}/.{name}.tmp-dead"))
-    again = raw_to_trusted(lake, catalog="none")
-    assert [p.status for p in again.partitions] == ["skipped"]  # up to date: not rebuilt
-    assert [f for f in lake.list_files("Trusted", include_hidden=True) if "-dead" in f] == []
-    assert not lake.fs.exists(lake.fs_path(f"{parent}/.{name}.tmp-dead"))
-    assert lake.exists(partition)
+def test_a_day_an_ingest_run_is_still_writing_is_skipped_until_the_run_completes(tmp_path: Path) -> None:
+    """Only complete days: a Raw day one of whose ingest runs has not finished (a plan, and a manifest
+    that is not complete) is left for a later transform, with one line naming the run."""
+    from datetime import UTC, datetime
+
+    from cinelake.lake.manifest import Counts, RunBook, RunManifest
+
+    lake = Lake(str(tmp_path))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
+    lake.write_bytes(layout.raw_tmdb_file("Movies", DAY2, "run-b", 1), jsonl([{"id": 6, "title": "B"}]))
+    book = RunBook(lake, "run-b")
+    lake.write_bytes(book.plan_path, b"{}")  # run-b has started
+    manifest = RunManifest(
+        run="run-b", status="running", generation="g", parameters={}, started_at=datetime.now(UTC),
+        counts=Counts(), chunks_total=2, chunks_done=1,
+    )  # fmt: skip
+    book.save_manifest(manifest)
+    said: list[str] = []
+    first = raw_to_trusted(lake, catalog="none", progress=said.append)
+    assert [(p.day, p.status) for p in first.partitions] == [(DAY1, "written")]  # run-a: no bookkeeping
+    assert "TMDB/Movies 2026-11-26: skipped, ingest run run-b has not finished" in said
+
+    book.save_manifest(manifest.model_copy(update={"status": "complete", "chunks_done": 2}))
+    second = raw_to_trusted(lake, catalog="none")
+    assert [(p.day, p.status) for p in second.partitions] == [(DAY1, "skipped"), (DAY2, "written")]

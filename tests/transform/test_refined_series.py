@@ -72,7 +72,7 @@ def _write_series(lake: Lake, day: date, records: list[dict[str, Any]]) -> None:
 def series_lake(tmp_path_factory: pytest.TempPathFactory) -> SeriesLake:
     """The TV snapshot on DAY1, The Simpsons again on DAY2 with more votes, 20 snapshot films."""
     from cinelake.catalog import crawl
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     lake = Lake(str(tmp_path_factory.mktemp("series-lake")))
     series = packaged_series()
@@ -168,9 +168,9 @@ def test_the_date_dimension_covers_the_air_dates(series_lake: SeriesLake) -> Non
 
 
 def test_the_catalog_lists_the_series_tables(series_lake: SeriesLake) -> None:
-    from cinelake.catalog import open_backend
+    from cinelake.tables.reading import existing_tables
 
-    names = {t.name for t in open_backend(series_lake.lake).list_tables()}
+    names = {table.name for table, _ in existing_tables(series_lake.lake)}
     assert {
         "fact_series",
         "dim_series",
@@ -184,7 +184,7 @@ def test_the_catalog_lists_the_series_tables(series_lake: SeriesLake) -> None:
 
 
 def test_a_lake_of_series_only_gets_every_table(tmp_path: Path) -> None:
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     lake = Lake(str(tmp_path))
     _write_series(lake, DAY1, packaged_series()[:10])
@@ -199,7 +199,7 @@ def test_trusted_series_written_before_languages_was_kept_still_build(tmp_path: 
     """A Trusted partition from before TV's ``languages`` column: the series read it as null."""
     import pyarrow.parquet as pq
 
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     lake = Lake(str(tmp_path))
     _write_series(lake, DAY1, packaged_series()[:3])

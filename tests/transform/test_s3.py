@@ -10,8 +10,11 @@ import boto3
 import pytest
 
 from cinelake.catalog import crawl
+from cinelake.engines import raw_to_trusted, trusted_to_refined
 from cinelake.lake.store import Lake
-from cinelake.transform import raw_to_trusted, trusted_to_refined
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.store import data_files
 from tests.spark.lakes import DAY1, build_raw
 from tests.transform.compare import datasets, differences
 
@@ -19,14 +22,14 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
-def s3_lake(aws_env: str) -> Lake:
+def s3_lake(glue_database: str) -> Lake:
     bucket = f"lake-{uuid.uuid4().hex[:10]}"
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=bucket)
     return Lake(f"s3://{bucket}")
 
 
 def test_an_s3_lake_gets_the_same_trusted_and_refined_as_a_local_one(
-    s3_lake: Lake, real_data: Path, tmp_path: Path
+    s3_lake: Lake, glue_database: str, real_data: Path, tmp_path: Path
 ) -> None:
     local = Lake(str(tmp_path))
     for lake in (s3_lake, local):
@@ -37,16 +40,25 @@ def test_an_s3_lake_gets_the_same_trusted_and_refined_as_a_local_one(
         assert trusted.catalog_updated and refined.catalog_updated
     assert len(datasets(s3_lake)) == 4 + 23  # four Trusted datasets; 12 film, 7 series, 4 people tables
     assert differences(local, s3_lake) == []
-    # Nothing but the data, the markers and the bookkeeping: no staging object left behind.
+    # The tables are in the (moto) Glue Data Catalog, as Iceberg tables Athena reads.
+    glue = boto3.client("glue", region_name="us-east-1")
+    table = glue.get_table(DatabaseName=glue_database, Name="fact_movie")
+    assert table["Table"]["Parameters"]["table_type"] == "ICEBERG"
+    # Nothing but the data and the tables' metadata: no write folder left behind.
     keys = s3_lake.list_files("", include_hidden=True)
-    assert not [k for k in keys if "staging" in k or ".tmp-" in k or ".old-" in k]
+    assert not [k for k in keys if "-write-" in k]
 
-    # A rerun skips every partition; a forced day is rewritten in place, its old files gone.
+    # A rerun skips every partition; a forced day is committed anew, its old files replaced.
     again = raw_to_trusted(s3_lake)
     assert {p.status for p in again.partitions} == {"skipped"}
-    before = set(s3_lake.list_files("Trusted/TMDB/PARQUET/Movies/dt=2026-11-25"))
+    movies = trusted_table(DATASETS[0])
+
+    def day1_files() -> set[str]:
+        return {f for f in data_files(s3_lake, movies) if "/dt=2026-11-25/" in f}
+
+    before = day1_files()
     forced = raw_to_trusted(s3_lake, day=DAY1, force=True)
     assert {p.status for p in forced.partitions} == {"written"}
-    after = set(s3_lake.list_files("Trusted/TMDB/PARQUET/Movies/dt=2026-11-25"))
+    after = day1_files()
     assert len(after) == len(before) and after != before
     assert differences(local, s3_lake) == []

@@ -58,18 +58,28 @@ def test_bad_parameters_are_one_line(query: dict[str, list[str]], message: str) 
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
 
 
-def test_a_lake_that_cannot_be_read_is_one_line_not_a_stack_trace(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [
+        (".parquet", "No magic bytes found at end of file"),  # the data files of the table's snapshot
+        ("", f"cannot read the Iceberg table cinelake.{REFINED_TABLES[0]}: "),  # its metadata too
+    ],
+)
+def test_a_lake_that_cannot_be_read_is_one_line_not_a_stack_trace(
+    tmp_path: Path, broken: str, said: str
+) -> None:
     lake = Lake(str(tmp_path / "lake"))
     write_refined(lake, hand_checked_movies(), date(2026, 11, 26))
     for rel in lake.list_files(layout.refined_table(REFINED_TABLES[0])):
-        lake.write_bytes(rel, b"this is not parquet")
+        if rel.endswith(broken):
+            lake.write_bytes(rel, b"this is not parquet")
     with TestClient(create_app(lake), raise_server_exceptions=False) as client:
         page = client.get("/?genre=Comedy")
         data = client.get("/view?genre=Comedy")
         refused = client.post("/view?genre=Comedy")
     assert page.status_code == 503 and data.status_code == 503
     message = data.json()["error"]
-    assert message.startswith("the lake cannot be read: ") and "not a readable Parquet file" in message
+    assert message.startswith("the lake cannot be read: ") and said in message
     assert "\n" not in message
     assert html.escape(message, quote=True) in page.text and "Traceback" not in page.text
     assert refused.status_code == 405  # read-only: GET alone

@@ -29,18 +29,21 @@ def budget_vs_revenue(
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
+    as_of: str | None = None,
 ) -> Analysis:
     """Read the films (Refined, or Raw where Refined is not there yet) and apply the definition.
 
     ``engine="duckdb"`` reads the lake in process through the catalog's views; ``engine="athena"``
     queries the Refined tables of the Glue database ``database`` (default: the settings') in Athena.
-    ``zone`` forces a source (``refined`` or ``raw``) instead of the first that exists (DuckDB only).
+    ``as_of`` reads the Refined tables as the lake stood at the end of that collection day
+    (``YYYY-MM-DD``) or at that Iceberg snapshot id. ``zone`` forces a source (``refined`` or
+    ``raw``) instead of the first that exists (DuckDB only).
     """
     check_engine(engine)
     asked: dict[str, Any] = {"genres": genres, "top": top, "min_votes": min_votes, "rank_by": rank_by}
     asked |= {"match": match, "year_from": year_from, "year_to": year_to}
     make_definition(**asked)  # bad parameters fail before anything is read
-    loaded = load_with(lake, FILMS, engine=engine, zone=zone, database=database)
+    loaded = load_with(lake, FILMS, engine=engine, zone=zone, database=database, as_of=as_of)
     return analyze_films(
         loaded.rows,
         **asked,

@@ -1,8 +1,9 @@
 """How fresh the lake's data is: the ingestion dates and record counts of each dataset per zone.
 
 Raw datasets are dated by their ``YYYY/MM/DD`` folders, Trusted ones by their ``dt=`` partitions;
-Refined tables are counted. The report shows this next to the answers so a reader knows what they
-describe.
+Refined tables are counted. Trusted and Refined are read from their Iceberg tables' current
+snapshots (the files of replaced snapshots still in the folders are not counted). The report shows
+this next to the answers so a reader knows what they describe.
 """
 
 from __future__ import annotations
@@ -119,10 +120,20 @@ def _raw_dataset(lake: Lake, folder: str, fmt: Format) -> DatasetFreshness:
 
 
 def _parquet_dataset(lake: Lake, folder: str, zone: Zone) -> DatasetFreshness:
+    from cinelake.tables.reading import snapshot_files
+    from cinelake.tables.registry import ALL_TABLES
+
+    table = next((t for t in ALL_TABLES if t.rel == folder), None)
+    current = snapshot_files(lake, table) if table is not None else None
+    if current is not None:
+        days = {m[1] for path, _ in current if (m := _DT.search(path))}
+        return DatasetFreshness(
+            zone.value, folder, tuple(sorted(days)), len(current), sum(rows for _, rows in current)
+        )
     dates: set[str] = set()
     files = 0
     records: int | None = 0
-    for rel in lake.list_files(folder):
+    for rel in lake.list_files(folder):  # plain Parquet, not (yet) an Iceberg table
         if not rel.endswith(".parquet"):
             continue
         files += 1

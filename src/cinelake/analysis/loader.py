@@ -77,16 +77,18 @@ class KindQueries(Generic[RowT]):
     athena_names_workgroup: bool = False
 
 
-def load(lake: Lake, queries: KindQueries[RowT], *, zone: SourceZone = "auto") -> Loaded[RowT]:
-    """Every row of the chosen zone (``auto``: Refined if its tables exist, else Raw)."""
+def load(
+    lake: Lake, queries: KindQueries[RowT], *, zone: SourceZone = "auto", as_of: str | None = None
+) -> Loaded[RowT]:
+    """Every row of the chosen zone (``auto``: Refined if its tables exist, else Raw); the Refined
+    tables as the lake stood at ``as_of`` (a collection day or a snapshot id) when given."""
     if zone not in ("auto", "refined", "raw"):
         raise UsageError(f"unknown source zone {zone!r}: choose auto, refined or raw")
-    refined = refined_files(lake, queries.refined_tables)
-    if zone == "refined" or (zone == "auto" and refined is not None):
-        if refined is None:
-            missing = [t for t in queries.refined_tables if not parquet_files(lake, layout.refined_table(t))]
+    missing = missing_refined(lake, queries.refined_tables)
+    if zone == "refined" or (zone == "auto" and not missing):
+        if missing:
             raise NoAnalysisData(f"the lake {lake.url} has no Refined table {', '.join(missing)}")
-        loaded = _load_refined(lake, queries, refined)
+        loaded = _load_refined(lake, queries, as_of)
         if (
             not queries.raw_when_refined_empty
             or loaded.rows
@@ -116,22 +118,28 @@ def load_with(
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
+    as_of: str | None = None,
 ) -> Loaded[RowT]:
-    """The rows through ``engine``: ``duckdb`` reads the lake in process (``zone`` may force a zone),
-    ``athena`` queries the Refined tables of the Glue database ``database`` (default: the settings')."""
+    """The rows through ``engine``: ``duckdb`` reads the lake in process (``zone`` may force a zone;
+    ``as_of`` a collection day or snapshot id of the Refined tables), ``athena`` queries the Refined
+    tables of the Glue database ``database`` (default: the settings')."""
     check_engine(engine)
     store = Lake(lake) if isinstance(lake, str) else lake
     if engine == "athena":
         if zone == "raw":
             raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
+        if as_of is not None:
+            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
         return load_athena(store, queries, database=database)
-    return load(store, queries, zone=zone)
+    return load(store, queries, zone=zone, as_of=as_of)
 
 
-def refined_files(lake: Lake, tables: tuple[str, ...]) -> dict[str, list[str]] | None:
-    """The Parquet files of each of the Refined ``tables``, or None when one is missing."""
-    found = {t: parquet_files(lake, layout.refined_table(t)) for t in tables}
-    return found if all(found.values()) else None
+def missing_refined(lake: Lake, tables: tuple[str, ...]) -> list[str]:
+    """Those of the Refined ``tables`` the lake's Iceberg catalog does not hold (never committed)."""
+    from cinelake.tables.registry import refined_table
+    from cinelake.tables.store import load as load_table
+
+    return [t for t in tables if load_table(lake, refined_table(t)) is None]
 
 
 def raw_files(lake: Lake, kind: Kind) -> list[str]:
@@ -147,10 +155,6 @@ def raw_files(lake: Lake, kind: Kind) -> list[str]:
             continue  # not a YYYY/MM/DD data file
         files.append(rel)
     return files
-
-
-def parquet_files(lake: Lake, prefix: str) -> list[str]:
-    return [rel for rel in lake.list_files(prefix) if rel.endswith(".parquet")]
 
 
 @contextmanager
@@ -203,31 +207,21 @@ def number(value: Any) -> float | None:
 
 
 @contextmanager
-def refined_views(lake: Lake, files: Mapping[str, list[str]]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection with the catalog's views (:func:`cinelake.query.connect`); a table of
-    ``files`` the catalog does not list yet (a lake crawled before the Refined job ran) is read from
-    its Parquet files."""
+def refined_views(lake: Lake, as_of: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection with one view per table (:func:`cinelake.query.connect`): the Iceberg tables
+    at their current snapshot, or as the lake stood at ``as_of`` (a collection day or a snapshot id)."""
     from cinelake.query import connect
 
-    con = connect(lake)
+    con = connect(lake, as_of=as_of)
     try:
-        present = {
-            name for (name,) in query(con, "SELECT table_name FROM information_schema.tables", "views")
-        }
-        for table, table_files in files.items():
-            if table not in present:
-                con.execute(
-                    f"CREATE VIEW {table} AS SELECT * FROM "
-                    f"read_parquet({sql_list(lake, table_files)}, union_by_name = true)"
-                )
         yield con
     finally:
         con.close()
 
 
-def _load_refined(lake: Lake, queries: KindQueries[RowT], files: dict[str, list[str]]) -> Loaded[RowT]:
-    """Through the catalog's DuckDB views (:func:`refined_views`)."""
-    with refined_views(lake, files) as con:
+def _load_refined(lake: Lake, queries: KindQueries[RowT], as_of: str | None = None) -> Loaded[RowT]:
+    """Through the DuckDB views of :func:`refined_views` (the Iceberg tables' snapshots)."""
+    with refined_views(lake, as_of) as con:
         found = query(con, queries.refined_sql, f"{queries.refined_what} of {lake.url}")
         genres = query(con, queries.genres_sql, queries.genres_what)
         known = query(con, queries.known_sql, "dim_genre")

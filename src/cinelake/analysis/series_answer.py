@@ -30,16 +30,18 @@ def best_and_worst_series(
     engine: str = "duckdb",
     zone: SourceZone = "auto",
     database: str | None = None,
+    as_of: str | None = None,
 ) -> SeriesAnalysis:
     """Read the series (Refined, or Raw where Refined holds none yet) and apply the series definition.
 
-    ``engine="athena"`` queries the Refined tables of the Glue database ``database`` in Athena.
+    ``engine="athena"`` queries the Refined tables of the Glue database ``database`` in Athena;
+    ``as_of`` reads the Refined tables as the lake stood at that collection day or snapshot id.
     """
     check_engine(engine)
     asked: dict[str, Any] = {"genres": genres, "top": top, "min_votes": min_votes, "rank_by": rank_by}
     asked |= {"match": match, "year_from": year_from, "year_to": year_to}
     make_series_definition(**asked)  # bad parameters fail before anything is read
-    loaded = load_with(lake, SERIES, engine=engine, zone=zone, database=database)
+    loaded = load_with(lake, SERIES, engine=engine, zone=zone, database=database, as_of=as_of)
     return analyze_series(
         loaded.rows,
         **asked,

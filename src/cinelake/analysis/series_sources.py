@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from cinelake.analysis.loader import KindQueries, Loaded, SourceZone, load, load_athena, number, raw_files
-from cinelake.analysis.loader import refined_files as _refined_files
 from cinelake.analysis.series_model import SeriesRow
 from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
@@ -99,11 +98,6 @@ SERIES: KindQueries[SeriesRow] = KindQueries(
     # A lake whose Refined tables predate series has them empty: its Raw series are the answer.
     raw_when_refined_empty=True,
 )
-
-
-def series_refined_files(lake: Lake) -> dict[str, list[str]] | None:
-    """The Parquet files of each Refined table the series answer reads, or None when one is missing."""
-    return _refined_files(lake, SERIES_REFINED_TABLES)
 
 
 def raw_series_files(lake: Lake) -> list[str]:

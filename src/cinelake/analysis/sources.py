@@ -23,7 +23,6 @@ from cinelake.analysis.loader import (
     number,
     raw_files,
 )
-from cinelake.analysis.loader import refined_files as _refined_files
 from cinelake.analysis.model import FilmRow
 from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
@@ -38,7 +37,6 @@ __all__ = [
     "load_films",
     "load_films_athena",
     "raw_movie_files",
-    "refined_files",
 ]
 
 REFINED_TABLES: tuple[str, ...] = ("fact_movie", "dim_movie", "bridge_movie_genre", "dim_genre")
@@ -135,11 +133,6 @@ def load_films_athena(
 ) -> LoadedFilms:
     """The same rows from the Refined tables of the Glue database, queried in Amazon Athena."""
     return load_athena(lake, FILMS, database=database, workgroup=workgroup)
-
-
-def refined_files(lake: Lake) -> dict[str, list[str]] | None:
-    """The Parquet files of each Refined table the analysis reads, or None when one is missing."""
-    return _refined_files(lake, REFINED_TABLES)
 
 
 def raw_movie_files(lake: Lake) -> list[str]:

@@ -2,9 +2,9 @@
 on each collection day, read from the Refined tables.
 
 A kind declares its tables and portable SQL in a :class:`TitleQueries`; :func:`title_details` reads them
-through the catalog's DuckDB views (:func:`cinelake.analysis.loader.refined_views`), the TMDB id bound
-as a parameter. Films have a history table (``fact_movie_history``, one row a title a day); series keep
-their latest collection day only (``fact_series``), so their history has one point.
+through the DuckDB views of the Iceberg tables (:func:`cinelake.analysis.loader.refined_views`), the
+TMDB id bound as a parameter. Films have a history table (``fact_movie_history``, one row a title a
+day); series keep their latest collection day only (``fact_series``), so their history has one point.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cinelake.analysis.loader import NoAnalysisData, parquet_files, query, refined_views
+from cinelake.analysis.loader import NoAnalysisData, missing_refined, query, refined_views
 from cinelake.errors import UsageError
-from cinelake.lake import layout
 from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 
@@ -184,15 +183,16 @@ def title_details(lake: Lake, kind: Kind, tmdb_id: int) -> TitleDetails:
     if not isinstance(tmdb_id, int) or isinstance(tmdb_id, bool) or tmdb_id < 1:
         raise UsageError(f"a TMDB id is a positive whole number, not {tmdb_id!r}")
     queries = TITLE_QUERIES[kind]
-    files = {t: parquet_files(lake, layout.refined_table(t)) for t in (*queries.required, *queries.optional)}
-    missing = [t for t in queries.required if not files[t]]
+    tables = (*queries.required, *queries.optional)
+    absent = set(missing_refined(lake, tables))
+    missing = [t for t in queries.required if t in absent]
     if missing:
         raise NoAnalysisData(
             f"title pages read the Refined tables, and the lake {lake.url} has no {', '.join(missing)} yet: "
             "run cinelake transform trusted-to-refined"
         )
-    present = {t: f for t, f in files.items() if f}
-    with refined_views(lake, present) as con:
+    present = {t for t in tables if t not in absent}
+    with refined_views(lake) as con:
         found = query(con, queries.facts_sql, f"the Refined {kind.value.lower()}", [tmdb_id])
         if not found:
             raise TitleNotFound(f"the lake has no {kind.value.lower()} with TMDB id {tmdb_id}")
@@ -214,7 +214,7 @@ def title_details(lake: Lake, kind: Kind, tmdb_id: int) -> TitleDetails:
     return TitleDetails(kind, tmdb_id, facts, genres, parties, queries.parties_what, points, what)
 
 
-def _rows(con: Any, sql: str, tmdb_id: int, present: dict[str, list[str]]) -> list[tuple[Any, ...]]:
+def _rows(con: Any, sql: str, tmdb_id: int, present: set[str]) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` for the title, none when a table it reads is not in the lake."""
     named = re.findall(r"\b(?:dim|fact|bridge)_[a-z_]+\b", sql)
     if not all(table in present for table in named):
@@ -222,7 +222,7 @@ def _rows(con: Any, sql: str, tmdb_id: int, present: dict[str, list[str]]) -> li
     return query(con, sql, "the title's " + " and ".join(sorted(set(named))), [tmdb_id])
 
 
-def _names(con: Any, sql: str, tmdb_id: int, present: dict[str, list[str]]) -> tuple[str, ...]:
+def _names(con: Any, sql: str, tmdb_id: int, present: set[str]) -> tuple[str, ...]:
     return tuple(str(name) for (name,) in _rows(con, sql, tmdb_id, present))
 
 

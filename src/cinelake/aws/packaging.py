@@ -98,23 +98,36 @@ BUNDLES: dict[str, Bundle] = {
         # Arrow Flight, the C++ headers and pyarrow's own tests: 40 MB nothing here loads.
         ("pyarrow/include", "pyarrow/tests", "pyarrow/libarrow_flight.so*", "pyarrow/_flight*.so"),
     ),
+    # The report reads the Trusted and Refined Iceberg tables: pyiceberg finds their snapshots in
+    # Glue, DuckDB's iceberg extension (its PyPI package, with avro) reads them.
     "report": Bundle(
         "report",
         "cinelake-report.zip",
-        (*LAMBDA_DISTRIBUTIONS, "rich", "duckdb", "plotly"),
+        (
+            *LAMBDA_DISTRIBUTIONS,
+            "rich",
+            "duckdb",
+            "plotly",
+            "pyiceberg",
+            "duckdb-extension-avro",
+            "duckdb-extension-iceberg",
+        ),
         ("pyspark", "pandas", "pyarrow", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "athena", "glue", *_AUTH_SERVICES),
     ),
     # DuckDB's Python functions (the name keys of trusted-to-refined) need numpy; with plotly and
-    # numpy the report bundle would near the 250 MB limit, so the transforms get their own.
+    # numpy the report bundle would near the 250 MB limit, so the transforms get their own. The
+    # commits register Parquet files through pyiceberg, which reads their footers with pyarrow; the
+    # transforms read Trusted as the Parquet files of its snapshot, so the iceberg extension stays out.
     "transform": Bundle(
         "transform",
         "cinelake-transform.zip",
-        (*LAMBDA_DISTRIBUTIONS, "duckdb", "numpy", "xxhash"),
-        ("pyspark", "pandas", "pyarrow", "plotly", "starlette", "uvicorn"),
+        (*LAMBDA_DISTRIBUTIONS, "duckdb", "numpy", "xxhash", "pyarrow", "pyiceberg"),
+        ("pyspark", "pandas", "plotly", "starlette", "uvicorn", "duckdb_extension_iceberg"),
         ("cli.py", "commands", "analysis", "query", "data", "tmdb/server", "tmdb/snapshot"),
-        ("s3", *_AUTH_SERVICES),
+        ("s3", "glue", *_AUTH_SERVICES),
+        ("pyarrow/include", "pyarrow/tests", "pyarrow/libarrow_flight.so*", "pyarrow/_flight*.so"),
     ),
 }
 LAMBDA_TASK_ROOT = "/var/task"

@@ -70,7 +70,7 @@ def _event(event: Any) -> tuple[str, dt.date | None]:
 
 def run_job(event: Any) -> dict[str, Any]:
     """Run one transform on DuckDB over the function's lake; what it wrote."""
-    from cinelake.transform import raw_to_trusted, trusted_to_refined
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     job, day = _event(event)
     memory, spill = duckdb_limits(os.environ)

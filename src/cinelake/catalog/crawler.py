@@ -189,6 +189,8 @@ def crawl(
             Database(catalog.database, "cinelake data lake", lake.uri(""), {"cinelake.lake": lake.url})
         )
         for dataset in find_datasets(lake, parse_zone(zone)):
+            if is_iceberg_table(lake, dataset.rel):
+                continue  # the Iceberg catalog describes it (cinelake.tables), and Glue holds it as such
             change = _crawl_dataset(
                 lake, catalog, list_dataset(lake, dataset), pool, sample, schema_change, progress, full
             )
@@ -196,6 +198,12 @@ def crawl(
                 summary.tables.append(change)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def is_iceberg_table(lake: Lake, rel: str) -> bool:
+    """True for a folder holding an Apache Iceberg table (``metadata/*.metadata.json``): the Trusted
+    and Refined tables, which their own catalog describes; the crawler catalogs plain files only."""
+    return any(f.endswith(".metadata.json") for f in lake.list_files(f"{rel}/metadata"))
 
 
 @contextlib.contextmanager

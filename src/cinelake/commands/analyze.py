@@ -115,25 +115,37 @@ def _genres(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Asked:
-    """The selection the command line asks for: the genres, how they combine and the years."""
+    """The selection the command line asks for: the genres, how they combine and the years; and the
+    moment the tables are read at (``--as-of``: a collection day or a snapshot id; None: now)."""
 
     genres: list[str]
     match: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    as_of: str | None = None
 
     def selection(self) -> dict[str, Any]:
-        return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
+        return {
+            "match": self.match,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "as_of": self.as_of,
+        }
 
 
 def asked(
-    genres: str, genre: list[str] | None, match: str | None, year_from: int | None, year_to: int | None
+    genres: str,
+    genre: list[str] | None,
+    match: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    as_of: str | None = None,
 ) -> Asked:
     """``--genre`` (repeated) forms one group, matched by ``--match`` (any unless told); ``--genres``
     answers each genre on its own unless ``--match`` is given."""
     if genre:
-        return Asked(list(genre), match or "any", year_from, year_to)
-    return Asked(_genres(genres), match, year_from, year_to)
+        return Asked(list(genre), match or "any", year_from, year_to, as_of)
+    return Asked(_genres(genres), match, year_from, year_to, as_of)
 
 
 def _run_analysis(
@@ -241,6 +253,15 @@ def analyze(
             "CINELAKE_ATHENA_WORKGROUP (default: primary).",
         ),
     ] = Engine.DUCKDB,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Answer as the lake stood at the end of this collection day (YYYY-MM-DD) or at this "
+            "Iceberg snapshot id of the Refined tables (duckdb only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Budget vs revenue of the best and worst films of each genre, and whether popularity follows.
 
@@ -254,7 +275,7 @@ def analyze(
     correlations of popularity with vote_average, seasons and episodes. TMDB's TV endpoints have no
     budget or revenue, so the series answer has no money figures.
     """
-    chosen = asked(genres, genre, match, year_from, year_to)
+    chosen = asked(genres, genre, match, year_from, year_to, as_of)
     analysis = None
     if kind is not AnswerKind.SERIES:
         analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value)

@@ -14,14 +14,13 @@ from cinelake.lake.layout import Zone
 
 if TYPE_CHECKING:
     from cinelake.catalog.crawler import ProgressCallback
-    from cinelake.lake.store import Lake
+from cinelake.lake.store import Lake
 
 app = typer.Typer(
     help="The data catalog: crawl the lake into tables and partitions (local or AWS Glue), show them, "
     "print their Athena DDL.",
     no_args_is_help=True,
 )
-
 
 
 class Backend(StrEnum):
@@ -146,11 +145,12 @@ def crawl(
 def tables(
     lake: LakeOption = None, backend: BackendOption = Backend.LOCAL, database: DatabaseOption = None
 ) -> None:
-    """List the catalog's tables with their format, partition keys, files, records and size."""
+    """List the catalog's tables with their format, partition keys, files, records and size: the
+    crawler's Raw tables and the Trusted and Refined Iceberg tables (their current snapshots)."""
     from cinelake.catalog import format_tables
-    from cinelake.catalog.api import tables as list_tables
+    from cinelake.tables.describe import lake_tables
 
-    console.print(format_tables(list_tables(open_lake(lake), backend=backend.value, database=database)))
+    console.print(format_tables(lake_tables(open_lake(lake), backend=backend.value, database=database)))
 
 
 TableArgument = Annotated[str, typer.Argument(help="Table name, e.g. raw_tmdb_movies.", show_default=False)]
@@ -166,8 +166,13 @@ def show(
     """Show one table: location, format, record count and its columns with their types."""
     from cinelake.catalog import format_table
     from cinelake.catalog.api import show as show_table
+    from cinelake.tables.describe import iceberg_catalog_table
 
-    console.print(format_table(show_table(open_lake(lake), table, backend=backend.value, database=database)))
+    store = open_lake(lake)
+    found = iceberg_catalog_table(store, table) or show_table(
+        store, table, backend=backend.value, database=database
+    )
+    console.print(format_table(found))
 
 
 @app.command("partitions")
@@ -200,10 +205,11 @@ def ddl(
         ),
     ] = None,
 ) -> None:
-    """Print the table's Athena CREATE EXTERNAL TABLE (with partition projection for dated folders)."""
-    from cinelake.catalog.api import ddl as table_ddl
+    """Print the table's Athena DDL: CREATE EXTERNAL TABLE for a Raw table (with partition projection
+    for dated folders), CREATE TABLE ... 'table_type'='ICEBERG' for a Trusted or Refined table."""
+    from cinelake.tables.describe import table_ddl
 
-    text = table_ddl(
-        open_lake(lake), table, backend=backend.value, database=database, location_root=location_root
+    store = open_lake(lake)
+    typer.echo(
+        table_ddl(store, table, backend=backend.value, database=database, location_root=location_root)
     )
-    typer.echo(text)

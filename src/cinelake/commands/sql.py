@@ -61,6 +61,15 @@ def sql(
         bool,
         typer.Option("--allow-writes", help="Run statements other than SELECT/WITH/SHOW/DESCRIBE/EXPLAIN."),
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Read the Trusted and Refined tables as the lake stood at the end of this collection "
+            "day (YYYY-MM-DD) or at this Iceberg snapshot id.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run SQL over the lake: every catalog table is queryable by its name (partition columns included).
 
@@ -77,6 +86,7 @@ def sql(
         backend=backend.value,
         workgroup=workgroup,
         output_location=output_location,
+        as_of=as_of,
     )
     if result.engine == "athena":  # on stderr: stdout stays the rows alone
         err_console.print(f"Athena workgroup: {result.details['workgroup']}", highlight=False)

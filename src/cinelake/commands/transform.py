@@ -10,7 +10,7 @@ from cinelake.commands.common import LakeOption, console, err_console, lake_url,
 from cinelake.errors import UsageError
 
 if TYPE_CHECKING:
-    from cinelake.transform.results import RawToTrustedResult, RefinedResult
+    from cinelake.tables.results import RawToTrustedResult, RefinedResult
 
 app = typer.Typer(
     help=(
@@ -32,7 +32,10 @@ CatalogOption = Annotated[
     str,
     typer.Option(
         "--catalog",
-        help="Catalog to update after writing, if the lake has one: local (in the lake), glue or none.",
+        help=(
+            "Kept for scripts that pass it: the tables are committed to the lake's Iceberg catalog "
+            "(SQLite in a folder lake, Glue for s3://; CINELAKE_ICEBERG_CATALOG=glue picks Glue)."
+        ),
     ),
 ]
 DayOption = Annotated[
@@ -46,9 +49,10 @@ DayOption = Annotated[
 ForceOption = Annotated[bool, typer.Option("--force", help="Rebuild partitions that are already up to date.")]
 
 
-def check_catalog(value: str) -> str:
-    from cinelake.spark.catalog_hook import CATALOG_BACKENDS
+CATALOG_BACKENDS = ("local", "glue", "none")
 
+
+def check_catalog(value: str) -> str:
     if value not in CATALOG_BACKENDS:
         raise UsageError(f"unknown --catalog {value!r}: use local, glue or none")
     return value
@@ -71,7 +75,7 @@ def print_trusted(result: RawToTrustedResult) -> None:
         )
     console.print(table)
     if result.catalog_updated:
-        err_console.print("catalog updated (Trusted)", highlight=False)
+        err_console.print("Iceberg tables committed (Trusted)", highlight=False)
 
 
 def print_refined(result: RefinedResult) -> None:
@@ -84,12 +88,12 @@ def print_refined(result: RefinedResult) -> None:
         table.add_row(name, f"{rows:,}")
     console.print(table)
     if result.catalog_updated:
-        err_console.print("catalog updated (Refined)", highlight=False)
+        err_console.print("Iceberg tables committed (Refined)", highlight=False)
 
 
 def run_raw_to_trusted(lake: str | None, date: str | None, force: bool, catalog: str, engine: str) -> None:
     from cinelake.commands.spark import steps
-    from cinelake.transform import check_engine, raw_to_trusted
+    from cinelake.engines import check_engine, raw_to_trusted
 
     chosen = check_engine(engine)
     day = parse_day(date) if date is not None else None
@@ -107,7 +111,7 @@ def run_raw_to_trusted(lake: str | None, date: str | None, force: bool, catalog:
 
 def run_trusted_to_refined(lake: str | None, catalog: str, engine: str) -> None:
     from cinelake.commands.spark import steps
-    from cinelake.transform import check_engine, trusted_to_refined
+    from cinelake.engines import check_engine, trusted_to_refined
 
     chosen = check_engine(engine)
     with steps("trusted-to-refined") as progress:
@@ -127,10 +131,11 @@ def raw_to_trusted(
 ) -> None:
     """Raw TMDB JSON and local CSV -> typed Parquet in Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD/.
 
-    Each Raw day becomes the dt partition of the same date; a day already built from the same Raw
-    files is skipped unless --force; reruns replace their own partitions only, each whole.
+    Each Raw day becomes the dt partition of the same date of an Apache Iceberg table; a day already
+    built from the same Raw files (the table's snapshot records them) is skipped unless --force; each
+    dataset's new days are committed as one snapshot that replaces those days only.
 
-    One run goes at a time (a lease in Trusted/_locks): a second exits 1 naming the holder.
+    Two runs at once do not mix: the second to commit redoes its commit on the first one's snapshot.
 
     A Raw file that is not JSON Lines, or a CSV not in the challenge's format, stops the run with one
     line before anything is written.
@@ -145,6 +150,6 @@ def trusted_to_refined(
     """Rebuild the Refined star schema (fact_movie, fact_movie_history, dimensions, bridges) from Trusted.
 
     The most recent dt of each movie wins in fact_movie and dim_movie; fact_movie_history keeps every
-    day. Each table is replaced whole. One run goes at a time (a lease in Refined/_locks).
+    day. Each table is committed as one new Iceberg snapshot: readers see the old table or the new one.
     """
     run_trusted_to_refined(lake, catalog, engine)

@@ -200,6 +200,9 @@ class RunManifest(BaseModel):
     stats: dict[str, Any] = Field(default_factory=dict)
     selection: Selection | None = None  # an incremental run's choice of ids (see Selection)
     lookup: dict[str, Any] = Field(default_factory=dict)  # how the latest attempt found its ids
+    # Every chunk was attempted and what is left undone are ids that failed: the run wrote all it will
+    # unless it is resumed (its day goes on without them), unlike a run stopped half way.
+    only_failures_left: bool = False
 
 
 class MissSpool:
@@ -467,4 +470,7 @@ def summarize(
         stats=stats or {},
         selection=plan.selection,
         lookup=lookup or {},
+        only_failures_left=status == "incomplete"
+        and len(ordered) == plan.chunks
+        and all(c.done or c.failures for c in ordered),
     )

@@ -1,4 +1,8 @@
-"""DuckDB over the catalog: one view per catalog table, reading the lake's files where they lie.
+"""DuckDB over the catalogs: one view per table, reading the lake's files where they lie.
+
+The Raw tables come from the crawler's catalog; the Trusted and Refined tables are Apache Iceberg
+tables read with ``iceberg_scan`` at their current snapshot (or the one ``as_of`` names), through
+:mod:`cinelake.tables.reading`.
 
 JSON Lines are read with the catalog's schema (``read_json`` with ``columns``), pipe CSV with ``\\N``
 nulls and no quoting, Parquet with Hive partitioning; ``YYYY/MM/DD`` folders become the ``year``,
@@ -17,6 +21,7 @@ from cinelake.catalog.model import Table
 from cinelake.catalog.tables import P_PATH
 from cinelake.catalog.types import duckdb_type, quote_ident
 from cinelake.lake.store import Lake
+from cinelake.tables.reading import load_iceberg, register_views
 
 if TYPE_CHECKING:
     import duckdb
@@ -132,9 +137,12 @@ def connect(
     database: str | None = None,
     backend: str | CatalogBackend | None = None,
     tables: list[Table] | None = None,
+    as_of: str | None = None,
     confine: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with one view per catalog table (``fact_movie``, ``raw_tmdb_movies``).
+    """An in-memory DuckDB connection with one view per table (``fact_movie``, ``raw_tmdb_movies``):
+    the Iceberg tables at their current snapshot, or as the lake stood at ``as_of`` (a collection day
+    ``YYYY-MM-DD`` or a snapshot id; the Raw views are the lake's files as they are now).
 
     Reads the catalog of ``database`` (default: the settings' ``catalog_database``) from ``backend``
     (default: ``$CINELAKE_CATALOG_BACKEND``, else ``local``, so the report step on AWS reads the Glue
@@ -153,6 +161,7 @@ def connect(
         tables = catalog_tables(lake, open_backend(lake, chosen, database))
     con = duckdb.connect(":memory:")
     register_lake(con, lake)
+    load_iceberg(con)  # before confining: a LOAD from outside the lake is refused after it
     if confine:
         confine_to_lake(con, lake)
     for table in tables:
@@ -162,6 +171,7 @@ def connect(
         except duckdb.Error as exc:
             # A table whose files are gone must not hide the others: leave it out and say so.
             log.warning("table %s left out of the SQL views: %s", table.name, str(exc).splitlines()[0])
+    register_views(con, lake, as_of)
     return con
 
 

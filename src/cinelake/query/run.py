@@ -40,6 +40,7 @@ def run_duckdb(
     read_only: bool = True,
     database: str | None = None,
     backend: str | CatalogBackend = "local",
+    as_of: str | None = None,
 ) -> QueryResult:
     import duckdb
 
@@ -48,7 +49,7 @@ def run_duckdb(
 
     started = time.perf_counter()
     tables = catalog_tables(lake, open_backend(lake, backend, database))
-    con = connect(lake, tables=tables_named_in(sql, tables), confine=read_only)
+    con = connect(lake, tables=tables_named_in(sql, tables), as_of=as_of, confine=read_only)
     try:
         try:
             statements = con.extract_statements(sql)
@@ -95,6 +96,7 @@ def run_sql(
     workgroup: str | None = None,
     output_location: str | None = None,
     athena_client: Any = None,
+    as_of: str | None = None,
 ) -> QueryResult:
     """Run one SQL statement over the lake's catalog tables and return its rows.
 
@@ -102,7 +104,9 @@ def run_sql(
     Amazon Athena against the Glue database ``database``, in ``workgroup``: default the settings'
     ``CINELAKE_ATHENA_WORKGROUP``, else ``primary``). Read-only unless ``read_only=False``:
     anything but SELECT, WITH, SHOW, DESCRIBE or EXPLAIN is refused. SQL errors are a
-    :class:`~cinelake.errors.UsageError` with one line of message.
+    :class:`~cinelake.errors.UsageError` with one line of message. ``as_of`` (DuckDB): the Trusted and
+    Refined tables as the lake stood at the end of that collection day (``YYYY-MM-DD``) or at that
+    Iceberg snapshot id.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: use duckdb or athena")
@@ -121,4 +125,6 @@ def run_sql(
             output_location=output_location,
             client=athena_client,
         )
-    return run_duckdb(lake, sql, read_only=read_only, database=database, backend=backend)
+    if as_of is not None and engine != "duckdb":
+        raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
+    return run_duckdb(lake, sql, read_only=read_only, database=database, backend=backend, as_of=as_of)

@@ -1,10 +1,11 @@
-"""The Raw -> Trusted job: every Raw day becomes a ``dt=YYYY-MM-DD`` partition of typed Parquet.
+"""The Raw -> Trusted job: every Raw day becomes a ``dt=YYYY-MM-DD`` partition of a Trusted Iceberg table.
 
 Datasets: TMDB movies and series (JSON Lines) and the local movies and series CSV files. By default
-every Raw day not yet in Trusted is processed; a partition counts as done when its ``_sources.json``
-marker lists exactly the Raw files it was built from, so a day that received more files is redone and
-a crash mid-write is redone on the next run. Reruns overwrite their own partitions only (dynamic
-partition overwrite); other days stay as they are.
+every Raw day not yet in Trusted is processed; a day counts as done when the table's current snapshot
+records exactly the Raw files it was built from, so a day that received more files is redone and a
+crash before the commit is redone on the next run. Spark writes Parquet to a staging folder (no
+Iceberg jar is needed); :mod:`cinelake.tables` moves the files into place and commits them in one
+snapshot that replaces those days only (dynamic partition overwrite).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cinelake.lake import layout
-from cinelake.lake.layout import Format, Zone
+from cinelake.lake.layout import Format
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
-from cinelake.spark.catalog_hook import update_catalog_if_present
 from cinelake.spark.errors import spark_errors
-from cinelake.transform.datasets import DATASETS, TrustedDataset, plan, plan_all
-from cinelake.transform.results import PartitionResult, RawToTrustedResult
+from cinelake.tables import store as tables
+from cinelake.tables.datasets import DATASETS, TrustedDataset
+from cinelake.tables.plan import commit_days, plan, plan_all
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.results import PartitionResult, RawToTrustedResult
 
 __all__ = [
     "BUILDERS",
@@ -40,15 +42,15 @@ Progress = Callable[[str], None]
 
 
 def _tmdb_movies(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
-    from cinelake.spark.schemas import TMDB_MOVIE_DDL
     from cinelake.spark.trusted_tmdb import read_raw_json, trusted_movies
+    from cinelake.tables.raw_schemas import TMDB_MOVIE_DDL
 
     return trusted_movies(read_raw_json(spark, paths, TMDB_MOVIE_DDL))
 
 
 def _tmdb_series(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
-    from cinelake.spark.schemas import TMDB_SERIES_DDL
     from cinelake.spark.trusted_tmdb import read_raw_json, trusted_series
+    from cinelake.tables.raw_schemas import TMDB_SERIES_DDL
 
     return trusted_series(read_raw_json(spark, paths, TMDB_SERIES_DDL))
 
@@ -71,25 +73,28 @@ BUILDERS: dict[str, Callable[[SparkSession, Sequence[str]], DataFrame]] = {
     "Local/Movies": _local_movies,
     "Local/Series": _local_series,
 }
-"""The Spark transformation of each dataset of :data:`cinelake.transform.datasets.DATASETS`, by name."""
+"""The Spark transformation of each dataset of :data:`cinelake.tables.datasets.DATASETS`, by name."""
 
 
 def transform_to_trusted(
     spark: SparkSession, dataset: TrustedDataset, inputs: Sequence[str], output: str
 ) -> tuple[dict[date, int], dict[date, int]]:
     """The job proper, from input paths to an output path: read the Raw day folders ``inputs``,
-    clean them, and overwrite their ``dt`` partitions under ``output``. Returns (input rows, output
+    clean them, and write them under ``output`` in ``_dt=`` folders (the ``dt`` column stays in the
+    files, as Iceberg wants; ``_dt`` is its copy Spark partitions by). Returns (input rows, output
     rows) per day."""
+    from pyspark.sql import functions as F
+
     trusted = BUILDERS[dataset.name](spark, inputs).persist()
     try:
         rows = {r["dt"]: int(r["count"]) for r in trusted.groupBy("dt").count().collect()}
         raw_counts = _input_counts(spark, dataset, inputs)
         (
-            trusted.repartition("dt")
-            .sortWithinPartitions("dt", trusted.columns[0])
+            trusted.withColumn("_dt", F.col("dt"))
+            .repartition("_dt")
+            .sortWithinPartitions("_dt", trusted.columns[0])
             .write.mode("overwrite")
-            .option("partitionOverwriteMode", "dynamic")
-            .partitionBy("dt")
+            .partitionBy("_dt")
             .parquet(output)
         )
     finally:
@@ -122,26 +127,10 @@ def raw_to_trusted(
     catalog: str = "local",
 ) -> RawToTrustedResult:
     """Turn every Raw day (or only ``day``) not yet in Trusted (all of them with ``force``) into
-    Trusted Parquet partitions, then update the catalog when the lake has one (``catalog``: local,
-    glue or none)."""
+    partitions of the Trusted tables, one Iceberg commit per dataset (``catalog`` is accepted for the
+    command line's sake: the tables live in the lake's Iceberg catalog, :mod:`cinelake.tables.catalog`)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
-    with lakeio.exclusive(store, Zone.TRUSTED, "raw-to-trusted"):
-        return _raw_to_trusted(store, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
-
-
-def _raw_to_trusted(
-    store: Lake,
-    *,
-    day: date | None,
-    force: bool,
-    spark: SparkSession | None,
-    progress: Progress | None,
-    catalog: str,
-) -> RawToTrustedResult:
     say = progress or (lambda _message: None)
-    for dataset in DATASETS:
-        for leftover in lakeio.sweep_spark_leftovers(store, dataset.trusted_dir):
-            say(f"removed {leftover}, left by a Spark write that did not finish")
     result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:
         return result
@@ -155,22 +144,12 @@ def _raw_to_trusted(
         days = ", ".join(r.day.isoformat() for r in todo)
         say(f"{dataset.name}: {len(todo)} day(s) ({days})")
         inputs = [lakeio.spark_uri(store, raw.folder) for raw in todo]
-        output = lakeio.spark_uri(store, dataset.trusted_dir)
+        table = trusted_table(dataset)
+        staged = tables.staging_dir(store, table, "spark")
         with spark_errors(f"raw-to-trusted ({dataset.name})"):
-            input_rows, rows = transform_to_trusted(spark, dataset, inputs, output)
-        for raw in todo:
-            partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
-            count = rows.get(raw.day, 0)
-            if count == 0:
-                store.delete(partition)  # nothing valid that day: no stale rows either
-            lakeio.write_marker(
-                store, partition, raw, {"rows": count, "input_rows": input_rows.get(raw.day, 0)}
-            )
-            result.partitions.append(
-                PartitionResult(
-                    dataset.name, raw.day, "written", count, input_rows.get(raw.day, 0), partition
-                )
-            )
-        say(f"{dataset.name}: {sum(rows.values()):,} rows written to {dataset.trusted_dir}")
-    result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED, catalog)
+            input_rows, _rows = transform_to_trusted(spark, dataset, inputs, lakeio.spark_uri(store, staged))
+        written = commit_days(store, dataset, todo, tables.place(store, table, staged), input_rows)
+        result.partitions.extend(written)
+        say(f"{dataset.name}: {sum(p.rows for p in written):,} rows committed to {table.name}")
+    result.catalog_updated = True
     return result

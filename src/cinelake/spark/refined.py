@@ -15,36 +15,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cinelake.spark.trusted_tmdb import latest_per_key
-from cinelake.transform.trusted_sql import ARTIST_FIELDS
+from cinelake.tables.raw_schemas import ARTIST_FIELDS
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
-
-TABLES = (
-    "fact_movie",
-    "fact_movie_history",
-    "dim_movie",
-    "dim_date",
-    "dim_genre",
-    "bridge_movie_genre",
-    "dim_language",
-    "bridge_movie_language",
-    "dim_country",
-    "bridge_movie_country",
-    "dim_company",
-    "bridge_movie_company",
-    "fact_series",
-    "dim_series",
-    "bridge_series_genre",
-    "dim_network",
-    "bridge_series_network",
-    "bridge_series_language",
-    "bridge_series_country",
-    "dim_person",
-    "bridge_movie_person",
-    "bridge_series_person",
-    "bridge_person_known_for",
-)
 
 
 def text_key(text: Column) -> Column:

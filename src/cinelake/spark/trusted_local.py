@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from cinelake.errors import InputFileError
 from cinelake.spark.compat import try_cast
-from cinelake.spark.schemas import LOCAL_MOVIES_COLUMNS, LOCAL_SERIES_COLUMNS
 from cinelake.spark.trusted_tmdb import dt_from_path, latest_per_key
+from cinelake.tables.raw_schemas import LOCAL_MOVIES_COLUMNS, LOCAL_SERIES_COLUMNS
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession

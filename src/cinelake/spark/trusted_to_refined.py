@@ -1,7 +1,8 @@
 """The Trusted -> Refined job: rebuild the star schema under ``Refined/<table>/`` from Trusted.
 
-Each table is rewritten whole; locally a table is written beside the old one and swapped in, so a
-crash leaves the old table or the new one (see :func:`cinelake.spark.lakeio.write_table`).
+Spark reads the data files of the Trusted tables' current snapshots (listed by pyiceberg: no Iceberg
+jar is needed) and writes each Refined table as Parquet to a staging folder; :mod:`cinelake.tables`
+commits it as the table's next snapshot, so a crash leaves the old table or the new one.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from cinelake.errors import UsageError
 from cinelake.lake import layout
-from cinelake.lake.layout import Origin, Zone
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
-from cinelake.spark.catalog_hook import update_catalog_if_present
 from cinelake.spark.errors import spark_errors
-from cinelake.transform.results import RefinedResult
+from cinelake.tables import store as tables
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.registry import refined_table, trusted_table
+from cinelake.tables.results import RefinedResult
 
 __all__ = ["RefinedResult", "trusted_to_refined", "write_refined"]
 
@@ -28,9 +31,14 @@ Progress = Callable[[str], None]
 
 def _empty_trusted(spark: SparkSession, spec: str, origin: Origin = Origin.TMDB) -> DataFrame:
     """A Trusted dataset (TMDB or local movies or series) with no rows: the lake holds none of it."""
-    from cinelake.spark.schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
     from cinelake.spark.trusted_local import trusted_local
     from cinelake.spark.trusted_tmdb import trusted_movies, trusted_series
+    from cinelake.tables.raw_schemas import (
+        LOCAL_MOVIES_DDL,
+        LOCAL_SERIES_DDL,
+        TMDB_MOVIE_DDL,
+        TMDB_SERIES_DDL,
+    )
 
     series = spec == "Series"
     if origin is Origin.LOCAL:
@@ -42,47 +50,62 @@ def _empty_trusted(spark: SparkSession, spec: str, origin: Origin = Origin.TMDB)
     return trusted_series(raw) if series else trusted_movies(raw)
 
 
-def _read_series(spark: SparkSession, path: str) -> DataFrame:
+def _read_series(spark: SparkSession, paths: list[str]) -> DataFrame:
     """Trusted series; those written before TV's ``languages`` was kept read it as null."""
     from pyspark.sql import functions as F
 
-    frame = spark.read.parquet(path)
+    frame = spark.read.parquet(*paths)
     if "languages" not in frame.columns:
         frame = frame.withColumn("languages", F.lit(None).cast("array<string>"))
     return frame
+
+
 def write_refined(
     spark: SparkSession,
-    trusted_movies: str | None,
-    trusted_local: str | None,
+    trusted_movies: list[str] | None,
+    trusted_local: list[str] | None,
     lake: Lake,
     progress: Progress | None = None,
-    trusted_series: str | None = None,
-    trusted_local_series: str | None = None,
+    trusted_series: list[str] | None = None,
+    trusted_local_series: list[str] | None = None,
 ) -> dict[str, int]:
-    """The job proper, from input paths to the lake's ``Refined/``: build every table from the Trusted
-    TMDB movies and series folders and the Trusted local movies and series folders (any may be None:
-    read as empty), and replace it whole. Returns rows per table name."""
+    """The job proper, from input files to the lake's Refined tables: build every table from the
+    Trusted TMDB movies and series files and the Trusted local movies and series files (any may be
+    None: read as empty), and commit each as its table's next snapshot. Returns rows per table name."""
+    from pyspark.sql import functions as F
+
     from cinelake.spark.refined import latest_local, latest_movies, latest_series, star_schema
 
     say = progress or (lambda _message: None)
-    every_day = spark.read.parquet(trusted_movies) if trusted_movies else _empty_trusted(spark, "Movies")
+    every_day = spark.read.parquet(*trusted_movies) if trusted_movies else _empty_trusted(spark, "Movies")
     every_series = _read_series(spark, trusted_series) if trusted_series else _empty_trusted(spark, "Series")
     movies = latest_movies(every_day).persist()  # every table reads it
     series = latest_series(every_series).persist()
     local = {
-        spec: latest_local(spark.read.parquet(path) if path else _empty_trusted(spark, spec, Origin.LOCAL))
-        for spec, path in (("Movies", trusted_local), ("Series", trusted_local_series))
+        spec: latest_local(spark.read.parquet(*paths) if paths else _empty_trusted(spark, spec, Origin.LOCAL))
+        for spec, paths in (("Movies", trusted_local), ("Series", trusted_local_series))
     }
+    stood = movies.select(F.max("dt")).union(series.select(F.max("dt"))).agg(F.max("max(dt)")).first()
+    day = stood[0] if stood else None
     counts: dict[str, int] = {}
     try:
-        tables = star_schema(
-            movies, local["Movies"], every_day, series=series, local_series=local["Series"]
-        )
-        for name, frame in tables.items():
-            rel = layout.refined_table(name)
-            lakeio.write_table(lake, rel, frame.coalesce(1))
-            # Parquet footers hold the row count: no second pass over the data.
-            counts[name] = spark.read.parquet(lakeio.spark_uri(lake, rel)).count()
+        built = star_schema(movies, local["Movies"], every_day, series=series, local_series=local["Series"])
+        for name, frame in built.items():
+            table = refined_table(name)
+            staged = tables.staging_dir(lake, table, "spark")
+            target = lakeio.spark_uri(lake, staged)
+            if table.partition:
+                copy = f"_{table.partition}"
+                copied = frame.withColumn(copy, F.col(table.partition))
+                copied.repartition(copy).write.partitionBy(copy).parquet(target)
+                files = tables.place(lake, table, staged)
+                days = sorted({f.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for f in files})
+                done = tables.commit_files(lake, table, files, replace=days, day=day)
+            else:
+                frame.coalesce(1).write.parquet(target)
+                files = tables.place(lake, table, staged)
+                done = tables.commit_files(lake, table, files, replace="all", day=day)
+            counts[name] = done.total
             say(f"{name}: {counts[name]:,} rows")
     finally:
         movies.unpersist()
@@ -90,8 +113,9 @@ def write_refined(
     return counts
 
 
-def _has_parquet(lake: Lake, rel: str) -> bool:
-    return any(p.endswith(".parquet") for p in lake.list_files(rel))
+def _trusted_files(lake: Lake, origin: Origin, spec: str) -> list[str] | None:
+    dataset = next(d for d in DATASETS if d.origin == origin and d.spec == spec)
+    return tables.data_files(lake, trusted_table(dataset)) or None
 
 
 def trusted_to_refined(
@@ -101,41 +125,32 @@ def trusted_to_refined(
     progress: Progress | None = None,
     catalog: str = "local",
 ) -> RefinedResult:
-    """Rebuild the Refined star schema from Trusted (the most recent ``dt`` of each movie wins), then
-    update the catalog when the lake has one (``catalog``: local, glue or none)."""
+    """Rebuild the Refined star schema from Trusted (the most recent ``dt`` of each movie wins), one
+    Iceberg commit per table (``catalog`` is accepted for the command line's sake: the tables live in
+    the lake's Iceberg catalog)."""
     store = lake if isinstance(lake, Lake) else Lake(lake)
-    with lakeio.exclusive(store, Zone.REFINED, "trusted-to-refined"):
-        return _trusted_to_refined(store, spark=spark, progress=progress, catalog=catalog)
-
-
-def _trusted_to_refined(
-    store: Lake, *, spark: SparkSession | None, progress: Progress | None, catalog: str
-) -> RefinedResult:
-    movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
-    series_rel = layout.trusted_dir(Origin.TMDB, "Series")
-    has_movies, has_series = _has_parquet(store, movies_rel), _has_parquet(store, series_rel)
-    if not (has_movies or has_series):
+    movies = _trusted_files(store, Origin.TMDB, "Movies")
+    series = _trusted_files(store, Origin.TMDB, "Series")
+    if not (movies or series):
         raise UsageError(
-            f"no Trusted TMDB movies in {store.url} ({movies_rel}) nor series ({series_rel}): "
-            "run `cinelake spark raw-to-trusted` first"
+            f"no Trusted TMDB movies in {store.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor series "
+            f"({layout.trusted_dir(Origin.TMDB, 'Series')}): run `cinelake spark raw-to-trusted` first"
         )
     if spark is None:
         from cinelake.spark.session import get_spark
 
         spark = get_spark("cinelake-trusted-to-refined")
     lakeio.check_spark_lake(store, spark)
-    local_rels = {spec: layout.trusted_dir(Origin.LOCAL, spec) for spec in ("Movies", "Series")}
-    local = {spec: lakeio.spark_uri(store, r) for spec, r in local_rels.items() if _has_parquet(store, r)}
     with spark_errors("trusted-to-refined"):
         counts = write_refined(
             spark,
-            lakeio.spark_uri(store, movies_rel) if has_movies else None,
-            local.get("Movies"),
+            movies,
+            _trusted_files(store, Origin.LOCAL, "Movies"),
             store,
             progress,
-            lakeio.spark_uri(store, series_rel) if has_series else None,
-            local.get("Series"),
+            series,
+            _trusted_files(store, Origin.LOCAL, "Series"),
         )
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
-    result.catalog_updated = update_catalog_if_present(store, Zone.REFINED, catalog)
+    result.catalog_updated = True
     return result

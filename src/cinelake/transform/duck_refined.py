@@ -1,36 +1,49 @@
-"""The Trusted -> Refined job on DuckDB: every table of the star schema rebuilt whole and swapped in
-(locally) or uploaded (S3), then the catalog updated, under the same lease as the Spark job."""
+"""The Trusted -> Refined job on DuckDB: every table of the star schema rebuilt from the Trusted
+tables' current snapshots and committed through :mod:`cinelake.tables`, one snapshot per table (the
+history table replaces the collection days it wrote, the others all their rows)."""
 
 from __future__ import annotations
 
 import functools
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import date
 
 from cinelake.catalog.types import quote_ident
 from cinelake.errors import UsageError
 from cinelake.lake import layout
-from cinelake.lake.layout import Origin, Zone
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
-from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
-from cinelake.transform import namekey, publish, refined_sql, trusted_sql
-from cinelake.transform.duck import connect, duck_errors, sql_string
-from cinelake.transform.lease import exclusive
-from cinelake.transform.results import RefinedResult
+from cinelake.tables import store as tables
+from cinelake.tables.datasets import DATASETS
+from cinelake.tables.raw_schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
+from cinelake.tables.reading import load_iceberg, scan_sql
+from cinelake.tables.registry import TableDef, refined_table, trusted_table
+from cinelake.tables.results import RefinedResult
+from cinelake.transform import namekey, refined_sql, trusted_sql
+from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
 
 Progress = Callable[[str], None]
 
 
-def _has_parquet(lake: Lake, rel: str) -> bool:
-    return any(p.endswith(".parquet") for p in lake.list_files(rel))
+def _trusted(con: object, lake: Lake, origin: Origin, spec: str) -> str | None:
+    """A Trusted table's current snapshot as a DuckDB relation, or None when it holds no rows: the
+    Parquet files pyiceberg plans for it, or (when Athena's UPDATE or MERGE left delete files to
+    apply) ``iceberg_scan``, whose extension the transform's Lambda bundle does without otherwise."""
+    import duckdb
 
-
-def _trusted(lake: Lake, rel: str) -> str:
-    glob = sql_string(f"{lake.uri(rel)}/dt=*/*.parquet")
-    return f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    dataset = next(d for d in DATASETS if d.origin == origin and d.spec == spec)
+    table = tables.load(lake, trusted_table(dataset))
+    if table is None or not tables.total_rows(table):
+        return None
+    planned = list(table.scan().plan_files())
+    if any(task.delete_files for task in planned):
+        load_iceberg(con)
+        return scan_sql(table)
+    files = [task.file.file_path for task in planned]
+    return f"read_parquet({sql_list(files)}, union_by_name = true)"
 
 
 def _empty_trusted(con: object, name: str, ddl: str, query: Callable[[str], str]) -> None:
@@ -64,9 +77,10 @@ def _local_titles(con: object, lake: Lake) -> None:
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
     for name, spec, ddl in (("movies", "Movies", LOCAL_MOVIES_DDL), ("series", "Series", LOCAL_SERIES_DDL)):
-        rel, view = layout.trusted_dir(Origin.LOCAL, spec), f"trusted_local_{name}"
-        if _has_parquet(lake, rel):
-            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {_trusted(lake, rel)}")
+        view = f"trusted_local_{name}"
+        found = _trusted(con, lake, Origin.LOCAL, spec)
+        if found:
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {found}")
         else:
             made = functools.partial(trusted_sql.trusted_local, series=spec == "Series")
             _empty_trusted(con, view, ddl, made)
@@ -75,33 +89,26 @@ def _local_titles(con: object, lake: Lake) -> None:
 
 def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     """Rebuild every Refined table from Trusted (each title's most recent ``dt`` wins)."""
-    with exclusive(lake, Zone.REFINED, "trusted-to-refined"):
-        return _run(lake, progress=progress, catalog=catalog)
-
-
-def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult:
     say = progress or (lambda _message: None)
-    movies_rel = layout.trusted_dir(Origin.TMDB, "Movies")
-    series_rel = layout.trusted_dir(Origin.TMDB, "Series")
-    has_movies, has_series = _has_parquet(lake, movies_rel), _has_parquet(lake, series_rel)
-    if not (has_movies or has_series):
-        raise UsageError(
-            f"no Trusted TMDB movies in {lake.url} ({movies_rel}) nor series ({series_rel}): "
-            "run `cinelake transform raw-to-trusted` first"
-        )
     con = connect(lake)
     counts: dict[str, int] = {}
     try:
+        movies = _trusted(con, lake, Origin.TMDB, "Movies")
+        series = _trusted(con, lake, Origin.TMDB, "Series")
+        if not (movies or series):
+            raise UsageError(
+                f"no Trusted TMDB movies in {lake.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor "
+                f"series ({layout.trusted_dir(Origin.TMDB, 'Series')}): run `cinelake transform "
+                "raw-to-trusted` first"
+            )
         with duck_errors("trusted-to-refined"):
             namekey.register(con)
-            if has_movies:
-                con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {_trusted(lake, movies_rel)}")
+            if movies:
+                con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {movies}")
             else:
                 _empty_trusted(con, "trusted_movies", TMDB_MOVIE_DDL, trusted_sql.trusted_movies)
-            if has_series:
-                con.execute(
-                    f"CREATE TEMP VIEW trusted_series_files AS SELECT * FROM {_trusted(lake, series_rel)}"
-                )
+            if series:
+                con.execute(f"CREATE TEMP VIEW trusted_series_files AS SELECT * FROM {series}")
                 _with_languages(con)
             else:
                 _empty_trusted(con, "trusted_series", TMDB_SERIES_DDL, trusted_sql.trusted_series)
@@ -109,38 +116,52 @@ def _run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResul
             con.execute(f"CREATE TEMP TABLE movies AS {refined_sql.LATEST_MOVIES}")
             con.execute(f"CREATE TEMP TABLE series AS {refined_sql.LATEST_SERIES}")
             _local_titles(con, lake)
+            stood = _collection_day(con)
             for name, query in refined_sql.TABLES.items():
-                counts[name] = _write_table(con, lake, layout.refined_table(name), query)
+                counts[name] = _write_table(con, lake, refined_table(name), query, stood)
                 say(f"{name}: {counts[name]:,} rows")
     finally:
         con.close()
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
-    result.catalog_updated = update_catalog_if_present(lake, Zone.REFINED, catalog)
+    result.catalog_updated = True
     return result
 
 
-def _write_table(con: object, lake: Lake, table_rel: str, query: str) -> int:
-    """Write one table as one Parquet file and publish it whole; returns its rows."""
+def _collection_day(con: object) -> date | None:
+    """The lake's latest collection day in Trusted (what the Refined snapshots stand for)."""
     import duckdb
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
-    parent, name = table_rel.rsplit("/", 1)
+    found = con.execute(
+        "SELECT max(dt) FROM (SELECT dt FROM movies UNION ALL SELECT dt FROM series)"
+    ).fetchone()
+    return found[0] if found and found[0] else None
+
+
+def _write_table(con: object, lake: Lake, table: TableDef, query: str, day: date | None) -> int:
+    """Write one table's rows to Parquet and commit them as its new snapshot; returns its rows."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     if lake.is_local:
-        publish.recover(lake, table_rel)
-        staged_rel = f"{parent}/.{name}.tmp-{publish.token()}"
-        staged = lake.fs_path(staged_rel)
+        staged = lake.fs_path(tables.staging_dir(lake, table, "duckdb"))
     else:
         staged = tempfile.mkdtemp(prefix="cinelake-refined-")
     os.makedirs(staged, exist_ok=True)
-    try:
-        target = sql_string(f"{staged}/part-00000-{publish.token()}.parquet")
-        written = con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)").fetchone()
-        rows = int(written[0]) if written else 0
-        if lake.is_local:
-            publish.swap_in(lake, table_rel, staged_rel)
-        else:
-            publish.upload_replacing(lake, staged, table_rel)
-    finally:
-        if os.path.isdir(staged):
-            shutil.rmtree(staged, ignore_errors=True)
-    return rows
+    token = tables.new_token()
+    if table.partition:
+        con.execute(
+            f"COPY ({query}) TO {sql_string(staged)} (FORMAT parquet, PARTITION_BY ({table.partition}), "
+            f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{token}-{{i}}', OVERWRITE_OR_IGNORE true)"
+        )
+    else:
+        con.execute(
+            f"COPY ({query}) TO {sql_string(f'{staged}/part-00000-{token}.parquet')} (FORMAT parquet)"
+        )
+    files = tables.place(lake, table, staged)
+    if table.partition:
+        days = [f.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for f in files]
+        done = tables.commit_files(lake, table, files, replace=sorted(set(days)), day=day)
+    else:
+        done = tables.commit_files(lake, table, files, replace="all", day=day)
+    return done.total

@@ -1,37 +1,36 @@
-"""The Raw -> Trusted job on DuckDB: the same partitions, markers, lease and catalog update as the
-Spark job (:mod:`cinelake.spark.raw_to_trusted`), without a JVM.
+"""The Raw -> Trusted job on DuckDB: the same Trusted tables as the Spark job
+(:mod:`cinelake.spark.raw_to_trusted`), without a JVM.
 
-A dataset's pending days are read in one query, written as hidden ``dt=`` folders and swapped into
-place one partition at a time, each with its ``_sources.json`` marker inside, so a kill leaves every
-partition old or new and the next run redoes what was not finished.
+A dataset's pending days are read in one query and written as ``dt=`` Parquet folders to a staging
+folder; :mod:`cinelake.tables` moves them into the table's folder and commits them as one Iceberg
+snapshot replacing those days, so a kill leaves the previous snapshot and the next run redoes the days.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cinelake.errors import InputFileError
-from cinelake.lake import layout
+from cinelake.errors import InputFileError, UsageError
 from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
-from cinelake.spark.catalog_hook import update_catalog_if_present
-from cinelake.spark.schemas import (
+from cinelake.tables import store as tables
+from cinelake.tables.datasets import RawDay, TrustedDataset
+from cinelake.tables.plan import commit_days, plan_all
+from cinelake.tables.raw_schemas import (
     LOCAL_MOVIES_COLUMNS,
     LOCAL_SERIES_COLUMNS,
     TMDB_MOVIE_DDL,
     TMDB_SERIES_DDL,
 )
-from cinelake.transform import bookkeeping, publish, trusted_sql
-from cinelake.transform.datasets import DATASETS, TrustedDataset, plan_all
+from cinelake.tables.registry import trusted_table
+from cinelake.tables.results import RawToTrustedResult
+from cinelake.transform import trusted_sql
 from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
-from cinelake.transform.lease import exclusive
-from cinelake.transform.results import PartitionResult, RawToTrustedResult
 
 if TYPE_CHECKING:
     import duckdb
@@ -127,10 +126,11 @@ def _select(con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset,
 
 
 def transform_dataset(
-    con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, todo: Sequence[bookkeeping.RawDay]
-) -> tuple[dict[date, int], dict[date, int], str]:
-    """Read the Raw days ``todo`` and write their Trusted partitions to a staging folder. Returns
-    (input rows, output rows) per day and the staging folder (a local path)."""
+    con: duckdb.DuckDBPyConnection, lake: Lake, dataset: TrustedDataset, todo: Sequence[RawDay]
+) -> tuple[dict[date, int], str]:
+    """Read the Raw days ``todo`` and write their Trusted ``dt=`` folders to a staging folder (the
+    ``dt`` column kept in the files, as Iceberg wants). Returns the input rows per day and the staging
+    folder (a local path: inside the table's folder on a folder lake, a temp folder otherwise)."""
     rels = [f"{raw.folder}/{name}" for raw in todo for name, _size in raw.files]
     if dataset.raw_format == Format.CSV:
         _check_csv_headers(lake, rels, series=dataset.spec == "Series")
@@ -146,24 +146,17 @@ def transform_dataset(
             input_rows[day] = input_rows.get(day, 0) + count
     query = _select(con, lake, dataset, files)
     if lake.is_local:
-        staged = lake.fs_path(f"{dataset.trusted_dir}/{publish.STAGING_PREFIX}{publish.token()}")
-        os.makedirs(os.path.dirname(staged), exist_ok=True)
+        staged = lake.fs_path(tables.staging_dir(lake, trusted_table(dataset), "duckdb"))
+        os.makedirs(staged, exist_ok=True)
     else:
         staged = tempfile.mkdtemp(prefix="cinelake-trusted-")
     con.execute(
         # No ORDER BY: row order carries no meaning in Trusted; not sorting 1M wide rows spares a spill.
         f"COPY ({query}) TO {sql_string(staged)} "
-        f"(FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{publish.token()}-{{i}}', "
-        "OVERWRITE_OR_IGNORE true)"
+        f"(FORMAT parquet, PARTITION_BY (dt), WRITE_PARTITION_COLUMNS true, "
+        f"FILENAME_PATTERN 'part-{tables.new_token()}-{{i}}', OVERWRITE_OR_IGNORE true)"
     )
-    rows: dict[date, int] = {}
-    if os.path.isdir(staged) and any(n.startswith("dt=") for n in os.listdir(staged)):
-        glob = sql_string(f"{staged}/dt=*/*.parquet")
-        for day, count in con.execute(
-            f"SELECT dt::DATE, count(*) FROM read_parquet({glob}, hive_partitioning = true) GROUP BY 1"
-        ).fetchall():
-            rows[day] = int(count)
-    return input_rows, rows, staged
+    return input_rows, staged
 
 
 def run(
@@ -174,18 +167,10 @@ def run(
     progress: Progress | None,
     catalog: str,
 ) -> RawToTrustedResult:
-    """Raw -> Trusted for every pending day (or only ``day``), holding the zone's lease."""
-    with exclusive(store, Zone.TRUSTED, "raw-to-trusted"):
-        return _run(store, day=day, force=force, progress=progress, catalog=catalog)
-
-
-def _run(
-    store: Lake, *, day: date | None, force: bool, progress: Progress | None, catalog: str
-) -> RawToTrustedResult:
+    """Raw -> Trusted for every pending day (or only ``day``): one Iceberg commit per dataset."""
     say = progress or (lambda _message: None)
-    for dataset in DATASETS:
-        for leftover in publish.sweep_staging(store, dataset.trusted_dir):
-            say(f"removed {leftover}, left by a write that did not finish")
+    if not store.is_there(Zone.TRUSTED.value):  # a typo in --lake creates no lake of its own
+        raise UsageError(f"no lake at {store.url}: check --lake (or CINELAKE_LAKE)")
     result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:
         return result
@@ -196,43 +181,13 @@ def _run(
             days = ", ".join(r.day.isoformat() for r in todo)
             say(f"{dataset.name}: {len(todo)} day(s) ({days})")
             with duck_errors(f"raw-to-trusted ({dataset.name})"):
-                input_rows, rows, staged = transform_dataset(con, store, dataset, todo)
-            try:
-                for raw in todo:
-                    partition = layout.trusted_partition(dataset.origin, dataset.spec, raw.day)
-                    count = rows.get(raw.day, 0)
-                    counts = {"rows": count, "input_rows": input_rows.get(raw.day, 0)}
-                    _publish(store, partition, f"{staged}/dt={raw.day.isoformat()}", raw, counts)
-                    result.partitions.append(
-                        PartitionResult(
-                            dataset.name, raw.day, "written", count, counts["input_rows"], partition
-                        )
-                    )
-            finally:
-                if os.path.isdir(staged):
-                    shutil.rmtree(staged, ignore_errors=True)
-            say(f"{dataset.name}: {sum(rows.values()):,} rows written to {dataset.trusted_dir}")
+                input_rows, staged = transform_dataset(con, store, dataset, todo)
+            files = tables.place(store, trusted_table(dataset), staged)
+            written = commit_days(store, dataset, todo, files, input_rows)
+            result.partitions.extend(written)
+            rows = sum(p.rows for p in written)
+            say(f"{dataset.name}: {rows:,} rows committed to {trusted_table(dataset).name}")
     finally:
         con.close()
-    result.catalog_updated = update_catalog_if_present(store, Zone.TRUSTED, catalog)
+    result.catalog_updated = True
     return result
-
-
-def _publish(
-    store: Lake, partition: str, staged_day: str, raw: bookkeeping.RawDay, counts: dict[str, int]
-) -> None:
-    """Put one staged ``dt=`` folder (a local path) in place of ``partition``, its marker inside."""
-    has_rows = os.path.isdir(staged_day)
-    if store.is_local:
-        os.makedirs(staged_day, exist_ok=True)
-        staged_rel = store.relative(staged_day)
-        bookkeeping.write_marker(store, staged_rel, raw, counts)
-        publish.recover(store, partition)
-        publish.swap_in(store, partition, staged_rel)
-        return
-    store.delete(bookkeeping.marker_path(partition))  # the partition is not up to date until the end
-    if has_rows:
-        publish.upload_replacing(store, staged_day, partition)
-    else:
-        store.delete(partition)
-    bookkeeping.write_marker(store, partition, raw, counts)

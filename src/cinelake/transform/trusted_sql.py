@@ -12,6 +12,7 @@ spaces only (DuckDB's would also remove a no-break space); ``name_key`` is Spark
 from __future__ import annotations
 
 from cinelake.catalog.types import duckdb_type, quote_ident
+from cinelake.tables.raw_schemas import ARTIST_FIELDS
 
 TOP_CAST = 5
 INT_MAX = 2**31 - 1
@@ -180,18 +181,6 @@ def _split(column: str) -> str:
 
 def _int(column: str, kind: str = "INTEGER") -> str:
     return f"TRY_CAST({quote_ident(column)} AS {kind})"
-
-
-# The fields of a Trusted ``artists`` element, in order (both engines build the struct so).
-ARTIST_FIELDS = (
-    "name",
-    "category",
-    "character",
-    "birth_year",
-    "death_year",
-    "professions",
-    "known_for_titles",
-)
 
 
 def trusted_local(raw: str = "raw", *, series: bool) -> str:

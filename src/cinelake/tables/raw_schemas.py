@@ -96,3 +96,13 @@ LOCAL_SERIES_COLUMNS = SERIES_COLUMNS
 # rows, for a lake without one.
 LOCAL_MOVIES_DDL = ", ".join(f"{column} STRING" for column in LOCAL_MOVIES_COLUMNS)
 LOCAL_SERIES_DDL = ", ".join(f"{column} STRING" for column in LOCAL_SERIES_COLUMNS)
+# The fields of a Trusted ``artists`` element, in order (both engines build the struct so).
+ARTIST_FIELDS = (
+    "name",
+    "category",
+    "character",
+    "birth_year",
+    "death_year",
+    "professions",
+    "known_for_titles",
+)

@@ -1,0 +1,124 @@
+"""The Iceberg catalog of a lake: where its Trusted and Refined tables' current snapshots are recorded.
+
+- A folder lake: a pyiceberg SQL catalog in the lake itself, ``<lake>/_catalog/iceberg.db`` (SQLite),
+  so any Iceberg client opens the lake by that path.
+- An ``s3://`` lake: the AWS Glue Data Catalog (pyiceberg's Glue catalog), which Athena reads natively;
+  the endpoint and credentials come from the environment as for every AWS call (``AWS_ENDPOINT_URL``
+  points it at moto in the tests).
+- A ``memory://`` lake (tests, throw-away work in one process): a SQL catalog in an in-memory SQLite
+  database, kept for the life of the process beside the memory filesystem it describes.
+
+The namespace is the catalog database of the settings (``cinelake``), the same name the Raw tables
+of the crawler's catalog live under.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from cinelake.errors import UsageError
+from cinelake.lake.layout import CATALOG_FOLDER
+from cinelake.lake.store import Lake
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+ICEBERG_DB = f"{CATALOG_FOLDER}/iceberg.db"
+"""The SQLite file of a folder lake's Iceberg catalog, lake-relative."""
+
+CATALOG_NAME = "cinelake"
+BACKEND_ENV = "CINELAKE_ICEBERG_CATALOG"
+"""``sql`` or ``glue``: overrides the catalog a lake's URL implies (a folder lake kept in sync with Glue)."""
+
+_OPEN: dict[tuple[str, str], Catalog] = {}
+_LOCK = threading.Lock()
+
+
+def namespace() -> str:
+    """The Iceberg namespace of the tables: the settings' catalog database (``cinelake``)."""
+    from cinelake.config import get_settings
+
+    return get_settings().catalog_database
+
+
+def backend_for(lake: Lake, backend: str | None = None) -> str:
+    """``sql`` or ``glue``: the catalog kind a lake uses (``glue`` for s3://, else ``sql``)."""
+    chosen = (backend or os.environ.get(BACKEND_ENV) or "").strip().lower()
+    if chosen in ("", "local", "none"):
+        return "glue" if lake.location.scheme == "s3" else "sql"
+    if chosen not in ("sql", "glue"):
+        raise UsageError(f"unknown Iceberg catalog {chosen!r}: use sql or glue")
+    return chosen
+
+
+def open_catalog(lake: Lake, backend: str | None = None) -> Catalog:
+    """The lake's Iceberg catalog with its namespace created. A memory lake's is kept for the process
+    (its SQLite database lives in that instance); the others are opened afresh, so a lake folder
+    deleted and made again is never served a stale connection."""
+    kind = backend_for(lake, backend)
+    if kind == "glue" or lake.location.scheme != "memory":
+        found = _glue(lake) if kind == "glue" else _sql(lake)
+        _ensure_namespace(found)
+        return found
+    key = (lake.url, kind)
+    with _LOCK:
+        kept = _OPEN.get(key)
+        if kept is None:
+            kept = _sql(lake)
+            _ensure_namespace(kept)
+            _OPEN[key] = kept
+    return kept
+
+
+def _ensure_namespace(catalog: Catalog) -> None:
+    """Create the namespace if missing (asked first: a deployed Glue database exists, and the
+    transforms' role may read it but not create databases)."""
+    if not catalog.namespace_exists(namespace()):
+        catalog.create_namespace_if_not_exists(namespace())
+
+
+def forget(lake: Lake) -> None:
+    """Drop this process's open catalog of ``lake`` (its memory catalog with it)."""
+    with _LOCK:
+        for key in [k for k in _OPEN if k[0] == lake.url]:
+            _OPEN.pop(key)
+
+
+def _io_properties(lake: Lake) -> dict[str, Any]:
+    """FileIO settings: fsspec for s3:// and memory:// (the same filesystems the lake uses)."""
+    if lake.is_local:
+        return {}
+    props: dict[str, Any] = {"py-io-impl": "cinelake.tables.fileio.LakeFileIO"}
+    endpoint = lake.storage_options.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL")
+    if lake.location.scheme == "s3":
+        if endpoint:
+            props["s3.endpoint"] = endpoint
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            props["s3.region"] = region
+    return props
+
+
+def _sql(lake: Lake) -> Catalog:
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    if lake.is_local:
+        if not lake.exists(""):
+            raise UsageError(f"no lake at {lake.url}: check --lake (or CINELAKE_LAKE)")
+        lake.fs.makedirs(lake.fs_path(CATALOG_FOLDER), exist_ok=True)
+        uri = f"sqlite:///{lake.fs_path(ICEBERG_DB)}"
+    else:
+        uri = "sqlite://"  # in memory, for this process: the lake's own store is not a file SQLite can open
+    return SqlCatalog(CATALOG_NAME, uri=uri, warehouse=lake.uri(), **_io_properties(lake))
+
+
+def _glue(lake: Lake) -> Catalog:
+    from pyiceberg.catalog.glue import GlueCatalog
+
+    props = _io_properties(lake)
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        props["glue.region"] = region
+    return GlueCatalog(CATALOG_NAME, **props)

@@ -1,0 +1,129 @@
+"""Reading the tables with DuckDB: ``iceberg_scan`` of each table's snapshot, offline.
+
+DuckDB's ``iceberg`` extension reads a snapshot itself (manifests, data files, and the delete files
+Athena's UPDATE and MERGE write) with filter and column pushdown; it reaches an ``s3://`` or
+``memory://`` lake through the lake's fsspec filesystem registered on the connection, so no
+``httpfs`` extension is needed. The extension files come from the PyPI packages
+``duckdb-extension-avro`` and ``duckdb-extension-iceberg`` and are loaded by path (avro first),
+never downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
+from cinelake.tables.registry import ALL_TABLES, TableDef
+from cinelake.tables.store import DAY_PROPERTY, load
+
+if TYPE_CHECKING:
+    import duckdb
+    from pyiceberg.table import Table
+
+DUCKDB_VERSION = "v1.5.5"
+
+
+def extension_file(package_file: str, name: str) -> str:
+    return os.path.join(
+        os.path.dirname(package_file), "extensions", DUCKDB_VERSION, f"{name}.duckdb_extension"
+    )
+
+
+def load_iceberg(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the avro and iceberg extensions shipped by their PyPI packages into ``con``."""
+    import duckdb_extension_avro
+    import duckdb_extension_iceberg
+
+    con.execute(f"LOAD '{extension_file(duckdb_extension_avro.__file__, 'avro')}'")
+    con.execute(f"LOAD '{extension_file(duckdb_extension_iceberg.__file__, 'iceberg')}'")
+
+
+def snapshot_at(table: Table, as_of: str | int | None) -> int | None:
+    """The snapshot the table had at ``as_of``: a collection day (``YYYY-MM-DD``: the last snapshot
+    that stood for that day or an earlier one) or a commit time in milliseconds (the last snapshot
+    committed by then, see :func:`moment_of`); the current one when ``as_of`` is None. None: the
+    table had no snapshot then."""
+    current = table.current_snapshot()
+    if as_of is None:
+        return current.snapshot_id if current else None
+    chosen = None
+    for entry in table.history():
+        snapshot = table.snapshot_by_id(entry.snapshot_id)
+        if snapshot is None:
+            continue
+        if isinstance(as_of, int):
+            if snapshot.timestamp_ms <= as_of:
+                chosen = entry.snapshot_id
+            continue
+        stood = snapshot.summary.additional_properties.get(DAY_PROPERTY) if snapshot.summary else None
+        if stood is not None and stood <= as_of:
+            chosen = entry.snapshot_id
+    return chosen
+
+
+def moment_of(lake: Lake, as_of: str) -> str | int:
+    """``as_of`` as a day (ISO) or, for a snapshot id of any of the lake's tables, the time that
+    snapshot was committed (milliseconds): every table is then read as it stood at that moment."""
+    text = as_of.strip()
+    if text.isdigit():
+        for _table, iceberg in existing_tables(lake):
+            found = iceberg.snapshot_by_id(int(text))
+            if found is not None:
+                return int(found.timestamp_ms)
+        raise UsageError(f"--as-of {text}: no table of {lake.url} has that snapshot")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r}: give a day (YYYY-MM-DD) or a snapshot id") from None
+
+
+def scan_sql(table: Table, snapshot_id: int | None = None) -> str:
+    """``iceberg_scan(...)`` of the table's metadata file (at ``snapshot_id`` when given)."""
+    where = table.metadata_location.replace("'", "''")
+    at = f", snapshot_from_id = {snapshot_id}" if snapshot_id is not None else ""
+    return f"iceberg_scan('{where}'{at})"
+
+
+def snapshot_files(lake: Lake, table: TableDef) -> list[tuple[str, int]] | None:
+    """(path, rows) of each data file of the table's current snapshot; None when the lake's catalog
+    has no such table."""
+    found = load(lake, table)
+    if found is None:
+        return None
+    if found.current_snapshot() is None:
+        return []
+    return [(task.file.file_path, int(task.file.record_count)) for task in found.scan().plan_files()]
+
+
+def existing_tables(lake: Lake) -> list[tuple[TableDef, Table]]:
+    """The lake's Trusted and Refined tables that have been committed, in registry order."""
+    found = []
+    for table in ALL_TABLES:
+        iceberg = load(lake, table)
+        if iceberg is not None:
+            found.append((table, iceberg))
+    return found
+
+
+def register_views(con: duckdb.DuckDBPyConnection, lake: Lake, as_of: str | None = None) -> list[str]:
+    """One view per committed table (its snapshot at ``as_of``, else its current one); returns the
+    names. A table without a snapshot at that point is left out. A remote lake's filesystem must
+    already be registered on ``con``, and the extensions loaded (:func:`load_iceberg`: before the
+    connection is confined to the lake, which refuses a ``LOAD`` from elsewhere)."""
+    from cinelake.catalog.types import quote_ident
+
+    moment = moment_of(lake, as_of) if as_of is not None else None
+    names = []
+    for table, iceberg in existing_tables(lake):
+        snapshot = snapshot_at(iceberg, moment)
+        if snapshot is None:
+            continue
+        pinned = snapshot if as_of is not None else None
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(table.name)} AS SELECT * FROM {scan_sql(iceberg, pinned)}"
+        )
+        names.append(table.name)
+    return names

@@ -1,0 +1,443 @@
+"""The one commit of a Trusted or Refined table: Parquet files an engine wrote become one Iceberg snapshot.
+
+Both engines write plain Parquet into a staging folder (DuckDB: a temp folder, or a hidden folder in
+a folder lake; Spark: a hidden folder of the lake); :func:`place` moves the files into the table's
+folder (``dt=YYYY-MM-DD/`` kept for partitioned tables) and :func:`commit_files` registers them and
+removes the files they replace in one snapshot (an Iceberg *overwrite*): the partitions written for
+a Trusted day or the history table's days, everything for the other Refined tables. Until the
+catalog's pointer moves, a reader sees the previous snapshot whole; after, the new one whole. Files
+of a write killed before its commit belong to no snapshot; ``cinelake tables maintain`` deletes them.
+
+Each snapshot's summary records what the table was built from: ``cinelake.raw-sources`` maps every
+Trusted day to a fingerprint of its Raw file names and sizes (carried from snapshot to snapshot, so
+the current one answers "is this day up to date?"), ``cinelake.raw-files.<day>`` lists the Raw files
+of each day the commit wrote, and ``cinelake.day`` the lake's collection day (the latest ``dt``) the
+snapshot stands for, which ``--as-of DAY`` looks up.
+
+A commit that finds the table moved on since it started (another transform committed first: SQLite
+and Glue both refuse a stale commit) is redone on the new snapshot; after a few tries it stops with
+one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from cinelake.errors import LakeError
+from cinelake.lake.store import Lake
+from cinelake.tables.catalog import ICEBERG_DB, backend_for, namespace, open_catalog
+from cinelake.tables.registry import TableDef
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.table import Table
+
+SOURCES_PROPERTY = "cinelake.raw-sources"
+FILES_PROPERTY = "cinelake.raw-files."
+DAY_PROPERTY = "cinelake.day"
+COMMIT_TRIES = 5
+
+Replace = Literal["all"] | Collection[str]
+"""What a commit replaces: ``"all"`` the table's files, or the partition values given (ISO days)."""
+
+
+class TableCommitError(LakeError):
+    """A table's commit was refused (another writer kept committing first, or the catalog failed)."""
+
+
+@dataclass
+class Commit:
+    """What one commit did: its snapshot (None when there was nothing to do) and rows per partition."""
+
+    table: str
+    snapshot_id: int | None
+    rows: dict[str, int] = field(default_factory=dict)  # partition value ('' unpartitioned) -> rows
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def identifier(table: TableDef) -> str:
+    return f"{namespace()}.{table.name}"
+
+
+def location(lake: Lake, rel: str) -> str:
+    """The URL Iceberg records for a lake path (``file://`` for a folder lake)."""
+    return f"file://{lake.fs_path(rel)}" if lake.is_local else lake.uri(rel)
+
+
+def load(lake: Lake, table: TableDef, backend: str | None = None) -> Table | None:
+    """The table as its catalog has it now, or None when it was never committed (a folder lake
+    without an Iceberg catalog file is not given one by a reader)."""
+    from pyiceberg.exceptions import NoSuchTableError, ValidationError
+
+    if lake.is_local and backend_for(lake, backend) == "sql" and not lake.exists(ICEBERG_DB):
+        return None
+    try:
+        found = open_catalog(lake, backend).load_table(identifier(table))
+    except NoSuchTableError:
+        return None
+    except (ValidationError, OSError) as exc:  # the metadata file the catalog points at is gone or broken
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LakeError(f"cannot read the Iceberg table {identifier(table)}: {first}") from None
+    if not found.location().rstrip("/").endswith(lake.fs_path(table.rel).rstrip("/")):
+        # A Glue database holds one lake's tables: one of the same name elsewhere is not this lake's.
+        raise TableCommitError(
+            f"the catalog's table {identifier(table)} is at {found.location()}, not in the lake {lake.url} "
+            "(one catalog database per lake: set CINELAKE_CATALOG_DATABASE)"
+        )
+    return found
+
+
+def summary(table: Table | None) -> dict[str, str]:
+    """The current snapshot's summary properties (empty when there is none)."""
+    snapshot = table.current_snapshot() if table is not None else None
+    if snapshot is None or snapshot.summary is None:
+        return {}
+    return {str(k): str(v) for k, v in snapshot.summary.additional_properties.items()}
+
+
+def data_files(lake: Lake, table: TableDef) -> list[str]:
+    """The URLs of the data files of the table's current snapshot (none when it was never committed),
+    for an engine that reads Parquet but not Iceberg (Spark without the Iceberg jars)."""
+    found = load(lake, table)
+    if found is None or found.current_snapshot() is None:
+        return []
+    return [task.file.file_path for task in found.scan().plan_files()]
+
+
+def total_rows(table: Table | None) -> int:
+    """Rows in the table's current snapshot (0 when it has none)."""
+    return int(summary(table).get("total-records", "0"))
+
+
+def recorded_sources(lake: Lake, table: TableDef) -> dict[str, str]:
+    """Day (ISO) -> fingerprint of the Raw files the current snapshot's partition was built from."""
+    found = summary(load(lake, table)).get(SOURCES_PROPERTY)
+    return {str(k): str(v) for k, v in json.loads(found).items()} if found else {}
+
+
+# --- placing an engine's files ----------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def staging_dir(lake: Lake, table: TableDef, engine: str) -> str:
+    """A hidden lake-relative folder in the table's folder for one write of ``engine``."""
+    return f"{table.rel}/.{engine}-write-{new_token()}"
+
+
+def place(lake: Lake, table: TableDef, staged: str) -> list[str]:
+    """Move the Parquet files of a write (``staged``: an absolute local folder, or a lake-relative
+    one) into the table's folder, ``<column>=<value>/`` (or Spark's ``_<column>=<value>/``) kept as
+    ``<column>=<value>/``; returns their lake-relative paths and removes ``staged``. Nothing is
+    visible to readers until :func:`commit_files`."""
+    if lake.is_local and not os.path.isabs(staged):
+        staged = lake.fs_path(staged)
+    local = os.path.isabs(staged)
+    root = staged if local else lake.fs_path(staged)
+    fs = None if local else lake.fs
+    found = _parquet_under(root, fs)
+    placed: list[str] = []
+    for path in found:
+        inner = os.path.relpath(path, root) if local else path[len(root) :].lstrip("/")
+        folders = [_partition_folder(p) for p in inner.split("/")[:-1]]
+        target = "/".join([table.rel, *folders, inner.rsplit("/", 1)[-1]])
+        if local and lake.is_local:
+            os.makedirs(os.path.dirname(lake.fs_path(target)), exist_ok=True)
+            os.replace(path, lake.fs_path(target))
+        elif local:
+            lake.fs.put_file(path, lake.fs_path(target))
+        else:
+            lake.fs.mv(path, lake.fs_path(target))
+        placed.append(target)
+    if local:
+        shutil.rmtree(staged, ignore_errors=True)
+    elif lake.fs.exists(root):
+        lake.fs.rm(root, recursive=True)
+    return placed
+
+
+def _parquet_under(root: str, fs: Any) -> list[str]:
+    if fs is None:
+        return sorted(
+            os.path.join(folder, name)
+            for folder, _dirs, names in os.walk(root)
+            for name in names
+            if name.endswith(".parquet") and not name.startswith(".")
+        )
+    return sorted(
+        p for p in fs.find(root) if p.endswith(".parquet") and not p.rsplit("/", 1)[-1].startswith(".")
+    )
+
+
+def _partition_folder(segment: str) -> str:
+    """``dt=2026-11-26`` for ``dt=2026-11-26`` or Spark's ``_dt=2026-11-26`` (a copy of the column)."""
+    return segment[1:] if segment.startswith("_") and "=" in segment else segment
+
+
+# --- the commit ---------------------------------------------------------------------------------------
+
+
+def commit_files(
+    lake: Lake,
+    table: TableDef,
+    files: Sequence[str],
+    *,
+    replace: Replace,
+    sources: Mapping[str, str] | None = None,
+    properties: Mapping[str, str] | None = None,
+    day: date | None = None,
+    backend: str | None = None,
+) -> Commit:
+    """Make ``files`` (lake-relative Parquet files in the table's folder) the table's data in place of
+    what ``replace`` names, in one snapshot; create the table from the first file when it is new.
+
+    ``sources`` (day -> Raw fingerprint) is merged into the snapshot's record of what each day was built
+    from; ``day`` is the collection day the snapshot stands for; ``properties`` go into its summary.
+    Files with no rows are not registered (they are deleted).
+    """
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
+
+    counted = [(rel, _rows(lake, rel)) for rel in files]
+    kept = [rel for rel, rows in counted if rows > 0]
+    schema_from = kept[0] if kept else (files[0] if files else None)
+    first = load(lake, table, backend) is None and not lake.exists(f"{table.rel}/metadata")
+    legacy = _legacy_files(lake, table, files) if first and _written_before_iceberg(lake) else []
+    last: Exception | None = None
+    for _attempt in range(COMMIT_TRIES):
+        iceberg = _table(lake, table, schema_from, backend)
+        if iceberg is None:
+            return Commit(table.name, None)  # nothing written and nothing to replace
+        try:
+            done = _commit(lake, iceberg, table, kept, replace, sources, properties, day)
+        except (CommitFailedException, ValidationException) as exc:
+            # Another writer committed first: redo the commit on its snapshot (what to replace is
+            # read again from it).
+            last = exc
+            continue
+        for rel, rows in counted:
+            if rows == 0:
+                lake.delete(rel)  # its columns made the table; an empty file is no data
+        for rel in legacy:
+            lake.delete(rel)  # the folder's plain Parquet of before, now replaced by the table
+        return done
+    raise TableCommitError(
+        f"{table.name}: the commit was refused {COMMIT_TRIES} times (another writer keeps committing): {last}"
+    )
+
+
+LEGACY_MARKER = "_sources.json"
+"""What a Trusted partition of a lake written before the tables were Iceberg tables held beside its files."""
+
+
+def _written_before_iceberg(lake: Lake) -> bool:
+    """True for a lake whose Trusted zone still holds the previous release's ``_sources.json`` markers.
+
+    Only such a lake has plain files to clear at a table's first commit; in any other, the files in a
+    new table's folder are another writer's, placed for its own first commit."""
+    return any(rel.endswith(LEGACY_MARKER) for rel in lake.list_files("Trusted", include_hidden=True))
+
+
+def _legacy_files(lake: Lake, table: TableDef, files: Sequence[str]) -> list[str]:
+    """The plain Parquet files and ``_sources.json`` markers a lake written before the tables were
+    Iceberg tables keeps in the table's folder: the first commit (which the next transform makes
+    from Raw, re-ingesting nothing) replaces them, and they are deleted after it."""
+    new = set(files)
+    return [
+        rel
+        for rel in lake.list_files(table.rel, include_hidden=True)
+        if rel not in new
+        and "/metadata/" not in rel
+        and "-write-" not in rel
+        and (rel.endswith(".parquet") or rel.endswith(LEGACY_MARKER))
+    ]
+
+
+def _rows(lake: Lake, rel: str) -> int:
+    import pyarrow.parquet as pq
+
+    with lake.open_read(rel) as handle:
+        return int(pq.ParquetFile(handle).metadata.num_rows)
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    """Every field optional, down to list elements and struct fields: a later write by the other engine
+    (Spark marks the elements of arrays it builds as required) must still fit."""
+    import pyarrow as pa
+
+    def loose(kind: pa.DataType) -> pa.DataType:
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            return pa.list_(pa.field("element", loose(kind.value_type), nullable=True))
+        if pa.types.is_struct(kind):
+            return pa.struct([pa.field(f.name, loose(f.type), nullable=True) for f in kind])
+        if pa.types.is_map(kind):
+            return pa.map_(loose(kind.key_type), loose(kind.item_type))
+        return kind
+
+    return pa.schema([pa.field(f.name, loose(f.type), nullable=True) for f in schema])
+
+
+def _file_schema(lake: Lake, rel: str) -> pa.Schema:
+    import pyarrow.parquet as pq
+
+    with lake.open_read(rel) as handle:
+        return _nullable(pq.read_schema(handle).remove_metadata())
+
+
+def _table(lake: Lake, table: TableDef, schema_from: str | None, backend: str | None) -> Table | None:
+    """The table, created or evolved (new columns added by name) to hold ``schema_from``'s columns."""
+    from pyiceberg.exceptions import TableAlreadyExistsError
+    from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.schema import assign_fresh_schema_ids
+    from pyiceberg.table import TableProperties
+    from pyiceberg.transforms import IdentityTransform
+
+    found = load(lake, table, backend)
+    if schema_from is None:
+        return found
+    arrow = _file_schema(lake, schema_from)
+    if found is None:
+        schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(arrow))
+        spec = PartitionSpec()
+        if table.partition:
+            source = schema.find_field(table.partition).field_id
+            spec = PartitionSpec(PartitionField(source, 1000, IdentityTransform(), table.partition))
+        where = location(lake, table.rel)
+        try:
+            return open_catalog(lake, backend).create_table(
+                identifier(table),
+                schema=schema,
+                partition_spec=spec,
+                location=where,
+                properties={
+                    # The data files stay in the table's folder, partitions as ``dt=`` folders.
+                    TableProperties.WRITE_DATA_PATH: where,
+                    TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json(),
+                    "format-version": "2",
+                },
+            )
+        except TableAlreadyExistsError:
+            found = load(lake, table, backend)
+            assert found is not None
+    known = {f.name for f in found.schema().fields}
+    if any(name not in known for name in arrow.names):
+        with found.update_schema() as update:
+            update.union_by_name(arrow)
+        found = load(lake, table, backend)
+        assert found is not None
+        with found.transaction() as tx:
+            tx.set_properties(
+                {TableProperties.DEFAULT_NAME_MAPPING: found.schema().name_mapping.model_dump_json()}
+            )
+        found = load(lake, table, backend)
+        assert found is not None
+    return found
+
+
+def _commit(
+    lake: Lake,
+    iceberg: Table,
+    table: TableDef,
+    files: Sequence[str],
+    replace: Replace,
+    sources: Mapping[str, str] | None,
+    properties: Mapping[str, str] | None,
+    day: date | None,
+) -> Commit:
+    from pyiceberg.io.pyarrow import parquet_file_to_data_file
+
+    previous = summary(iceberg)
+    props = dict(properties or {})
+    recorded = json.loads(previous.get(SOURCES_PROPERTY, "{}"))
+    if sources:
+        recorded.update(sources)
+    if recorded:
+        props[SOURCES_PROPERTY] = json.dumps(dict(sorted(recorded.items())), separators=(",", ":"))
+    days = [d for d in (previous.get(DAY_PROPERTY), day.isoformat() if day else None) if d]
+    if days:
+        props[DAY_PROPERTY] = max(days)
+    old = _replaced(iceberg, table, replace)
+    with iceberg.transaction() as tx:
+        data_files = [
+            parquet_file_to_data_file(iceberg.io, tx.table_metadata, location(lake, rel)) for rel in files
+        ]
+        if not data_files and not old and iceberg.current_snapshot() is not None and not sources:
+            return Commit(table.name, None)
+        with tx.update_snapshot(snapshot_properties=props).overwrite() as overwrite:
+            for data_file in old:
+                overwrite.delete_data_file(data_file)
+            for data_file in data_files:
+                overwrite.append_data_file(data_file)
+    rows: dict[str, int] = {}
+    for data_file in data_files:
+        key = _partition_value(data_file) if table.partition else ""
+        rows[key] = rows.get(key, 0) + int(data_file.record_count)
+    if not isinstance(replace, str):
+        for value in replace:
+            rows.setdefault(value, 0)
+    current = iceberg.refresh().current_snapshot()
+    return Commit(table.name, current.snapshot_id if current else None, rows)
+
+
+def _partition_value(data_file: Any) -> str:
+    value = data_file.partition[0]
+    if isinstance(value, int):  # an identity partition of a date holds days since 1970-01-01
+        return date.fromordinal(date(1970, 1, 1).toordinal() + value).isoformat()
+    return str(value)
+
+
+def _replaced(iceberg: Table, table: TableDef, replace: Replace) -> list[Any]:
+    """The data files of the current snapshot that ``replace`` names."""
+    if iceberg.current_snapshot() is None:
+        return []
+    if isinstance(replace, str):
+        return [task.file for task in iceberg.scan().plan_files()]
+    values = set(replace)
+    if not values or table.partition is None:
+        return []
+    return [task.file for task in iceberg.scan().plan_files() if _partition_value(task.file) in values]
+
+
+# --- small writers -------------------------------------------------------------------------------------
+
+
+def write_arrow(
+    lake: Lake,
+    table: TableDef,
+    data: pa.Table,
+    *,
+    replace: Replace = "all",
+    day: date | None = None,
+    properties: Mapping[str, str] | None = None,
+) -> Commit:
+    """Commit an Arrow table (a small one: it is written whole) as the table's new data in place of
+    what ``replace`` names; a partitioned table gets one file per partition value."""
+    import tempfile
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    staged = tempfile.mkdtemp(prefix="cinelake-table-")
+    token = new_token()
+    if table.partition and data.num_rows:
+        for value in pc.unique(data[table.partition]).to_pylist():
+            folder = os.path.join(staged, f"{table.partition}={value}")
+            os.makedirs(folder, exist_ok=True)
+            part = data.filter(pc.equal(data[table.partition], value))
+            pq.write_table(part, os.path.join(folder, f"part-{token}.parquet"))
+    else:
+        pq.write_table(data, os.path.join(staged, f"part-{token}.parquet"))
+    files = place(lake, table, staged)
+    return commit_files(lake, table, files, replace=replace, day=day, properties=properties)
