@@ -126,3 +126,25 @@ def test_a_memory_lake_has_a_catalog_for_the_process(url: str) -> None:
         assert _rows(lake) == {"2026-11-25": 2}
     finally:
         lake.delete("")
+
+
+def test_a_new_table_appears_with_its_first_snapshot_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating a table and committing its first data are one catalog commit: a write that dies between
+    the two (here the snapshot's commit fails) leaves no table, never an empty one a reader would take
+    for the table's contents. The next write creates it whole."""
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    lake = Lake(str(tmp_path))
+
+    def dies(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("killed before the commit")
+
+    monkeypatch.setattr(SqlCatalog, "commit_table", dies)
+    with pytest.raises(RuntimeError, match="killed"):
+        write_arrow(lake, TABLE, _day(3, DAY1), replace=["2026-11-25"])
+    assert load(lake, TABLE) is None
+    monkeypatch.undo()
+    write_arrow(lake, TABLE, _day(3, DAY1), replace=["2026-11-25"])
+    assert _rows(lake) == {"2026-11-25": 3}

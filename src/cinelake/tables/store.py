@@ -37,7 +37,7 @@ from cinelake.tables.registry import TableDef
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyiceberg.table import Table
+    from pyiceberg.table import CreateTableTransaction, Table
 
 SOURCES_PROPERTY = "cinelake.raw-sources"
 FILES_PROPERTY = "cinelake.raw-files."
@@ -207,7 +207,7 @@ def commit_files(
     from; ``day`` is the collection day the snapshot stands for; ``properties`` go into its summary.
     Files with no rows are not registered (they are deleted).
     """
-    from pyiceberg.exceptions import CommitFailedException, ValidationException
+    from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError, ValidationException
 
     counted = [(rel, _rows(lake, rel)) for rel in files]
     kept = [rel for rel, rows in counted if rows > 0]
@@ -220,10 +220,10 @@ def commit_files(
         if iceberg is None:
             return Commit(table.name, None)  # nothing written and nothing to replace
         try:
-            done = _commit(lake, iceberg, table, kept, replace, sources, properties, day)
-        except (CommitFailedException, ValidationException) as exc:
-            # Another writer committed first: redo the commit on its snapshot (what to replace is
-            # read again from it).
+            done = _commit(lake, iceberg, table, kept, replace, sources, properties, day, backend)
+        except (CommitFailedException, ValidationException, TableAlreadyExistsError) as exc:
+            # Another writer committed first (or created the table first): redo the commit on its
+            # snapshot (what to replace is read again from it).
             last = exc
             continue
         for rel, rows in counted:
@@ -295,9 +295,12 @@ def _file_schema(lake: Lake, rel: str) -> pa.Schema:
         return _nullable(pq.read_schema(handle).remove_metadata())
 
 
-def _table(lake: Lake, table: TableDef, schema_from: str | None, backend: str | None) -> Table | None:
-    """The table, created or evolved (new columns added by name) to hold ``schema_from``'s columns."""
-    from pyiceberg.exceptions import TableAlreadyExistsError
+def _table(
+    lake: Lake, table: TableDef, schema_from: str | None, backend: str | None
+) -> Table | CreateTableTransaction | None:
+    """The table, evolved (new columns added by name) to hold ``schema_from``'s columns; for a new
+    table, the transaction that creates it, so that its creation and its first snapshot are one
+    catalog commit (a reader never finds the table without its data)."""
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.schema import assign_fresh_schema_ids
@@ -315,22 +318,18 @@ def _table(lake: Lake, table: TableDef, schema_from: str | None, backend: str | 
             source = schema.find_field(table.partition).field_id
             spec = PartitionSpec(PartitionField(source, 1000, IdentityTransform(), table.partition))
         where = location(lake, table.rel)
-        try:
-            return open_catalog(lake, backend).create_table(
-                identifier(table),
-                schema=schema,
-                partition_spec=spec,
-                location=where,
-                properties={
-                    # The data files stay in the table's folder, partitions as ``dt=`` folders.
-                    TableProperties.WRITE_DATA_PATH: where,
-                    TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json(),
-                    "format-version": "2",
-                },
-            )
-        except TableAlreadyExistsError:
-            found = load(lake, table, backend)
-            assert found is not None
+        return open_catalog(lake, backend).create_table_transaction(
+            identifier(table),
+            schema=schema,
+            partition_spec=spec,
+            location=where,
+            properties={
+                # The data files stay in the table's folder, partitions as ``dt=`` folders.
+                TableProperties.WRITE_DATA_PATH: where,
+                TableProperties.DEFAULT_NAME_MAPPING: schema.name_mapping.model_dump_json(),
+                "format-version": "2",
+            },
+        )
     known = {f.name for f in found.schema().fields}
     if any(name not in known for name in arrow.names):
         with found.update_schema() as update:
@@ -348,17 +347,22 @@ def _table(lake: Lake, table: TableDef, schema_from: str | None, backend: str | 
 
 def _commit(
     lake: Lake,
-    iceberg: Table,
+    target: Table | CreateTableTransaction,
     table: TableDef,
     files: Sequence[str],
     replace: Replace,
     sources: Mapping[str, str] | None,
     properties: Mapping[str, str] | None,
     day: date | None,
+    backend: str | None,
 ) -> Commit:
     from pyiceberg.io.pyarrow import parquet_file_to_data_file
+    from pyiceberg.table import CreateTableTransaction
 
-    previous = summary(iceberg)
+    creating = isinstance(target, CreateTableTransaction)
+    # A new table's staged form (pyiceberg keeps it on the transaction) reads and writes as the table.
+    iceberg = target._table if isinstance(target, CreateTableTransaction) else target
+    previous = {} if creating else summary(iceberg)
     props = dict(properties or {})
     recorded = json.loads(previous.get(SOURCES_PROPERTY, "{}"))
     if sources:
@@ -368,12 +372,13 @@ def _commit(
     days = [d for d in (previous.get(DAY_PROPERTY), day.isoformat() if day else None) if d]
     if days:
         props[DAY_PROPERTY] = max(days)
-    old = _replaced(iceberg, table, replace)
-    with iceberg.transaction() as tx:
+    old = [] if creating else _replaced(iceberg, table, replace)
+    with target if isinstance(target, CreateTableTransaction) else iceberg.transaction() as tx:
         data_files = [
             parquet_file_to_data_file(iceberg.io, tx.table_metadata, location(lake, rel)) for rel in files
         ]
-        if not data_files and not old and iceberg.current_snapshot() is not None and not sources:
+        unchanged = not data_files and not old and not sources
+        if unchanged and not creating and iceberg.current_snapshot() is not None:
             return Commit(table.name, None)
         with tx.update_snapshot(snapshot_properties=props).overwrite() as overwrite:
             for data_file in old:
@@ -387,7 +392,8 @@ def _commit(
     if not isinstance(replace, str):
         for value in replace:
             rows.setdefault(value, 0)
-    current = iceberg.refresh().current_snapshot()
+    committed = load(lake, table, backend) if creating else iceberg.refresh()
+    current = committed.current_snapshot() if committed is not None else None
     return Commit(table.name, current.snapshot_id if current else None, rows)
 
 
