@@ -37,7 +37,7 @@ from cinelake.tables.registry import TableDef
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from pyiceberg.table import CreateTableTransaction, Table
+    from pyiceberg.table import CreateTableTransaction, Table, Transaction
 
 SOURCES_PROPERTY = "cinelake.raw-sources"
 FILES_PROPERTY = "cinelake.raw-files."
@@ -359,9 +359,12 @@ def _commit(
     from pyiceberg.io.pyarrow import parquet_file_to_data_file
     from pyiceberg.table import CreateTableTransaction
 
-    creating = isinstance(target, CreateTableTransaction)
-    # A new table's staged form (pyiceberg keeps it on the transaction) reads and writes as the table.
-    iceberg = target._table if isinstance(target, CreateTableTransaction) else target
+    tx: Transaction
+    if isinstance(target, CreateTableTransaction):
+        # A new table's staged form (pyiceberg keeps it on the transaction) reads and writes as the table.
+        creating, iceberg, tx = True, target._table, target
+    else:
+        creating, iceberg, tx = False, target, target.transaction()
     previous = {} if creating else summary(iceberg)
     props = dict(properties or {})
     recorded = json.loads(previous.get(SOURCES_PROPERTY, "{}"))
@@ -373,7 +376,7 @@ def _commit(
     if days:
         props[DAY_PROPERTY] = max(days)
     old = [] if creating else _replaced(iceberg, table, replace)
-    with target if isinstance(target, CreateTableTransaction) else iceberg.transaction() as tx:
+    with tx:
         data_files = [
             parquet_file_to_data_file(iceberg.io, tx.table_metadata, location(lake, rel)) for rel in files
         ]
