@@ -6,7 +6,7 @@ DEMO_STAMP := $(VENV)/.installed-demo
 SPARK_STAMP := $(VENV)/.installed-spark
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo demo-spark test lint typecheck deps layers plain-install checkov pytest system-deps clean
+.PHONY: demo demo-spark test checks lint typecheck deps layers plain-install checkov pytest system-deps clean
 
 $(PY):
 	@echo "== creating $(VENV)"
@@ -44,7 +44,13 @@ demo-spark: $(SPARK_STAMP)
 	$(VENV)/bin/cinelake demo --engine spark
 
 ## Lint, type-check, dependency and layer checks, and every test (unit and integration).
-test: $(DEV_STAMP) system-deps lint typecheck deps layers plain-install checkov pytest
+# The checks run side by side (most of their time is pip installing into clean venvs, not CPU),
+# each one's output kept together; the tests start once every check has passed.
+test: $(DEV_STAMP) system-deps
+	$(MAKE) --no-print-directory -j 4 --output-sync=target checks
+	$(MAKE) --no-print-directory pytest
+
+checks: lint typecheck deps layers plain-install checkov
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts
