@@ -237,7 +237,7 @@ def test_a_raw_file_that_is_not_json_lines_is_refused_and_nothing_is_written(
 def test_a_lake_url_that_does_not_exist_is_refused_and_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-lake"
     with pytest.raises(UsageError, match="no lake at"):
-        raw_to_trusted(str(missing))
+        raw_to_trusted(Lake(str(missing)))
     assert not missing.exists()
 
 

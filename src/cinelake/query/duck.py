@@ -132,7 +132,7 @@ def catalog_tables(lake: Lake, catalog: CatalogBackend) -> list[Table]:
 
 
 def connect(
-    lake: Lake | str,
+    lake: Lake,
     *,
     database: str | None = None,
     backend: str | CatalogBackend | None = None,
@@ -155,7 +155,6 @@ def connect(
     from cinelake.catalog.crawler import open_backend
     from cinelake.catalog.update import BACKEND_ENV
 
-    lake = Lake(lake) if isinstance(lake, str) else lake
     if tables is None:
         chosen = backend or os.environ.get(BACKEND_ENV) or "local"
         tables = catalog_tables(lake, open_backend(lake, chosen, database))
