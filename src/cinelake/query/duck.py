@@ -99,8 +99,9 @@ def view_sql(lake: Lake, table: Table, *, schema: bool = True) -> str:
 
 def register_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
     """Let DuckDB read a remote lake through the lake's fsspec filesystem."""
-    if not lake.is_local:
-        con.register_filesystem(lake.fs)
+    filesystem = lake.engine_filesystem()
+    if filesystem is not None:
+        con.register_filesystem(filesystem)
 
 
 def confine_to_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
