@@ -1,6 +1,6 @@
 """Nothing outside the storage layer goes around the ``Lake``: no code of ``src/cinelake`` outside
-``cinelake.lake`` touches a lake's fsspec filesystem (``lake.fs``). The check is a scan of the source's
-syntax tree, so it holds for code no test runs.
+``cinelake.lake`` touches a lake's fsspec filesystem (``lake.fs``) or names a TMDB concept inside
+``cinelake.lake``. Each check is a scan of the source's syntax tree, so it holds for code no test runs.
 """
 
 from __future__ import annotations
@@ -59,3 +59,18 @@ def test_no_code_outside_the_storage_layer_touches_the_lakes_filesystem() -> Non
     }
     assert not found, f"use the Lake's own operations (cinelake.lake.store.Lake) instead of lake.fs: {found}"
 
+
+# The lake's map names the folder of each origin (Raw/TMDB beside Raw/Local), and nothing else in the
+# storage layer may know one source from another.
+NAMES_ORIGINS = {"layout.py": "the lake's map: it names each origin's folders, Raw/TMDB as Raw/Local"}
+
+
+def test_the_storage_layer_names_no_tmdb_concept() -> None:
+    found = {
+        f"lake/{path.name}:{number}"
+        for path in sorted(STORAGE.glob("*.py"))
+        if path.name not in NAMES_ORIGINS
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "tmdb" in line.lower()
+    }
+    assert not found, f"TMDB's own concepts belong in cinelake.ingest or cinelake.tmdb: {found}"
