@@ -48,9 +48,10 @@ from cinelake.config import Settings
 from cinelake.ingest.discover import discover_ids
 from cinelake.ingest.local_csv import read_imdb_ids
 from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+from cinelake.ingest.tmdb_runs import TmdbRunBook, TmdbRunPlan
 from cinelake.lake.batch import CHUNK_SIZE
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook, RunPlan, new_generation, utc_now
+from cinelake.lake.manifest import new_generation, utc_now
 from cinelake.lake.store import Lake
 from cinelake.tmdb.client import TMDBClient
 from cinelake.tmdb.server import configure, fetch_stats, reset_stats, serve_in_subprocess
@@ -169,8 +170,8 @@ def unthrottled(url: str, folder: Path, n_ids: int, budget: float, concurrency: 
     ids = [str(listed[i % len(listed)]) for i in range(n_ids)]
     lake_url = str(folder / "lake-b")
     request = TMDBIngestRequest(kind=Kind.MOVIES, day=DAY, source="discover", genres=("all",)).normalized()
-    RunBook(Lake(lake_url), request.run_id).save_plan(
-        RunPlan(
+    TmdbRunBook(Lake(lake_url), request.run_id).save_plan(
+        TmdbRunPlan(
             run=request.run_id,
             generation=new_generation(),
             created_at=utc_now(),

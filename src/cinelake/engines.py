@@ -38,7 +38,7 @@ def check_engine(value: str) -> Engine:
 
 
 def raw_to_trusted(
-    lake: Lake | str,
+    lake: Lake,
     *,
     engine: str = DEFAULT_ENGINE,
     day: date | None = None,
@@ -49,18 +49,17 @@ def raw_to_trusted(
 ) -> RawToTrustedResult:
     """Turn every Raw day (or only ``day``) not yet in Trusted into ``dt`` partitions of Parquet, then
     update the catalog when the lake has one (``catalog``: local, glue or none)."""
-    store = lake if isinstance(lake, Lake) else Lake(lake)
     if check_engine(engine) == "spark":
         from cinelake.spark.raw_to_trusted import raw_to_trusted as on_spark
 
-        return on_spark(store, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
+        return on_spark(lake, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
     from cinelake.transform.duck_trusted import run
 
-    return run(store, day=day, force=force, progress=progress, catalog=catalog)
+    return run(lake, day=day, force=force, progress=progress, catalog=catalog)
 
 
 def trusted_to_refined(
-    lake: Lake | str,
+    lake: Lake,
     *,
     engine: str = DEFAULT_ENGINE,
     progress: Progress | None = None,
@@ -69,11 +68,10 @@ def trusted_to_refined(
 ) -> RefinedResult:
     """Rebuild the Refined star schema from Trusted (each title's most recent ``dt`` wins), then
     update the catalog when the lake has one."""
-    store = lake if isinstance(lake, Lake) else Lake(lake)
     if check_engine(engine) == "spark":
         from cinelake.spark.trusted_to_refined import trusted_to_refined as on_spark
 
-        return on_spark(store, spark=spark, progress=progress, catalog=catalog)
+        return on_spark(lake, spark=spark, progress=progress, catalog=catalog)
     from cinelake.transform.duck_refined import run
 
-    return run(store, progress=progress, catalog=catalog)
+    return run(lake, progress=progress, catalog=catalog)

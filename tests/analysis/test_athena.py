@@ -12,6 +12,7 @@ import pytest
 
 from cinelake.analysis import budget_vs_revenue
 from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +111,8 @@ def test_athena_engine_reads_refined_through_athena(
         ],
     )
     try:
-        analysis = budget_vs_revenue(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+        lake = Lake(str(tmp_path / "lake"))
+        analysis = budget_vs_revenue(lake, engine="athena", database="cinelake", top=2)
     finally:
         get_settings.cache_clear()
     assert analysis.source is not None
@@ -129,9 +131,9 @@ def test_athena_engine_reads_refined_through_athena(
 
 def test_athena_has_no_raw_fallback(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--engine duckdb"):
-        budget_vs_revenue(str(tmp_path / "lake"), engine="athena", zone="raw")
+        budget_vs_revenue(Lake(str(tmp_path / "lake")), engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown engine 'spark'"):
-        budget_vs_revenue(str(tmp_path / "lake"), engine="spark")
+        budget_vs_revenue(Lake(str(tmp_path / "lake")), engine="spark")
 
 
 SERIES = [
@@ -171,7 +173,7 @@ def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) ->
             _result([("name", "varchar")], [["Comedy"]]),
         ],
     )
-    answer = best_and_worst_series(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
+    answer = best_and_worst_series(Lake(str(tmp_path / "lake")), engine="athena", database="cinelake", top=2)
     assert answer.source is not None and "Athena" in answer.source.description
     assert answer.source.films == 5 and answer.source.snapshot == "2026-11-26"
     comedy = answer.genres["Comedy"]

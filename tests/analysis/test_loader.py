@@ -81,6 +81,6 @@ def test_engine_and_zone_mistakes_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown engine 'spark': choose one of duckdb, athena"):
         check_engine("spark")
     with pytest.raises(UsageError, match="use it with --engine duckdb"):
-        load_with(str(tmp_path), SERIES, engine="athena", zone="raw")
+        load_with(Lake(str(tmp_path)), SERIES, engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown source zone 'trusted'"):
-        load_with(str(tmp_path), SERIES, zone="trusted")  # type: ignore[arg-type]
+        load_with(Lake(str(tmp_path)), SERIES, zone="trusted")  # type: ignore[arg-type]

@@ -121,7 +121,7 @@ def test_an_empty_lake_is_a_clear_usage_error(tmp_path: Path) -> None:
     with pytest.raises(
         NoAnalysisData, match="holds neither the Refined tables nor Raw TMDB movies"
     ) as caught:
-        budget_vs_revenue(str(tmp_path / "empty"))
+        budget_vs_revenue(Lake(str(tmp_path / "empty")))
     assert caught.value.exit_code == 2
     with pytest.raises(NoAnalysisData, match="has no Refined table"):
         load_films(Lake(str(tmp_path / "empty")), zone="refined")

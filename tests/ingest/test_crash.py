@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from cinelake.lake.manifest import RunBook
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.store import Lake
 from tests.ingest.conftest import TOKEN, UNKNOWN_IDS, write_movies_csv
 
@@ -101,9 +101,9 @@ def test_sigkill_at_random_points_then_rerun(tmp_path: Path, known_ids: list[str
     assert len(imdb_ids) == len(set(imdb_ids)), "a title was written twice"
     assert len({r["id"] for r in records}) == len(records)
     [run_dir] = [p.name for p in (lake_dir / "Raw/TMDB/_runs").iterdir()]
-    manifest = RunBook(lake, run_dir).load_manifest()
+    manifest = TmdbRunBook(lake, run_dir).load_manifest()
     assert manifest is not None and manifest.status == "complete"
-    missed = {m.id for m in RunBook(lake, run_dir).iter_misses()}
+    missed = {m.id for m in TmdbRunBook(lake, run_dir).iter_misses()}
     assert set(imdb_ids) | missed == set(comedy)  # every id: written once, or a recorded miss
     assert set(UNKNOWN_IDS) <= missed and len(missed) < 20
     assert sorted(visible) == sorted(f.path for f in manifest.files)
@@ -144,7 +144,7 @@ def test_sigkill_during_an_incremental_run_then_rerun(
     named = set(feed.changed(date(2026, 11, 25), date(2026, 11, 27), 0.25, date(2026, 11, 27)))
     assert len(ids) == len(set(ids)), "a title was written twice"
     assert set(ids) == named & lake_ids and len(ids) > 400
-    runs = [RunBook(lake, p.name) for p in (lake_dir / "Raw/TMDB/_runs").iterdir()]
+    runs = [TmdbRunBook(lake, p.name) for p in (lake_dir / "Raw/TMDB/_runs").iterdir()]
     [second] = [b for b in runs if b.run.startswith("20261127")]
     manifest = second.load_manifest()
     assert manifest is not None and manifest.status == "complete" and manifest.selection is not None

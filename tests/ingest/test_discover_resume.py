@@ -17,8 +17,8 @@ from cinelake.ingest import discover
 from cinelake.ingest.discover import Listing, Step, list_ids
 from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from tests.ingest.conftest import TOKEN
 
@@ -34,7 +34,7 @@ def memory_lake() -> Lake:
 
 def test_steps_are_saved_one_object_each_and_read_back_by_a_later_attempt() -> None:
     lake = memory_lake()
-    book = RunBook(lake, "20261126-discover-abc")
+    book = TmdbRunBook(lake, "20261126-discover-abc")
     first = RunSteps.load(book)
     assert first.steps == {}
     done = [
@@ -56,7 +56,7 @@ def test_steps_are_saved_one_object_each_and_read_back_by_a_later_attempt() -> N
 
 def test_a_damaged_step_is_fetched_again_and_a_refresh_forgets_them_all() -> None:
     lake = memory_lake()
-    book = RunBook(lake, "20261126-discover-abc")
+    book = TmdbRunBook(lake, "20261126-discover-abc")
     steps = RunSteps.load(book)
     asyncio.run(steps.put(Step("w-any-any", total_pages=2, ids=(1, 2))))
     asyncio.run(steps.put(Step("w-any-any-p002-002", ids=(3,))))
@@ -69,7 +69,7 @@ def test_a_damaged_step_is_fetched_again_and_a_refresh_forgets_them_all() -> Non
 def test_a_step_name_cannot_leave_the_run_folder() -> None:
     from cinelake.lake.layout import LakePathError
 
-    book = RunBook(memory_lake(), "20261126-discover-abc")
+    book = TmdbRunBook(memory_lake(), "20261126-discover-abc")
     with pytest.raises(LakePathError):
         book.listing_part_path("../plan")
 
@@ -127,13 +127,13 @@ def test_a_listing_cut_at_several_points_ends_with_the_ids_of_an_uncut_one(
     cap: int,
 ) -> None:
     monkeypatch.setattr(discover, "MAX_PAGES", cap)
-    uncut_steps = RunSteps.load(RunBook(memory_lake(), "20261126-discover-uncut"))
+    uncut_steps = RunSteps.load(TmdbRunBook(memory_lake(), "20261126-discover-uncut"))
     uncut = listing(settings, kind, genres, window, uncut_steps)
     assert uncut.complete and len(uncut.ids) > 40
     assert uncut.steps_done > 10  # enough steps for cuts at 1, 3 and 7
 
     lake = memory_lake()
-    book = RunBook(lake, "20261126-discover-cut")
+    book = TmdbRunBook(lake, "20261126-discover-cut")
     attempts: list[Listing] = []
     for cut in (1, 3, 7, None):
         steps = RunSteps.load(book)  # a new attempt knows only what the lake holds
@@ -151,7 +151,7 @@ def test_a_listing_cut_at_several_points_ends_with_the_ids_of_an_uncut_one(
 
 @pytest.mark.integration
 def test_a_stop_before_the_first_step_saves_nothing(settings: Settings) -> None:
-    steps = RunSteps.load(RunBook(memory_lake(), "20261126-discover-none"))
+    steps = RunSteps.load(TmdbRunBook(memory_lake(), "20261126-discover-none"))
     stopped = listing(settings, Kind.SERIES, ["Comedy"], (None, None), steps, lambda: True)
     assert (stopped.complete, stopped.ids, stopped.pages_fetched, steps.steps) == (False, set(), 0, {})
 
@@ -201,7 +201,7 @@ def test_undated_titles_are_listed_by_a_window_without_a_date(
     monkeypatch.setattr(discover, "MAX_PAGES", cap)
     caplog.set_level(logging.WARNING, logger="cinelake.ingest.discover")
     found = listing(
-        settings, Kind.MOVIES, ["Animation"], (None, None), RunSteps.load(RunBook(memory_lake(), "r1"))
+        settings, Kind.MOVIES, ["Animation"], (None, None), RunSteps.load(TmdbRunBook(memory_lake(), "r1"))
     )
     assert found.complete
     reachable = set(ordered[: cap * 20])
@@ -211,7 +211,7 @@ def test_undated_titles_are_listed_by_a_window_without_a_date(
     # With room for every page, the listing is not sliced and has them all.
     monkeypatch.setattr(discover, "MAX_PAGES", pages)
     whole = listing(
-        settings, Kind.MOVIES, ["Animation"], (None, None), RunSteps.load(RunBook(memory_lake(), "r2"))
+        settings, Kind.MOVIES, ["Animation"], (None, None), RunSteps.load(TmdbRunBook(memory_lake(), "r2"))
     )
     assert whole.ids == set(ordered)
 
@@ -237,7 +237,7 @@ def test_an_ingest_stopped_while_listing_resumes_to_the_files_of_an_uncut_run(
     assert uncut.status == "complete" and uncut.written > 100
 
     lake = memory_lake()
-    book = RunBook(lake, request.normalized().run_id)
+    book = TmdbRunBook(lake, request.normalized().run_id)
     results = []
     for cut in (2, 5, None):
         stop = after_looks(cut) if cut else None
@@ -250,7 +250,7 @@ def test_an_ingest_stopped_while_listing_resumes_to_the_files_of_an_uncut_run(
     assert results[1].listing["steps_reused"] == results[0].listing["steps_done"]
     manifest = book.load_manifest()
     assert manifest is not None and manifest.status == "complete"
-    plan, uncut_plan = book.load_plan(), RunBook(uncut_lake, uncut.run_id).load_plan()
+    plan, uncut_plan = book.load_plan(), TmdbRunBook(uncut_lake, uncut.run_id).load_plan()
     assert plan is not None and uncut_plan is not None and plan.ids == uncut_plan.ids
     raw = {p: lake.read_bytes(p) for p in lake.list_files("Raw/TMDB/JSON")}
     assert raw == {p: uncut_lake.read_bytes(p) for p in uncut_lake.list_files("Raw/TMDB/JSON")}

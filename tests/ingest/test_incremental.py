@@ -13,8 +13,8 @@ import pytest
 from cinelake.config import Settings
 from cinelake.ingest.changes import windows
 from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind, raw_tmdb_dir
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from cinelake.tmdb.server import configure
 from cinelake.tmdb.server.changes import ChangeFeed
@@ -73,7 +73,7 @@ def test_day_two_fetches_exactly_the_lakes_edited_titles_with_their_new_values(
     yesterday = {r["id"]: r for r in day_records(lake, DAY1) if r["id"] in today}
     assert any(today[i]["vote_count"] != yesterday[i]["vote_count"] for i in today)
     # The manifest says what was asked and what the lists named.
-    manifest = RunBook(lake, second.run_id).load_manifest()
+    manifest = TmdbRunBook(lake, second.run_id).load_manifest()
     assert manifest is not None and manifest.selection is not None
     selection = manifest.selection
     assert selection.mode == "incremental" and selection.since_run == first.run_id
@@ -136,7 +136,7 @@ def test_checkpoints_without_titles_are_read_from_their_records(
     lake = Lake(str(tmp_path / "lake"))
     configure(server, changes_per_day=FRACTION, today=DAY1.isoformat())
     first = ingest_tmdb(lake, request(small_csv, DAY1), settings)
-    book = RunBook(lake, first.run_id)
+    book = TmdbRunBook(lake, first.run_id)
     parameters = request(small_csv, DAY2).normalized().parameters()
     recorded = lake_history(lake, parameters, "another-run", DAY2)
     for checkpoint in book.load_checkpoints().values():

@@ -103,7 +103,7 @@ def test_against_a_server_that_takes_no_imdb_id_the_run_switches_to_find_and_say
     from datetime import date
 
     from cinelake.ingest.tmdb import TMDBIngestRequest, ingest_tmdb
-    from cinelake.lake.manifest import RunBook
+    from cinelake.ingest.tmdb_runs import TmdbRunBook
     from cinelake.lake.store import Lake
     from cinelake.tmdb.server import configure
     from tests.ingest.conftest import write_movies_csv
@@ -116,5 +116,5 @@ def test_against_a_server_that_takes_no_imdb_id_the_run_switches_to_find_and_say
     # 20 ids cost a direct 404, /find and details; the 130 after the switch cost /find and details.
     assert result.requests == 20 * 3 + 130 * 2
     assert result.lookup["mode"] == "switched" and "switched to /find first" in result.lookup["note"]
-    manifest = RunBook(Lake(str(tmp_path / "lake")), result.run_id).load_manifest()
+    manifest = TmdbRunBook(Lake(str(tmp_path / "lake")), result.run_id).load_manifest()
     assert manifest is not None and manifest.lookup["mode"] == "switched"

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from cinelake.ingest.copies import load_ledger
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from tests.ingest.conftest import write_movies_csv
 from tests.ingest.test_cli_tmdb import run_cli, token_env  # noqa: F401 (a fixture)
@@ -60,9 +60,9 @@ def test_a_csv_changed_on_the_same_day_loses_no_title(
     assert flat("120 of its ids already in the day's Raw") in second
     assert tmdb_titles(lake) == set(known_ids[:150])  # the 30 new titles are there too
 
-    runs = sorted(RunBook.run_ids(lake))
+    runs = sorted(TmdbRunBook.run_ids(lake))
     assert len(runs) == 2  # one run per version of the CSV
-    plans = [RunBook(lake, run).load_plan() for run in runs]
+    plans = [TmdbRunBook(lake, run).load_plan() for run in runs]
     assert sorted(len(p.ids) for p in plans if p is not None) == [30, 120]  # the new run fetched only 30
 
     ledger = load_ledger(lake, Kind.MOVIES, "movies.csv")

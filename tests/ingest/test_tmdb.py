@@ -14,8 +14,8 @@ from cinelake.config import Settings
 from cinelake.errors import UsageError
 from cinelake.ingest import discover
 from cinelake.ingest.tmdb import IngestProgress, IngestResult, TMDBIngestRequest, ingest_tmdb
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from tests.ingest.conftest import TOKEN, UNKNOWN_IDS, write_movies_csv
 
@@ -70,7 +70,7 @@ def test_csv_ingest_into_a_local_folder(tmp_path: Path, small_csv: Path, setting
     assert any("credits" in r for r in records)
     assert seen[-1].done == seen[-1].total == 227
     # The manifest: parameters, counts, every file with its checksum; never the token.
-    book = RunBook(lake, result.run_id)
+    book = TmdbRunBook(lake, result.run_id)
     manifest = book.load_manifest()
     assert manifest is not None and manifest.status == "complete"
     assert manifest.counts.model_dump() == {"requested": 227, "written": 224, "not_found": 3, "failed": 0}
@@ -115,7 +115,7 @@ def test_misses_past_the_first_hundred_are_in_the_runs_misses_file_across_attemp
 
     cut = ingest_tmdb(lake, csv_request(csv), settings, should_stop=stop_after_one_chunk)
     assert cut.status == "incomplete" and cut.misses_file is not None
-    book = RunBook(lake, cut.run_id)
+    book = TmdbRunBook(lake, cut.run_id)
     assert len(list(book.iter_misses())) == cut.not_found > 0
     result = ingest_tmdb(lake, csv_request(csv), settings)
     assert result.status == "complete" and result.chunks_skipped == cut.chunks_done
@@ -165,11 +165,11 @@ def test_should_stop_then_continue_gives_the_files_of_an_uninterrupted_run(
     cut = ingest_tmdb(lake, csv_request(small_csv), settings, should_stop=stop_after_some)
     assert cut.status == "incomplete"
     assert 0 < cut.chunks_done < cut.chunks_total
-    manifest = RunBook(lake, cut.run_id).load_manifest()
+    manifest = TmdbRunBook(lake, cut.run_id).load_manifest()
     assert manifest is not None and manifest.status == "incomplete"
     rest = ingest_tmdb(lake, csv_request(small_csv), settings)
     assert rest.status == "complete"
-    final = RunBook(lake, cut.run_id).load_manifest()
+    final = TmdbRunBook(lake, cut.run_id).load_manifest()
     assert final is not None and final.attempts == 2 and final.started_at == manifest.started_at
     assert final.attempt_started_at is not None and final.attempt_started_at > manifest.started_at
     assert rest.chunks_skipped == cut.chunks_done
@@ -206,7 +206,7 @@ def test_failures_are_counted_then_fetched_by_the_next_attempt(
     failed = ingest_tmdb(lake, csv_request(small_csv), no_retry)
     assert failed.status == "incomplete" and failed.failed > 0
     assert all(f.error and TOKEN not in f.error for f in failed.failures)
-    manifest = RunBook(lake, failed.run_id).load_manifest()
+    manifest = TmdbRunBook(lake, failed.run_id).load_manifest()
     assert manifest is not None and manifest.counts.failed == failed.failed
     configure(server, fault_rate=0.0)
     fixed = ingest_tmdb(lake, csv_request(small_csv), no_retry)
@@ -389,7 +389,7 @@ def test_credentials_revoked_mid_run_leave_only_listed_files(
 
     with pytest.raises(TMDBAuthError):
         ingest_tmdb(lake, csv_request(small_csv), settings, progress=revoke)
-    manifest = RunBook(lake, csv_request(small_csv).normalized().pinned(lake).run_id).load_manifest()
+    manifest = TmdbRunBook(lake, csv_request(small_csv).normalized().pinned(lake).run_id).load_manifest()
     assert manifest is not None and manifest.status == "incomplete"
     # Every chunk fetched before the error was written and checkpointed; nothing unlisted is visible.
     assert sorted(lake.list_files("Raw/TMDB")) == sorted(f.path for f in manifest.files)

@@ -21,6 +21,7 @@ from cinelake.lake.batch import (
     pack_lines,
     read_records,
 )
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
 
 DAY = date(2026, 11, 26)
@@ -32,7 +33,7 @@ def fresh_lake() -> Lake:
 
 def write_run(lake: Lake, records: list[dict[str, object]], **limits: int) -> list[str]:
     """Cut records into chunks of 100 like a run does; return the files written."""
-    writer = RawBatchWriter(lake, "Movies", DAY, "run1", **limits)
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run1", **limits)
     paths: list[str] = []
     for k in range(1, chunk_count(len(records)) + 1):
         start, stop = chunk_bounds(k, len(records))
@@ -101,7 +102,7 @@ def test_spilled_chunks_hold_every_record_once(sizes: list[int]) -> None:
 def test_a_chunk_over_10_mb_spills_into_deterministic_parts() -> None:
     lake = fresh_lake()
     records = [{"id": i, "overview": "z" * 150_000} for i in range(100)]  # ~15 MB
-    writer = RawBatchWriter(lake, "Movies", DAY, "run1")
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run1")
     files = writer.write_chunk(1, records)
     assert [f.part for f in files] == [1, 2]
     assert files[0].path == layout.raw_tmdb_file("Movies", DAY, "run1", 1)
@@ -113,14 +114,14 @@ def test_a_chunk_over_10_mb_spills_into_deterministic_parts() -> None:
 
 
 def test_a_record_over_the_limit_is_refused() -> None:
-    writer = RawBatchWriter(fresh_lake(), "Movies", DAY, "run1", max_bytes=100)
+    writer = RawBatchWriter(fresh_lake(), Origin.TMDB, "Movies", DAY, "run1", max_bytes=100)
     with pytest.raises(RecordTooLargeError):
         writer.write_chunk(1, [{"id": 1, "x": "q" * 200}])
 
 
 def test_lines_are_compact_utf8_json_objects() -> None:
     lake = fresh_lake()
-    writer = RawBatchWriter(lake, "Movies", DAY, "run1")
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run1")
     [written] = writer.write_chunk(3, [{"id": 1, "title": "Amélie", "genres": [{"id": 35}]}, {"id": 2}])
     data = lake.read_bytes(written.path)
     assert data == '{"id":1,"title":"Amélie","genres":[{"id":35}]}\n{"id":2}\n'.encode()
@@ -129,12 +130,12 @@ def test_lines_are_compact_utf8_json_objects() -> None:
 
 def test_stale_parts_are_removed_and_sweep_keeps_only_listed_files() -> None:
     lake = fresh_lake()
-    writer = RawBatchWriter(lake, "Movies", DAY, "run1", max_bytes=200)
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run1", max_bytes=200)
     big = writer.write_chunk(1, [{"id": i, "p": "a" * 120} for i in range(3)])
     assert len(big) == 3
     small = writer.write_chunk(1, [{"id": 0}], stale=[f.path for f in big])
     assert lake.list_files("Raw") == [small[0].path]
-    other = RawBatchWriter(lake, "Movies", DAY, "run2")
+    other = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run2")
     theirs = other.write_chunk(1, [{"id": 9}])
     lake.write_bytes(writer.path(7), b'{"id":7}\n')  # an orphan of an earlier attempt
     temp = writer.path(1).replace("movies-run1", ".movies-run1") + ".tmp-abc"
@@ -146,7 +147,7 @@ def test_stale_parts_are_removed_and_sweep_keeps_only_listed_files() -> None:
 
 def test_empty_chunk_writes_nothing_and_deletes_its_stale_file() -> None:
     lake = fresh_lake()
-    writer = RawBatchWriter(lake, "Series", DAY, "run1")
+    writer = RawBatchWriter(lake, Origin.TMDB, "Series", DAY, "run1")
     [old] = writer.write_chunk(1, [{"id": 1}])
     assert writer.write_chunk(1, [], stale=[old.path]) == []
     assert lake.list_files("Raw") == []

@@ -8,6 +8,7 @@ from datetime import date
 import orjson
 
 from cinelake.lake.batch import RawBatchWriter
+from cinelake.lake.layout import Origin
 from cinelake.lake.manifest import (
     MISSES_IN_MANIFEST,
     ChunkCheckpoint,
@@ -15,6 +16,7 @@ from cinelake.lake.manifest import (
     Miss,
     MissSpool,
     RunBook,
+    RunManifest,
     RunPlan,
     new_generation,
     summarize,
@@ -23,6 +25,14 @@ from cinelake.lake.manifest import (
 from cinelake.lake.store import Lake
 
 DAY = date(2026, 11, 26)
+
+
+class Runs(RunBook[RunPlan, RunManifest]):
+    """The runs of a source with the generic plan and summary (no source's own fields)."""
+
+    origin = Origin.LOCAL
+    plan_model = RunPlan
+    manifest_model = RunManifest
 
 
 def make_plan(n: int, generation: str = "g1") -> RunPlan:
@@ -37,7 +47,7 @@ def make_plan(n: int, generation: str = "g1") -> RunPlan:
 
 
 def test_plan_round_trip_and_chunks(any_lake: Lake) -> None:
-    book = RunBook(any_lake, "run1")
+    book = Runs(any_lake, "run1")
     assert book.load_plan() is None
     plan = make_plan(250)
     book.save_plan(plan)
@@ -50,8 +60,8 @@ def test_plan_round_trip_and_chunks(any_lake: Lake) -> None:
 
 def test_checkpoints_by_generation_and_integrity() -> None:
     lake = Lake(f"memory://m{uuid.uuid4().hex[:10]}")
-    book = RunBook(lake, "run1")
-    writer = RawBatchWriter(lake, "Movies", DAY, "run1")
+    book = Runs(lake, "run1")
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", DAY, "run1")
     files = writer.write_chunk(1, [{"id": 1}, {"id": 2}])
     checkpoint = ChunkCheckpoint(
         chunk=1,
@@ -76,7 +86,7 @@ def test_checkpoints_by_generation_and_integrity() -> None:
 
 def test_summary_counts_and_manifest_round_trip() -> None:
     lake = Lake(f"memory://s{uuid.uuid4().hex[:10]}")
-    book = RunBook(lake, "run1")
+    book = Runs(lake, "run1")
     plan = make_plan(150)
     entry = FileEntry(path="Raw/x.json", records=99, bytes=10, sha256="0" * 64, chunk=1)
     checkpoints = {
@@ -91,7 +101,9 @@ def test_summary_counts_and_manifest_round_trip() -> None:
     }
     with MissSpool() as spool:
         spool.put(1, checkpoints[1].misses)
-        manifest = summarize(plan, checkpoints, spool, status="incomplete", started_at=utc_now())
+        manifest = summarize(
+            plan, checkpoints, spool, model=RunManifest, status="incomplete", started_at=utc_now()
+        )
     assert manifest.counts.model_dump() == {"requested": 150, "written": 99, "not_found": 1, "failed": 0}
     assert manifest.first_misses == [Miss(id="1", reason="404")] and manifest.misses_file is None
     assert (manifest.chunks_total, manifest.chunks_done) == (2, 1)
@@ -122,7 +134,7 @@ def test_the_spool_keeps_each_chunks_misses_in_chunk_order_and_replaces_a_redone
 
 
 def test_the_summary_shows_the_first_misses_and_the_run_file_holds_them_all(any_lake: Lake) -> None:
-    book = RunBook(any_lake, "run1")
+    book = Runs(any_lake, "run1")
     plan = make_plan(300)
     checkpoints = {
         k: ChunkCheckpoint(chunk=k, generation="g1", requested=100, completed_at=utc_now()) for k in (1, 2, 3)
@@ -132,7 +144,13 @@ def test_the_summary_shows_the_first_misses_and_the_run_file_holds_them_all(any_
             spool.put(k, misses(k, 60))
         path = book.save_misses(spool)
         manifest = summarize(
-            plan, checkpoints, spool, status="complete", started_at=utc_now(), misses_file=path
+            plan,
+            checkpoints,
+            spool,
+            model=RunManifest,
+            status="complete",
+            started_at=utc_now(),
+            misses_file=path,
         )
     every = misses(1, 60) + misses(2, 60) + misses(3, 60)
     assert manifest.counts.not_found == 180
@@ -144,5 +162,5 @@ def test_the_summary_shows_the_first_misses_and_the_run_file_holds_them_all(any_
 
 
 def test_a_run_without_a_misses_file_yet_has_no_misses_to_list() -> None:
-    book = RunBook(Lake(f"memory://n{uuid.uuid4().hex[:10]}"), "run1")
+    book = Runs(Lake(f"memory://n{uuid.uuid4().hex[:10]}"), "run1")
     assert list(book.iter_misses()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,52 @@ def test_copy_in_streams_and_verifies(any_lake: Lake, tmp_path: Path) -> None:
     digest = any_lake.copy_in(source, "Raw/Local/CSV/Movies/2026/11/26/big.csv")
     assert digest == hashlib.sha256(data).hexdigest()
     assert any_lake.read_bytes("Raw/Local/CSV/Movies/2026/11/26/big.csv") == data
+
+
+def test_file_sizes_lists_visible_files_with_their_sizes(any_lake: Lake) -> None:
+    any_lake.write_bytes("Raw/A/one.json", b"12345")
+    any_lake.write_bytes("Raw/A/b/two.json", b"12")
+    any_lake.write_bytes("Raw/A/_runs/r1/plan.json", b"{}")
+    any_lake.write_bytes("Raw/A/.one.json.tmp-1", b"partial")
+    assert any_lake.file_sizes("Raw/A") == {"Raw/A/b/two.json": 2, "Raw/A/one.json": 5}
+    assert any_lake.file_sizes("Raw/None") == {}
+
+
+def test_modified_at_is_when_the_file_was_written(any_lake: Lake) -> None:
+    before = datetime.now(UTC) - timedelta(minutes=5)
+    any_lake.write_bytes("Raw/A/one.json", b"1")
+    stamp = any_lake.modified_at("Raw/A/one.json")
+    assert stamp is not None and stamp.tzinfo is not None
+    assert before <= stamp <= datetime.now(UTC) + timedelta(minutes=5)
+    with pytest.raises(LakeError, match="not found in the lake"):
+        any_lake.modified_at("Raw/A/none.json")
+
+
+def test_move_in_takes_a_local_file_into_the_lake(any_lake: Lake, tmp_path: Path) -> None:
+    source = tmp_path / "part-0.parquet"
+    source.write_bytes(b"PAR1")
+    any_lake.move_in(source, "Trusted/T/dt=2026-11-26/part-0.parquet")
+    assert any_lake.read_bytes("Trusted/T/dt=2026-11-26/part-0.parquet") == b"PAR1"
+    assert not source.exists()
+
+
+def test_move_renames_inside_the_lake(any_lake: Lake) -> None:
+    any_lake.write_bytes("Trusted/T/.write-1/a.parquet", b"PAR1")
+    any_lake.move("Trusted/T/.write-1/a.parquet", "Trusted/T/dt=2026-11-26/a.parquet")
+    assert any_lake.read_bytes("Trusted/T/dt=2026-11-26/a.parquet") == b"PAR1"
+    assert not any_lake.exists("Trusted/T/.write-1/a.parquet")
+
+
+def test_local_path_is_only_for_a_local_lake(any_lake: Lake) -> None:
+    if not any_lake.is_local:
+        assert any_lake.engine_filesystem() is not None
+        with pytest.raises(LakeError, match="not on this machine's disk"):
+            any_lake.local_path("_catalog/iceberg.db")
+        return
+    assert any_lake.engine_filesystem() is None
+    path = Path(any_lake.local_path("_catalog/iceberg.db"))
+    assert path.parent.is_dir() and not path.exists()
+    assert path == Path(any_lake.uri("_catalog/iceberg.db"))
 
 
 def test_delete_is_recursive_and_idempotent(any_lake: Lake) -> None:

@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 
 from cinelake.cli import main
 from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
 from cinelake.query import AthenaQueryFailed, ReadOnlyError, run_athena, run_sql
 from cinelake.query.athena import AthenaError
 
@@ -44,7 +45,7 @@ def test_run_sql_on_moto_athena(aws_env: str, capsys: pytest.CaptureFixture[str]
         aws_env, [row("title", "n", "avg"), row("Fight Club", "2", "8.4"), row("Up", None, "7.9")]
     )
     result = run_sql(
-        "memory://unused",
+        Lake("memory://unused"),
         "SELECT title, count(*) AS n, avg(vote_average) AS avg FROM raw_tmdb_movies GROUP BY title",
         engine="athena",
         database="cinelake",
@@ -66,7 +67,7 @@ def test_run_sql_on_moto_athena(aws_env: str, capsys: pytest.CaptureFixture[str]
 
 def test_athena_is_read_only_too() -> None:
     with pytest.raises(ReadOnlyError):
-        run_sql("memory://unused", "DROP TABLE raw_tmdb_movies", engine="athena")
+        run_sql(Lake("memory://unused"), "DROP TABLE raw_tmdb_movies", engine="athena")
 
 
 def stubbed() -> tuple[Any, Stubber]:
@@ -183,14 +184,14 @@ def test_the_workgroup_comes_from_the_environment_and_is_said(
     get_settings.cache_clear()
     try:
         queue_moto_results(aws_env, [row("title", "n", "avg")])
-        default = run_sql("memory://unused", "SELECT 1", engine="athena", output_location="s3://r/")
+        default = run_sql(Lake("memory://unused"), "SELECT 1", engine="athena", output_location="s3://r/")
         assert default.details["workgroup"] == "primary" == ran_in(default.details)
         assert "Athena workgroup: primary" in cli("--output-location", "s3://r/")
 
         monkeypatch.setenv("CINELAKE_ATHENA_WORKGROUP", "cinelake-stack")
         get_settings.cache_clear()
         queue_moto_results(aws_env, [row("title", "n", "avg")])
-        stack = run_sql("memory://unused", "SELECT 1", engine="athena")
+        stack = run_sql(Lake("memory://unused"), "SELECT 1", engine="athena")
         assert stack.details["workgroup"] == "cinelake-stack" == ran_in(stack.details)
         assert "Athena workgroup: cinelake-stack" in cli()
         assert "Athena workgroup: primary" in cli("--workgroup", "primary", "--output-location", "s3://r/")

@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 
 from cinelake.errors import UsageError
+from cinelake.lake.store import Lake
 from cinelake.query import QueryResult, run_sql, to_rich
 
 WIDE = QueryResult(
@@ -46,7 +47,7 @@ def test_without_a_width_it_is_always_a_table() -> None:
 def test_an_empty_lake_says_it_is_empty(tmp_path: Path) -> None:
     (tmp_path / "lake").mkdir()
     with pytest.raises(UsageError) as refused:
-        run_sql(str(tmp_path / "lake"), "SELECT * FROM raw_tmdb_movies")
+        run_sql(Lake(str(tmp_path / "lake")), "SELECT * FROM raw_tmdb_movies")
     message = str(refused.value)
     assert message.startswith(f"the lake {tmp_path / 'lake'} is empty (no table in it): `cinelake demo`")
     assert "does not exist" in message and "\n" not in message

@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 
-from cinelake.lake.manifest import MISSES_IN_MANIFEST, Miss, RunBook, RunManifest
+from cinelake.ingest.tmdb_runs import TmdbRunBook, TmdbRunManifest
+from cinelake.lake.manifest import MISSES_IN_MANIFEST, Miss
 from cinelake.lake.store import Lake
 
 RAW_TMDB = "Raw/TMDB/JSON"
@@ -35,7 +36,7 @@ def temp_files(root: Path) -> list[str]:
     return found
 
 
-def assert_every_title_once(lake: Lake, manifest: RunManifest) -> dict[str, list[dict[str, Any]]]:
+def assert_every_title_once(lake: Lake, manifest: TmdbRunManifest) -> dict[str, list[dict[str, Any]]]:
     """The visible files are exactly the manifest's, every title appears once, and every requested id
     is accounted for: written, a miss with a reason, or a failure with its error."""
     files = raw_records(lake)
@@ -50,10 +51,10 @@ def assert_every_title_once(lake: Lake, manifest: RunManifest) -> dict[str, list
     return files
 
 
-def all_misses(lake: Lake, manifest: RunManifest) -> list[Miss]:
+def all_misses(lake: Lake, manifest: TmdbRunManifest) -> list[Miss]:
     """Every miss of the run from its ``misses.jsonl``, checked against the manifest's counts and head."""
-    assert manifest.misses_file == RunBook(lake, manifest.run).misses_path
-    misses = list(RunBook(lake, manifest.run).iter_misses())
+    assert manifest.misses_file == TmdbRunBook(lake, manifest.run).misses_path
+    misses = list(TmdbRunBook(lake, manifest.run).iter_misses())
     assert len(misses) == manifest.counts.not_found
     assert misses[: len(manifest.first_misses)] == manifest.first_misses
     assert len(manifest.first_misses) == min(len(misses), MISSES_IN_MANIFEST)
@@ -61,7 +62,7 @@ def all_misses(lake: Lake, manifest: RunManifest) -> list[Miss]:
 
 
 def accounted_ids(
-    lake: Lake, manifest: RunManifest, files: dict[str, list[dict[str, Any]]], *, csv: bool
+    lake: Lake, manifest: TmdbRunManifest, files: dict[str, list[dict[str, Any]]], *, csv: bool
 ) -> set[str]:
     """The request ids the lake and manifest account for (the IMDB id of a CSV run, else the TMDB id)."""
     written: list[str] = []
@@ -78,8 +79,8 @@ def accounted_ids(
     return set(every)
 
 
-def manifest_of(lake: Lake, run_id: str) -> RunManifest:
-    manifest = RunBook(lake, run_id).load_manifest()
+def manifest_of(lake: Lake, run_id: str) -> TmdbRunManifest:
+    manifest = TmdbRunBook(lake, run_id).load_manifest()
     assert manifest is not None, f"no manifest for run {run_id}"
     return manifest
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from cinelake.tmdb.bodies import MAX_PAGES
 from cinelake.tmdb.client import MAX_BODY_BYTES, TMDBClient
@@ -165,7 +165,7 @@ def test_a_huge_error_message_is_cut_in_the_checkpoint_and_the_manifest(tmdb: st
     assert (result.written, result.failed) == (len(GOOD_IMDB), 1)
     error = manifest_of(lake, result.run_id).failures[0].error
     assert "HTTP 500" in error and "characters cut" in error and len(error) < 400
-    book = RunBook(lake, result.run_id)
+    book = TmdbRunBook(lake, result.run_id)
     kept = [book.manifest_path, book.checkpoint_path(1)]
     sizes = {rel: len(lake.read_bytes(rel)) for rel in kept}
     assert max(sizes.values()) < 20_000, sizes

@@ -172,7 +172,7 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
     durations: dict[str, float] = {}
     for job, zone in SPARK_JOBS:
         started = time.monotonic()
-        run[job](str(tmp_path / "clean"), engine="spark", spark=spark)
+        run[job](Lake(str(tmp_path / "clean")), engine="spark", spark=spark)
         durations[job] = time.monotonic() - started
         clean = iceberg_tables(tmp_path / "clean", zone)
         assert clean
@@ -184,7 +184,7 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
             if kill_when(args, _working(stderr, job), extra, cwd=tmp_path, stderr=stderr):
                 landed[job] = 1
                 break
-        run[job](str(tmp_path / "lake"), engine="spark", spark=spark)
+        run[job](Lake(str(tmp_path / "lake")), engine="spark", spark=spark)
         assert iceberg_tables(tmp_path / "lake", zone) == clean, job
     assert landed == {"raw-to-trusted": 1, "trusted-to-refined": 1}
     assert temp_files(tmp_path / "lake") == []

@@ -17,7 +17,7 @@ from cinelake.errors import InputFileError, LakePathError
 from cinelake.ingest.local_csv import MOVIES_COLUMNS, read_imdb_ids, validate_csv
 from cinelake.lake import layout
 from cinelake.lake.batch import RawBatchWriter, read_records
-from cinelake.lake.layout import Kind
+from cinelake.lake.layout import Kind, Origin
 from cinelake.lake.store import Lake
 
 HEADER = "|".join(MOVIES_COLUMNS)
@@ -138,7 +138,8 @@ def test_batch_writer_stores_every_record_once_in_order_within_the_limits(
     from cinelake.lake.batch import RecordTooLargeError, encode_record
 
     lake = Lake(f"memory://prop-{uuid.uuid4().hex}")
-    writer = RawBatchWriter(lake, "Movies", date(2026, 11, 26), "20261126-csv-abc", max_bytes=max_bytes)
+    day, run = date(2026, 11, 26), "20261126-csv-abc"
+    writer = RawBatchWriter(lake, Origin.TMDB, "Movies", day, run, max_bytes=max_bytes)
     if any(len(encode_record(r)) > max_bytes for r in rows):
         with pytest.raises(RecordTooLargeError):
             writer.write_chunk(7, rows)
@@ -169,7 +170,8 @@ spool_steps = st.lists(
 def test_the_miss_spool_holds_the_latest_misses_of_each_chunk_in_chunk_order(
     steps: list[tuple[int, list[tuple[str, str]] | None]],
 ) -> None:
-    from cinelake.lake.manifest import Miss, MissSpool, RunBook
+    from cinelake.ingest.tmdb_runs import TmdbRunBook
+    from cinelake.lake.manifest import Miss, MissSpool
 
     model: dict[int, list[Miss]] = {}
     with MissSpool() as spool:
@@ -183,6 +185,6 @@ def test_the_miss_spool_holds_the_latest_misses_of_each_chunk_in_chunk_order(
         expected = [m for k in sorted(model) for m in model[k]]
         assert spool.count == len(expected)
         assert spool.first(3) == expected[:3]
-        book = RunBook(Lake(f"memory://p{uuid.uuid4().hex[:10]}"), "run1")
+        book = TmdbRunBook(Lake(f"memory://p{uuid.uuid4().hex[:10]}"), "run1")
         book.save_misses(spool)
         assert list(book.iter_misses()) == expected

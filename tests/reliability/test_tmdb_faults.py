@@ -25,8 +25,8 @@ from cinelake.ingest.tmdb import (
     ingest_tmdb,
     ingest_tmdb_async,
 )
+from cinelake.ingest.tmdb_runs import TmdbRunBook
 from cinelake.lake.layout import Kind
-from cinelake.lake.manifest import RunBook
 from cinelake.lake.store import Lake
 from cinelake.tmdb.errors import TMDBAuthError, TMDBRequestError, TMDBResponseError
 from cinelake.tmdb.server import configure, fetch_stats
@@ -103,7 +103,7 @@ def check_run(lake: Lake, root: Path, result: IngestResult, ids: list[str] | Non
     """Files parse, titles once, no temp file; every id of the plan (or ``ids``) accounted for."""
     manifest = manifest_of(lake, result.run_id)
     assert manifest.status == result.status
-    plan = RunBook(lake, result.run_id).load_plan()
+    plan = TmdbRunBook(lake, result.run_id).load_plan()
     assert plan is not None
     wanted = set(ids if ids is not None else plan.ids)
     assert manifest.counts.requested == len(wanted)

@@ -237,7 +237,7 @@ def test_a_raw_file_that_is_not_json_lines_is_refused_and_nothing_is_written(
 def test_a_lake_url_that_does_not_exist_is_refused_and_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-lake"
     with pytest.raises(UsageError, match="no lake at"):
-        raw_to_trusted(str(missing))
+        raw_to_trusted(Lake(str(missing)))
     assert not missing.exists()
 
 
@@ -263,14 +263,15 @@ def test_a_day_an_ingest_run_is_still_writing_is_skipped_until_the_run_completes
     that is not complete) is left for a later transform, with one line naming the run."""
     from datetime import UTC, datetime
 
-    from cinelake.lake.manifest import Counts, RunBook, RunManifest
+    from cinelake.ingest.tmdb_runs import TmdbRunBook, TmdbRunManifest
+    from cinelake.lake.manifest import Counts
 
     lake = Lake(str(tmp_path))
     lake.write_bytes(layout.raw_tmdb_file("Movies", DAY1, "run-a", 1), jsonl([{"id": 5, "title": "A"}]))
     lake.write_bytes(layout.raw_tmdb_file("Movies", DAY2, "run-b", 1), jsonl([{"id": 6, "title": "B"}]))
-    book = RunBook(lake, "run-b")
+    book = TmdbRunBook(lake, "run-b")
     lake.write_bytes(book.plan_path, b"{}")  # run-b has started
-    manifest = RunManifest(
+    manifest = TmdbRunManifest(
         run="run-b", status="running", generation="g", parameters={}, started_at=datetime.now(UTC),
         counts=Counts(), chunks_total=2, chunks_done=1,
     )  # fmt: skip

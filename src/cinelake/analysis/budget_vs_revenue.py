@@ -17,7 +17,7 @@ __all__ = ["ENGINES", "budget_vs_revenue"]
 
 
 def budget_vs_revenue(
-    lake: Lake | str,
+    lake: Lake,
     *,
     genres: Sequence[str] = DEFAULT_GENRES,
     top: int = 5,

@@ -112,7 +112,7 @@ def check_engine(engine: str) -> None:
 
 
 def load_with(
-    lake: Lake | str,
+    lake: Lake,
     queries: KindQueries[RowT],
     *,
     engine: str = "duckdb",
@@ -124,14 +124,13 @@ def load_with(
     ``as_of`` a collection day or snapshot id of the Refined tables), ``athena`` queries the Refined
     tables of the Glue database ``database`` (default: the settings')."""
     check_engine(engine)
-    store = Lake(lake) if isinstance(lake, str) else lake
     if engine == "athena":
         if zone == "raw":
             raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
         if as_of is not None:
             raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
-        return load_athena(store, queries, database=database)
-    return load(store, queries, zone=zone, as_of=as_of)
+        return load_athena(lake, queries, database=database)
+    return load(lake, queries, zone=zone, as_of=as_of)
 
 
 def missing_refined(lake: Lake, tables: tuple[str, ...]) -> list[str]:

@@ -64,7 +64,7 @@ footer { margin: 24px 0; }
 
 
 def report(
-    lake: Lake | str,
+    lake: Lake,
     out_dir: Path | str,
     analysis: Analysis | None = None,
     *,
@@ -74,10 +74,9 @@ def report(
     when given, the ``series`` answer in a section of its own."""
     from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
 
-    store = Lake(lake) if isinstance(lake, str) else lake
     if analysis is None:
-        analysis = budget_vs_revenue(store)
-    page = render_report(analysis, freshness(store), series=series)
+        analysis = budget_vs_revenue(lake)
+    page = render_report(analysis, freshness(lake), series=series)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REPORT_NAME

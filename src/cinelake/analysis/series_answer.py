@@ -18,7 +18,7 @@ __all__ = ["ENGINES", "best_and_worst_series"]
 
 
 def best_and_worst_series(
-    lake: Lake | str,
+    lake: Lake,
     *,
     genres: Sequence[str] = DEFAULT_GENRES,
     top: int = 5,

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cinelake.errors import LakeError
 from cinelake.lake import layout
 from cinelake.lake.layout import Zone
 from cinelake.lake.store import Lake
@@ -98,24 +97,7 @@ def find_datasets(lake: Lake, zones: Iterable[Zone]) -> list[Dataset]:
 
 def list_files_with_sizes(lake: Lake, prefix: str) -> list[DataFile]:
     """Every visible file under ``prefix`` with its size, from one recursive listing."""
-    path = lake.fs_path(prefix)
-    try:
-        if lake.location.scheme == "s3":
-            lake.fs.invalidate_cache(path)
-        if not lake.fs.exists(path):
-            return []
-        found = lake.fs.find(path, withdirs=False, detail=True)
-    except OSError as exc:
-        raise LakeError(f"cannot list {lake.uri(prefix)}: {exc}") from None
-    except Exception as exc:  # remote stores raise their own types
-        raise LakeError(f"cannot list {lake.uri(prefix)}: {type(exc).__name__}: {exc}") from None
-    files = []
-    for name, info in found.items():
-        rel = lake.relative(str(name))
-        if layout.has_hidden_part(rel):
-            continue
-        files.append(DataFile(rel, int(info.get("size") or 0)))
-    return sorted(files, key=lambda f: f.rel)
+    return [DataFile(rel, size) for rel, size in lake.file_sizes(prefix).items()]
 
 
 def classify(name: str) -> tuple[str, str]:

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_console, is_interactive, lake_url
+from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_console, is_interactive, open_lake
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from cinelake.analysis.model import Analysis, Answer, Film, GenreResult
     from cinelake.analysis.series_model import Series, SeriesAnalysis, SeriesGenreResult
+    from cinelake.lake.store import Lake
 
 FILMS_MIN_VOTES = 100
 
@@ -149,13 +150,13 @@ def asked(
 
 
 def _run_analysis(
-    lake: str | None, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
+    lake: Lake, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
     from cinelake.analysis import budget_vs_revenue
 
     with console.status("reading the lake ...", spinner="dots") if is_interactive() else nullcontext():
         return budget_vs_revenue(
-            lake_url(lake),
+            lake,
             genres=chosen.genres,
             top=top,
             min_votes=FILMS_MIN_VOTES if min_votes is None else min_votes,
@@ -166,7 +167,7 @@ def _run_analysis(
 
 
 def _run_series(
-    lake: str | None,
+    lake: Lake,
     chosen: Asked,
     top: int,
     min_votes: int | None,
@@ -187,7 +188,7 @@ def _run_series(
     with console.status("reading the series ...", spinner="dots") if is_interactive() else nullcontext():
         try:
             answer = best_and_worst_series(
-                lake_url(lake),
+                lake,
                 genres=chosen.genres,
                 top=top,
                 min_votes=SERIES_MIN_VOTES if min_votes is None else min_votes,
@@ -276,13 +277,14 @@ def analyze(
     budget or revenue, so the series answer has no money figures.
     """
     chosen = asked(genres, genre, match, year_from, year_to, as_of)
+    store = open_lake(lake)
     analysis = None
     if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, engine.value)
+        analysis = _run_analysis(store, chosen, top, min_votes, rank_by, engine.value)
     series = None
     if kind is not AnswerKind.MOVIES:
         required = kind is AnswerKind.SERIES
-        series = _run_series(lake, chosen, top, min_votes, rank_by, engine.value, required=required)
+        series = _run_series(store, chosen, top, min_votes, rank_by, engine.value, required=required)
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)
@@ -298,15 +300,14 @@ def analyze(
     if series is not None:
         print_series(series)
     if engine is Engine.DUCKDB:
-        print_vintage(lake_url(lake))
+        print_vintage(store)
 
 
-def print_vintage(lake: str) -> None:
+def print_vintage(lake: Lake) -> None:
     """The line saying how old the lake's TMDB values are, when it came from the packaged snapshot."""
     from cinelake.analysis.freshness import data_vintage, vintage_sentence
-    from cinelake.lake.store import Lake
 
-    sentence = vintage_sentence(data_vintage(Lake(lake)))
+    sentence = vintage_sentence(data_vintage(lake))
     if sentence:
         console.print(f"[bold]data[/]: {sentence}", highlight=False)
 
@@ -335,10 +336,11 @@ def report(
     from cinelake.analysis.report import report as write_report
 
     chosen = asked(genres, None, None, None, None)
-    analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value)
-    series = _run_series(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value, required=False)
+    store = open_lake(lake)
+    analysis = _run_analysis(store, chosen, top, min_votes, rank_by, Engine.DUCKDB.value)
+    series = _run_series(store, chosen, top, min_votes, rank_by, Engine.DUCKDB.value, required=False)
     with console.status("drawing the report ...", spinner="dots") if is_interactive() else nullcontext():
-        path = write_report(lake_url(lake), out, analysis=analysis, series=series)
+        path = write_report(store, out, analysis=analysis, series=series)
     console.print(f"report: {path}", highlight=False, soft_wrap=True)
 
 

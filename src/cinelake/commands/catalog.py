@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, is_interactive, lake_url
+from cinelake.commands.common import LakeOption, console, err_console, is_interactive, open_lake
 from cinelake.lake.layout import Zone
 
 if TYPE_CHECKING:
     from cinelake.catalog.crawler import ProgressCallback
-from cinelake.lake.store import Lake
 
 app = typer.Typer(
     help="The data catalog: crawl the lake into tables and partitions (local or AWS Glue), show them, "
@@ -47,12 +46,6 @@ DatabaseOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def open_lake(lake: str | None) -> Lake:
-    from cinelake.lake.store import Lake
-
-    return Lake(lake_url(lake))
 
 
 def _progress_bar() -> tuple[ProgressCallback, AbstractContextManager[object]]:

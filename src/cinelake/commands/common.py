@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import UsageError
 from cinelake.lake import layout
 
+if TYPE_CHECKING:
+    from cinelake.lake.store import Lake
+
 __all__ = [
     "TMDB_NOTICE",
     "DateOption",
@@ -20,6 +23,7 @@ __all__ = [
     "console",
     "err_console",
     "lake_url",
+    "open_lake",
     "parse_date",
     "parse_day",
 ]
@@ -78,6 +82,13 @@ def lake_url(value: str | None) -> str:
     from cinelake.config import get_settings
 
     return get_settings().lake
+
+
+def open_lake(value: str | None) -> Lake:
+    """The lake a command works on (from ``--lake``, else the settings), opened once and handed down."""
+    from cinelake.lake.store import Lake
+
+    return Lake(lake_url(value))
 
 
 def is_interactive() -> bool:

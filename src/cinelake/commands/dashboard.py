@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cinelake.commands.analyze import Engine
-from cinelake.commands.common import LakeOption, err_console, lake_url
+from cinelake.commands.common import LakeOption, err_console, open_lake
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -53,7 +53,7 @@ def dashboard(
         sys.stdout.flush()
 
     with contextlib.suppress(KeyboardInterrupt):
-        serve(lake_url(lake), host=host, port=port, engine=engine.value, announce=announce)
+        serve(open_lake(lake), host=host, port=port, engine=engine.value, announce=announce)
 
 
 def register(app: typer.Typer) -> None:

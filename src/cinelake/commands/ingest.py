@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import DateOption, LakeOption, console, lake_url, parse_date, parse_day
+from cinelake.commands.common import DateOption, LakeOption, console, open_lake, parse_date, parse_day
 
 if TYPE_CHECKING:
     from cinelake.lake.store import Lake
@@ -57,11 +57,10 @@ def local(
     from rich.table import Table
 
     from cinelake.ingest.local_csv import copy_summary, ingest_local, parse_kind
-    from cinelake.lake.store import Lake
 
     day = parse_day(date)
     wanted = parse_kind(kind)
-    store = Lake(lake_url(lake))
+    store = open_lake(lake)
     done = ingest_local(store, [str(p) for p in paths], day=day, kind=wanted, force=force)
     table = Table(title=f"Raw/Local/CSV in {store.url}", title_justify="left")
     for column in ("in Raw", "kind", "content", "rows", "bytes", "sha256"):
@@ -192,7 +191,6 @@ def tmdb(
     from cinelake.ingest.runs import ingest_kinds, parse_kinds
     from cinelake.ingest.tmdb import IngestResult, TMDBIngestRequest
     from cinelake.lake.layout import Kind
-    from cinelake.lake.store import Lake
 
     if from_csv and discover:
         raise UsageError("give either --from-csv or --discover, not both")
@@ -204,7 +202,7 @@ def tmdb(
     if kinds is not None and len(kinds) > 1 and from_csv:
         raise UsageError("--kind both needs --discover: a CSV holds one kind (its header says which)")
     wanted = parse_kind(kinds[0]) if kinds is not None else None
-    store = Lake(lake_url(lake))
+    store = open_lake(lake)
     if from_csv and "://" not in from_csv:
         # One spelling per file, so the same CSV always gives the same run id (and the Lambda agrees):
         # a local file by its absolute path, a path inside the lake by its full lake URL.

@@ -18,6 +18,7 @@ from cinelake.commands.common import (
     err_console,
     is_interactive,
     lake_url,
+    open_lake,
     parse_day,
 )
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from cinelake.ingest.tmdb import IngestProgress
+    from cinelake.lake.store import Lake
     from cinelake.pipeline import PipelineResult, StepOutcome
 
 
@@ -113,7 +115,7 @@ def _listener() -> object:
     return ConsoleListener()
 
 
-def _finish(result: PipelineResult, out: Path) -> None:
+def _finish(result: PipelineResult, out: Path, lake: Lake) -> None:
     from rich.table import Table
 
     from cinelake.commands.analyze import (
@@ -140,7 +142,7 @@ def _finish(result: PipelineResult, out: Path) -> None:
         path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
-    print_vintage(result.lake)
+    print_vintage(lake)
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
     if result.analysis is None:  # print_analysis shows the notice with the answers
@@ -187,15 +189,15 @@ def pipeline(
     """
     from cinelake.config import get_settings
     from cinelake.credentials import with_tmdb_credentials
-    from cinelake.lake.store import Lake
     from cinelake.pipeline import StepListener, run_pipeline
 
     day = parse_day(date)
     wanted = [g.strip() for g in genres.split(",") if g.strip()]
     listener = _listener()
     assert isinstance(listener, StepListener)
+    store = open_lake(lake)
     result = run_pipeline(
-        Lake(lake_url(lake)),
+        store,
         [str(p) for p in csv],
         settings=with_tmdb_credentials(get_settings()),
         day=day,
@@ -208,7 +210,7 @@ def pipeline(
         engine=engine,
         discover_series=kind is PipelineKind.BOTH,
     )
-    _finish(result, out)
+    _finish(result, out, store)
 
 
 def demo(
@@ -243,14 +245,14 @@ def demo(
     films and the best and worst series beside them, and writes the HTML report. No account and no
     internet needed.
     """
-    from cinelake.lake.store import Lake
     from cinelake.pipeline import StepListener, run_demo
 
     day = parse_day(date)
     listener = _listener()
     assert isinstance(listener, StepListener)
-    result = run_demo(Lake(lake_url(lake)), day=day, out_dir=out, listener=listener, days=days, engine=engine)
-    _finish(result, out)
+    store = open_lake(lake)
+    result = run_demo(store, day=day, out_dir=out, listener=listener, days=days, engine=engine)
+    _finish(result, out, store)
     url = lake_url(lake)
     console.print(f"[bold]dashboard:[/] cinelake dashboard --lake {shlex.quote(url)}", highlight=False)
     if open_dashboard:

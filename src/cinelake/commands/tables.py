@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, lake_url
+from cinelake.commands.common import LakeOption, console, err_console, open_lake
 
 app = typer.Typer(help="Look after the Trusted and Refined Iceberg tables.", no_args_is_help=True)
 
@@ -28,11 +28,10 @@ def maintain(
     Time travel (--as-of) reaches back only as far as the snapshots kept. On AWS, Athena's OPTIMIZE
     (compaction) and VACUUM do the same work inside Athena for tables that grow large.
     """
-    from cinelake.lake.store import Lake
     from cinelake.tables.maintain import maintain as run
 
     done = run(
-        Lake(lake_url(lake)),
+        open_lake(lake),
         older_than_days=older_than_days,
         progress=lambda line: err_console.print(line, highlight=False),
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, lake_url, parse_day
+from cinelake.commands.common import LakeOption, console, err_console, open_lake, parse_day
 from cinelake.errors import UsageError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def run_raw_to_trusted(lake: str | None, date: str | None, force: bool, catalog:
     day = parse_day(date) if date is not None else None
     with steps("raw-to-trusted") as progress:
         result = raw_to_trusted(
-            lake_url(lake),
+            open_lake(lake),
             engine=chosen,
             day=day,
             force=force,
@@ -116,7 +116,7 @@ def run_trusted_to_refined(lake: str | None, catalog: str, engine: str) -> None:
     chosen = check_engine(engine)
     with steps("trusted-to-refined") as progress:
         result = trusted_to_refined(
-            lake_url(lake), engine=chosen, progress=progress, catalog=check_catalog(catalog)
+            open_lake(lake), engine=chosen, progress=progress, catalog=check_catalog(catalog)
         )
     print_refined(result)
 

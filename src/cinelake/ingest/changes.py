@@ -12,7 +12,7 @@ TMDB's change lists (``/movie/changes`` or ``/tv/changes``) name them from one d
 started (a day of overlap, so edits near midnight are not missed) to the run's day, asked in windows of
 at most 14 days, every page read. Ids the lists name that the lake does not hold are ignored (the lists
 cover all of TMDB). With no complete earlier run of the same source, the run is a full one and its
-:class:`~cinelake.lake.manifest.Selection` says why.
+:class:`~cinelake.ingest.tmdb_runs.Selection` says why.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from cinelake.errors import LakeError
-from cinelake.lake.manifest import RunBook, RunManifest, Selection
+from cinelake.ingest.tmdb_runs import Selection, TmdbRunBook, TmdbRunManifest
 from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
@@ -72,14 +72,14 @@ class LakeHistory:
     """What the complete earlier runs of a kind left: their titles, and the last run of the source."""
 
     titles: dict[str, int] = field(default_factory=dict)  # the source's id -> TMDB id
-    last: RunManifest | None = None
+    last: TmdbRunManifest | None = None
 
 
 def lake_history(lake: Lake, parameters: dict[str, Any], run_id: str, day: date) -> LakeHistory:
     """Read the manifests (and the checkpoints of the complete runs) of the runs before this one."""
     kind, source = parameters.get("kind"), parameters.get("source")
     key = source_key(parameters)
-    books = [RunBook(lake, r) for r in RunBook.run_ids(lake) if r != run_id]
+    books = [TmdbRunBook(lake, r) for r in TmdbRunBook.run_ids(lake) if r != run_id]
     with ThreadPoolExecutor(READERS) as pool:
         manifests = list(pool.map(lambda book: book.load_manifest(), books))
         complete = [
@@ -111,10 +111,10 @@ class HeldToday:
 def held_today(lake: Lake, parameters: dict[str, Any], run_id: str, day: date) -> HeldToday:
     """The ids of the day's Raw a CSV run need not fetch again (a same-day run of a changed CSV)."""
     prefix = f"{day:%Y%m%d}-csv-"
-    books = [RunBook(lake, r) for r in RunBook.run_ids(lake) if r.startswith(prefix) and r != run_id]
+    books = [TmdbRunBook(lake, r) for r in TmdbRunBook.run_ids(lake) if r.startswith(prefix) and r != run_id]
     held = HeldToday()
     name = source_key(parameters)[2]
-    same_name: list[RunManifest] = []
+    same_name: list[TmdbRunManifest] = []
     for book in books:
         manifest = book.load_manifest()
         if (
@@ -137,11 +137,11 @@ def held_today(lake: Lake, parameters: dict[str, Any], run_id: str, day: date) -
     return held
 
 
-def _day(manifest: RunManifest) -> date:
+def _day(manifest: TmdbRunManifest) -> date:
     return date.fromisoformat(str(manifest.parameters.get("day")))
 
 
-def _run_titles(lake: Lake, book: RunBook, manifest: RunManifest) -> dict[str, int]:
+def _run_titles(lake: Lake, book: TmdbRunBook, manifest: TmdbRunManifest) -> dict[str, int]:
     """The source id -> TMDB id of every record a complete run wrote."""
     titles: dict[str, int] = {}
     csv = manifest.parameters.get("source") == "csv"

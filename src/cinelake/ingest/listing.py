@@ -16,18 +16,19 @@ import asyncio
 from dataclasses import dataclass, field
 
 from cinelake.ingest.discover import Step
-from cinelake.lake.manifest import ListingPart, RunBook
+from cinelake.ingest.tmdb_runs import TmdbRunBook
+from cinelake.lake.manifest import ListingPart
 
 
 @dataclass
 class RunSteps:
     """The listing steps of one run, read from its bookkeeping once and written there as they are done."""
 
-    book: RunBook
+    book: TmdbRunBook
     steps: dict[str, Step] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, book: RunBook) -> RunSteps:
+    def load(cls, book: TmdbRunBook) -> RunSteps:
         """The steps the run's earlier attempts saved (none for a new run)."""
         parts = book.load_listing_parts()
         steps = {
@@ -37,7 +38,7 @@ class RunSteps:
         return cls(book, steps)
 
     @classmethod
-    def fresh(cls, book: RunBook) -> RunSteps:
+    def fresh(cls, book: TmdbRunBook) -> RunSteps:
         """No steps: the run's saved listing is deleted (a refresh lists again from the start)."""
         book.delete_listing()
         return cls(book)

@@ -56,9 +56,10 @@ from cinelake.ingest.discover import Listing, list_ids
 from cinelake.ingest.listing import RunSteps
 from cinelake.ingest.local_csv import csv_sha256, parse_genres, parse_kind, read_imdb_ids
 from cinelake.ingest.lookup import Lookup
+from cinelake.ingest.tmdb_runs import Selection, TmdbRunBook, TmdbRunManifest, TmdbRunPlan
 from cinelake.ingest.unknown import load_unknown, record_asked
 from cinelake.lake.batch import CHUNK_SIZE, RawBatchWriter, RecordTooLargeError, encode_record
-from cinelake.lake.layout import Kind
+from cinelake.lake.layout import Kind, Origin
 from cinelake.lake.lock import LakeLock
 from cinelake.lake.manifest import (
     ChunkCheckpoint,
@@ -67,11 +68,7 @@ from cinelake.lake.manifest import (
     FileEntry,
     Miss,
     MissSpool,
-    RunBook,
-    RunManifest,
-    RunPlan,
     RunStatus,
-    Selection,
     new_generation,
     summarize,
     utc_now,
@@ -336,8 +333,8 @@ class _Job:
         self.should_stop = should_stop
         self.progress = progress
         self.run_id = request.run_id
-        self.book = RunBook(lake, self.run_id)
-        self.writer = RawBatchWriter(lake, request.kind.value, request.day, self.run_id)
+        self.book = TmdbRunBook(lake, self.run_id)
+        self.writer = RawBatchWriter(lake, Origin.TMDB, request.kind.value, request.day, self.run_id)
         self.in_flight = asyncio.Semaphore(request.concurrency or client.max_connections)
         self.done_ids = 0
         self.total_ids = 0
@@ -372,11 +369,12 @@ class _Job:
             ended_at: datetime | None,
             stats: dict[str, Any],
             misses_file: str | None = None,
-        ) -> RunManifest:
+        ) -> TmdbRunManifest:
             return summarize(
                 plan,
                 checkpoints,
                 self.misses,
+                model=TmdbRunManifest,
                 status=status,
                 misses_file=misses_file,
                 started_at=started_at,
@@ -384,6 +382,7 @@ class _Job:
                 stats=stats,
                 attempts=attempts,
                 attempt_started_at=attempt_started_at,
+                selection=plan.selection,
                 lookup=self.lookup.summary(),
             )
 
@@ -459,7 +458,7 @@ class _Job:
             listing=dict(self.listing),
         )
 
-    def _load_checkpoints(self, plan: RunPlan) -> dict[int, ChunkCheckpoint]:
+    def _load_checkpoints(self, plan: TmdbRunPlan) -> dict[int, ChunkCheckpoint]:
         """The run's checkpoints without their misses; those of the plan's generation go to the spool."""
         every: dict[int, ChunkCheckpoint] = {}
         for checkpoint in self.book.iter_checkpoints():
@@ -477,7 +476,7 @@ class _Job:
                 log.warning("chunk %d: a file is missing or altered; it will be fetched again", k)
         return good
 
-    async def _plan(self) -> RunPlan | None:
+    async def _plan(self) -> TmdbRunPlan | None:
         """The run's frozen plan, made first if need be; None if ``should_stop`` cut its listing short."""
         plan = None if self.request.refresh else await asyncio.to_thread(self.book.load_plan)
         if plan is not None and plan.parameters == self.request.parameters():
@@ -517,7 +516,7 @@ class _Job:
                 self.listing = {**self.listing, "complete": False, "failed_steps": failed}
                 return None
             ids, known, selection = increment.ids, increment.known, increment.selection
-        plan = RunPlan(
+        plan = TmdbRunPlan(
             run=self.run_id,
             generation=new_generation(),
             created_at=utc_now(),
@@ -579,7 +578,7 @@ class _Job:
     async def _listing_stopped(self, started_at: datetime) -> IngestResult:
         """The result (and summary manifest) of an attempt stopped while listing: no plan yet."""
         stats = self.client.stats.as_dict()
-        manifest = RunManifest(
+        manifest = TmdbRunManifest(
             run=self.run_id,
             status="incomplete",
             generation="",  # none until the plan is frozen
@@ -611,7 +610,7 @@ class _Job:
 
     async def _fetch_chunks(
         self,
-        plan: RunPlan,
+        plan: TmdbRunPlan,
         todo: Sequence[int],
         checkpoints: dict[int, ChunkCheckpoint],
         every: dict[int, ChunkCheckpoint],
@@ -645,7 +644,7 @@ class _Job:
         return stopped
 
     async def _chunk(
-        self, plan: RunPlan, k: int, stale: list[str], checkpoints: dict[int, ChunkCheckpoint]
+        self, plan: TmdbRunPlan, k: int, stale: list[str], checkpoints: dict[int, ChunkCheckpoint]
     ) -> None:
         """Fetch chunk ``k``, then write its files and its checkpoint (into ``checkpoints`` too)."""
         ids = plan.chunk_ids(k)
@@ -680,7 +679,7 @@ class _Job:
 
     async def _persist(
         self,
-        plan: RunPlan,
+        plan: TmdbRunPlan,
         k: int,
         lines: list[bytes],
         misses: list[Miss],

@@ -1,7 +1,7 @@
 """The Raw batch writer: a run's records as JSON Lines files of at most 100 records and 10 MB.
 
 A run sorts its ids and cuts them into fixed chunks of 100; chunk ``k`` becomes file ``k``
-(:func:`cinelake.lake.layout.raw_tmdb_file`), holding the records of the ids that were found, in the
+(:func:`cinelake.lake.layout.raw_json_file`), holding the records of the ids that were found, in the
 chunk's id order. A file is one compact JSON object per line, UTF-8, ``.json``, written atomically.
 
 When a chunk's records add up to more than 10 MB, the chunk *spills*: its records are packed greedily,
@@ -27,6 +27,7 @@ import orjson
 
 from cinelake.errors import LakeError
 from cinelake.lake import layout
+from cinelake.lake.layout import Origin
 from cinelake.lake.store import Lake
 
 MAX_RECORDS_PER_FILE = 100
@@ -96,6 +97,7 @@ class RawBatchWriter:
     def __init__(
         self,
         lake: Lake,
+        origin: Origin,
         spec: str,
         day: date,
         run: str,
@@ -104,19 +106,20 @@ class RawBatchWriter:
         max_bytes: int = MAX_FILE_BYTES,
     ) -> None:
         self.lake = lake
+        self.origin = origin
         self.spec = spec
         self.day = day
         self.run = layout.run_id(run)
         self.max_records = max_records
         self.max_bytes = max_bytes
-        layout.raw_tmdb_file(spec, day, run, 1)  # validate spec and run once, up front
+        layout.raw_json_file(origin, spec, day, run, 1)  # validate spec and run once, up front
 
     def path(self, chunk: int, part: int = 1) -> str:
-        return layout.raw_tmdb_file(self.spec, self.day, self.run, chunk, part)
+        return layout.raw_json_file(self.origin, self.spec, self.day, self.run, chunk, part)
 
     @property
     def folder(self) -> str:
-        return layout.raw_tmdb_dir(self.spec, self.day)
+        return layout.raw_json_dir(self.origin, self.spec, self.day)
 
     @property
     def file_prefix(self) -> str:

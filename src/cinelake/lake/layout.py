@@ -136,12 +136,12 @@ def raw_local_csv_file(kind: Kind, day: date, name: str) -> str:
     return f"{raw_local_csv_dir(kind, day)}/{file_name(name)}"
 
 
-def raw_tmdb_dir(spec: str, day: date) -> str:
-    return f"{dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, spec)}/{date_path(day)}"
+def raw_json_dir(origin: Origin, spec: str, day: date) -> str:
+    return f"{dataset_dir(Zone.RAW, origin, Format.JSON, spec)}/{date_path(day)}"
 
 
-def raw_tmdb_file(spec: str, day: date, run: str, chunk: int, part: int = 1) -> str:
-    """``Raw/TMDB/JSON/<Spec>/YYYY/MM/DD/<spec>-<run>-<chunk:05d>.json`` (chunk counts from 1).
+def raw_json_file(origin: Origin, spec: str, day: date, run: str, chunk: int, part: int = 1) -> str:
+    """``Raw/<Origin>/JSON/<Spec>/YYYY/MM/DD/<spec>-<run>-<chunk:05d>.json`` (chunk counts from 1).
 
     The name depends only on the run and the chunk number, so a resumed or repeated run rewrites the
     same files instead of adding copies. A chunk too large for one file spills into parts 2, 3...
@@ -153,7 +153,17 @@ def raw_tmdb_file(spec: str, day: date, run: str, chunk: int, part: int = 1) -> 
         raise LakePathError(f"part number out of range: {part}")
     suffix = "" if part == 1 else f"-p{part:02d}"
     stem = f"{_segment(spec, 'spec').lower()}-{run_id(run)}-{chunk:05d}{suffix}"
-    return f"{raw_tmdb_dir(spec, day)}/{stem}.json"
+    return f"{raw_json_dir(origin, spec, day)}/{stem}.json"
+
+
+def raw_tmdb_dir(spec: str, day: date) -> str:
+    """``Raw/TMDB/JSON/<Spec>/YYYY/MM/DD``: where a TMDB run's records of one day land."""
+    return raw_json_dir(Origin.TMDB, spec, day)
+
+
+def raw_tmdb_file(spec: str, day: date, run: str, chunk: int, part: int = 1) -> str:
+    """File ``chunk`` (part ``part``) of a TMDB run: :func:`raw_json_file` under ``Raw/TMDB``."""
+    return raw_json_file(Origin.TMDB, spec, day, run, chunk, part)
 
 
 def runs_dir(origin: Origin = Origin.TMDB) -> str:

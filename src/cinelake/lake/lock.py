@@ -1,4 +1,4 @@
-"""A lease on a piece of work, kept in the lake (``Raw/TMDB/_locks/<name>.lock``), so a run is not
+"""A lease on a piece of work, kept in the lake (``Raw/<Origin>/_locks/<name>.lock``), so a run is not
 done twice at once.
 
 The lock object says who holds it (a random owner id; host and pid for messages only) and until when.

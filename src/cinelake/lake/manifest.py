@@ -10,7 +10,7 @@ Everything lives under ``Raw/<Origin>/_runs/<run>/`` (hidden from readers and th
 - ``misses.jsonl``: every miss of the run with its reason, one JSON object a line in chunk order,
   rewritten when an attempt stops (a run of 100,000 ids may miss most of them: they are streamed
   through a local spool, :class:`MissSpool`, never held in memory).
-- ``listing/<step>.json``: for a run whose ids come from a listing (TMDB's discover), each step of
+- ``listing/<step>.json``: for a run whose ids come from a listing (a source's search), each step of
   the listing that is done (a window's first page, a block of its pages) with the ids it found,
   written as the listing goes, so a listing cut short resumes where it stopped; once it is complete
   the ids are frozen in ``plan.json`` and these steps are no longer read.
@@ -21,6 +21,10 @@ Everything lives under ``Raw/<Origin>/_runs/<run>/`` (hidden from readers and th
 Each write is a single atomic object, and every step is recorded only after the step it records, so a
 crash between any two steps loses nothing: the next attempt redoes the chunks without a checkpoint
 (their file names are deterministic, so redoing overwrites instead of duplicating).
+
+This is the machinery any source's runs share; a source adds its own fields to the plan and the
+summary by subclassing :class:`RunPlan` and :class:`RunManifest`, and names its origin and models in a
+:class:`RunBook` subclass (the ingestion's, in :mod:`cinelake.ingest`).
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 import orjson
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
@@ -90,28 +94,6 @@ class Failure(BaseModel):
     error: Reason
 
 
-class Selection(BaseModel):
-    """How an incremental run chose its ids from what the source asked for (frozen with the plan).
-
-    ``windows`` are the change-list date ranges asked (inclusive, at most 14 days each); ``listed`` how
-    many distinct ids the lists named, ``in_lake`` how many of those the lake held; ``new`` the asked
-    titles no complete earlier run wrote, ``changed`` the lake's asked titles the lists named, and
-    ``unchanged`` the lake's asked titles left as they are. A ``full`` run says why in ``reason``.
-    """
-
-    mode: Literal["incremental", "full"]
-    reason: str
-    since_run: str | None = None  # the last complete run of the same source
-    since: datetime | None = None  # when that run started
-    windows: list[tuple[date, date]] = Field(default_factory=list)
-    listed: int = 0
-    in_lake: int = 0
-    asked: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-
-
 class RunPlan(BaseModel):
     run: str
     generation: str
@@ -119,15 +101,6 @@ class RunPlan(BaseModel):
     parameters: dict[str, Any]
     chunk_size: int
     ids: list[str]
-    # Ids whose TMDB id is already known (an incremental run's changed titles): no look-up needed.
-    known: dict[str, int] = Field(default_factory=dict)
-    selection: Selection | None = None
-    # The source's ids left out because an earlier complete run of the day already handled them, and
-    # that run when it read another version of the same CSV (a same-day change of the file).
-    held_today: int = 0
-    csv_changed_since: str | None = None
-    # The source's ids TMDB did not know on an earlier day whose next try is not due yet.
-    unknown_waiting: int = 0
 
     @property
     def chunks(self) -> int:
@@ -198,8 +171,6 @@ class RunManifest(BaseModel):
     misses_file: str | None = None
     failures: list[Failure] = Field(default_factory=list)
     stats: dict[str, Any] = Field(default_factory=dict)
-    selection: Selection | None = None  # an incremental run's choice of ids (see Selection)
-    lookup: dict[str, Any] = Field(default_factory=dict)  # how the latest attempt found its ids
     # Every chunk was attempted and what is left undone are ids that failed: the run wrote all it will
     # unless it is resumed (its day goes on without them), unlike a run stopped half way.
     only_failures_left: bool = False
@@ -276,13 +247,24 @@ def new_generation() -> str:
     return utc_now().strftime("%Y%m%dT%H%M%S%fZ")
 
 
-class RunBook:
-    """Reads and writes the bookkeeping of one run."""
+PlanT = TypeVar("PlanT", bound=RunPlan)
+ManifestT = TypeVar("ManifestT", bound=RunManifest)
 
-    def __init__(self, lake: Lake, run: str, origin: Origin = Origin.TMDB) -> None:
+
+class RunBook(Generic[PlanT, ManifestT]):
+    """Reads and writes the bookkeeping of one run of a source.
+
+    A subclass names the source's ``origin`` (its folder in Raw) and the models of its plan and
+    summary (:class:`RunPlan` and :class:`RunManifest`, or subclasses with the source's own fields).
+    """
+
+    origin: ClassVar[Origin]
+    plan_model: type[PlanT]
+    manifest_model: type[ManifestT]
+
+    def __init__(self, lake: Lake, run: str) -> None:
         self.lake = lake
         self.run = layout.run_id(run)
-        self.origin = origin
 
     @property
     def manifest_path(self) -> str:
@@ -301,10 +283,11 @@ class RunBook:
 
     # --- the plan -----------------------------------------------------------------------------
 
-    def load_plan(self) -> RunPlan | None:
-        return self._load(self.plan_path, RunPlan)
+    def load_plan(self) -> PlanT | None:
+        found: PlanT | None = self._load(self.plan_path, self.plan_model)
+        return found
 
-    def save_plan(self, plan: RunPlan) -> None:
+    def save_plan(self, plan: PlanT) -> None:
         self.lake.write_bytes(self.plan_path, plan.model_dump_json().encode())
 
     # --- checkpoints --------------------------------------------------------------------------
@@ -345,10 +328,10 @@ class RunBook:
         """
         return self.lake.delete_temp_files(layout.run_dir(self.run, self.origin))
 
-    @staticmethod
-    def run_ids(lake: Lake, origin: Origin = Origin.TMDB) -> list[str]:
-        """The ids of every run with bookkeeping in the lake (sorted)."""
-        return lake.list_dirs(layout.runs_dir(origin))
+    @classmethod
+    def run_ids(cls, lake: Lake) -> list[str]:
+        """The ids of every run of the origin with bookkeeping in the lake (sorted)."""
+        return lake.list_dirs(layout.runs_dir(cls.origin))
 
     def delete_checkpoints(self, chunks: Iterable[int]) -> None:
         for chunk in chunks:
@@ -405,10 +388,11 @@ class RunBook:
 
     # --- the summary --------------------------------------------------------------------------
 
-    def load_manifest(self) -> RunManifest | None:
-        return self._load(self.manifest_path, RunManifest)
+    def load_manifest(self) -> ManifestT | None:
+        found: ManifestT | None = self._load(self.manifest_path, self.manifest_model)
+        return found
 
-    def save_manifest(self, manifest: RunManifest) -> None:
+    def save_manifest(self, manifest: ManifestT) -> None:
         self.lake.write_bytes(self.manifest_path, manifest.model_dump_json(indent=2).encode())
 
     def _load(self, rel: str, model: type[Any]) -> Any:
@@ -428,6 +412,7 @@ def summarize(
     checkpoints: dict[int, ChunkCheckpoint],
     misses: MissSpool,
     *,
+    model: type[ManifestT],
     status: RunStatus,
     misses_file: str | None = None,
     started_at: datetime,
@@ -435,9 +420,10 @@ def summarize(
     stats: dict[str, Any] | None = None,
     attempts: int = 1,
     attempt_started_at: datetime | None = None,
-    lookup: dict[str, Any] | None = None,
-) -> RunManifest:
-    """The summary manifest of a plan and its checkpoints (in chunk order).
+    **source_fields: Any,
+) -> ManifestT:
+    """The summary manifest (a ``model``) of a plan and its checkpoints (in chunk order);
+    ``source_fields`` are the fields the source's own manifest model adds.
 
     ``misses`` holds the misses of exactly the chunks in ``checkpoints`` (whose own ``misses`` may have
     been dropped to save memory).
@@ -451,7 +437,7 @@ def summarize(
         not_found=misses.count,
         failed=len(failures),
     )
-    return RunManifest(
+    return model(
         run=plan.run,
         status=status,
         generation=plan.generation,
@@ -468,9 +454,8 @@ def summarize(
         misses_file=misses_file,
         failures=failures,
         stats=stats or {},
-        selection=plan.selection,
-        lookup=lookup or {},
         only_failures_left=status == "incomplete"
         and len(ordered) == plan.chunks
         and all(c.done or c.failures for c in ordered),
+        **source_fields,
     )

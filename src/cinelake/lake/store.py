@@ -19,6 +19,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -199,21 +200,53 @@ class Lake:
     def content_tags(self, prefix: str = "") -> dict[str, str]:
         """Every visible file under ``prefix`` with a tag that changes whenever its content does: the
         ETag S3 lists with each object (no object is read), elsewhere the file's sha256."""
-        path = self.fs_path(prefix)
         with self._errors(prefix):
-            if self.location.scheme == "s3":
-                self.fs.invalidate_cache(path)
-            if not self.fs.exists(path):
-                return {}
-            found = self.fs.find(path, withdirs=False, detail=True)
+            found = self._listing(prefix)
         tags: dict[str, str] = {}
-        for name, info in sorted(found.items()):
-            rel = self.relative(name)
+        for rel, info in sorted(found.items()):
             if has_hidden_part(rel):
                 continue
             etag = info.get("ETag") or info.get("etag")
             tags[rel] = str(etag).strip('"') if etag else self.sha256(rel)
         return tags
+
+    def file_sizes(self, prefix: str = "") -> dict[str, int]:
+        """Every visible file under ``prefix`` (lake-relative) with its size in bytes, from one
+        recursive listing (no object is read)."""
+        try:
+            found = self._listing(prefix)
+        except OSError as exc:
+            raise LakeError(f"cannot list {self.uri(prefix)}: {exc}") from None
+        except Exception as exc:  # remote stores raise their own types
+            raise LakeError(f"cannot list {self.uri(prefix)}: {type(exc).__name__}: {exc}") from None
+        return {rel: int(found[rel].get("size") or 0) for rel in sorted(found) if not has_hidden_part(rel)}
+
+    def modified_at(self, rel: str) -> datetime | None:
+        """When ``rel`` was last written (UTC), None when the store does not say."""
+        with self._errors(rel):
+            info: dict[str, Any] = self.fs.info(self.fs_path(rel))
+        stamp = info.get("LastModified") or info.get("mtime") or info.get("created")
+        if stamp is None:
+            return None
+        if isinstance(stamp, datetime):
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        return datetime.fromtimestamp(float(stamp), UTC)
+
+    def local_path(self, rel: str) -> str:
+        """``rel`` as a path on this machine's disk, its folder created, for a library that opens a
+        file by path itself (SQLite). Only a local lake has one."""
+        if not self.is_local:
+            raise LakeError(f"{self.uri(rel)} is not on this machine's disk")
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        return path
+
+    def engine_filesystem(self) -> fsspec.AbstractFileSystem | None:
+        """The fsspec filesystem an engine registers to open this lake's ``s3://`` or ``memory://``
+        URLs itself (DuckDB's ``register_filesystem``); None for a local lake, whose paths engines
+        open directly."""
+        return None if self.is_local else self.fs
 
     def list_dirs(self, prefix: str = "") -> list[str]:
         """The immediate sub-folders of ``prefix`` (names only, sorted, hidden ones left out)."""
@@ -342,6 +375,28 @@ class Lake:
                 raise LakeError(f"checksum mismatch after copying {source} to {self.uri(rel)}")
         return expected
 
+    def move_in(self, source: str | os.PathLike[str], rel: str) -> None:
+        """Move a file of this machine's disk into the lake at ``rel``: a rename on a local lake, else
+        an upload (a single object, visible once whole) and the local file removed."""
+        path = self.fs_path(rel)
+        with self._errors(rel):
+            if self.is_local:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                os.replace(source, path)
+                return
+            self.fs.put_file(os.fspath(source), path)
+        os.unlink(source)
+
+    def move(self, rel: str, to: str) -> None:
+        """Move the file ``rel`` to ``to`` inside the lake (on S3 a server-side copy, then a delete)."""
+        source, target = self.fs_path(rel), self.fs_path(to)
+        with self._errors(rel):
+            if self.is_local:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(source, target)
+            else:
+                self.fs.mv(source, target)
+
     def delete_temp_files(self, prefix: str) -> list[str]:
         """Delete the temp files (``.<name>.tmp-*``) that atomic writes cut short by a crash left under
         ``prefix``; returns them. Only for a caller that holds what writes there (a lock or the run)."""
@@ -357,6 +412,17 @@ class Lake:
                 self.fs.rm(path, recursive=True)
 
     # --- internals --------------------------------------------------------------------------------
+
+    def _listing(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every file under ``prefix`` (hidden ones too) with what the store lists of it, from one
+        recursive listing; errors are the caller's to word."""
+        path = self.fs_path(prefix)
+        if self.location.scheme == "s3":
+            self.fs.invalidate_cache(path)
+        if not self.fs.exists(path):
+            return {}
+        found = self.fs.find(path, withdirs=False, detail=True)
+        return {self.relative(str(name)): info for name, info in found.items()}
 
     @contextlib.contextmanager
     def _errors(self, rel: str) -> Iterator[None]:

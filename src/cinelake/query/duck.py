@@ -99,8 +99,9 @@ def view_sql(lake: Lake, table: Table, *, schema: bool = True) -> str:
 
 def register_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
     """Let DuckDB read a remote lake through the lake's fsspec filesystem."""
-    if not lake.is_local:
-        con.register_filesystem(lake.fs)
+    filesystem = lake.engine_filesystem()
+    if filesystem is not None:
+        con.register_filesystem(filesystem)
 
 
 def confine_to_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
@@ -132,7 +133,7 @@ def catalog_tables(lake: Lake, catalog: CatalogBackend) -> list[Table]:
 
 
 def connect(
-    lake: Lake | str,
+    lake: Lake,
     *,
     database: str | None = None,
     backend: str | CatalogBackend | None = None,
@@ -155,7 +156,6 @@ def connect(
     from cinelake.catalog.crawler import open_backend
     from cinelake.catalog.update import BACKEND_ENV
 
-    lake = Lake(lake) if isinstance(lake, str) else lake
     if tables is None:
         chosen = backend or os.environ.get(BACKEND_ENV) or "local"
         tables = catalog_tables(lake, open_backend(lake, chosen, database))

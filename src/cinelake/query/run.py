@@ -86,7 +86,7 @@ def _query_error(exc: BaseException, lake: Lake, tables: list[Table]) -> UsageEr
 
 
 def run_sql(
-    lake: Lake | str,
+    lake: Lake,
     sql: str,
     *,
     engine: str = "duckdb",
@@ -112,7 +112,6 @@ def run_sql(
         raise UsageError(f"unknown engine {engine!r}: use duckdb or athena")
     if read_only:
         check_read_only(sql)
-    lake = Lake(lake) if isinstance(lake, str) else lake
     if engine == "athena":
         from cinelake.config import get_settings
         from cinelake.query.athena import run_athena

@@ -86,6 +86,7 @@ def _use_database(args: Mapping[str, str | None]) -> None:
 
 def raw_to_trusted_main(argv: Sequence[str] | None = None) -> None:
     """``--lake URL [--date YYYY-MM-DD] [--force true] [--catalog glue|local|none] [--database NAME]``."""
+    from cinelake.lake.store import Lake
     from cinelake.spark.raw_to_trusted import raw_to_trusted
 
     args = job_arguments(
@@ -96,7 +97,7 @@ def raw_to_trusted_main(argv: Sequence[str] | None = None) -> None:
     _use_database(args)
     with glue_job(args) as spark:
         result = raw_to_trusted(
-            str(args["lake"]),
+            Lake(str(args["lake"])),
             day=_day(args.get("date")),
             force=str(args.get("force")).lower() in TRUE,
             spark=spark,
@@ -109,6 +110,7 @@ def raw_to_trusted_main(argv: Sequence[str] | None = None) -> None:
 
 def trusted_to_refined_main(argv: Sequence[str] | None = None) -> None:
     """``--lake URL [--catalog glue|local|none] [--database NAME]``."""
+    from cinelake.lake.store import Lake
     from cinelake.spark.trusted_to_refined import trusted_to_refined
 
     args = job_arguments(
@@ -117,7 +119,7 @@ def trusted_to_refined_main(argv: Sequence[str] | None = None) -> None:
     _use_database(args)
     with glue_job(args) as spark:
         result = trusted_to_refined(
-            str(args["lake"]), spark=spark, progress=_log, catalog=str(args.get("catalog"))
+            Lake(str(args["lake"])), spark=spark, progress=_log, catalog=str(args.get("catalog"))
         )
     for table, rows in result.tables.items():
         _log(f"{table} rows={rows}")

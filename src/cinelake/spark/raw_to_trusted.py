@@ -118,7 +118,7 @@ def _input_counts(spark: SparkSession, dataset: TrustedDataset, inputs: Sequence
 
 
 def raw_to_trusted(
-    lake: Lake | str,
+    store: Lake,
     *,
     day: date | None = None,
     force: bool = False,
@@ -129,7 +129,6 @@ def raw_to_trusted(
     """Turn every Raw day (or only ``day``) not yet in Trusted (all of them with ``force``) into
     partitions of the Trusted tables, one Iceberg commit per dataset (``catalog`` is accepted for the
     command line's sake: the tables live in the lake's Iceberg catalog, :mod:`cinelake.tables.catalog`)."""
-    store = lake if isinstance(lake, Lake) else Lake(lake)
     say = progress or (lambda _message: None)
     result, pending = plan_all(store, day=day, force=force, say=say)
     if not pending:

@@ -119,7 +119,7 @@ def _trusted_files(lake: Lake, origin: Origin, spec: str) -> list[str] | None:
 
 
 def trusted_to_refined(
-    lake: Lake | str,
+    store: Lake,
     *,
     spark: SparkSession | None = None,
     progress: Progress | None = None,
@@ -128,7 +128,6 @@ def trusted_to_refined(
     """Rebuild the Refined star schema from Trusted (the most recent ``dt`` of each movie wins), one
     Iceberg commit per table (``catalog`` is accepted for the command line's sake: the tables live in
     the lake's Iceberg catalog)."""
-    store = lake if isinstance(lake, Lake) else Lake(lake)
     movies = _trusted_files(store, Origin.TMDB, "Movies")
     series = _trusted_files(store, Origin.TMDB, "Series")
     if not (movies or series):

@@ -120,8 +120,7 @@ def _sql(lake: Lake) -> Catalog:
     if lake.is_local:
         if not lake.exists(""):
             raise UsageError(f"no lake at {lake.url}: check --lake (or CINELAKE_LAKE)")
-        lake.fs.makedirs(lake.fs_path(CATALOG_FOLDER), exist_ok=True)
-        uri = f"sqlite:///{lake.fs_path(ICEBERG_DB)}"
+        uri = f"sqlite:///{lake.local_path(ICEBERG_DB)}"
     else:
         uri = "sqlite://"  # in memory, for this process: the lake's own store is not a file SQLite can open
     return SqlCatalog(CATALOG_NAME, uri=uri, warehouse=lake.uri(), **_io_properties(lake))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
@@ -84,10 +84,5 @@ def _referenced(iceberg: Table) -> set[str]:
 
 
 def _modified(lake: Lake, rel: str) -> datetime:
-    info: dict[str, Any] = lake.fs.info(lake.fs_path(rel))
-    stamp = info.get("LastModified") or info.get("mtime") or info.get("created")
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    if stamp is None:
-        return datetime.now(UTC)  # unknown: treat as new, never delete
-    return datetime.fromtimestamp(float(stamp), UTC)
+    # unknown: treat as new, never delete
+    return lake.modified_at(rel) or datetime.now(UTC)

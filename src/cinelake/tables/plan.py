@@ -42,11 +42,11 @@ def unfinished_run(lake: Lake, raw: RawDay) -> str | None:
     not ``complete`` while its plan exists), or None. A run that went through every chunk and left
     only failed ids has finished (its day goes on without them). Files no run's bookkeeping knows
     (copied in by hand) belong to no unfinished run."""
-    from cinelake.lake.manifest import RunBook
+    from cinelake.ingest.tmdb_runs import TmdbRunBook
 
     runs = sorted({m["run"] for name, _ in raw.files if (m := _RUN_FILE.match(name))})
     for run in runs:
-        book = RunBook(lake, run)
+        book = TmdbRunBook(lake, run)
         manifest = book.load_manifest()
         if manifest is not None and manifest.status != "complete" and not manifest.only_failures_left:
             return run

@@ -142,43 +142,42 @@ def place(lake: Lake, table: TableDef, staged: str) -> list[str]:
     one) into the table's folder, ``<column>=<value>/`` (or Spark's ``_<column>=<value>/``) kept as
     ``<column>=<value>/``; returns their lake-relative paths and removes ``staged``. Nothing is
     visible to readers until :func:`commit_files`."""
-    if lake.is_local and not os.path.isabs(staged):
-        staged = lake.fs_path(staged)
-    local = os.path.isabs(staged)
-    root = staged if local else lake.fs_path(staged)
-    fs = None if local else lake.fs
-    found = _parquet_under(root, fs)
+    local = os.path.isabs(staged) or lake.is_local
+    if local:
+        root = staged if os.path.isabs(staged) else lake.fs_path(staged)
+        found = {os.path.relpath(path, root): path for path in _parquet_on_disk(root)}
+    else:
+        found = {rel[len(staged) :].lstrip("/"): rel for rel in lake.list_files(staged, include_hidden=True)}
     placed: list[str] = []
-    for path in found:
-        inner = os.path.relpath(path, root) if local else path[len(root) :].lstrip("/")
+    for inner, source in sorted(found.items()):
+        if not _is_data_file(inner):
+            continue
         folders = [_partition_folder(p) for p in inner.split("/")[:-1]]
         target = "/".join([table.rel, *folders, inner.rsplit("/", 1)[-1]])
-        if local and lake.is_local:
-            os.makedirs(os.path.dirname(lake.fs_path(target)), exist_ok=True)
-            os.replace(path, lake.fs_path(target))
-        elif local:
-            lake.fs.put_file(path, lake.fs_path(target))
+        if local:
+            lake.move_in(source, target)
         else:
-            lake.fs.mv(path, lake.fs_path(target))
+            lake.move(source, target)
         placed.append(target)
     if local:
-        shutil.rmtree(staged, ignore_errors=True)
-    elif lake.fs.exists(root):
-        lake.fs.rm(root, recursive=True)
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        lake.delete(staged)
     return placed
 
 
-def _parquet_under(root: str, fs: Any) -> list[str]:
-    if fs is None:
-        return sorted(
-            os.path.join(folder, name)
-            for folder, _dirs, names in os.walk(root)
-            for name in names
-            if name.endswith(".parquet") and not name.startswith(".")
-        )
-    return sorted(
-        p for p in fs.find(root) if p.endswith(".parquet") and not p.rsplit("/", 1)[-1].startswith(".")
-    )
+def _is_data_file(path: str) -> bool:
+    """A Parquet file an engine wrote (not a hidden temp or marker file)."""
+    return path.endswith(".parquet") and not path.rsplit("/", 1)[-1].startswith(".")
+
+
+def _parquet_on_disk(root: str) -> list[str]:
+    return [
+        os.path.join(folder, name)
+        for folder, _dirs, names in os.walk(root)
+        for name in names
+        if _is_data_file(name)
+    ]
 
 
 def _partition_folder(segment: str) -> str:

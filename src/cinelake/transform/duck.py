@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cinelake.errors import CinelakeError
 from cinelake.lake.store import Lake
+from cinelake.query.duck import register_lake
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,8 +52,7 @@ def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
         config["threads"] = int(threads)
     con = duckdb.connect(":memory:", config=config)
     con.execute("SET enable_progress_bar = false")  # the jobs report their own progress
-    if not lake.is_local:
-        con.register_filesystem(lake.fs)
+    register_lake(con, lake)
     return con
 
 

@@ -65,7 +65,7 @@ def _failure(exc: Exception) -> tuple[int, str]:
 
 
 def create_app(
-    lake: Lake | str, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS
+    lake: Lake, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS
 ) -> Starlette:
     """The dashboard over ``lake``, reading through ``engine`` (duckdb or athena)."""
     answers = LakeAnswers(lake, engine=engine, refresh_seconds=refresh_seconds)

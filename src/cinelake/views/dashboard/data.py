@@ -73,9 +73,9 @@ class _Memo(Generic[T]):
 class LakeAnswers:
     """The answers of one lake through one engine, for any view."""
 
-    def __init__(self, lake: Lake | str, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS):
+    def __init__(self, lake: Lake, *, engine: str = "duckdb", refresh_seconds: float = REFRESH_SECONDS):
         check_engine(engine)
-        self.lake = Lake(lake) if isinstance(lake, str) else lake
+        self.lake = lake
         self.engine = engine
         self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)

@@ -13,7 +13,7 @@ LOCAL_HOST = "127.0.0.1"
 
 
 def serve(
-    lake: Lake | str,
+    lake: Lake,
     *,
     host: str = LOCAL_HOST,
     port: int = 8050,
