@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from cinelake.catalog import crawl, open_backend, update_catalog
+from cinelake.catalog.listing import format_tables
 from cinelake.catalog.local import LocalCatalog
 from cinelake.errors import UsageError
+from cinelake.lake import layout
+from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 from tests.catalog.lakes import (
     detail_records,
@@ -100,7 +103,7 @@ def test_incremental_crawl_reads_only_the_new_day(lake: Lake, real_data: Path) -
         for chunk in (1, 2, 3, 4):
             write_raw_json(lake, date(2026, 11, day), records, chunk=chunk)
     first = crawl(lake, sample=2)
-    assert first.table("raw_tmdb_movies").files_read == 4  # 2 per partition
+    assert first.table("raw_tmdb_movies").files_read == 8  # 2 per partition for the schema, all for counts
     again = crawl(lake, sample=2)
     assert again.unchanged == 1 and again.files_read == 0 and again.partitions_added == 0
 
@@ -109,16 +112,16 @@ def test_incremental_crawl_reads_only_the_new_day(lake: Lake, real_data: Path) -
     third = crawl(lake, sample=2)
     change = third.table("raw_tmdb_movies")
     assert change.action == "updated"
-    assert change.partitions_added == 1 and change.partitions_updated == 0 and change.files_read == 2
+    assert change.partitions_added == 1 and change.partitions_updated == 0 and change.files_read == 3
     parts = LocalCatalog(lake).get_partitions("raw_tmdb_movies")
     assert [p.values[2] for p in parts] == ["25", "26", "27"]
-    assert change.records == 22  # 2 records x 11 files: estimated from equally sized files, but exact here
+    assert change.records == 22 and change.records_exact  # 2 records x 11 files
 
     # one more file in an old partition: only that partition is read again
     write_raw_json(lake, date(2026, 11, 25), records, chunk=5)
     fourth = crawl(lake, sample=2)
     assert fourth.table("raw_tmdb_movies").partitions_updated == 1
-    assert fourth.table("raw_tmdb_movies").files_read == 2
+    assert fourth.table("raw_tmdb_movies").files_read == 5
 
 
 def test_a_crawl_removes_the_temp_files_a_killed_crawl_left(lake: Lake, real_data: Path) -> None:
@@ -175,15 +178,23 @@ def test_schema_change_log_policy_keeps_the_schema(lake: Lake) -> None:
     assert len(LocalCatalog(lake).get_partitions("raw_tmdb_movies")) == 2  # the partition is still added
 
 
-def test_sampled_counts_are_marked_estimates(lake: Lake, real_data: Path) -> None:
+def test_a_sampled_crawl_counts_every_record(lake: Lake, real_data: Path) -> None:
+    """The sample gives the schema; the counts come from every file, so `catalog tables` shows the
+    exact number (files of unequal sizes once made an estimate like ~4,286 for 4,229 records)."""
     records = detail_records(real_data)
-    for chunk in range(1, 6):
-        write_raw_json(lake, date(2026, 11, 25), records, chunk=chunk)
-    summary = crawl(lake, sample=2)
+    for chunk, count in enumerate((2, 1, 2, 2, 1), start=1):
+        write_raw_json(lake, date(2026, 11, 25), records[:count], chunk=chunk)
+    for name, rows in (("a.csv", 37), ("b.csv", 3)):
+        text = "tconst|titulo\n" + "".join(f"tt{i:07d}|Title {i}\n" for i in range(rows))
+        lake.write_bytes(layout.raw_local_csv_file(Kind.MOVIES, date(2026, 11, 25), name), text.encode())
+    summary = crawl(lake, sample=1)
     change = summary.table("raw_tmdb_movies")
-    assert not change.records_exact and change.records == 10
-    exact = crawl(lake, sample=None, full=True).table("raw_tmdb_movies")
-    assert exact.records_exact and exact.records == 10 and exact.files_read == 5
+    assert change.records_exact and change.records == 8 and change.files_read == 5
+    grid = format_tables(LocalCatalog(lake).list_tables())
+    shown = dict(zip(grid.columns[0].cells, grid.columns[4].cells, strict=True))
+    assert shown["raw_tmdb_movies"] == "8"
+    assert [t.name for t in LocalCatalog(lake).list_tables()] == ["raw_local_movies", "raw_tmdb_movies"]
+    assert shown["raw_local_movies"] == "40"
 
 
 def test_update_catalog_needs_an_existing_catalog(full_lake: Lakes, real_data: Path) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from cinelake.catalog import model as m
 from cinelake.catalog.backend import BACKENDS, CatalogBackend
 from cinelake.catalog.datasets import DataFile, Dataset, find_datasets, list_dataset, pick_sample
-from cinelake.catalog.infer import CsvDialect, FileSchema, parquet_schema, read_schema
+from cinelake.catalog.infer import CsvDialect, FileSchema, read_schema
 from cinelake.catalog.model import Column, Database, Partition, Table
 from cinelake.catalog.tables import build_table
 from cinelake.catalog.types import Inferred, inferred_of, merge
@@ -174,7 +174,8 @@ def crawl(
     """Crawl the lake (or one zone) into the catalog and return what changed.
 
     ``sample`` is the number of files read per new or changed partition to infer the schema (None:
-    read every file). ``schema_change`` is ``update`` (merge new columns and wider types into the
+    every file); the other files of such a partition are read only to count their records, so the
+    counts are exact. ``schema_change`` is ``update`` (merge new columns and wider types into the
     table) or ``log`` (keep the table's schema and only report the difference).
     """
     if schema_change not in SCHEMA_CHANGE_POLICIES:
@@ -228,9 +229,7 @@ def _alone(lake: Lake, catalog: CatalogBackend) -> Iterator[None]:
 class _PartitionRead:
     values: tuple[str, ...]
     files: list[DataFile]
-    schema: FileSchema
-    sampled_bytes: int
-    exact: bool
+    schema: FileSchema  # the sample's columns, every file's records
 
 
 def _crawl_dataset(
@@ -301,7 +300,7 @@ def _crawl_dataset(
         len(removed),
     )
     change.files = len(dataset.files)
-    change.files_read = sum(len(pick_sample(r.files, sample)) for r in reads)
+    change.files_read = sum(len(r.files) for r in reads)
     change.size = sum(f.size for f in dataset.files)
     change.records = int(stats[m.P_RECORD_COUNT]) if m.P_RECORD_COUNT in stats else None
     change.records_exact = stats.get(m.P_RECORD_COUNT_EXACT) == "true"
@@ -344,9 +343,11 @@ def _read_partitions(
     progress: ProgressCallback | None,
 ) -> list[_PartitionRead]:
     plan = [(values, files, pick_sample(files, sample)) for values, files in sorted(to_read.items())]
-    # Parquet keeps its row count in the footer: read the footer of every new file, not only the sample.
-    footers_only = dataset.classification == "parquet"
-    total = sum(len(files if footers_only else picked) for _, files, picked in plan)
+    # The sample gives the schema; every new file gives its record count, so the counts are exact:
+    # Parquet from its footer, a text file by reading it without inferring types (the crawl reads a
+    # partition only when it is new or changed, so each file is counted once).
+    total = sum(len(files) for _, files, _ in plan)
+    classification = dataset.classification
     done = 0
     if progress is not None:
         progress(dataset.table, 0, total)
@@ -359,16 +360,13 @@ def _read_partitions(
             done += 1
             if progress is not None:
                 progress(dataset.table, done, total)
-        exact = len(picked) == len(files)
-        if footers_only and not exact:
-            rest = [f for f in files if f.rel not in chosen]
-            for result in pool.map(lambda f: parquet_schema(lake, f.rel, with_columns=False), rest):
-                schema.records += result.records
-                done += 1
-                if progress is not None:
-                    progress(dataset.table, done, total)
-            exact = True
-        reads.append(_PartitionRead(values, files, schema, sum(f.size for f in picked), exact))
+        rest = [f for f in files if f.rel not in chosen]
+        for result in pool.map(lambda f: read_schema(lake, f.rel, classification, with_columns=False), rest):
+            schema.records += result.records
+            done += 1
+            if progress is not None:
+                progress(dataset.table, done, total)
+        reads.append(_PartitionRead(values, files, schema))
     return reads
 
 
@@ -411,7 +409,8 @@ def _partition_stats(
     known: dict[tuple[str, ...], Partition],
     existing: Table | None,
 ) -> tuple[list[Partition], dict[str, str]]:
-    """Partitions with their stats, and the table's totals (records exact or estimated from a sample)."""
+    """Partitions with their stats, and the table's totals (records exact unless a partition of an
+    older crawl recorded an estimate)."""
     fresh = {r.values: r for r in reads}
     partitions: list[Partition] = []
     records, exact = 0, True
@@ -419,7 +418,7 @@ def _partition_stats(
         size = sum(f.size for f in files)
         read = fresh.get(values)
         if read is not None:
-            count, is_exact = _estimate(read, size)
+            count, is_exact = read.schema.records, True
         elif dataset.keys:
             part = known[values]
             count = part.record_count or 0
@@ -450,11 +449,3 @@ def _partition_stats(
     if records:
         stats["averageRecordSize"] = str(round(sum(f.size for f in files) / records))
     return partitions, stats
-
-
-def _estimate(read: _PartitionRead, size: int) -> tuple[int, bool]:
-    if read.exact:
-        return read.schema.records, True
-    if read.sampled_bytes <= 0:
-        return 0, False
-    return round(read.schema.records * size / read.sampled_bytes), False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +28,7 @@ __all__ = [
     "open_lake",
     "parse_date",
     "parse_day",
+    "steps",
 ]
 
 
@@ -93,3 +96,27 @@ def open_lake(value: str | None) -> Lake:
 
 def is_interactive() -> bool:
     return sys.stderr.isatty()
+
+
+@contextmanager
+def steps(title: str) -> Iterator[Callable[[str], None]]:
+    """A progress callback: a rich spinner with the current step on a terminal, plain log lines otherwise."""
+    if not is_interactive():
+        yield lambda message: err_console.print(f"{title}: {message}", highlight=False, soft_wrap=True)
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(title, total=None)
+
+        def report(message: str) -> None:
+            progress.update(task, description=f"{title}: {message}")
+            progress.console.print(f"  {message}", highlight=False)
+
+        yield report

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, open_lake, parse_day
+from cinelake.commands.common import LakeOption, console, err_console, open_lake, parse_day, steps
 from cinelake.errors import UsageError
 
 if TYPE_CHECKING:
@@ -91,36 +94,6 @@ def print_refined(result: RefinedResult) -> None:
         err_console.print("Iceberg tables committed (Refined)", highlight=False)
 
 
-def run_raw_to_trusted(lake: str | None, date: str | None, force: bool, catalog: str, engine: str) -> None:
-    from cinelake.commands.spark import steps
-    from cinelake.engines import check_engine, raw_to_trusted
-
-    chosen = check_engine(engine)
-    day = parse_day(date) if date is not None else None
-    with steps("raw-to-trusted") as progress:
-        result = raw_to_trusted(
-            open_lake(lake),
-            engine=chosen,
-            day=day,
-            force=force,
-            progress=progress,
-            catalog=check_catalog(catalog),
-        )
-    print_trusted(result)
-
-
-def run_trusted_to_refined(lake: str | None, catalog: str, engine: str) -> None:
-    from cinelake.commands.spark import steps
-    from cinelake.engines import check_engine, trusted_to_refined
-
-    chosen = check_engine(engine)
-    with steps("trusted-to-refined") as progress:
-        result = trusted_to_refined(
-            open_lake(lake), engine=chosen, progress=progress, catalog=check_catalog(catalog)
-        )
-    print_refined(result)
-
-
 @app.command("raw-to-trusted")
 def raw_to_trusted(
     lake: LakeOption = None,
@@ -139,8 +112,25 @@ def raw_to_trusted(
 
     A Raw file that is not JSON Lines, or a CSV not in the challenge's format, stops the run with one
     line before anything is written.
+
+    On Spark, a run first removes what a killed Spark write left in Trusted (.spark-staging-*,
+    _temporary), and on a local lake one run goes at a time: a second exits 1 naming the holder.
     """
-    run_raw_to_trusted(lake, date, force, catalog, engine)
+    from cinelake.engines import check_engine
+    from cinelake.engines import raw_to_trusted as run
+
+    chosen = check_engine(engine)
+    day = parse_day(date) if date is not None else None
+    with steps("raw-to-trusted") as progress:
+        result = run(
+            open_lake(lake),
+            engine=chosen,
+            day=day,
+            force=force,
+            progress=progress,
+            catalog=check_catalog(catalog),
+        )
+    print_trusted(result)
 
 
 @app.command("trusted-to-refined")
@@ -151,5 +141,34 @@ def trusted_to_refined(
 
     The most recent dt of each movie wins in fact_movie and dim_movie; fact_movie_history keeps every
     day. Each table is committed as one new Iceberg snapshot: readers see the old table or the new one.
+
+    On Spark, on a local lake one run goes at a time: a second exits 1 naming the holder.
     """
-    run_trusted_to_refined(lake, catalog, engine)
+    from cinelake.engines import check_engine
+    from cinelake.engines import trusted_to_refined as run
+
+    chosen = check_engine(engine)
+    with steps("trusted-to-refined") as progress:
+        result = run(open_lake(lake), engine=chosen, progress=progress, catalog=check_catalog(catalog))
+    print_refined(result)
+
+
+def on_engine(command: Callable[..., None], engine: str) -> Callable[..., None]:
+    """``command`` with ``--engine`` fixed to ``engine``, for another CLI surface of the same action.
+
+    The result is the same function (it calls ``command``) with the same options but ``--engine``,
+    and its help says which command it is short for.
+    """
+    name = command.__name__.replace("_", "-")
+
+    @functools.wraps(command)
+    def alias(**options: Any) -> None:
+        command(**options, engine=engine)
+
+    signature = inspect.signature(command, eval_str=True)  # the options' Annotated types, not strings
+    kept = [parameter for parameter in signature.parameters.values() if parameter.name != "engine"]
+    alias.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
+    alias.__annotations__ = {key: value for key, value in command.__annotations__.items() if key != "engine"}
+    first, _, rest = (command.__doc__ or "").partition("\n")
+    alias.__doc__ = f"{first.strip()}\n\nThe same as `cinelake transform {name} --engine {engine}`.\n{rest}"
+    return alias

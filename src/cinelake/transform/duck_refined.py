@@ -102,7 +102,6 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
                 "raw-to-trusted` first"
             )
         with duck_errors("trusted-to-refined"):
-            namekey.register(con)
             if movies:
                 con.execute(f"CREATE TEMP VIEW trusted_movies AS SELECT * FROM {movies}")
             else:
@@ -116,6 +115,7 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
             con.execute(f"CREATE TEMP TABLE movies AS {refined_sql.LATEST_MOVIES}")
             con.execute(f"CREATE TEMP TABLE series AS {refined_sql.LATEST_SERIES}")
             _local_titles(con, lake)
+            namekey.register(con, refined_sql.KEYED_TEXTS)
             stood = _collection_day(con)
             for name, query in refined_sql.TABLES.items():
                 counts[name] = _write_table(con, lake, refined_table(name), query, stood)

@@ -2,15 +2,14 @@
 
 Spark computes it as ``-(xxhash64(text) & 0x7FFF_FFFF_FFFF_FFFF) - 1``; Spark's ``xxhash64`` of a
 string is XXH64 of its UTF-8 bytes with seed 42, read as a signed 64-bit integer. DuckDB has no XXH64,
-so the DuckDB engine registers :func:`name_key` as a function (over the distinct texts, not every row).
-Two uses: ``name_key(name)`` hashes the lower-cased, trimmed name (a genre, company or network named
-without an id); ``text_key(text)`` hashes the text as it is (a CSV title's IMDB id, a person's
-``name|birth_year``).
+so the DuckDB engine hashes the texts it will key in Python, once each, and looks the keys up in SQL
+(:func:`register`). Two uses: ``name_key(name)`` hashes the lower-cased, trimmed name (a genre,
+company or network named without an id); ``text_key(text)`` hashes the text as it is (a CSV title's
+IMDB id, a person's ``name|birth_year``).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,18 +33,39 @@ def name_key(name: str) -> int:
     return -(spark_xxhash64(name) & _MASK) - 1
 
 
-@lru_cache(maxsize=65536)
-def _cached(name: str) -> int:
-    return name_key(name)
+def name_text(name: str) -> str:
+    """The SQL of the text ``name_key`` hashes for the SQL expression ``name``: Spark's
+    ``lower(trim(name))`` (DuckDB's ``trim`` without characters would also remove a no-break space)."""
+    return f"lower(trim({name}, ' '))"
 
 
-def register(con: duckdb.DuckDBPyConnection) -> None:
+def person_text(name: str, birth_year: str) -> str:
+    """The SQL of the text a person's key hashes: ``name|birth_year`` (an unknown year is empty)."""
+    return f"{name} || '|' || coalesce(CAST({birth_year} AS VARCHAR), '')"
+
+
+def register(con: duckdb.DuckDBPyConnection, texts: str) -> int:
     """``text_key(VARCHAR) -> BIGINT`` and ``name_key(VARCHAR) -> BIGINT`` (lower-casing and trimming
-    like the Spark job) on ``con``.
+    like the Spark job) on ``con``, for every text the query ``texts`` gives (one ``VARCHAR`` column;
+    any other text keys to NULL). Returns how many texts were keyed.
 
-    A plain Python function called once per row (NULL in, NULL out without a call), cached per name:
-    the names are few (thousands), and an Arrow-vectorised function would import pandas first.
+    The keys are computed here, once per distinct text, into the temporary table ``text_keys`` that
+    ``text_key`` looks up (a join DuckDB plans like any other). Not a DuckDB Python function: those
+    need numpy, which nothing else of the package needs, and the per-row kind looks for pandas on
+    every call (where pandas is missing, a failed import per row: ten times the whole transform).
     """
-    con.create_function("text_key", _cached, ["VARCHAR"], "BIGINT")
-    # lower/trim in SQL, so the hash sees what Spark's lower(trim(name)) sees.
-    con.execute("CREATE OR REPLACE MACRO name_key(name) AS text_key(lower(trim(name, ' ')))")
+    import pyarrow as pa
+
+    distinct = [row[0] for row in con.execute(f"SELECT DISTINCT * FROM ({texts})").fetchall()]
+    found = [text for text in distinct if text is not None]
+    keyed = pa.table(
+        {"text": pa.array(found, pa.string()), "key": pa.array([name_key(t) for t in found], pa.int64())}
+    )
+    con.register("text_keys_found", keyed)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE text_keys AS SELECT text, key FROM text_keys_found")
+    finally:
+        con.unregister("text_keys_found")
+    con.execute("CREATE OR REPLACE MACRO text_key(t) AS (SELECT key FROM text_keys WHERE text = t)")
+    con.execute(f"CREATE OR REPLACE MACRO name_key(name) AS text_key({name_text('name')})")
+    return len(found)

@@ -6,11 +6,13 @@ series, each title's latest ``dt``; either may be empty), ``trusted_movies`` (ev
 their ``artists``; :func:`latest_local`; empty when there is none). Films and series share
 ``dim_genre``, ``dim_language``, ``dim_country`` and ``dim_date``; each has its own fact, dimension and
 bridges; the people of both CSVs are one ``dim_person``. ``name_key(VARCHAR)`` and ``text_key(VARCHAR)``
-are the Spark-compatible hashes (:mod:`cinelake.transform.namekey`), registered by the caller.
+are the Spark-compatible hashes (:mod:`cinelake.transform.namekey`), registered by the caller for the
+texts of :data:`KEYED_TEXTS`.
 """
 
 from __future__ import annotations
 
+from cinelake.transform.namekey import name_text, person_text
 from cinelake.transform.trusted_sql import latest
 
 LATEST_MOVIES = latest("SELECT * FROM trusted_movies", "tmdb_id", [], ["dt"])
@@ -103,7 +105,7 @@ FROM every
 
 def _resolved(rows: str, id_column: str, name_column: str) -> str:
     """Fill a missing id from another row that gives the same name (case-insensitive) an id."""
-    norm = f"lower(trim({name_column}, ' '))"
+    norm = name_text(name_column)
     return f"""
     WITH rows AS ({rows}),
     known AS (
@@ -300,7 +302,7 @@ def _credits(kind: str, local: str, dimension: str, key: str) -> str:
 # A person is a name and a birth year (the CSV has no person id): the key hashes "name|birth_year"
 # (an unknown year is empty), so it is the same on every run and in either engine.
 _CREDITS = f"""
-SELECT kind, title_key, text_key(name || '|' || coalesce(CAST(birth_year AS VARCHAR), '')) AS person_key,
+SELECT kind, title_key, text_key({person_text("name", "birth_year")}) AS person_key,
        name, birth_year, death_year, category, character, professions, known_for_titles
 FROM ({_credits("movie", "local_movies", DIM_MOVIE, "movie_key")}
       UNION ALL {_credits("series", "local_series", DIM_SERIES, "series_key")})
@@ -337,6 +339,20 @@ SELECT k.person_key, k.imdb_id, m.movie_key, s.series_key
 FROM known k
 LEFT JOIN (SELECT movie_key, imdb_id FROM ({DIM_MOVIE})) m ON m.imdb_id = k.imdb_id
 LEFT JOIN (SELECT series_key, imdb_id FROM ({DIM_SERIES})) s ON s.imdb_id = k.imdb_id
+"""
+
+# Every text a query above keys (a superset: a name that has an id is hashed too), once the relations
+# the module's docstring names exist: CSV titles' IMDB ids, the CSVs' people, and the names of genres,
+# companies and networks.
+KEYED_TEXTS = f"""
+SELECT imdb_id AS text FROM local_movies
+UNION ALL SELECT imdb_id FROM local_series
+UNION ALL SELECT {person_text("a.name", "a.birth_year")} FROM (SELECT unnest(artists) AS a FROM local_movies)
+UNION ALL SELECT {person_text("a.name", "a.birth_year")} FROM (SELECT unnest(artists) AS a FROM local_series)
+UNION ALL SELECT {name_text("name")} FROM (SELECT unnest(genres) AS name FROM movies)
+UNION ALL SELECT {name_text("name")} FROM (SELECT unnest(genres) AS name FROM series)
+UNION ALL SELECT {name_text("item.name")} FROM (SELECT unnest(production_companies) AS item FROM movies)
+UNION ALL SELECT {name_text("item.name")} FROM (SELECT unnest(networks) AS item FROM series)
 """
 
 TABLES: dict[str, str] = {
