@@ -9,6 +9,7 @@ import pytest
 import typer
 
 from cinelake.cli import app, main
+from cinelake.lake import Lake
 from cinelake.tables.results import RawToTrustedResult, RefinedResult
 
 JOBS = ("raw-to-trusted", "trusted-to-refined")
@@ -54,9 +55,9 @@ def test_the_alias_and_the_long_form_run_the_same_job(
     calls: list[tuple[str, dict[str, Any]]] = []
 
     def recorded(job: str, result: object) -> Any:
-        def run(lake: str, **options: Any) -> object:
+        def run(lake: Lake, **options: Any) -> object:
             options.pop("progress")
-            calls.append((job, {"lake": lake, **options}))
+            calls.append((job, {"lake": lake.url, **options}))
             return result
 
         return run
