@@ -1,15 +1,16 @@
 """The Lambda deployment zips: cinelake's code and only the libraries each function needs.
 
-Four bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
+Five bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
 ``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
-and plotly) and ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, numpy for
+and plotly), ``dashboard`` (the report's readers with the dashboard app and its Lambda adapter) and
+``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, numpy for
 its Python functions, xxhash). Together the engines would pass Lambda's 250 MB unzipped limit
 (pyarrow alone is 126 MB after its unused parts go), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
-here, so the function runs the library versions the tests ran. The engines (pyspark, duckdb, pandas,
-pyarrow, plotly) and the offline server's web stack (starlette, uvicorn) never go in.
+here, so the function runs the library versions the tests ran. A bundle carries only the engines its
+function uses (pyspark, pandas and uvicorn never go in; starlette only with the dashboard).
 
 botocore and boto3 *do* go in: aiobotocore (under s3fs) pins botocore to a narrow range, and the
 runtime's own boto3/botocore is whatever AWS last shipped. ``/var/task`` comes first on the path, so
@@ -115,6 +116,28 @@ BUNDLES: dict[str, Bundle] = {
         ("pyspark", "pandas", "pyarrow", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "athena", "glue", *_AUTH_SERVICES),
+    ),
+    # The dashboard behind its Function URL (Dashboard=true): the report's readers and charts, the
+    # app (starlette) and its Lambda adapter (mangum). It imports cinelake.views.dashboard, whose
+    # package also holds the local server's socket helper (tmdb/server/run.py, standard library only),
+    # so tmdb/server goes in; uvicorn never does.
+    "dashboard": Bundle(
+        "dashboard",
+        "cinelake-dashboard.zip",
+        (
+            *LAMBDA_DISTRIBUTIONS,
+            "rich",
+            "duckdb",
+            "plotly",
+            "pyiceberg",
+            "duckdb-extension-avro",
+            "duckdb-extension-iceberg",
+            "starlette",
+            "mangum",
+        ),
+        ("pyspark", "pandas", "pyarrow", "uvicorn", "numpy"),
+        ("cli.py", "commands", "spark", "data", "tmdb/snapshot"),
+        ("s3", "glue", *_AUTH_SERVICES),
     ),
     # DuckDB's Python functions (the name keys of trusted-to-refined) need numpy; with plotly and
     # numpy the report bundle would near the 250 MB limit, so the transforms get their own. The
