@@ -229,7 +229,6 @@ def test_the_dashboard_function_behind_its_signed_url(
             assert title.status_code == 200 and best["title"] in title.text
             assert bad.status_code == 400 and "unknown genre 'Sitcom'" in bad.json()["error"]
             assert script.status_code == 200 and script.content == installed_plotly_js()
-        print("answered", [(a.path, a.status, round(a.seconds, 1)) for a in url.answered])
         # plotly.js left the function gzipped, well under a Function URL's 6 MB answer
         (asset,) = [a for a in url.answered if a.path.startswith("/assets/plotly.min.js")]
         assert asset.base64 and asset.payload_bytes < function_url.RESPONSE_LIMIT / 2

@@ -124,13 +124,13 @@ BUNDLES: dict[str, Bundle] = {
     # The dashboard behind its Function URL (Dashboard=true): the report's readers and charts, the
     # app (starlette) and its Lambda adapter (mangum). It imports cinelake.views.dashboard, whose
     # package also holds the local server's socket helper (tmdb/server/run.py, standard library only),
-    # so tmdb/server goes in; uvicorn never does.
+    # so tmdb/server goes in, but not its entry point (`python -m`, which serves); uvicorn never does.
     "dashboard": Bundle(
         "dashboard",
         "cinelake-dashboard.zip",
         (*LAMBDA_DISTRIBUTIONS, *_LAKE_READERS_AND_CHARTS, "starlette", "mangum"),
         ("pyspark", "pandas", "pyarrow", "uvicorn", "numpy"),
-        ("cli.py", "commands", "spark", "data", "tmdb/snapshot"),
+        ("cli.py", "commands", "spark", "data", "tmdb/snapshot", "tmdb/server/__main__.py"),
         ("s3", "glue", *_AUTH_SERVICES),
         _LAKE_READERS_AND_CHARTS_UNUSED,
     ),
