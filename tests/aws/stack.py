@@ -42,7 +42,7 @@ from cinelake.tables.catalog import ICEBERG_DB
 from tests.aws import iam_audit
 from tests.aws.asl import Execution, ExecutionFailed, StateMachine, TaskError
 from tests.aws.iam_audit import RecordingProxy
-from tests.aws.runtime_api import RuntimeAPI, RuntimeProcess, base_env
+from tests.aws.runtime_api import Invocation, RuntimeAPI, RuntimeProcess, base_env
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
@@ -405,21 +405,26 @@ class LocalStack:
 
     # -- the tasks ------------------------------------------------------------------------------------
 
+    def invoke(self, function: Function, payload: Any) -> Invocation:
+        """One synchronous invocation of ``function`` (its environment started when it has none)."""
+        function.invocations += 1
+        if function.runtime.exit_code() is not None:  # killed at a deadline, or crashed
+            function.runtime.stop()
+        if function.runtime.proc is None:
+            function.api.new_process()
+            function.runtime.start()
+        invocation = function.api.enqueue(payload)
+        # The Runtime API answers every invocation by its deadline (Sandbox.Timedout) or when its
+        # process dies (Runtime.ExitError); waiting longer is a fault of this harness.
+        if not invocation.done.wait(function.api.timeout_ms / 1000 + 60):
+            raise AssertionError(f"the runtime API never answered an invocation of {function.name}")
+        return invocation
+
     def run_task(self, resource: str, given: Any) -> Any:
         if resource == "arn:aws:states:::lambda:invoke":
             arn = given["FunctionName"]
             (function,) = [f for f in self.functions.values() if f.api.function_arn == arn]
-            function.invocations += 1
-            if function.runtime.exit_code() is not None:  # killed at a deadline, or crashed
-                function.runtime.stop()
-            if function.runtime.proc is None:
-                function.api.new_process()
-                function.runtime.start()
-            invocation = function.api.enqueue(given["Payload"])
-            # The Runtime API answers every invocation by its deadline (Sandbox.Timedout) or when its
-            # process dies (Runtime.ExitError); waiting longer is a fault of this harness.
-            if not invocation.done.wait(function.api.timeout_ms / 1000 + 60):
-                raise AssertionError(f"the runtime API never answered an invocation of {function.name}")
+            invocation = self.invoke(function, given["Payload"])
             if invocation.error is not None:
                 raise TaskError(str(invocation.error.get("errorType")), json.dumps(invocation.error))
             return {"Payload": invocation.result, "StatusCode": 200, "ExecutedVersion": "$LATEST"}

@@ -13,7 +13,9 @@ from typing import Annotated
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from cinelake.config import get_settings
 from cinelake.errors import ConfigError
+from cinelake.lake.store import Lake
 
 
 def split_genres(value: object) -> object:
@@ -75,3 +77,8 @@ def load_environment() -> FunctionEnvironment:
             f"{str(err['loc'][0]).upper() if err['loc'] else '?'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid function environment: {problems}") from None
+
+
+def function_lake() -> Lake:
+    """The function's lake (:attr:`FunctionEnvironment.lake_url`), through the configured S3 endpoint."""
+    return Lake(load_environment().lake_url, s3_endpoint_url=get_settings().s3_endpoint_url)

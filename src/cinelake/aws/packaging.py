@@ -1,15 +1,16 @@
 """The Lambda deployment zips: cinelake's code and only the libraries each function needs.
 
-Four bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
+Five bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
 ``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
-and plotly) and ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, pyarrow,
-xxhash). Together the engines would pass Lambda's 250 MB unzipped limit
+and plotly), ``dashboard`` (the report's readers with the dashboard app and its Lambda adapter) and
+``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, pyarrow, xxhash).
+Together the engines would pass Lambda's 250 MB unzipped limit
 (pyarrow alone is 126 MB after its unused parts go), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
-here, so the function runs the library versions the tests ran. The engines (pyspark, duckdb, pandas,
-pyarrow, plotly) and the offline server's web stack (starlette, uvicorn) never go in.
+here, so the function runs the library versions the tests ran. A bundle carries only the engines its
+function uses (pyspark, pandas and uvicorn never go in; starlette only with the dashboard).
 
 botocore and boto3 *do* go in: aiobotocore (under s3fs) pins botocore to a narrow range, and the
 runtime's own boto3/botocore is whatever AWS last shipped. ``/var/task`` comes first on the path, so
@@ -84,6 +85,17 @@ class Bundle:
 
 
 _AUTH_SERVICES = ("sts", "sso", "sso-oidc")
+# What reads the Trusted and Refined Iceberg tables and draws the answer (the report and the dashboard).
+_LAKE_READERS_AND_CHARTS = (
+    "rich", "duckdb", "plotly", "pyiceberg", "duckdb-extension-avro", "duckdb-extension-iceberg",
+)  # fmt: skip
+# Their parts nothing here loads: plotly's Jupyter widget and extension and its sample datasets,
+# pyiceberg's Hive client, zstandard's second backend (cffi; the C one loads first). 27 MB, without
+# which the report's and the dashboard's zips with their bytecode pass Lambda's 250 MB.
+_LAKE_READERS_AND_CHARTS_UNUSED = (
+    "plotly/labextension", "plotly/package_data/widgetbundle.js", "plotly/package_data/datasets",
+    "hive_metastore", "zstandard/_cffi*.so", "zstandard/backend_cffi.py",
+)  # fmt: skip
 BUNDLES: dict[str, Bundle] = {
     "ingest": Bundle(
         "ingest", ZIP_NAME, LAMBDA_DISTRIBUTIONS, FORBIDDEN_MODULES, EXCLUDED_PACKAGE_PARTS, BOTOCORE_SERVICES
@@ -103,18 +115,24 @@ BUNDLES: dict[str, Bundle] = {
     "report": Bundle(
         "report",
         "cinelake-report.zip",
-        (
-            *LAMBDA_DISTRIBUTIONS,
-            "rich",
-            "duckdb",
-            "plotly",
-            "pyiceberg",
-            "duckdb-extension-avro",
-            "duckdb-extension-iceberg",
-        ),
+        (*LAMBDA_DISTRIBUTIONS, *_LAKE_READERS_AND_CHARTS),
         ("pyspark", "pandas", "pyarrow", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "athena", "glue", *_AUTH_SERVICES),
+        _LAKE_READERS_AND_CHARTS_UNUSED,
+    ),
+    # The dashboard behind its Function URL (Dashboard=true): the report's readers and charts, the
+    # app (starlette) and its Lambda adapter (mangum). It imports cinelake.views.dashboard, whose
+    # package also holds the local server's socket helper (tmdb/server/run.py, standard library only),
+    # so tmdb/server goes in, but not its entry point (`python -m`, which serves); uvicorn never does.
+    "dashboard": Bundle(
+        "dashboard",
+        "cinelake-dashboard.zip",
+        (*LAMBDA_DISTRIBUTIONS, *_LAKE_READERS_AND_CHARTS, "starlette", "mangum"),
+        ("pyspark", "pandas", "pyarrow", "uvicorn", "numpy"),
+        ("cli.py", "commands", "spark", "data", "tmdb/snapshot", "tmdb/server/__main__.py"),
+        ("s3", "glue", *_AUTH_SERVICES),
+        _LAKE_READERS_AND_CHARTS_UNUSED,
     ),
     # With pyarrow beside plotly the report bundle would pass the 250 MB limit, so the transforms get
     # their own. The commits register Parquet files through pyiceberg, which reads their footers with

@@ -13,7 +13,8 @@ app = typer.Typer(
     help=(
         "Deploy the daily lake to AWS: `package` builds the Lambda zips, the cinelake wheel and the Glue "
         "scripts; `deploy` runs sam build + sam deploy and uploads the wheel and scripts for the Glue jobs; "
-        "`smoke` deploys a stack of its own, runs one small day, prints the answer and deletes the stack."
+        "`smoke` deploys a stack of its own, runs one small day, prints the answer and deletes the stack; "
+        "`dashboard` opens the stack's dashboard (Dashboard=true) in a browser, signed in as you."
     ),
     no_args_is_help=True,
 )
@@ -36,7 +37,7 @@ def package(
         typer.Option(
             "--bundle",
             help=(
-                "Build only this Lambda bundle: ingest, catalog, report or transform "
+                "Build only this Lambda bundle: ingest, catalog, report, dashboard or transform "
                 "(repeatable; default: all)."
             ),
             show_default=False,
@@ -144,6 +145,49 @@ def deploy(
     console.print(
         f"uploaded {len(keys)} files to s3://{bucket}/glue/; the daily pipeline runs on its schedule"
     )
+
+
+@app.command("dashboard")
+def dashboard(
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url", help="The stack's DashboardUrl output (https://<id>.lambda-url.<region>.on.aws/)."
+        ),
+    ],
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, help="The local TCP port to listen on; 0 picks a free one."),
+    ] = 8050,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="The AWS profile whose credentials sign the requests (default: boto3's chain)."
+        ),
+    ] = None,
+) -> None:
+    """Open the stack's dashboard (deployed with Dashboard=true) in a browser, signed in as you.
+
+    Its Function URL answers only requests signed with AWS credentials allowed to invoke it, so this
+    listens on 127.0.0.1, signs each request the browser sends with your credentials (aws sso login, a
+    profile or environment variables) and forwards it. Prints the local URL to open and serves until
+    interrupted (Ctrl+C).
+    """
+    import contextlib
+    import sys
+
+    from cinelake.aws.signing_proxy import create_proxy, function_url_region, session_credentials
+    from cinelake.views.dashboard import serve_asgi
+
+    region = function_url_region(url)
+    proxy = create_proxy(url, region=region, credentials=session_credentials(profile))
+
+    def announce(local: str) -> None:
+        typer.echo(f"dashboard: {local}  (signing requests to {url}; Ctrl+C stops it)")
+        sys.stdout.flush()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_asgi(proxy, port=port, announce=announce)
 
 
 @app.command("smoke")
