@@ -19,6 +19,26 @@ def test_job_arguments_outside_glue() -> None:
         job_arguments(["job.py"], required=["lake"], optional={})
 
 
+def test_job_arguments_on_glue() -> None:
+    """Glue's path, with the awsglue test double on the path (tests/aws/glue_runtime): the names asked
+    for (JOB_NAME and the required ones, the optional ones given) through ``getResolvedOptions``, the
+    optional ones not given at their defaults. The whole Glue entry runs in tests/aws/test_spark_s3.py."""
+    from cinelake.spark.session import in_glue
+    from tests.aws.stack import glue_runtime
+
+    argv = ["job.py", "--JOB_NAME", "nightly", "--lake", "s3://b", "--force", "true", "--TempDir", "s3://t"]
+    assert not in_glue()
+    with glue_runtime():
+        assert in_glue()
+        args = job_arguments(argv, required=["lake"], optional={"date": None, "force": "false"})
+        assert args == {"JOB_NAME": "nightly", "lake": "s3://b", "date": None, "force": "true"}
+        from awsglue.utils import GlueArgumentError
+
+        with pytest.raises(GlueArgumentError, match="JOB_NAME"):  # Glue always passes it
+            job_arguments(["job.py", "--lake", "s3://b"], required=["lake"], optional={})
+    assert not in_glue()
+
+
 @pytest.mark.integration
 @pytest.mark.spark
 def test_wordcount_entry_writes_the_counts(
@@ -34,31 +54,3 @@ def test_wordcount_entry_writes_the_counts(
     assert rows == [["word", "count"], ["to", "3"], ["be", "2"], ["not", "1"], ["or", "1"], ["see", "1"]]
     printed = capsys.readouterr().out.splitlines()
     assert printed[:2] == ["to\t3", "be\t2"]
-
-
-@pytest.mark.integration
-@pytest.mark.spark
-def test_the_glue_entry_on_an_s3_lake_says_this_spark_cannot_reach_it(
-    spark: Any, aws_env: str, real_data: Path
-) -> None:
-    """Glue's path with its own arguments (``--lake s3://...``) on pip's pyspark, which has no S3
-    filesystem: one line saying so, and nothing written. This is why the Glue stand-in of
-    tests/aws/stack.py runs the job over a folder mirroring the bucket."""
-    import uuid
-
-    import boto3
-
-    from cinelake.lake.store import Lake
-    from cinelake.spark.entry import raw_to_trusted_main
-    from cinelake.spark.errors import SparkLakeError
-    from tests.aws.stack import s3_objects
-    from tests.spark.lakes import build_raw
-
-    bucket = f"lake-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=aws_env).create_bucket(Bucket=bucket)
-    build_raw(Lake(f"s3://{bucket}", s3_endpoint_url=aws_env), real_data)
-    before = s3_objects(aws_env, bucket)
-    refusal = r"^this Spark has no s3:// filesystem .*run the job on AWS Glue"
-    with pytest.raises(SparkLakeError, match=refusal):
-        raw_to_trusted_main(["raw_to_trusted.py", "--lake", f"s3://{bucket}", "--catalog", "none"])
-    assert s3_objects(aws_env, bucket) == before
