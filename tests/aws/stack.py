@@ -8,14 +8,20 @@ job's script and default arguments are read from template.yaml, so the test runs
 would run.
 
 The Glue stand-in runs the job's own script (``glue/<name>.py``, as Glue does) with its default
-arguments on a local Spark. pip's pyspark has no ``s3://`` filesystem, so the stand-in mirrors the
-bucket into a folder, runs the script with ``--lake <folder>``, and puts back what the job changed
-(new or changed files written, removed files deleted). Glue runs the job as GlueJobRole, so what
-the role does not grant fails the job as Glue's S3 client would (AccessDenied): reading the script
-and the extra modules, and every write and delete, checked with :mod:`tests.aws.iam_audit` against
-the role's policy in the template. A job denied a write fails and puts back nothing. The call goes
-through :func:`run_transform`. With ``TransformEngine=lambda`` there are no Glue jobs: the
-transform function runs like every other.
+arguments on a local Spark, in one of two ways (:func:`run_transform`):
+
+* on a mirror (the state machine's runs): the stand-in mirrors the bucket into a folder, runs the
+  script with ``--lake <folder>``, and puts back what the job changed (new or changed files written,
+  removed files deleted); a job denied a write fails and puts back nothing;
+* on the bucket itself (``on_s3``, as Glue runs it): the script gets ``--lake s3://...`` and Glue's
+  ``awsglue`` package (a test double, tests/aws/glue_runtime), so the entry's Glue-only code runs; the
+  Spark jobs stage their files through local disk (:mod:`cinelake.spark.lakeio`), and every S3 and
+  Glue call they make goes through the recording proxy.
+
+Glue runs the job as GlueJobRole, so what the role does not grant fails the job as Glue's S3 client
+would (AccessDenied): reading the script and the extra modules, and every write and delete, checked
+with :mod:`tests.aws.iam_audit` against the role's policy in the template. With
+``TransformEngine=lambda`` there are no Glue jobs: the transform function runs like every other.
 
 The template's Conditions are evaluated with the stack's parameters: a resource whose condition is
 false does not exist here either, and ``Fn::If`` picks its branch.

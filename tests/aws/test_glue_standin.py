@@ -29,6 +29,22 @@ for key in filter(None, args.remove.split(",")):
     (lake / key).unlink()
 """
 
+# The same job on the bucket itself (as the Spark jobs run with ``on_s3``), through the lake's S3 client.
+JOB_ON_S3 = """
+import argparse
+from cinelake.lake.store import Lake
+parser = argparse.ArgumentParser()
+parser.add_argument("--lake")
+parser.add_argument("--write", default="")
+parser.add_argument("--remove", default="")
+args, _ = parser.parse_known_args()
+lake = Lake(args.lake)
+for key in filter(None, args.write.split(",")):
+    lake.write_bytes(key, b"written by the job")
+for key in filter(None, args.remove.split(",")):
+    lake.delete(key)
+"""
+
 
 @pytest.fixture()
 def bucket(aws_env: str) -> str:
@@ -53,13 +69,17 @@ def glue_role(bucket: str) -> iam_audit.Policy:
     return iam_audit.Policy.of_role(load_template(), "GlueJobRole", parameters, "")
 
 
-def run(bucket: str, endpoint: str, tmp_path: Path, *, write: str = "", remove: str = "") -> list[str]:
-    """The job writing and removing these (comma-separated) keys; the keys put back."""
+def run(
+    bucket: str, endpoint: str, tmp_path: Path, *, write: str = "", remove: str = "", on_s3: bool = False
+) -> list[str]:
+    """The job writing and removing these (comma-separated) keys; the keys changed."""
     script = tmp_path / "job.py"
-    script.write_text(JOB)
+    script.write_text(JOB_ON_S3 if on_s3 else JOB)
     arguments = {"--lake": f"s3://{bucket}", "--database": database(bucket)}
     arguments |= {"--write": write, "--remove": remove}
-    done = run_transform(script, arguments, endpoint=endpoint, workdir=tmp_path, role=glue_role(bucket))
+    done = run_transform(
+        script, arguments, endpoint=endpoint, workdir=tmp_path, role=glue_role(bucket), on_s3=on_s3
+    )
     return sorted(done.written + done.deleted)
 
 
@@ -97,6 +117,28 @@ def test_a_write_outside_the_roles_prefixes_fails_the_job(
         else:
             run(bucket, aws_env, tmp_path, write="Trusted/TMDB/movies/new.parquet", remove=key)
     assert s3_objects(aws_env, bucket) == before  # the refused run puts back nothing
+
+
+@pytest.mark.parametrize(
+    ("flag", "key", "action"),
+    [
+        ("write", "Raw/TMDB/JSON/Movies/2026/11/26/m.json", "s3:PutObject"),
+        ("remove", "Raw/TMDB/JSON/Movies/2026/11/26/m.json", "s3:DeleteObject"),
+    ],
+)
+def test_on_the_bucket_a_write_outside_the_roles_prefixes_fails_the_job(
+    bucket: str, aws_env: str, tmp_path: Path, flag: str, key: str, action: str
+) -> None:
+    """A job run on the bucket itself (the Spark jobs' way, uploads of their staged files included):
+    each of its S3 calls is checked against the role, the granted ones pass."""
+    assert run(bucket, aws_env, tmp_path, write="Trusted/TMDB/movies/new.parquet", on_s3=True) == [
+        "Trusted/TMDB/movies/new.parquet"
+    ]
+    with pytest.raises(GlueAccessDenied, match=re.escape(f"needs {action} on arn:aws:s3:::{bucket}/{key}")):
+        if flag == "write":
+            run(bucket, aws_env, tmp_path, write=key, on_s3=True)
+        else:
+            run(bucket, aws_env, tmp_path, remove=key, on_s3=True)
 
 
 def test_glue_reads_the_script_and_modules_as_the_role(bucket: str, aws_env: str, tmp_path: Path) -> None:
