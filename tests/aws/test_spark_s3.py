@@ -138,7 +138,12 @@ def s3_lake(
         found.day1 = _trusted(lake)
 
         rng = random.Random(found.seed)
-        job_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
+        # TMPDIR: the staging folders the killed jobs leave stay in the test's own temp folder.
+        job_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
+            "TMPDIR": str(tmp_path_factory.mktemp("killed-jobs")),
+        }
         for _ in range(KILLS):
             found.kills.append(_killed_run(lake, job_env, rng))
 

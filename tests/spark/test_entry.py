@@ -54,3 +54,28 @@ def test_wordcount_entry_writes_the_counts(
     assert rows == [["word", "count"], ["to", "3"], ["be", "2"], ["not", "1"], ["or", "1"], ["see", "1"]]
     printed = capsys.readouterr().out.splitlines()
     assert printed[:2] == ["to\t3", "be\t2"]
+
+
+@pytest.mark.integration
+@pytest.mark.spark
+def test_the_wordcount_entry_on_glue_runs_inside_a_glue_job(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Glue's path of an entry, with the awsglue test double: the session from ``GlueContext``, the run
+    between ``Job.init`` (the job's name and arguments) and ``Job.commit``, the counts written as
+    Spark's folder of part files (what a Glue job writes to S3)."""
+    import sys
+
+    from tests.aws.stack import glue_runtime
+
+    text = tmp_path / "a.txt"
+    text.write_text("to be or not to be\n")
+    out = tmp_path / "counts.csv"
+    argv = ["wordcount.py", "--JOB_NAME", "cinelake-wordcount", "--paths", str(text), "--out", str(out)]
+    with glue_runtime():
+        wordcount_main(argv)
+        (job,) = sys.modules["awsglue.job"].RUNS
+    assert (job.name, job.committed) == ("cinelake-wordcount", True)
+    assert job.args["paths"] == str(text) and job.args["top"] == "20"
+    assert out.is_dir() and sorted(p.name for p in out.glob("part-*.csv"))
+    assert capsys.readouterr().out.splitlines()[:2] == ["be\t2", "to\t2"]
