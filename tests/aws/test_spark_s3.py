@@ -86,8 +86,9 @@ def _killed_run(lake: Lake, env: dict[str, str], rng: random.Random) -> Kill:
     script = REPO / "glue" / "raw_to_trusted.py"
     command = [sys.executable, str(script), "--lake", lake.url, "--force", "true"]
     said: list[str] = []
-    with subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    errors = Path(env["TMPDIR"]) / f"stderr-{uuid.uuid4().hex[:8]}.txt"
+    with errors.open("w") as stderr, subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
     ) as job:
         assert job.stdout is not None
         deadline = time.monotonic() + 120
@@ -99,6 +100,8 @@ def _killed_run(lake: Lake, env: dict[str, str], rng: random.Random) -> Kill:
                 break
             assert time.monotonic() < deadline, f"the job never started {after}: {said}"
         returncode = job.wait(timeout=60)
+    if returncode != -signal.SIGKILL:  # the job failed or ended on its own: its last lines say why
+        said += errors.read_text().splitlines()[-5:]
     return Kill(after.strip(), delay, returncode, said, _trusted(lake))
 
 
