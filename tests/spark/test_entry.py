@@ -79,3 +79,16 @@ def test_the_wordcount_entry_on_glue_runs_inside_a_glue_job(
     assert job.args["paths"] == str(text) and job.args["top"] == "20"
     assert out.is_dir() and sorted(p.name for p in out.glob("part-*.csv"))
     assert capsys.readouterr().out.splitlines()[:2] == ["be\t2", "to\t2"]
+
+
+def test_a_staged_copys_path_is_named_by_its_lake_url(tmp_path: Path) -> None:
+    """On a Spark without an S3 filesystem the jobs read staged copies; errors name the lake's files."""
+    from cinelake.lake.store import Lake
+    from cinelake.spark.lakeio import SparkLakeIO
+
+    staged = SparkLakeIO(Lake("s3://my-lake/zone"), str(tmp_path))
+    copy = f"{tmp_path}/in/Raw/Local/CSV/Movies/2026/11/26"
+    assert staged.lake_names(f"{copy}: not the challenge's movies CSV") == (
+        "s3://my-lake/zone/Raw/Local/CSV/Movies/2026/11/26: not the challenge's movies CSV"
+    )
+    assert SparkLakeIO(Lake(str(tmp_path))).lake_names(copy) == copy  # a folder lake: read in place

@@ -117,6 +117,12 @@ class SparkLakeIO:
             "source_file", F.regexp_replace("source_file", copies, self.lake.uri().rstrip("/"))
         )
 
+    def lake_names(self, text: str) -> str:
+        """``text`` (an error's file names) with each staged copy's path replaced by the lake's URL."""
+        if self.local_root is None:
+            return text
+        return text.replace(os.path.join(self.local_root, "in"), self.lake.uri().rstrip("/"))
+
     def _fetch(self, rel: str) -> str:
         """Stream the lake's file ``rel`` into the staging folder; its local path."""
         assert self.local_root is not None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cinelake.errors import InputFileError
 from cinelake.lake.layout import Format
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
@@ -153,10 +154,13 @@ def raw_to_trusted(
             inputs = io.raw_inputs(todo)
             table = trusted_table(dataset)
             target, staged = io.write_target(table)
-            with spark_errors(f"raw-to-trusted ({dataset.name})"):
-                input_rows, _rows = transform_to_trusted(
-                    spark, dataset, inputs, target, lineage=io.with_lake_lineage
-                )
+            try:
+                with spark_errors(f"raw-to-trusted ({dataset.name})"):
+                    input_rows, _rows = transform_to_trusted(
+                        spark, dataset, inputs, target, lineage=io.with_lake_lineage
+                    )
+            except InputFileError as exc:  # name the lake's files, not their staged copies
+                raise InputFileError(io.lake_names(exc.file), exc.problem) from None
             io.done_reading()
             written = commit_days(store, dataset, todo, tables.place(store, table, staged), input_rows)
             result.partitions.extend(written)
