@@ -8,14 +8,20 @@ job's script and default arguments are read from template.yaml, so the test runs
 would run.
 
 The Glue stand-in runs the job's own script (``glue/<name>.py``, as Glue does) with its default
-arguments on a local Spark. pip's pyspark has no ``s3://`` filesystem, so the stand-in mirrors the
-bucket into a folder, runs the script with ``--lake <folder>``, and puts back what the job changed
-(new or changed files written, removed files deleted). Glue runs the job as GlueJobRole, so what
-the role does not grant fails the job as Glue's S3 client would (AccessDenied): reading the script
-and the extra modules, and every write and delete, checked with :mod:`tests.aws.iam_audit` against
-the role's policy in the template. A job denied a write fails and puts back nothing. The call goes
-through :func:`run_transform`. With ``TransformEngine=lambda`` there are no Glue jobs: the
-transform function runs like every other.
+arguments on a local Spark, in one of two ways (:func:`run_transform`):
+
+* on a mirror (the state machine's runs): the stand-in mirrors the bucket into a folder, runs the
+  script with ``--lake <folder>``, and puts back what the job changed (new or changed files written,
+  removed files deleted); a job denied a write fails and puts back nothing;
+* on the bucket itself (``on_s3``, as Glue runs it): the script gets ``--lake s3://...`` and Glue's
+  ``awsglue`` package (a test double, tests/aws/glue_runtime), so the entry's Glue-only code runs; the
+  Spark jobs stage their files through local disk (:mod:`cinelake.spark.lakeio`), and every S3 and
+  Glue call they make goes through the recording proxy.
+
+Glue runs the job as GlueJobRole, so what the role does not grant fails the job as Glue's S3 client
+would (AccessDenied): reading the script and the extra modules, and every write and delete, checked
+with :mod:`tests.aws.iam_audit` against the role's policy in the template. With
+``TransformEngine=lambda`` there are no Glue jobs: the transform function runs like every other.
 
 The template's Conditions are evaluated with the stack's parameters: a resource whose condition is
 false does not exist here either, and ``Fn::If`` picks its branch.
@@ -90,10 +96,18 @@ class TransformRun:
     script: str
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    glue_jobs: list[Any] = field(default_factory=list)  # the awsglue double's Job objects (on_s3 runs)
 
 
 class GlueAccessDenied(Exception):
     """The job's role does not grant what the job did: Glue fails the run with AccessDenied."""
+
+
+GLUE_RUNTIME = Path(__file__).resolve().parent / "glue_runtime"
+"""The test double of Glue's ``awsglue`` package (its README says what it mimics)."""
+
+# Arguments of a job definition that Glue itself acts on (it does not pass them to the script).
+_GLUE_OWN_ARGUMENTS = ("--additional-python-modules", "--python-modules-installer-option")
 
 
 def run_transform(
@@ -104,16 +118,97 @@ def run_transform(
     workdir: Path,
     role: iam_audit.Policy,
     needs: Sequence[iam_audit.Need] = (),
+    on_s3: bool = False,
 ) -> TransformRun:
     """Run a Glue job's script over the bucket named by ``--lake`` as ``role`` (the job role's policy);
-    ``needs`` is what Glue itself asks before the script runs (see the module documentation)."""
-    import boto3
+    ``needs`` is what Glue itself asks before the script runs (see the module documentation).
 
-    s3 = boto3.client("s3", endpoint_url=endpoint)
+    ``on_s3``: the script runs as on Glue (:func:`_run_on_s3`), on the bucket itself, instead of on a
+    folder mirroring it."""
     bucket = arguments["--lake"].removeprefix("s3://").rstrip("/")
     refused = iam_audit.denied(list(needs), role)
     if refused:
         raise GlueAccessDenied(f"AccessDenied: the job's role is not allowed {'; '.join(refused)}")
+    if on_s3:
+        return _run_on_s3(script, arguments, endpoint=endpoint, bucket=bucket, role=role)
+    return _run_on_mirror(script, arguments, endpoint=endpoint, bucket=bucket, workdir=workdir, role=role)
+
+
+def _run_on_s3(
+    script: Path, arguments: Mapping[str, str], *, endpoint: str, bucket: str, role: iam_audit.Policy
+) -> TransformRun:
+    """The script with Glue's arguments (``--JOB_NAME`` and the job's own, ``--lake s3://...``) and
+    Glue's ``awsglue`` package (the test double in :data:`GLUE_RUNTIME`), every S3 and Glue call it
+    makes sent through a recording proxy and checked against ``role`` (:func:`_audited`).
+
+    The check reads the calls after the run, so a refused write has reached moto by then (Glue's S3
+    client would have been refused at the call); the job fails all the same."""
+    before = s3_objects(endpoint, bucket)
+    argv = [str(script), "--JOB_NAME", arguments.get("--JOB_NAME", script.stem)]
+    for name, value in arguments.items():
+        if name.startswith("--") and name not in (*_GLUE_OWN_ARGUMENTS, "--JOB_NAME"):
+            argv += [name, value]
+    with (
+        _audited(endpoint, role) as through,
+        _job_process(argv, {"CINELAKE_S3_ENDPOINT_URL": through}),
+        glue_runtime(),
+    ):
+        runpy.run_path(str(script), run_name="__main__")
+        jobs = list(getattr(sys.modules.get("awsglue.job"), "RUNS", []))
+    after = s3_objects(endpoint, bucket)
+    run = TransformRun(script.name, glue_jobs=jobs)
+    run.written = sorted(key for key, tag in after.items() if before.get(key) != tag)
+    run.deleted = sorted(key for key in before if key not in after)
+    return run
+
+
+@contextlib.contextmanager
+def glue_runtime() -> Iterator[None]:
+    """Glue's ``awsglue`` package importable within the block (the test double), as on Glue."""
+    import importlib
+
+    sys.path.insert(0, str(GLUE_RUNTIME))
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.path.remove(str(GLUE_RUNTIME))
+        for name in [m for m in sys.modules if m == "awsglue" or m.startswith("awsglue.")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+
+
+@contextlib.contextmanager
+def _job_process(argv: list[str], env: Mapping[str, str]) -> Iterator[None]:
+    """``sys.argv`` and these environment variables for a script run in this process; both (and the
+    settings read from the environment) restored after, as the job's entry changes the environment
+    (CINELAKE_CATALOG_DATABASE from ``--database``)."""
+    saved, saved_env = sys.argv, dict(os.environ)
+    sys.argv = argv
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        sys.argv = saved
+        os.environ.clear()
+        os.environ.update(saved_env)
+        get_settings.cache_clear()
+
+
+def _run_on_mirror(
+    script: Path,
+    arguments: Mapping[str, str],
+    *,
+    endpoint: str,
+    bucket: str,
+    workdir: Path,
+    role: iam_audit.Policy,
+) -> TransformRun:
+    """The script over a folder mirroring the bucket (``--lake <folder>``); what it changed put back."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint)
     mirror = workdir / f"glue-{uuid.uuid4().hex[:8]}"
     before = s3_objects(endpoint, bucket)
     for key in before:
@@ -128,22 +223,10 @@ def run_transform(
         seeded = _seed_iceberg_catalog(bucket_lake, Lake(str(mirror)), database)
     argv = [str(script)]
     for name, value in arguments.items():
-        if name.startswith("--") and name not in (
-            "--additional-python-modules",
-            "--python-modules-installer-option",
-        ):
+        if name.startswith("--") and name not in _GLUE_OWN_ARGUMENTS:
             argv += [name, str(mirror) if name == "--lake" else value]
-    saved, saved_env = sys.argv, dict(os.environ)
-    sys.argv = argv
-    try:
+    with _job_process(argv, {}):
         runpy.run_path(str(script), run_name="__main__")
-    finally:
-        # The job runs in this process, and its entry sets CINELAKE_CATALOG_DATABASE from --database:
-        # restore the environment (and the settings read from it) so later tests see their own.
-        sys.argv = saved
-        os.environ.clear()
-        os.environ.update(saved_env)
-        get_settings.cache_clear()
     run = TransformRun(script.name)
     local = {  # Hadoop's .crc files are the local filesystem's own checksums, not the job's output
         p.relative_to(mirror).as_posix(): p

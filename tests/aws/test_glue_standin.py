@@ -14,19 +14,20 @@ import pytest
 from tests.aws import iam_audit
 from tests.aws.stack import GlueAccessDenied, load_template, run_transform, s3_objects
 
+# The job writes through the lake's own client: files in the mirror, S3 calls on the bucket itself.
 JOB = """
-import argparse, pathlib
+import argparse
+from cinelake.lake.store import Lake
 parser = argparse.ArgumentParser()
 parser.add_argument("--lake")
 parser.add_argument("--write", default="")
 parser.add_argument("--remove", default="")
 args, _ = parser.parse_known_args()
-lake = pathlib.Path(args.lake)
+lake = Lake(args.lake)
 for key in filter(None, args.write.split(",")):
-    (lake / key).parent.mkdir(parents=True, exist_ok=True)
-    (lake / key).write_text("written by the job")
+    lake.write_bytes(key, b"written by the job")
 for key in filter(None, args.remove.split(",")):
-    (lake / key).unlink()
+    lake.delete(key)
 """
 
 
@@ -53,23 +54,31 @@ def glue_role(bucket: str) -> iam_audit.Policy:
     return iam_audit.Policy.of_role(load_template(), "GlueJobRole", parameters, "")
 
 
-def run(bucket: str, endpoint: str, tmp_path: Path, *, write: str = "", remove: str = "") -> list[str]:
-    """The job writing and removing these (comma-separated) keys; the keys put back."""
+def run(
+    bucket: str, endpoint: str, tmp_path: Path, *, write: str = "", remove: str = "", on_s3: bool = False
+) -> list[str]:
+    """The job writing and removing these (comma-separated) keys; the keys changed."""
     script = tmp_path / "job.py"
     script.write_text(JOB)
     arguments = {"--lake": f"s3://{bucket}", "--database": database(bucket)}
     arguments |= {"--write": write, "--remove": remove}
-    done = run_transform(script, arguments, endpoint=endpoint, workdir=tmp_path, role=glue_role(bucket))
+    done = run_transform(
+        script, arguments, endpoint=endpoint, workdir=tmp_path, role=glue_role(bucket), on_s3=on_s3
+    )
     return sorted(done.written + done.deleted)
 
 
-def test_writes_and_deletes_the_role_grants_are_put_back(bucket: str, aws_env: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("on_s3", [False, True], ids=["mirror", "bucket"])
+def test_writes_and_deletes_the_role_grants_are_put_back(
+    bucket: str, aws_env: str, tmp_path: Path, on_s3: bool
+) -> None:
     changed = run(
         bucket,
         aws_env,
         tmp_path,
         write="Refined/fact_movie/part-0.parquet",
         remove="Trusted/TMDB/movies/old.parquet",
+        on_s3=on_s3,
     )
     assert changed == ["Refined/fact_movie/part-0.parquet", "Trusted/TMDB/movies/old.parquet"]
     assert set(s3_objects(aws_env, bucket)) == {
@@ -78,6 +87,7 @@ def test_writes_and_deletes_the_role_grants_are_put_back(bucket: str, aws_env: s
     }
 
 
+@pytest.mark.parametrize("on_s3", [False, True], ids=["mirror", "bucket"])
 @pytest.mark.parametrize(
     ("flag", "key", "action"),
     [
@@ -87,16 +97,18 @@ def test_writes_and_deletes_the_role_grants_are_put_back(bucket: str, aws_env: s
     ],
 )
 def test_a_write_outside_the_roles_prefixes_fails_the_job(
-    bucket: str, aws_env: str, tmp_path: Path, flag: str, key: str, action: str
+    bucket: str, aws_env: str, tmp_path: Path, flag: str, key: str, action: str, on_s3: bool
 ) -> None:
-    """Before, the stand-in dropped such writes silently and the job succeeded."""
+    """Before, the stand-in dropped such writes silently and the job succeeded. On the bucket itself
+    (the Spark jobs' way, the uploads of their staged files included) each S3 call is checked."""
     before = s3_objects(aws_env, bucket)
     with pytest.raises(GlueAccessDenied, match=re.escape(f"{action} on arn:aws:s3:::{bucket}/{key}")):
         if flag == "write":
-            run(bucket, aws_env, tmp_path, write=f"Trusted/TMDB/movies/new.parquet,{key}")
+            run(bucket, aws_env, tmp_path, write=f"Trusted/TMDB/movies/new.parquet,{key}", on_s3=on_s3)
         else:
-            run(bucket, aws_env, tmp_path, write="Trusted/TMDB/movies/new.parquet", remove=key)
-    assert s3_objects(aws_env, bucket) == before  # the refused run puts back nothing
+            run(bucket, aws_env, tmp_path, write="Trusted/TMDB/movies/new.parquet", remove=key, on_s3=on_s3)
+    if not on_s3:
+        assert s3_objects(aws_env, bucket) == before  # the refused run puts back nothing
 
 
 def test_glue_reads_the_script_and_modules_as_the_role(bucket: str, aws_env: str, tmp_path: Path) -> None:

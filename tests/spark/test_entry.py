@@ -19,6 +19,26 @@ def test_job_arguments_outside_glue() -> None:
         job_arguments(["job.py"], required=["lake"], optional={})
 
 
+def test_job_arguments_on_glue() -> None:
+    """Glue's path, with the awsglue test double on the path (tests/aws/glue_runtime): the names asked
+    for (JOB_NAME and the required ones, the optional ones given) through ``getResolvedOptions``, the
+    optional ones not given at their defaults. The whole Glue entry runs in tests/aws/test_spark_s3.py."""
+    from cinelake.spark.session import in_glue
+    from tests.aws.stack import glue_runtime
+
+    argv = ["job.py", "--JOB_NAME", "nightly", "--lake", "s3://b", "--force", "true", "--TempDir", "s3://t"]
+    assert not in_glue()
+    with glue_runtime():
+        assert in_glue()
+        args = job_arguments(argv, required=["lake"], optional={"date": None, "force": "false"})
+        assert args == {"JOB_NAME": "nightly", "lake": "s3://b", "date": None, "force": "true"}
+        from awsglue.utils import GlueArgumentError
+
+        with pytest.raises(GlueArgumentError, match="JOB_NAME"):  # Glue always passes it
+            job_arguments(["job.py", "--lake", "s3://b"], required=["lake"], optional={})
+    assert not in_glue()
+
+
 @pytest.mark.integration
 @pytest.mark.spark
 def test_wordcount_entry_writes_the_counts(
@@ -38,27 +58,37 @@ def test_wordcount_entry_writes_the_counts(
 
 @pytest.mark.integration
 @pytest.mark.spark
-def test_the_glue_entry_on_an_s3_lake_says_this_spark_cannot_reach_it(
-    spark: Any, aws_env: str, real_data: Path
+def test_the_wordcount_entry_on_glue_runs_inside_a_glue_job(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Glue's path with its own arguments (``--lake s3://...``) on pip's pyspark, which has no S3
-    filesystem: one line saying so, and nothing written. This is why the Glue stand-in of
-    tests/aws/stack.py runs the job over a folder mirroring the bucket."""
-    import uuid
+    """Glue's path of an entry, with the awsglue test double: the session from ``GlueContext``, the run
+    between ``Job.init`` (the job's name and arguments) and ``Job.commit``, the counts written as
+    Spark's folder of part files (what a Glue job writes to S3)."""
+    import sys
 
-    import boto3
+    from tests.aws.stack import glue_runtime
 
+    text = tmp_path / "a.txt"
+    text.write_text("to be or not to be\n")
+    out = tmp_path / "counts.csv"
+    argv = ["wordcount.py", "--JOB_NAME", "cinelake-wordcount", "--paths", str(text), "--out", str(out)]
+    with glue_runtime():
+        wordcount_main(argv)
+        (job,) = sys.modules["awsglue.job"].RUNS
+    assert (job.name, job.committed) == ("cinelake-wordcount", True)
+    assert job.args["paths"] == str(text) and job.args["top"] == "20"
+    assert out.is_dir() and sorted(p.name for p in out.glob("part-*.csv"))
+    assert capsys.readouterr().out.splitlines()[:2] == ["be\t2", "to\t2"]
+
+
+def test_a_staged_copys_path_is_named_by_its_lake_url(tmp_path: Path) -> None:
+    """On a Spark without an S3 filesystem the jobs read staged copies; errors name the lake's files."""
     from cinelake.lake.store import Lake
-    from cinelake.spark.entry import raw_to_trusted_main
-    from cinelake.spark.errors import SparkLakeError
-    from tests.aws.stack import s3_objects
-    from tests.spark.lakes import build_raw
+    from cinelake.spark.lakeio import SparkLakeIO
 
-    bucket = f"lake-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=aws_env).create_bucket(Bucket=bucket)
-    build_raw(Lake(f"s3://{bucket}", s3_endpoint_url=aws_env), real_data)
-    before = s3_objects(aws_env, bucket)
-    refusal = r"^this Spark has no s3:// filesystem .*run the job on AWS Glue"
-    with pytest.raises(SparkLakeError, match=refusal):
-        raw_to_trusted_main(["raw_to_trusted.py", "--lake", f"s3://{bucket}", "--catalog", "none"])
-    assert s3_objects(aws_env, bucket) == before
+    staged = SparkLakeIO(Lake("s3://my-lake/zone"), str(tmp_path))
+    copy = f"{tmp_path}/in/Raw/Local/CSV/Movies/2026/11/26"
+    assert staged.lake_names(f"{copy}: not the challenge's movies CSV") == (
+        "s3://my-lake/zone/Raw/Local/CSV/Movies/2026/11/26: not the challenge's movies CSV"
+    )
+    assert SparkLakeIO(Lake(str(tmp_path))).lake_names(copy) == copy  # a folder lake: read in place

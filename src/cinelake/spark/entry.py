@@ -29,7 +29,7 @@ def job_arguments(
     ``argv`` is the whole ``sys.argv`` (program name first); unknown flags are ignored, as Glue adds
     its own.
     """
-    if in_glue():  # pragma: no cover - only on AWS Glue
+    if in_glue():  # on Glue (tests: the awsglue double of tests/aws/glue_runtime)
         from awsglue.utils import getResolvedOptions
 
         present = [name for name in optional if f"--{name}" in argv]
@@ -52,7 +52,7 @@ def glue_job(args: Mapping[str, str | None]) -> Iterator[Any]:
     if not in_glue():
         yield spark
         return
-    from awsglue.context import GlueContext  # pragma: no cover - only on AWS Glue
+    from awsglue.context import GlueContext
     from awsglue.job import Job
 
     job = Job(GlueContext(spark.sparkContext))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cinelake.errors import InputFileError
 from cinelake.lake.layout import Format
 from cinelake.lake.store import Lake
 from cinelake.spark import lakeio
@@ -77,15 +78,22 @@ BUILDERS: dict[str, Callable[[SparkSession, Sequence[str]], DataFrame]] = {
 
 
 def transform_to_trusted(
-    spark: SparkSession, dataset: TrustedDataset, inputs: Sequence[str], output: str
+    spark: SparkSession,
+    dataset: TrustedDataset,
+    inputs: Sequence[str],
+    output: str,
+    *,
+    lineage: Callable[[DataFrame], DataFrame] | None = None,
 ) -> tuple[dict[date, int], dict[date, int]]:
     """The job proper, from input paths to an output path: read the Raw day folders ``inputs``,
     clean them, and write them under ``output`` in ``_dt=`` folders (the ``dt`` column stays in the
-    files, as Iceberg wants; ``_dt`` is its copy Spark partitions by). Returns (input rows, output
+    files, as Iceberg wants; ``_dt`` is its copy Spark partitions by). ``lineage`` maps the cleaned
+    rows' ``source_file`` when ``inputs`` are copies of the lake's files. Returns (input rows, output
     rows) per day."""
     from pyspark.sql import functions as F
 
-    trusted = BUILDERS[dataset.name](spark, inputs).persist()
+    built = BUILDERS[dataset.name](spark, inputs)
+    trusted = (lineage(built) if lineage is not None else built).persist()
     try:
         rows = {r["dt"]: int(r["count"]) for r in trusted.groupBy("dt").count().collect()}
         raw_counts = _input_counts(spark, dataset, inputs)
@@ -138,17 +146,23 @@ def raw_to_trusted(
         from cinelake.spark.session import get_spark
 
         spark = get_spark("cinelake-raw-to-trusted")
-    lakeio.check_spark_lake(store, spark)
-    for dataset, todo in pending:
-        days = ", ".join(r.day.isoformat() for r in todo)
-        say(f"{dataset.name}: {len(todo)} day(s) ({days})")
-        inputs = [lakeio.spark_uri(store, raw.folder) for raw in todo]
-        table = trusted_table(dataset)
-        staged = tables.staging_dir(store, table, "spark")
-        with spark_errors(f"raw-to-trusted ({dataset.name})"):
-            input_rows, _rows = transform_to_trusted(spark, dataset, inputs, lakeio.spark_uri(store, staged))
-        written = commit_days(store, dataset, todo, tables.place(store, table, staged), input_rows)
-        result.partitions.extend(written)
-        say(f"{dataset.name}: {sum(p.rows for p in written):,} rows committed to {table.name}")
+    with lakeio.lake_io(store, spark, say) as io:
+        for dataset, todo in pending:
+            days = ", ".join(r.day.isoformat() for r in todo)
+            say(f"{dataset.name}: {len(todo)} day(s) ({days})")
+            inputs = io.raw_inputs(todo)
+            table = trusted_table(dataset)
+            target, staged = io.write_target(table)
+            try:
+                with spark_errors(f"raw-to-trusted ({dataset.name})"):
+                    input_rows, _rows = transform_to_trusted(
+                        spark, dataset, inputs, target, lineage=io.with_lake_lineage
+                    )
+            except InputFileError as exc:  # name the lake's files, not their staged copies
+                raise InputFileError(io.lake_names(exc.file), exc.problem) from None
+            io.done_reading()
+            written = commit_days(store, dataset, todo, tables.place(store, table, staged), input_rows)
+            result.partitions.extend(written)
+            say(f"{dataset.name}: {sum(p.rows for p in written):,} rows committed to {table.name}")
     result.catalog_updated = True
     return result

@@ -214,7 +214,7 @@ def jvm_stderr_filtered() -> Iterator[threading.Thread | None]:
         os.close(original)
 
 
-def _glue_session() -> SparkSession:  # pragma: no cover - only on AWS Glue
+def _glue_session() -> SparkSession:
     from awsglue.context import GlueContext
     from pyspark.context import SparkContext
 

@@ -68,15 +68,19 @@ def write_refined(
     progress: Progress | None = None,
     trusted_series: list[str] | None = None,
     trusted_local_series: list[str] | None = None,
+    io: lakeio.SparkLakeIO | None = None,
 ) -> dict[str, int]:
     """The job proper, from input files to the lake's Refined tables: build every table from the
     Trusted TMDB movies and series files and the Trusted local movies and series files (any may be
-    None: read as empty), and commit each as its table's next snapshot. Returns rows per table name."""
+    None: read as empty), and commit each as its table's next snapshot. Returns rows per table name.
+
+    ``io`` says where Spark writes (:func:`cinelake.spark.lakeio.lake_io`; default: the lake itself)."""
     from pyspark.sql import functions as F
 
     from cinelake.spark.refined import latest_local, latest_movies, latest_series, star_schema
 
     say = progress or (lambda _message: None)
+    io = io or lakeio.SparkLakeIO(lake)
     every_day = spark.read.parquet(*trusted_movies) if trusted_movies else _empty_trusted(spark, "Movies")
     every_series = _read_series(spark, trusted_series) if trusted_series else _empty_trusted(spark, "Series")
     movies = latest_movies(every_day).persist()  # every table reads it
@@ -92,8 +96,7 @@ def write_refined(
         built = star_schema(movies, local["Movies"], every_day, series=series, local_series=local["Series"])
         for name, frame in built.items():
             table = refined_table(name)
-            staged = tables.staging_dir(lake, table, "spark")
-            target = lakeio.spark_uri(lake, staged)
+            target, staged = io.write_target(table)
             if table.partition:
                 copy = f"_{table.partition}"
                 copied = frame.withColumn(copy, F.col(table.partition))
@@ -139,16 +142,16 @@ def trusted_to_refined(
         from cinelake.spark.session import get_spark
 
         spark = get_spark("cinelake-trusted-to-refined")
-    lakeio.check_spark_lake(store, spark)
-    with spark_errors("trusted-to-refined"):
+    with lakeio.lake_io(store, spark, progress) as io, spark_errors("trusted-to-refined"):
         counts = write_refined(
             spark,
-            movies,
-            _trusted_files(store, Origin.LOCAL, "Movies"),
+            io.table_files(movies),
+            io.table_files(_trusted_files(store, Origin.LOCAL, "Movies")),
             store,
             progress,
-            series,
-            _trusted_files(store, Origin.LOCAL, "Series"),
+            io.table_files(series),
+            io.table_files(_trusted_files(store, Origin.LOCAL, "Series")),
+            io=io,
         )
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
     result.catalog_updated = True

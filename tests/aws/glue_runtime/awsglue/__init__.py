@@ -1,0 +1,1 @@
+"""Test double of the AWS Glue runtime's ``awsglue`` package (see ../README.md)."""
