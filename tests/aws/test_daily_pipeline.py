@@ -23,6 +23,7 @@ from cinelake.lake.store import Lake
 from cinelake.pipeline import demo_csv
 from tests.aws.asl import ExecutionFailed
 from tests.aws.stack import LocalStack, local_stack, s3_objects
+from tests.aws.test_dashboard_function import open_the_dashboard
 
 pytestmark = pytest.mark.integration
 
@@ -84,6 +85,8 @@ def stack(
             "DiscoverFrom": "2000-01-01",
             "DiscoverTo": "2000-12-31",
             "TransformEngine": request.param,
+            # The Lambda variant deploys the dashboard too, which the one-day test then opens.
+            "Dashboard": "true" if request.param == "lambda" else "false",
         },
         extra_env={"SAFETY_MARGIN_SECONDS": "5"},
     ) as deployed:
@@ -159,6 +162,9 @@ def test_one_day_then_the_same_day_again(
         assert "TransformFunction" not in stack.functions
         assert [t.script for t in stack.transforms] == ["raw_to_trusted.py", "trusted_to_refined.py"]
         assert not {"RawToTrustedLambda", "TrustedToRefinedLambda"} & set(execution.visited)
+
+    if on_lambda:  # the dashboard (Dashboard=true) over this day's lake, signed and read-only
+        open_the_dashboard(stack, answer)
 
     # IAM: every S3 key, Glue, Secrets Manager and Athena call of each step is inside its role
     assert all(f.proxy.calls for f in stack.functions.values())  # every call went through a recorder

@@ -167,78 +167,65 @@ def test_no_credentials_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 # --- the function itself, after a day of the stack on moto -------------------------------------------
 
 
-@pytest.mark.slow
-@pytest.mark.integration
-def test_the_dashboard_function_behind_its_signed_url(
-    aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
-) -> None:
-    from cinelake.ingest.local_csv import ingest_local
-    from cinelake.lake.store import Lake
-    from tests.aws.stack import local_stack
-    from tests.aws.test_daily_pipeline import small_csvs
+def open_the_dashboard(stack: Any, answer_of_the_day: dict[str, Any]) -> None:
+    """Open the stack's dashboard function after a day of the stack on moto (Dashboard=true): it is
+    called by ``tests/aws/test_daily_pipeline.py``'s one-day test on the Lambda engine, so the day that
+    test runs anyway is the lake the dashboard reads, rather than a second day of its own.
 
-    parameters = {"Dashboard": "true", "Genres": "Animation", "Sources": "csv", "Kinds": "movies"}
-    with local_stack(
-        endpoint=aws_env, tmdb_url=tmdb_server, token=planted_secret, root=tmp_path, parameters=parameters
-    ) as stack:
-        lake = Lake(f"s3://{stack.bucket}", s3_endpoint_url=aws_env)
-        today = dt.datetime.now(dt.UTC).date()
-        ingest_local(lake, [str(small_csvs(tmp_path)[0])], day=today)
-        output, execution = stack.execute({"incremental": True})
-        # The day ran as without the dashboard, which no state invoked.
-        assert "Report" in execution.visited and "Done" in execution.visited
-        dashboard = stack.function("DashboardFunction")
-        assert dashboard.invocations == 0 and dashboard.proxy.calls == []
-        answer_of_the_day = json.loads(lake.read_bytes(output["report"]["answer"].split("/", 3)[3]))
+    No state of the day invoked the function; unsigned and wrongly signed requests never reach it; a
+    signed browser sees the day's analysis through the same code, and every call it made is a read
+    its role grants."""
+    dashboard = stack.function("DashboardFunction")
+    assert dashboard.invocations == 0 and dashboard.proxy.calls == []
 
-        def invoke(event: dict[str, Any]) -> dict[str, Any]:
-            invocation = stack.invoke(dashboard, event)
-            assert invocation.error is None, invocation.error
-            result: dict[str, Any] = invocation.result
-            return result
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        invocation = stack.invoke(dashboard, event)
+        assert invocation.error is None, invocation.error
+        result: dict[str, Any] = invocation.result
+        return result
 
-        with function_url.FunctionUrl(invoke) as url:
-            import httpx
+    with function_url.FunctionUrl(invoke) as url:
+        import httpx
 
-            # No signature, or another key's: refused before the function runs.
-            assert httpx.get(url.url).status_code == 403
-            stranger = Credentials(function_url.ACCESS_KEY, "not-the-key")
-            wrong = signing_proxy.create_proxy(url.url, region=function_url.REGION, credentials=stranger)
-            (refused,) = browse(wrong, "/")
-            assert refused.status_code == 403 and "DashboardViewerPolicy" in refused.text
-            assert url.refused == 2 and url.answered == [] and dashboard.invocations == 0
+        # No signature, or another key's: refused before the function runs.
+        assert httpx.get(url.url).status_code == 403
+        stranger = Credentials(function_url.ACCESS_KEY, "not-the-key")
+        wrong = signing_proxy.create_proxy(url.url, region=function_url.REGION, credentials=stranger)
+        (refused,) = browse(wrong, "/")
+        assert refused.status_code == 403 and "DashboardViewerPolicy" in refused.text
+        assert url.refused == 2 and url.answered == [] and dashboard.invocations == 0
 
-            viewer = Credentials(function_url.ACCESS_KEY, function_url.SECRET_KEY)
-            proxy = signing_proxy.create_proxy(url.url, region=function_url.REGION, credentials=viewer)
-            best = answer_of_the_day["genres"]["Animation"]["best"][0]
-            page, answer, title, bad, script = browse(
-                proxy,
-                "/?kind=movies&genre=Animation",
-                "/api/answer?kind=movies&genre=Animation",
-                f"/title/movies/{best['tmdb_id']}?kind=movies&genre=Animation",
-                "/view?kind=movies&genre=Sitcom",
-                "/assets/plotly.min.js",
-            )
-            assert page.status_code == 200, page.text[:500]
-            assert 'data-rank="B1"' in page.text and "not endorsed or certified by TMDB" in page.text
-            # /api/answer is the analysis of the day the report step wrote, through the same code.
-            # (The report's definition words a single genre without "any of": the rows are the same.)
-            found = answer.json()
-            assert found["genres"] == answer_of_the_day["genres"]
-            assert found["source"] == answer_of_the_day["source"]
-            assert title.status_code == 200 and best["title"] in title.text
-            assert bad.status_code == 400 and "unknown genre 'Sitcom'" in bad.json()["error"]
-            assert script.status_code == 200 and script.content == installed_plotly_js()
-        # plotly.js left the function gzipped, well under a Function URL's 6 MB answer
-        (asset,) = [a for a in url.answered if a.path.startswith("/assets/plotly.min.js")]
-        assert asset.base64 and asset.payload_bytes < function_url.RESPONSE_LIMIT / 2
+        viewer = Credentials(function_url.ACCESS_KEY, function_url.SECRET_KEY)
+        proxy = signing_proxy.create_proxy(url.url, region=function_url.REGION, credentials=viewer)
+        best = answer_of_the_day["genres"]["Animation"]["best"][0]
+        page, answer, title, bad, script = browse(
+            proxy,
+            "/?kind=movies&genre=Animation",
+            "/api/answer?kind=movies&genre=Animation",
+            f"/title/movies/{best['tmdb_id']}?kind=movies&genre=Animation",
+            "/view?kind=movies&genre=Sitcom",
+            "/assets/plotly.min.js",
+        )
+        assert page.status_code == 200, page.text[:500]
+        assert 'data-rank="B1"' in page.text and "not endorsed or certified by TMDB" in page.text
+        # /api/answer is the analysis of the day the report step wrote, through the same code.
+        # (The report's definition words a single genre without "any of": the rows are the same.)
+        found = answer.json()
+        assert found["genres"] == answer_of_the_day["genres"]
+        assert found["source"] == answer_of_the_day["source"]
+        assert title.status_code == 200 and best["title"] in title.text
+        assert bad.status_code == 400 and "unknown genre 'Sitcom'" in bad.json()["error"]
+        assert script.status_code == 200 and script.content == installed_plotly_js()
+    # plotly.js left the function gzipped, well under a Function URL's 6 MB answer
+    (asset,) = [a for a in url.answered if a.path.startswith("/assets/plotly.min.js")]
+    assert asset.base64 and asset.payload_bytes < function_url.RESPONSE_LIMIT / 2
 
-        # IAM: every call the dashboard made is inside its role, and it only read.
-        calls = dashboard.proxy.calls
-        assert calls and {c.service for c in calls} <= {"s3", "glue"}
-        assert {c.method for c in calls if c.service == "s3"} <= {"GET", "HEAD"}
-        assert all(c.target.split(".", 1)[-1].startswith("Get") for c in calls if c.service == "glue")
-        assert stack.access_problems("DashboardFunction") == []
+    # IAM: every call the dashboard made is inside its role, and it only read.
+    calls = dashboard.proxy.calls
+    assert calls and {c.service for c in calls} <= {"s3", "glue"}
+    assert {c.method for c in calls if c.service == "s3"} <= {"GET", "HEAD"}
+    assert all(c.target.split(".", 1)[-1].startswith("Get") for c in calls if c.service == "glue")
+    assert stack.access_problems("DashboardFunction") == []
 
 
 def browse(app: Any, *paths: str) -> list[Any]:
