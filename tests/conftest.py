@@ -168,4 +168,3 @@ def spark(spark_session: Any) -> Any:
     from cinelake.spark.session import get_spark
 
     return get_spark("cinelake-tests")
-

@@ -150,7 +150,7 @@ SERIES = [
 
 
 def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) -> None:
-    from cinelake.analysis.series_answer import best_and_worst_series
+    from cinelake.analysis import answer, kinds
 
     shows = [
         [str(i), str(i), None, f"Show {i}", "2010", str(p), str(v), str(n), str(s), str(e), "2026-11-26"]
@@ -171,10 +171,10 @@ def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) ->
             _result([("name", "varchar")], [["Comedy"]]),
         ],
     )
-    answer = best_and_worst_series(str(tmp_path / "lake"), engine="athena", database="cinelake", top=2)
-    assert answer.source is not None and "Athena" in answer.source.description
-    assert answer.source.films == 5 and answer.source.snapshot == "2026-11-26"
-    comedy = answer.genres["Comedy"]
+    found = answer(str(tmp_path / "lake"), kinds.SERIES, engine="athena", database="cinelake", top=2)
+    assert found.source is not None and "Athena" in found.source.description
+    assert found.source.titles == 5 and found.source.snapshot == "2026-11-26"
+    comedy = found.genres["Comedy"]
     assert comedy.eligible == 4  # 7 votes is under the series' 50
     assert [s.tmdb_id for s in comedy.best] == [1, 3] and [s.tmdb_id for s in comedy.worst] == [4, 2]
     assert comedy.best[0].seasons == 3 and comedy.best[0].episodes == 30

@@ -8,7 +8,6 @@ data does.
 from __future__ import annotations
 
 from cinelake.analysis.model import Analysis, GenreResult
-from cinelake.analysis.series_model import SeriesGenreResult
 
 # Below this many eligible films a rank correlation moves a lot with one film: the reading says so.
 FEW_FILMS = 20
@@ -83,12 +82,12 @@ def genre_reading(result: GenreResult, rank_by: str) -> str:
 
 
 def reading(analysis: Analysis) -> str:
-    """One paragraph per genre, joined."""
+    """One paragraph per genre (in the kind's words), joined."""
     rank_by = analysis.definition.rank_by
-    return "\n\n".join(genre_reading(r, rank_by) for r in analysis.genres.values())
+    return "\n\n".join(analysis.kind.reading(r, rank_by) for r in analysis.genres.values())
 
 
-def series_reading(result: SeriesGenreResult) -> str:
+def series_reading(result: GenreResult) -> str:
     """One paragraph about one genre's series, written from the figures (no money: TV has none)."""
     name = result.genre
     if result.eligible == 0:

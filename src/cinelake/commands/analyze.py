@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,10 +16,7 @@ from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_conso
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from cinelake.analysis.model import Analysis, Answer, Film, GenreResult
-    from cinelake.analysis.series_model import Series, SeriesAnalysis, SeriesGenreResult
-
-FILMS_MIN_VOTES = 100
+    from cinelake.analysis.model import Analysis, GenreResult, Record
 
 
 class OutputFormat(StrEnum):
@@ -151,14 +147,15 @@ def asked(
 def _run_analysis(
     lake: str | None, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
-    from cinelake.analysis import budget_vs_revenue
+    from cinelake.analysis import FILMS, answer
 
     with console.status("reading the lake ...", spinner="dots") if is_interactive() else nullcontext():
-        return budget_vs_revenue(
+        return answer(
             lake_url(lake),
+            FILMS,
             genres=chosen.genres,
             top=top,
-            min_votes=FILMS_MIN_VOTES if min_votes is None else min_votes,
+            min_votes=min_votes,
             rank_by=rank_by,
             engine=engine,
             **chosen.selection(),
@@ -174,23 +171,22 @@ def _run_series(
     engine: str,
     *,
     required: bool,
-) -> SeriesAnalysis | None:
+) -> Analysis | None:
     """The series answer; with ``required`` false, None when the lake holds no series (and
     ``rank_by`` falls back to vote_average when it is not a series key)."""
-    from cinelake.analysis import NoAnalysisData
-    from cinelake.analysis.series_answer import best_and_worst_series
-    from cinelake.analysis.series_model import SERIES_MIN_VOTES, SERIES_RANK_BY_CHOICES
+    from cinelake.analysis import SERIES, NoAnalysisData, answer
     from cinelake.errors import CinelakeError
 
-    if not required and rank_by not in SERIES_RANK_BY_CHOICES:
+    if not required and rank_by not in SERIES.rank_keys:
         rank_by = "vote_average"
     with console.status("reading the series ...", spinner="dots") if is_interactive() else nullcontext():
         try:
-            answer = best_and_worst_series(
+            found = answer(
                 lake_url(lake),
+                SERIES,
                 genres=chosen.genres,
                 top=top,
-                min_votes=SERIES_MIN_VOTES if min_votes is None else min_votes,
+                min_votes=min_votes,
                 rank_by=rank_by,
                 engine=engine,
                 **chosen.selection(),
@@ -206,12 +202,12 @@ def _run_series(
             # database without the series tables, a film genre TV lacks) still gets the films' answer.
             err_console.print(f"series: not answered ({exc})", highlight=False, markup=False)
             return None
-    if not required and answer.source is not None and answer.source.films == 0:
+    if not required and found.source is not None and found.source.titles == 0:
         return None
-    return answer
+    return found
 
 
-def answer_document(analysis: Analysis | None, series: SeriesAnalysis | None, kind: str) -> dict[str, Any]:
+def answer_document(analysis: Analysis | None, series: Analysis | None, kind: str) -> dict[str, Any]:
     """The JSON object ``cinelake analyze --format json`` prints for ``kind`` (docs/analysis.md)."""
     if kind == AnswerKind.SERIES:
         assert series is not None
@@ -352,48 +348,26 @@ def register(app: typer.Typer) -> None:
 
 
 def print_analysis(analysis: Analysis, *, notice: bool = True) -> None:
-    from cinelake.analysis.reading import genre_reading
-
-    rank_by = analysis.definition.rank_by
-    _print_answer(
-        analysis,
-        title="Budget vs revenue: the definition",
-        noun="films",
-        genre_suffix="",
-        tables=lambda r: [_films_table(r, rank_by), _summary_table(r)],
-        reading=lambda r: genre_reading(r, rank_by),
-        notice=notice,
-    )
+    """The films' answer on the terminal."""
+    _print_answer(analysis, title="Budget vs revenue: the definition", genre_suffix="", notice=notice)
 
 
-def print_series(series: SeriesAnalysis) -> None:
-    from cinelake.analysis.reading import series_reading
-
+def print_series(series: Analysis) -> None:
+    """The series' answer on the terminal."""
     _print_answer(
         series,
         title=f"Series: best and worst by {series.definition.rank_by}, and popularity",
-        noun="series",
         genre_suffix=" series",
-        tables=lambda r: [_series_table(r, series.definition.rank_by), _series_summary_table(r)],
-        reading=series_reading,
         notice=True,
     )
 
 
-def _print_answer(
-    answer: Answer,
-    *,
-    title: str,
-    noun: str,
-    genre_suffix: str,
-    tables: Callable[[Any], list[RenderableType]],
-    reading: Callable[[Any], str],
-    notice: bool,
-) -> None:
+def _print_answer(answer: Analysis, *, title: str, genre_suffix: str, notice: bool) -> None:
     """The definition, the source, then per genre its notes, tables (when any title is eligible) and
-    reading; ``noun`` counts the source's rows, ``genre_suffix`` follows the genre in its heading."""
+    reading; ``genre_suffix`` follows the genre in its heading."""
     from rich.panel import Panel
 
+    kind, rank_by = answer.kind, answer.definition.rank_by
     statements = answer.definition.statements()
     console.print(
         Panel(
@@ -405,139 +379,85 @@ def _print_answer(
     if answer.source is not None:
         src = answer.source
         snapshot = f", collected from TMDB on {src.snapshot}" if src.snapshot else ""
-        console.print(f"[bold]source[/]: {src.description}: {src.films:,} {noun} at {src.location}{snapshot}")
+        console.print(
+            f"[bold]source[/]: {src.description}: {src.titles:,} {kind.plural} at {src.location}{snapshot}"
+        )
     for result in answer.genres.values():
         console.rule(f"[bold]{result.genre}{genre_suffix}[/] · {result.eligible:,} eligible")
         for note in result.notes:
             console.print(f"[yellow]note:[/] {note}")
         if result.eligible:
-            for table in tables(result):
-                console.print(table)
-        console.print(reading(result), soft_wrap=False)
+            console.print(_titles_table(result, answer, genre_suffix))
+            console.print(_summary_table(result, answer, genre_suffix))
+        console.print(kind.reading(result, rank_by), soft_wrap=False)
         console.print()
     if notice:
         console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 
-def _ranked_table(
-    title: str, label: str, columns: Sequence[str], best: list[list[str]], worst: list[list[str]]
-) -> RenderableType:
-    """The best (B1, B2, ...) and the worst (W1, ...) of a genre: a title column ``label`` that folds,
-    then the right-aligned ``columns``; each row's cells are the title and those columns."""
+def _titles_table(result: GenreResult, answer: Analysis, genre_suffix: str) -> RenderableType:
+    """The best (B1, B2, ...) and the worst (W1, ...) of a genre in the kind's terminal columns: the
+    first (the title) folds, the others are right-aligned."""
     from rich import box
     from rich.table import Table
 
+    kind = answer.kind
+    what = "money in US$ millions" if kind.no_money is None else "TV has no budget or revenue"
+    title = f"{result.genre}{genre_suffix}: best (B) and worst (W) by {answer.definition.rank_by}; {what}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#")
-    table.add_column(label, overflow="fold", ratio=1)
-    for name in columns:
-        table.add_column(name, justify="right", no_wrap=True)
-    for group, rows in (("B", best), ("W", worst)):
-        for rank, cells in enumerate(rows, 1):
-            table.add_row(f"{group}{rank}", *cells)
-        if group == "B" and worst:
+    columns = kind.terminal_columns
+    table.add_column(columns[0].header, overflow="fold", ratio=1)
+    for column in columns[1:]:
+        table.add_column(column.header, justify="right", no_wrap=True)
+    for group, rows in (("B", result.best), ("W", result.worst)):
+        for rank, item in enumerate(rows, 1):
+            table.add_row(
+                f"{group}{rank}", *(_cell(item, c.field, c.format, kind.year_field) for c in columns)
+            )
+        if group == "B" and result.worst:
             table.add_section()
     return table
 
 
-def _figures_table(
-    title: str, figures: list[tuple[str, str, str]], correlations: dict[str, float | None]
-) -> RenderableType:
+def _cell(item: Record, field: str, format: str, year_field: str) -> str:
+    from cinelake.analysis.kinds import cell_text
+
+    value = getattr(item, field)
+    if format == "title":
+        year = getattr(item, year_field)
+        return (value or f"TMDB {item.tmdb_id}") + (f" ({year})" if year else "")
+    if format == "money":
+        return f"{value / 1_000_000:,.1f}"
+    return cell_text(format, value)
+
+
+def _summary_table(result: GenreResult, answer: Analysis, genre_suffix: str) -> RenderableType:
     """A genre's figures for its best and its worst, then its Spearman correlations."""
     from rich import box
     from rich.table import Table
 
+    from cinelake.analysis.kinds import cell_text
+
+    title = f"{result.genre}{genre_suffix}: summary and Spearman correlations"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("figure")
     table.add_column("best", justify="right")
     table.add_column("worst", justify="right")
+    best, worst = result.best_summary.values, result.worst_summary.values
+    figures = [
+        (label, cell_text(how, best[key]), cell_text(how, worst[key]))
+        for label, key, how in answer.kind.summary_rows
+    ]
+    figures += [
+        (f"{key.replace('_', ' ')}, best - worst", _num(result.difference(key), 2), "")
+        for key in result.differences
+    ]
     for index, row in enumerate(figures):
         table.add_row(*row, end_section=index == len(figures) - 1)
-    for key, rho in correlations.items():
+    for key, rho in result.correlations.items():
         table.add_row(f"ρ {key.replace('_', ' vs ', 1)}", _num(rho, 2, signed=True), "(all eligible)")
     return table
-
-
-def _title(name: str | None, tmdb_id: int, year: int | None) -> str:
-    return (name or f"TMDB {tmdb_id}") + (f" ({year})" if year else "")
-
-
-def _series_table(result: SeriesGenreResult, rank_by: str) -> RenderableType:
-    return _ranked_table(
-        f"{result.genre} series: best (B) and worst (W) by {rank_by} (TV has no budget or revenue)",
-        "series",
-        ("vote", "votes", "pop.", "seasons", "episodes"),
-        [_series_cells(show) for show in result.best],
-        [_series_cells(show) for show in result.worst],
-    )
-
-
-def _series_cells(show: Series) -> list[str]:
-    return [
-        _title(show.name, show.tmdb_id, show.first_air_year),
-        _num(show.vote_average, 1),
-        f"{show.vote_count:,}",
-        _num(show.popularity, 2),
-        "n/a" if show.seasons is None else str(show.seasons),
-        "n/a" if show.episodes is None else str(show.episodes),
-    ]
-
-
-def _series_summary_table(result: SeriesGenreResult) -> RenderableType:
-    best, worst = result.best_summary, result.worst_summary
-    return _figures_table(
-        f"{result.genre} series: medians and Spearman correlations",
-        [
-            ("series", str(best.count), str(worst.count)),
-            ("median vote", _num(best.median_vote_average, 1), _num(worst.median_vote_average, 1)),
-            ("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2)),
-            ("median seasons", _num(best.median_seasons, 1), _num(worst.median_seasons, 1)),
-            ("median episodes", _num(best.median_episodes, 1), _num(worst.median_episodes, 1)),
-        ],
-        result.correlations,
-    )
-
-
-def _films_table(result: GenreResult, rank_by: str) -> RenderableType:
-    return _ranked_table(
-        f"{result.genre}: best (B) and worst (W) by {rank_by}; money in US$ millions",
-        "title",
-        ("vote", "votes", "budget", "revenue", "ROI", "pop."),
-        [_film_cells(film) for film in result.best],
-        [_film_cells(film) for film in result.worst],
-    )
-
-
-def _film_cells(film: Film) -> list[str]:
-    return [
-        _title(film.title, film.tmdb_id, film.release_year),
-        _num(film.vote_average, 1),
-        f"{film.vote_count:,}",
-        _millions(film.budget),
-        _millions(film.revenue),
-        f"{film.roi:.2f}×",
-        _num(film.popularity, 2),
-    ]
-
-
-def _millions(amount: int) -> str:
-    return f"{amount / 1_000_000:,.1f}"
-
-
-def _summary_table(result: GenreResult) -> RenderableType:
-    best, worst = result.best_summary, result.worst_summary
-    return _figures_table(
-        f"{result.genre}: summary and Spearman correlations",
-        [
-            ("films", str(best.count), str(worst.count)),
-            ("median ROI", _num(best.median_roi, 2, "×"), _num(worst.median_roi, 2, "×")),
-            ("total budget", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
-            ("total revenue", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
-            ("median popularity", _num(best.median_popularity, 2), _num(worst.median_popularity, 2)),
-            ("median popularity, best - worst", _num(result.median_popularity_difference, 2), ""),
-        ],
-        result.correlations,
-    )
 
 
 def _num(value: float | None, digits: int, suffix: str = "", *, signed: bool = False) -> str:
