@@ -107,6 +107,7 @@ class TitleKind:
     queries: KindQueries
     no_money: str | None = None  # why the kind has no money figures, when it has none
     table_class: str = "films"
+    genre_heading: str = "{genre}"  # a genre's heading in the report and on the terminal
     report_anchor: str = "genre"  # the report's section ids: "<anchor>-<genre>"
     chart_prefix: str = ""  # the report's chart ids: "chart-<prefix><genre>-<chart>"
     # Rank keys that carry their own vote count (min_votes and the tie-break use it), and the fields an
@@ -538,6 +539,7 @@ SERIES = TitleKind(
     ),
     no_money=NO_MONEY,
     table_class="films series",
+    genre_heading="{genre} series",
     report_anchor="series",
     chart_prefix="series-",
 )

@@ -168,7 +168,7 @@ def _genre_section(result: GenreResult, analysis: Analysis) -> str:
             + "</div>"
         )
     tables = titles_table(result, analysis) + summary_table(result, analysis) if result.eligible else ""
-    heading = result.genre if kind.report_anchor == "genre" else f"{result.genre} {kind.plural}"
+    heading = kind.genre_heading.format(genre=result.genre)
     css = "genre" if kind.report_anchor == "genre" else f"{kind.report_anchor}-genre"
     return f"""<section class="card {css}" id="{kind.report_anchor}-{slug}">
 <h2>{_e(heading)} <span class="muted">· {result.eligible:,} eligible {kind.plural}</span></h2>

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cinelake.commands.common import TMDB_NOTICE, LakeOption, console, err_console, is_interactive, lake_url
+from cinelake.commands.common import LakeOption, console, err_console, is_interactive, lake_url
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
-    from cinelake.analysis.model import Analysis, GenreResult, Record
+    from cinelake.analysis.model import Analysis
 
 
 class OutputFormat(StrEnum):
@@ -207,18 +205,6 @@ def _run_series(
     return found
 
 
-def answer_document(analysis: Analysis | None, series: Analysis | None, kind: str) -> dict[str, Any]:
-    """The JSON object ``cinelake analyze --format json`` prints for ``kind`` (docs/analysis.md)."""
-    if kind == AnswerKind.SERIES:
-        assert series is not None
-        return series.to_dict()
-    assert analysis is not None
-    document = analysis.to_dict()
-    if kind == AnswerKind.BOTH:
-        document["series"] = series.to_dict() if series is not None else None
-    return document
-
-
 def analyze(
     lake: LakeOption = None,
     kind: KindOption = AnswerKind.BOTH,
@@ -279,6 +265,14 @@ def analyze(
     if kind is not AnswerKind.MOVIES:
         required = kind is AnswerKind.SERIES
         series = _run_series(lake, chosen, top, min_votes, rank_by, engine.value, required=required)
+    from cinelake.views.answers import (
+        answer_document,
+        print_answer,
+        print_no_series,
+        print_vintage,
+        write_answer_json,
+    )
+
     document = answer_document(analysis, series, kind.value)
     if out is not None:
         path = write_answer_json(document, out)
@@ -287,35 +281,13 @@ def analyze(
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     if analysis is not None:
-        print_analysis(analysis, notice=kind is AnswerKind.MOVIES)
+        print_answer(console, analysis, notice=kind is AnswerKind.MOVIES)
     if kind is AnswerKind.BOTH and series is None:
-        console.print("[bold]series[/]: the lake holds no TMDB series (ingest them with --kind series)")
-        console.print(f"[dim]{TMDB_NOTICE}[/]")
+        print_no_series(console)
     if series is not None:
-        print_series(series)
+        print_answer(console, series)
     if engine is Engine.DUCKDB:
-        print_vintage(lake_url(lake))
-
-
-def print_vintage(lake: str) -> None:
-    """The line saying how old the lake's TMDB values are, when it came from the packaged snapshot."""
-    from cinelake.analysis.freshness import data_vintage, vintage_sentence
-    from cinelake.lake.store import Lake
-
-    sentence = vintage_sentence(data_vintage(Lake(lake)))
-    if sentence:
-        console.print(f"[bold]data[/]: {sentence}", highlight=False)
-
-
-def write_analysis_json(analysis: Analysis, out_dir: Path) -> Path:
-    return write_answer_json(analysis.to_dict(), out_dir)
-
-
-def write_answer_json(document: dict[str, Any], out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "analysis.json"
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+        print_vintage(console, lake_url(lake))
 
 
 def report(
@@ -342,125 +314,3 @@ def register(app: typer.Typer) -> None:
     """Add `analyze` and `report` as top-level commands of ``app``."""
     app.command("analyze")(analyze)
     app.command("report")(report)
-
-
-# --- rendering -------------------------------------------------------------------------------------
-
-
-def print_analysis(analysis: Analysis, *, notice: bool = True) -> None:
-    """The films' answer on the terminal."""
-    _print_answer(analysis, title="Budget vs revenue: the definition", genre_suffix="", notice=notice)
-
-
-def print_series(series: Analysis) -> None:
-    """The series' answer on the terminal."""
-    _print_answer(
-        series,
-        title=f"Series: best and worst by {series.definition.rank_by}, and popularity",
-        genre_suffix=" series",
-        notice=True,
-    )
-
-
-def _print_answer(answer: Analysis, *, title: str, genre_suffix: str, notice: bool) -> None:
-    """The definition, the source, then per genre its notes, tables (when any title is eligible) and
-    reading; ``genre_suffix`` follows the genre in its heading."""
-    from rich.panel import Panel
-
-    kind, rank_by = answer.kind, answer.definition.rank_by
-    statements = answer.definition.statements()
-    console.print(
-        Panel(
-            "\n".join(f"[bold]{key}[/]: {text}" for key, text in statements.items()),
-            title=title,
-            expand=False,
-        )
-    )
-    if answer.source is not None:
-        src = answer.source
-        snapshot = f", collected from TMDB on {src.snapshot}" if src.snapshot else ""
-        console.print(
-            f"[bold]source[/]: {src.description}: {src.titles:,} {kind.plural} at {src.location}{snapshot}"
-        )
-    for result in answer.genres.values():
-        console.rule(f"[bold]{result.genre}{genre_suffix}[/] · {result.eligible:,} eligible")
-        for note in result.notes:
-            console.print(f"[yellow]note:[/] {note}")
-        if result.eligible:
-            console.print(_titles_table(result, answer, genre_suffix))
-            console.print(_summary_table(result, answer, genre_suffix))
-        console.print(kind.reading(result, rank_by), soft_wrap=False)
-        console.print()
-    if notice:
-        console.print(f"[dim]{TMDB_NOTICE}[/]")
-
-
-def _titles_table(result: GenreResult, answer: Analysis, genre_suffix: str) -> RenderableType:
-    """The best (B1, B2, ...) and the worst (W1, ...) of a genre in the kind's terminal columns: the
-    first (the title) folds, the others are right-aligned."""
-    from rich import box
-    from rich.table import Table
-
-    kind = answer.kind
-    what = "money in US$ millions" if kind.no_money is None else "TV has no budget or revenue"
-    title = f"{result.genre}{genre_suffix}: best (B) and worst (W) by {answer.definition.rank_by}; {what}"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#")
-    columns = kind.terminal_columns
-    table.add_column(columns[0].header, overflow="fold", ratio=1)
-    for column in columns[1:]:
-        table.add_column(column.header, justify="right", no_wrap=True)
-    for group, rows in (("B", result.best), ("W", result.worst)):
-        for rank, item in enumerate(rows, 1):
-            table.add_row(
-                f"{group}{rank}", *(_cell(item, c.field, c.format, kind.year_field) for c in columns)
-            )
-        if group == "B" and result.worst:
-            table.add_section()
-    return table
-
-
-def _cell(item: Record, field: str, format: str, year_field: str) -> str:
-    from cinelake.analysis.kinds import cell_text
-
-    value = getattr(item, field)
-    if format == "title":
-        year = getattr(item, year_field)
-        return (value or f"TMDB {item.tmdb_id}") + (f" ({year})" if year else "")
-    if format == "money":
-        return f"{value / 1_000_000:,.1f}"
-    return cell_text(format, value)
-
-
-def _summary_table(result: GenreResult, answer: Analysis, genre_suffix: str) -> RenderableType:
-    """A genre's figures for its best and its worst, then its Spearman correlations."""
-    from rich import box
-    from rich.table import Table
-
-    from cinelake.analysis.kinds import cell_text
-
-    title = f"{result.genre}{genre_suffix}: summary and Spearman correlations"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("figure")
-    table.add_column("best", justify="right")
-    table.add_column("worst", justify="right")
-    best, worst = result.best_summary.values, result.worst_summary.values
-    figures = [
-        (label, cell_text(how, best[key]), cell_text(how, worst[key]))
-        for label, key, how in answer.kind.summary_rows
-    ]
-    figures += [
-        (f"{key.replace('_', ' ')}, best - worst", _num(result.difference(key), 2), "")
-        for key in result.differences
-    ]
-    for index, row in enumerate(figures):
-        table.add_row(*row, end_section=index == len(figures) - 1)
-    for key, rho in result.correlations.items():
-        table.add_row(f"ρ {key.replace('_', ' vs ', 1)}", _num(rho, 2, signed=True), "(all eligible)")
-    return table
-
-
-def _num(value: float | None, digits: int, suffix: str = "", *, signed: bool = False) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:{'+' if signed else ''}.{digits}f}{suffix}"
