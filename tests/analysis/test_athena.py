@@ -1,4 +1,4 @@
-"""`--engine athena`: the Refined queries go through Athena (moto in server mode answers them with the
+"""`--query-engine athena`: the Refined queries go through Athena (moto in server mode answers them with the
 rows Athena would return, as text cells, which the loader turns back into films)."""
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def test_athena_engine_reads_refined_through_athena(
 
 
 def test_athena_has_no_raw_fallback(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--engine duckdb"):
+    with pytest.raises(UsageError, match="--query-engine duckdb"):
         budget_vs_revenue(str(tmp_path / "lake"), engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown engine 'spark'"):
         budget_vs_revenue(str(tmp_path / "lake"), engine="spark")

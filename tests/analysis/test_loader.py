@@ -79,7 +79,7 @@ def test_films_do_not_fall_back_and_missing_tables_are_named(tmp_path: Path) -> 
 def test_engine_and_zone_mistakes_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown engine 'spark': choose one of duckdb, athena"):
         check_engine("spark")
-    with pytest.raises(UsageError, match="use it with --engine duckdb"):
+    with pytest.raises(UsageError, match="use it with --query-engine duckdb"):
         load_with(str(tmp_path), SERIES, engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown source zone 'trusted'"):
         load_with(str(tmp_path), SERIES, zone="trusted")  # type: ignore[arg-type]

@@ -138,9 +138,9 @@ def load_with(
     store = Lake(lake) if isinstance(lake, str) else lake
     if engine == "athena":
         if zone == "raw":
-            raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
+            raise UsageError("the Raw fallback reads the lake's files: use it with --query-engine duckdb")
         if as_of is not None:
-            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
+            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --query-engine duckdb")
         return load_athena(store, kind, database=database)
     return load(store, kind, zone=zone, as_of=as_of)
 

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cinelake.commands.common import LakeOption, console, err_console, is_interactive, lake_url
+from cinelake.commands.common import (
+    LakeOption,
+    QueryEngine,
+    RetiredEngineOption,
+    console,
+    err_console,
+    is_interactive,
+    lake_url,
+    query_engine_option,
+)
 
 if TYPE_CHECKING:
     from cinelake.analysis.model import Analysis
@@ -20,11 +29,6 @@ if TYPE_CHECKING:
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
-
-
-class Engine(StrEnum):
-    DUCKDB = "duckdb"
-    ATHENA = "athena"
 
 
 class AnswerKind(StrEnum):
@@ -227,14 +231,14 @@ def analyze(
         typer.Option("--out", help="Also write analysis.json into this folder.", show_default=False),
     ] = None,
     engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="duckdb: in process over the lake's files; athena: the Refined tables of the Glue "
-            "database (CINELAKE_CATALOG_DATABASE) in Amazon Athena, in the workgroup "
-            "CINELAKE_ATHENA_WORKGROUP (default: primary).",
+        QueryEngine,
+        query_engine_option(
+            "Where the SQL runs. duckdb: in process over the lake's files; athena: the Refined tables of "
+            "the Glue database (CINELAKE_CATALOG_DATABASE) in Amazon Athena, in the workgroup "
+            "CINELAKE_ATHENA_WORKGROUP (default: primary)."
         ),
-    ] = Engine.DUCKDB,
+    ] = QueryEngine.DUCKDB,
+    retired_engine: RetiredEngineOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -286,7 +290,7 @@ def analyze(
         print_no_series(console)
     if series is not None:
         print_answer(console, series)
-    if engine is Engine.DUCKDB:
+    if engine is QueryEngine.DUCKDB:
         print_vintage(console, lake_url(lake))
 
 
@@ -303,8 +307,8 @@ def report(
     from cinelake.analysis.report import report as write_report
 
     chosen = asked(genres, None, None, None, None)
-    analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value)
-    series = _run_series(lake, chosen, top, min_votes, rank_by, Engine.DUCKDB.value, required=False)
+    analysis = _run_analysis(lake, chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value)
+    series = _run_series(lake, chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value, required=False)
     with console.status("drawing the report ...", spinner="dots") if is_interactive() else nullcontext():
         path = write_report(lake_url(lake), out, analysis=analysis, series=series)
     console.print(f"report: {path}", highlight=False, soft_wrap=True)
