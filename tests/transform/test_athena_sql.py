@@ -83,6 +83,9 @@ def test_every_query_the_analysis_sends_to_athena_parses_and_names_the_catalogs_
     assert len(set(queries)) == 6, queries
     read = {t.name for q in queries for t in sqlglot.parse_one(q, read=DIALECT).find_all(exp.Table)}
     assert {"fact_movie", "dim_movie", "fact_series", "dim_series", "dim_genre"} <= read
+    # Both kinds' rows carry IMDB's rating and votes from the facts (--rank-by imdb_rating through Athena).
+    rows = [q for q in queries if "snapshot_date" in q]
+    assert len(rows) == 2 and all("f.imdb_rating" in q and "f.imdb_votes" in q for q in rows)
     assert {q.split()[1]: query_problems(q, schema) for q in queries if query_problems(q, schema)} == {}
 
 

@@ -22,6 +22,7 @@ from cinelake.analysis.ranking import (
     unique_by_id,
 )
 from cinelake.analysis.stats import median, spearman
+from cinelake.errors import UsageError
 
 
 class Asked(TypedDict, total=False):
@@ -85,12 +86,24 @@ def analyze(
     """
     unique = unique_by_id(rows)
     definition = make_definition(kind, **asked)
+    check_rank_values(kind, definition.rank_by, unique)
     known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
     resolved = resolve_names(definition.genres, known, kind.tmdb_genres, what=kind.genre_what)
     definition = replace(definition, genres=resolved)
     groups = definition.selection.groups()
     results = {label: _genre_result(label, group, unique, definition) for label, group in groups.items()}
     return Analysis(definition=definition, genres=results, source=source, notice=notice)
+
+
+def check_rank_values(kind: TitleKind, rank_by: str, rows: Sequence[Record]) -> None:
+    """A one-line :class:`UsageError` when ``rank_by`` is a value the data may lack altogether (one
+    with its own vote count, such as IMDB's rating from the CSV) and no row of ``rows`` has it."""
+    if rank_by in kind.own_votes and all(getattr(row, rank_by) is None for row in rows):
+        others = ", ".join(k for k in kind.rank_keys if k not in kind.own_votes)
+        raise UsageError(
+            f"--rank-by {rank_by}: the lake holds no {rank_by} for any of its {kind.plural} (the local "
+            f"CSV's rating of a title TMDB knows reaches the facts); rank by {others}"
+        )
 
 
 def analyze_films(rows: Iterable[Record], **params: Any) -> Analysis:

@@ -110,9 +110,11 @@ class TitleKind:
     genre_heading: str = "{genre}"  # a genre's heading in the report and on the terminal
     report_anchor: str = "genre"  # the report's section ids: "<anchor>-<genre>"
     chart_prefix: str = ""  # the report's chart ids: "chart-<prefix><genre>-<chart>"
-    # Rank keys that carry their own vote count (min_votes and the tie-break use it), and the fields an
-    # answer ranked by them shows beside ``shown``.
+    # Rank keys that carry their own vote count (min_votes and the tie-break use it); an answer ranked
+    # by one shows it and its count beside ``shown``, in these columns, and says what it is in words.
     own_votes: Mapping[str, str] = field(default_factory=dict)
+    own_columns: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)
+    own_words: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -172,6 +174,14 @@ class TitleKind:
         fields["genres"] = tuple(g for g in (genres or []) if g is not None)
         return self.row_type(**fields, **converted)
 
+    def page_columns_for(self, rank_by: str) -> tuple[Column, ...]:
+        """The report's and the dashboard's columns of an answer ranked by ``rank_by``."""
+        return (*self.page_columns, *self.own_columns.get(rank_by, ()))
+
+    def terminal_columns_for(self, rank_by: str) -> tuple[Column, ...]:
+        """The terminal's columns of an answer ranked by ``rank_by``."""
+        return (*self.terminal_columns, *self.own_columns.get(rank_by, ()))
+
     def votes_of(self, rank_by: str) -> str:
         """The vote count ``min_votes`` and the tie-break use when ranking by ``rank_by``."""
         return self.own_votes.get(rank_by, "vote_count")
@@ -186,18 +196,28 @@ class TitleKind:
             ),
             "best": f"sorted by {d.rank_by} descending, {order}",
             "worst": f"sorted by {d.rank_by} ascending, {order}",
+            **({d.rank_by: self.own_words[d.rank_by]} if d.rank_by in self.own_words else {}),
             **dict(self.statements_after),
             "correlations": self.correlations_words,
         }
 
 
-def _refined_sql(fact: str, dim: str, key: str, name: str, year: str, figures: tuple[str, ...]) -> str:
+def _refined_sql(
+    fact: str,
+    dim: str,
+    key: str,
+    name: str,
+    year: str,
+    figures: tuple[str, ...],
+    missing: tuple[str, ...] = (),
+) -> str:
     """Portable SQL (DuckDB and Athena/Trino) over a kind's Refined fact and dimension: ``key``, the
-    ids, the name (the original name where the title has none), the year, the ``figures`` and the
-    snapshot date. The fact may hold one row per title and snapshot: the newest snapshot is the answer;
-    a title of the dimension without a fact row (a CSV title TMDB lacks) is not read."""
-    inner = ", ".join(figures)
-    outer = ", ".join(f"f.{f}" for f in figures)
+    ids, the name (the original name where the title has none), the year, the ``figures`` (those
+    ``missing`` from the fact read as NULL) and the snapshot date. The fact may hold one row per title
+    and snapshot: the newest snapshot is the answer; a title of the dimension without a fact row (a CSV
+    title TMDB lacks) is not read."""
+    inner = ", ".join(f for f in figures if f not in missing)
+    outer = ", ".join("NULL" if f in missing else f"f.{f}" for f in figures)
     return f"""
 SELECT f.{key}, d.tmdb_id, d.imdb_id, coalesce(nullif(d.{name}, ''), d.original_{name}), d.{year},
        {outer}, f.snapshot_date
@@ -210,6 +230,20 @@ JOIN {dim} d ON d.{key} = f.{key}
 WHERE f.newest = 1
 ORDER BY d.tmdb_id
 """
+
+
+def _refined(
+    fact: str, dim: str, key: str, name: str, year: str, figures: tuple[tuple[str, type], ...]
+) -> dict[str, Any]:
+    """A kind's Refined queries of its rows: over today's fact, and over a fact written before it
+    carried IMDB's figures (read as null there)."""
+    names = tuple(n for n, _ in figures)
+    return {
+        "refined_sql": _refined_sql(fact, dim, key, name, year, names),
+        "older_refined_sql": _refined_sql(fact, dim, key, name, year, names, IMDB_COLUMNS),
+        "fact_table": fact,
+        "newer_columns": IMDB_COLUMNS,
+    }
 
 
 def _genres_sql(bridge: str, key: str) -> str:
@@ -237,12 +271,37 @@ def _has_money(row: Record) -> bool:
     return budget is not None and budget >= MIN_BUDGET and revenue is not None and revenue >= MIN_REVENUE
 
 
+GENRES_TYPE = "STRUCT(id BIGINT, name VARCHAR)[]"
+# IMDB's rating and vote count, from the local CSV (notaMedia, numeroVotos) of the titles TMDB knows: the
+# facts carry them; Raw TMDB has none (the Raw fallback reads them as null).
+IMDB_FIGURES: tuple[tuple[str, type], ...] = (("imdb_rating", float), ("imdb_votes", int))
+IMDB_RAW = "NULL::DOUBLE, NULL::BIGINT"
+# A fact table written before the facts carried IMDB's figures reads them as null.
+IMDB_COLUMNS: tuple[str, ...] = tuple(name for name, _ in IMDB_FIGURES)
+IMDB_OWN: dict[str, Any] = {
+    "own_votes": {"imdb_rating": "imdb_votes"},
+    "own_columns": {
+        "imdb_rating": (
+            Column("IMDb rating", "imdb_rating", "vote"),
+            Column("IMDb votes", "imdb_votes", "count"),
+        )
+    },
+    "own_words": {
+        "imdb_rating": (
+            "IMDB's rating and vote count (imdb_votes, which --min-votes applies to) from the local CSV "
+            "(notaMedia, numeroVotos), for the titles TMDB knows; a CSV title TMDB lacks is not ranked "
+            "(it has no TMDB id, figures or history)"
+        )
+    },
+}
+
 FILM_FIGURES: tuple[tuple[str, type], ...] = (
     ("budget", int),
     ("revenue", int),
     ("popularity", float),
     ("vote_average", float),
     ("vote_count", int),
+    *IMDB_FIGURES,
 )
 SERIES_FIGURES: tuple[tuple[str, type], ...] = (
     ("popularity", float),
@@ -250,9 +309,8 @@ SERIES_FIGURES: tuple[tuple[str, type], ...] = (
     ("vote_count", int),
     ("seasons", int),
     ("episodes", int),
+    *IMDB_FIGURES,
 )
-GENRES_TYPE = "STRUCT(id BIGINT, name VARCHAR)[]"
-
 FILMS = TitleKind(
     kind=Kind.MOVIES,
     singular="film",
@@ -291,7 +349,7 @@ FILMS = TitleKind(
         "roi": lambda v: v["revenue"] / v["budget"] if v["budget"] else float("nan"),
     },
     shown=("vote_average", "vote_count", "budget", "revenue", "profit", "roi", "popularity"),
-    rank_keys=("vote_average", "vote_count", "popularity", "roi", "profit", "revenue"),
+    rank_keys=("vote_average", "vote_count", "popularity", "roi", "profit", "revenue", "imdb_rating"),
     default_min_votes=FILMS_MIN_VOTES,
     admits=_has_money,
     admits_words=(
@@ -360,12 +418,11 @@ FILMS = TitleKind(
         Chart("popularity-roi", charts.popularity_roi_scatter, "Popularity against ROI"),
     ),
     reading=reading.genre_reading,
+    **IMDB_OWN,
     queries=_queries(
         kind=Kind.MOVIES,
         refined_tables=("fact_movie", "dim_movie", "bridge_movie_genre", "dim_genre"),
-        refined_sql=_refined_sql(
-            "fact_movie", "dim_movie", "movie_key", "title", "release_year", tuple(n for n, _ in FILM_FIGURES)
-        ),
+        **_refined("fact_movie", "dim_movie", "movie_key", "title", "release_year", FILM_FIGURES),
         genres_sql=_genres_sql("bridge_movie_genre", "movie_key"),
         known_sql="SELECT DISTINCT name FROM dim_genre WHERE name IS NOT NULL",
         raw_columns={
@@ -382,7 +439,10 @@ FILMS = TitleKind(
             "vote_count": "BIGINT",
         },
         raw_select=_raw_select(
-            "imdb_id", "title", "release_date", "budget, revenue, popularity, vote_average, vote_count"
+            "imdb_id",
+            "title",
+            "release_date",
+            f"budget, revenue, popularity, vote_average, vote_count, {IMDB_RAW}",
         ),
         refined_what="the Refined tables",
         genres_what="the Refined genres",
@@ -432,8 +492,8 @@ SERIES = TitleKind(
     figures=SERIES_FIGURES,
     derived={},
     shown=("vote_average", "vote_count", "popularity", "seasons", "episodes"),
-    # What series may rank on: the fields a TV record carries (no money).
-    rank_keys=("vote_average", "popularity"),
+    # What series may rank on: the fields a TV record carries (no money), and IMDB's rating.
+    rank_keys=("vote_average", "popularity", "imdb_rating"),
     default_min_votes=SERIES_MIN_VOTES,
     admits=lambda row: row.vote_average is not None,
     admits_words="",
@@ -491,14 +551,7 @@ SERIES = TitleKind(
     queries=_queries(
         kind=Kind.SERIES,
         refined_tables=("fact_series", "dim_series", "bridge_series_genre", "dim_genre"),
-        refined_sql=_refined_sql(
-            "fact_series",
-            "dim_series",
-            "series_key",
-            "name",
-            "first_air_year",
-            tuple(n for n, _ in SERIES_FIGURES),
-        ),
+        **_refined("fact_series", "dim_series", "series_key", "name", "first_air_year", SERIES_FIGURES),
         genres_sql=_series_genres_sql,
         known_sql=_series_genres_sql.replace("b.series_key, g.name", "g.name"),
         raw_columns={
@@ -520,7 +573,7 @@ SERIES = TitleKind(
             "first_air_date",
             "popularity, vote_average, vote_count, "
             "CASE WHEN number_of_seasons > 0 THEN number_of_seasons END, "
-            "CASE WHEN number_of_episodes > 0 THEN number_of_episodes END",
+            f"CASE WHEN number_of_episodes > 0 THEN number_of_episodes END, {IMDB_RAW}",
         ),
         refined_what="the Refined series tables",
         genres_what="the Refined series genres",
@@ -538,6 +591,7 @@ SERIES = TitleKind(
         raw_when_refined_empty=True,
     ),
     no_money=NO_MONEY,
+    **IMDB_OWN,
     table_class="films series",
     genre_heading="{genre} series",
     report_anchor="series",

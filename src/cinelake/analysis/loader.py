@@ -69,6 +69,11 @@ class KindQueries:
     kind: Kind
     refined_tables: tuple[str, ...]
     refined_sql: str
+    # The same rows from a fact table written before some of its columns existed: each of
+    # ``newer_columns`` read as NULL (``refined_sql`` is used whenever the fact has them all).
+    older_refined_sql: str
+    fact_table: str
+    newer_columns: tuple[str, ...]
     genres_sql: str
     known_sql: str
     raw_columns: Mapping[str, str]
@@ -234,7 +239,9 @@ def _load_refined(lake: Lake, kind: Readable[RowT], as_of: str | None = None) ->
     """Through the DuckDB views of :func:`refined_views` (the Iceberg tables' snapshots)."""
     queries = kind.queries
     with refined_views(lake, as_of) as con:
-        found = query(con, queries.refined_sql, f"{queries.refined_what} of {lake.url}")
+        columns = {c[0] for c in query(con, f"DESCRIBE {queries.fact_table}", queries.fact_table)}
+        sql = queries.refined_sql if set(queries.newer_columns) <= columns else queries.older_refined_sql
+        found = query(con, sql, f"{queries.refined_what} of {lake.url}")
         genres = query(con, queries.genres_sql, queries.genres_what)
         known = query(con, queries.known_sql, "dim_genre")
     source = Source(

@@ -183,7 +183,7 @@ def titles_table(result: GenreResult, analysis: Analysis, link: Callable[[int], 
     """The best and worst titles' table, in the kind's columns; ``link(tmdb_id)``, when given, is the
     URL each title links to."""
     kind = analysis.kind
-    columns = kind.page_columns
+    columns = kind.page_columns_for(analysis.definition.rank_by)
     return ranked_table(
         analysis.definition.rank_by,
         [c.header for c in columns],
@@ -197,7 +197,7 @@ def titles_table(result: GenreResult, analysis: Analysis, link: Callable[[int], 
 
 def _cells(title: Record, analysis: Analysis, link: Callable[[int], str] | None) -> list[str]:
     found = []
-    for column in analysis.kind.page_columns:
+    for column in analysis.kind.page_columns_for(analysis.definition.rank_by):
         value = getattr(title, column.field)
         if column.format == "title":
             found.append(title_cell(value, title.tmdb_id, link))

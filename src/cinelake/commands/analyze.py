@@ -100,9 +100,11 @@ RankByOption = Annotated[
     str,
     typer.Option(
         "--rank-by",
-        help="What 'best' and 'worst' films rank on: vote_average, vote_count, popularity, roi, profit or "
-        "revenue. Series rank on vote_average or popularity (with --kind both, on vote_average when the "
-        "films' key is not a series one).",
+        help="What 'best' and 'worst' films rank on: vote_average, vote_count, popularity, roi, profit, "
+        "revenue or imdb_rating (IMDB's rating from the local CSV; --min-votes then counts its "
+        "imdb_votes, and a lake without any IMDB rating refuses it). Series rank on vote_average, "
+        "popularity or imdb_rating (with --kind both, on vote_average when the films' key is not a "
+        "series one).",
     ),
 ]
 

@@ -111,7 +111,7 @@ def titles_table(result: GenreResult, answer: Analysis) -> RenderableType:
     title = f"{heading}: best (B) and worst (W) by {answer.definition.rank_by}; {what}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#")
-    columns = kind.terminal_columns
+    columns = kind.terminal_columns_for(answer.definition.rank_by)
     table.add_column(columns[0].header, overflow="fold", ratio=1)
     for column in columns[1:]:
         table.add_column(column.header, justify="right", no_wrap=True)

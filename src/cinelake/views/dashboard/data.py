@@ -88,6 +88,17 @@ class LakeAnswers:
         """The genres the lake's titles of ``kind`` carry, sorted."""
         return sorted({g for row in self.loaded(kind).rows for g in row.genres})
 
+    def rank_keys(self, kind: str) -> tuple[str, ...]:
+        """What the titles of ``kind`` may rank on in this lake: the kind's keys, less a value the lake
+        lacks altogether (IMDB's rating where no CSV title TMDB knows carries one)."""
+        declared = kind_of(kind)
+        rows = self.loaded(kind).rows
+        return tuple(
+            key
+            for key in declared.rank_keys
+            if key not in declared.own_votes or any(getattr(row, key) is not None for row in rows)
+        )
+
     def rows_with_genres(self, kind: str, genres: tuple[str, ...]) -> list[Any]:
         """The rows of ``kind`` having any of ``genres`` (case-insensitively): every row the analysis
         could find eligible, so it runs over those alone and answers as over all the rows."""

@@ -27,6 +27,7 @@ RANK_LABELS = {
     "roi": "ROI",
     "profit": "profit",
     "revenue": "revenue",
+    "imdb_rating": "IMDB rating (CSV)",
 }
 DEFAULT_GENRES: tuple[str, ...] = ("Comedy",)
 # The query's names for the selection's parameters, in the messages of a bad one.

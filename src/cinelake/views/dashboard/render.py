@@ -83,10 +83,11 @@ def dashboard_page(
     content: str,
     charts: dict[str, dict[str, Any]],
     freshness_html: str,
+    rank_keys: Sequence[str] | None = None,
 ) -> str:
     """The dashboard: header with the data's freshness, the controls for ``view``, then ``content``."""
     body = f"""<header><h1>cinelake dashboard</h1>{freshness_html}</header>
-{controls(view, genres)}
+{controls(view, genres, rank_keys)}
 <p id="status" role="status" aria-live="polite"></p>
 <div id="views" data-query="{e(view.query())}">{content}{_charts_script(charts)}</div>"""
     return page("cinelake dashboard", body)
@@ -103,9 +104,10 @@ def error_page(message: str, view_query: str = "") -> str:
     return page("cinelake dashboard: error", body, script=False)
 
 
-def controls(view: ViewParams, genres: Sequence[str]) -> str:
+def controls(view: ViewParams, genres: Sequence[str], rank_keys: Sequence[str] | None = None) -> str:
     """The form whose fields are the URL query: it works without script (Apply submits it), and the
-    script redraws on every change."""
+    script redraws on every change. ``rank_keys`` are what the lake's titles of the view's kind may rank
+    on (default: every key of the kind)."""
 
     def radio(name: str, value: str, label: str, checked: bool) -> str:
         mark = " checked" if checked else ""
@@ -123,7 +125,7 @@ def controls(view: ViewParams, genres: Sequence[str]) -> str:
     )
     ranks = "".join(
         f'<option value="{k}"{" selected" if k == view.rank_by else ""}>{e(RANK_LABELS.get(k, k))}</option>'
-        for k in RANK_KEYS[view.kind]
+        for k in (RANK_KEYS[view.kind] if rank_keys is None else rank_keys)
     )
 
     def number(name: str, label: str, value: int | None, low: int, high: int) -> str:
