@@ -86,6 +86,16 @@ def rated(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[La
     return lake, {"films": (films, film_ids), "series": (shows, show_ids)}
 
 
+def validate(document: dict[str, Any], kind: str) -> None:
+    """``document`` against the published JSON Schema of its kind's answer."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "analysis.schema.json").read_text())
+    if kind == "series":
+        schema = {"$defs": schema["$defs"], "$ref": "#/$defs/series_answer"}
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
 def _jsonl(records: list[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(r).encode() + b"\n" for r in records)
 
@@ -142,6 +152,7 @@ def test_rank_by_imdb_rating_equals_the_csvs_own_values(
     for row in drama["best"] + drama["worst"]:
         assert (row["imdb_rating"], row["imdb_votes"]) == by_id[row["tmdb_id"]]
         assert row["imdb_votes"] >= min_votes  # --min-votes counts IMDB's votes, not TMDB's
+    validate(document, kind)
     definition = document["definition"]
     assert definition["rank_by"] == "imdb_rating" and "imdb_rating" in definition
     assert "imdb_votes >= " in definition["eligible"]

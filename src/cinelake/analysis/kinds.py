@@ -246,6 +246,21 @@ def _refined(
     }
 
 
+def _words(refined: str, raw: str, raw_plural: str, tables: tuple[str, ...]) -> dict[str, str]:
+    """What a kind's read is called in errors and in the answer's source: ``refined`` names its Refined
+    tables ("" or "series "), ``raw`` / ``raw_plural`` its Raw TMDB records."""
+    return {
+        "refined_what": f"the Refined {refined}tables",
+        "genres_what": f"the Refined {refined}genres",
+        "raw_what": f"the Raw TMDB {raw_plural}",
+        "refined_description": f"the Refined star schema ({', '.join(tables)})",
+        "raw_description": (
+            f"the Raw TMDB {raw} JSON Lines (the Refined {refined}tables are not there yet); "
+            "for an id ingested on several days the newest record is used"
+        ),
+    }
+
+
 def _genres_sql(bridge: str, key: str) -> str:
     return f"""
 SELECT DISTINCT b.{key}, g.name
@@ -444,14 +459,7 @@ FILMS = TitleKind(
             "release_date",
             f"budget, revenue, popularity, vote_average, vote_count, {IMDB_RAW}",
         ),
-        refined_what="the Refined tables",
-        genres_what="the Refined genres",
-        raw_what="the Raw TMDB movies",
-        refined_description="the Refined star schema (fact_movie, dim_movie, bridge_movie_genre, dim_genre)",
-        raw_description=(
-            "the Raw TMDB movie JSON Lines (the Refined tables are not there yet); "
-            "for an id ingested on several days the newest record is used"
-        ),
+        **_words("", "movie", "movies", ("fact_movie", "dim_movie", "bridge_movie_genre", "dim_genre")),
         neither="the Refined tables nor Raw TMDB movies",
         ingest_hint="ingest TMDB first",
         athena_names_workgroup=True,
@@ -575,15 +583,8 @@ SERIES = TitleKind(
             "CASE WHEN number_of_seasons > 0 THEN number_of_seasons END, "
             f"CASE WHEN number_of_episodes > 0 THEN number_of_episodes END, {IMDB_RAW}",
         ),
-        refined_what="the Refined series tables",
-        genres_what="the Refined series genres",
-        raw_what="the Raw TMDB series",
-        refined_description=(
-            "the Refined star schema (fact_series, dim_series, bridge_series_genre, dim_genre)"
-        ),
-        raw_description=(
-            "the Raw TMDB series JSON Lines (the Refined series tables are not there yet); "
-            "for an id ingested on several days the newest record is used"
+        **_words(
+            "series ", "series", "series", ("fact_series", "dim_series", "bridge_series_genre", "dim_genre")
         ),
         neither="Refined series nor Raw TMDB series",
         ingest_hint="ingest them first (cinelake ingest tmdb --discover --kind series)",
