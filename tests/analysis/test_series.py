@@ -266,3 +266,12 @@ def test_both_with_a_genre_tv_lacks_keeps_the_films_answer(
     assert "series: not answered (unknown TV genre 'Thriller'" in " ".join(err.split())
     code, _, err = run(capsys, "analyze", "--lake", raw_lake.url, "--genres", "Thriller", "--kind", "series")
     assert code == 2 and "unknown TV genre 'Thriller'" in " ".join(err.split())
+
+
+def test_the_reading_names_the_key_the_series_ranked_on() -> None:
+    rows = [_row(i, 5.0 + i / 2, 100) for i in range(1, 7)]
+    by_votes = analyze(SERIES, rows, genres=["Comedy"], top=2).genres["Comedy"]
+    assert "the 2 best by vote_average have a median of 7.8" in SERIES.reading(by_votes, "vote_average")
+    by_popularity = analyze(SERIES, rows, genres=["Comedy"], top=2, rank_by="popularity").genres["Comedy"]
+    text = SERIES.reading(by_popularity, "popularity")
+    assert "the 2 best by popularity have a median vote_average of 7.8" in text

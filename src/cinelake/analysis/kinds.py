@@ -555,7 +555,7 @@ SERIES = TitleKind(
             "popularity-vote", charts.popularity_vote_scatter, "Popularity against vote average", wide=True
         ),
     ),
-    reading=lambda result, rank_by: reading.series_reading(result),
+    reading=reading.series_reading,
     queries=_queries(
         kind=Kind.SERIES,
         refined_tables=("fact_series", "dim_series", "bridge_series_genre", "dim_genre"),
