@@ -157,10 +157,15 @@ class TitleKind:
 
     def item(self, row: Record, rank_by: str) -> Record:
         """The eligible title of ``row``, with the derived values, as the answer ranked by ``rank_by``
-        shows it."""
-        values = row.to_dict()
-        values |= {name: derive(values) for name, derive in self.derived.items()}
-        return self._item_types[rank_by](**{name: values[name] for name in self.item_fields(rank_by)})
+        shows it. (Read through the row's ``__dict__``: the analysis builds one per eligible title.)"""
+        values = dict(vars(row))
+        for name, derive in self.derived.items():
+            values[name] = derive(values)
+        return self._item_types[rank_by](*[values[name] for name in self._item_names[rank_by]])
+
+    @cached_property
+    def _item_names(self) -> dict[str, tuple[str, ...]]:
+        return {rank_by: self.item_fields(rank_by) for rank_by in self.rank_keys}
 
     def row(self, values: tuple[Any, ...]) -> Record:
         """A row from the loader's values: ``tmdb_id, imdb_id, name, year, genres, *figures``."""
