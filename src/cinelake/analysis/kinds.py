@@ -59,6 +59,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Tile:
+    """A figure the dashboard shows first: ``eligible`` (the count), ``pair`` (a summary figure of the
+    best / of the worst, written as ``format`` says) or ``rho`` (a correlation), under ``label``."""
+
+    key: str
+    label: str
+    shows: str
+    figure: str = ""
+    format: str = ""
+
+
+@dataclass(frozen=True)
 class Chart:
     """A chart of one genre's answer: ``key`` names it in element ids, ``build`` draws it."""
 
@@ -103,6 +115,7 @@ class TitleKind:
     terminal_columns: tuple[Column, ...]
     summary_rows: tuple[tuple[str, str, str], ...]  # (label, summary key, format), for people
     charts: tuple[Chart, ...]
+    tiles: tuple[Tile, ...]
     reading: Callable[[GenreResult, str], str]
     queries: KindQueries
     no_money: str | None = None  # why the kind has no money figures, when it has none
@@ -437,6 +450,14 @@ FILMS = TitleKind(
         Chart("roi", charts.roi_bars, "ROI of the best and the worst"),
         Chart("popularity-roi", charts.popularity_roi_scatter, "Popularity against ROI"),
     ),
+    tiles=(
+        Tile("eligible", "Eligible films", "eligible"),
+        Tile("budget", "Total budget, best / worst", "pair", "total_budget", "dollars"),
+        Tile("revenue", "Total revenue, best / worst", "pair", "total_revenue", "dollars"),
+        Tile("roi", "Median ROI, best / worst", "pair", "median_roi", "roi"),
+        Tile("rho-budget-revenue", "Spearman ρ budget ~ revenue", "rho", "budget_revenue"),
+        Tile("rho-popularity-roi", "Spearman ρ popularity ~ ROI", "rho", "popularity_roi"),
+    ),
     reading=reading.genre_reading,
     **IMDB_OWN,
     queries=_queries(
@@ -559,6 +580,13 @@ SERIES = TitleKind(
         Chart(
             "popularity-vote", charts.popularity_vote_scatter, "Popularity against vote average", wide=True
         ),
+    ),
+    tiles=(
+        Tile("eligible", "Eligible series", "eligible"),
+        Tile("popularity", "Median popularity, best / worst", "pair", "median_popularity", "figure"),
+        Tile("vote", "Median vote, best / worst", "pair", "median_vote_average", "vote"),
+        Tile("rho-popularity-vote", "Spearman ρ popularity ~ vote", "rho", "popularity_vote_average"),
+        Tile("rho-popularity-episodes", "Spearman ρ popularity ~ episodes", "rho", "popularity_episodes"),
     ),
     reading=reading.series_reading,
     queries=_queries(

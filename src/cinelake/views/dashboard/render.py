@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from cinelake.analysis.freshness import Freshness, vintage_sentence
+from cinelake.analysis.kinds import TitleKind, cell_text
 from cinelake.analysis.model import Analysis, GenreResult, Source
 from cinelake.analysis.report import summary_table, titles_table
 from cinelake.analysis.report_html import e, fmt
@@ -232,55 +233,21 @@ def for_charts(result: GenreResult, noun: str) -> tuple[GenreResult, str]:
     return replace(result, titles=tuple(shown)), note
 
 
-def _film_tiles(result: GenreResult) -> tuple[str, ...]:
-    best, worst = result.best_summary, result.worst_summary
-    c = result.correlations
-    return (
-        tile("eligible", "Eligible films", f"{result.eligible:,}"),
-        tile(
-            "budget",
-            "Total budget, best / worst",
-            f"{_money(best.total_budget)} / {_money(worst.total_budget)}",
-        ),
-        tile(
-            "revenue",
-            "Total revenue, best / worst",
-            f"{_money(best.total_revenue)} / {_money(worst.total_revenue)}",
-        ),
-        tile(
-            "roi",
-            "Median ROI, best / worst",
-            f"{fmt(best.median_roi, 2, '×')} / {fmt(worst.median_roi, 2, '×')}",
-        ),
-        tile("rho-budget-revenue", "Spearman ρ budget ~ revenue", _rho(c.get("budget_revenue"))),
-        tile("rho-popularity-roi", "Spearman ρ popularity ~ ROI", _rho(c.get("popularity_roi"))),
-    )
-
-
-def _series_tiles(result: GenreResult) -> tuple[str, ...]:
-    best, worst = result.best_summary, result.worst_summary
-    c = result.correlations
-    return (
-        tile("eligible", "Eligible series", f"{result.eligible:,}"),
-        tile(
-            "popularity",
-            "Median popularity, best / worst",
-            f"{fmt(best.median_popularity)} / {fmt(worst.median_popularity)}",
-        ),
-        tile(
-            "vote",
-            "Median vote, best / worst",
-            f"{fmt(best.median_vote_average, 1)} / {fmt(worst.median_vote_average, 1)}",
-        ),
-        tile("rho-popularity-vote", "Spearman ρ popularity ~ vote", _rho(c.get("popularity_vote_average"))),
-        tile(
-            "rho-popularity-episodes", "Spearman ρ popularity ~ episodes", _rho(c.get("popularity_episodes"))
-        ),
-    )
-
-
-# The KPI tiles of each kind (by its name): the figures a person looks at first.
-TILES: dict[str, Callable[[GenreResult], tuple[str, ...]]] = {"movies": _film_tiles, "series": _series_tiles}
+def tiles(result: GenreResult, kind: TitleKind) -> str:
+    """The KPI tiles the kind declares, of one group."""
+    found = []
+    best, worst = result.best_summary.values, result.worst_summary.values
+    for t in kind.tiles:
+        if t.shows == "eligible":
+            value = f"{result.eligible:,}"
+        elif t.shows == "rho":
+            value = _rho(result.correlations.get(t.figure))
+        elif t.format == "dollars":
+            value = f"{_money(best[t.figure])} / {_money(worst[t.figure])}"
+        else:
+            value = f"{cell_text(t.format, best[t.figure])} / {cell_text(t.format, worst[t.figure])}"
+        found.append(tile(t.key, t.label, value))
+    return "".join(found)
 
 
 def _answer_view(
@@ -288,7 +255,6 @@ def _answer_view(
 ) -> tuple[str, dict[str, Any]]:
     """The kind's tiles, charts (those it declares) and tables of one group."""
     kind = answer.kind
-    tiles = "".join(TILES[kind.key](result))
     charts: dict[str, Any] = {}
     plots = ""
     if result.eligible:
@@ -305,7 +271,7 @@ def _answer_view(
         )
     tables = titles_table(result, answer, link) + summary_table(result, answer) if result.eligible else ""
     no_money = f'<p class="note no-money">No money figures: {e(kind.no_money)}.</p>' if kind.no_money else ""
-    return f'{no_money}<div class="tiles">{tiles}</div>{plots}{tables}', charts
+    return f'{no_money}<div class="tiles">{tiles(result, kind)}</div>{plots}{tables}', charts
 
 
 # --- a title's page --------------------------------------------------------------------------------
