@@ -60,7 +60,18 @@ def test_run_sql_on_moto_athena(aws_env: str, capsys: pytest.CaptureFixture[str]
 
     queue_moto_results(aws_env, [row("title", "n", "avg"), row("Fight Club", "2", "8.4")])
     with pytest.raises(SystemExit):
-        main(["sql", "SELECT 1", "--query-engine", "athena", "--format", "json", "--output-location", "s3://r/"])
+        main(
+            [
+                "sql",
+                "SELECT 1",
+                "--query-engine",
+                "athena",
+                "--format",
+                "json",
+                "--output-location",
+                "s3://r/",
+            ]
+        )
     assert orjson.loads(capsys.readouterr().out) == [{"title": "Fight Club", "n": 2, "avg": 8.4}]
 
 
