@@ -168,3 +168,4 @@ def spark(spark_session: Any) -> Any:
     from cinelake.spark.session import get_spark
 
     return get_spark("cinelake-tests")
+

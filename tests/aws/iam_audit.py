@@ -677,3 +677,4 @@ def role_of(template: Mapping[str, Any], logical: str) -> str:
     """The logical name of the role a function or Glue job runs as."""
     role = template["Resources"][logical]["Properties"]["Role"]
     return str(role["Fn::GetAtt"][0] if isinstance(role, dict) else role)
+

@@ -26,7 +26,7 @@ from cinelake.lake.store import Lake
 DAY = date(2026, 11, 26)
 HEADER = "|".join(MOVIES_COLUMNS)
 ROW = (
-    'tt0000009|Miss Jerry|Miss Jerry|1894|45|Romance|5.3|200|actress|"Jerry"|Blanche|1878|1951|'
+    "tt0000009|Miss Jerry|Miss Jerry|1894|45|Romance|5.3|200|actress|\"Jerry\"|Blanche|1878|1951|"
     "actress|tt0000009"
 )
 

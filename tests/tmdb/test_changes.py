@@ -72,12 +72,9 @@ def test_change_feed_is_deterministic_paged_and_edits_values(server: str) -> Non
     assert today[edited]["vote_count"] == yesterday[edited]["vote_count"] + 1
     assert today[edited]["popularity"] != yesterday[edited]["popularity"]
     # No edits listed after the server's day.
-    assert (
-        _get(server, "/movie/changes", start_date=DAY.isoformat(), end_date=DAY.isoformat()).json()[
-            "total_results"
-        ]
-        == 0
-    )
+    assert _get(server, "/movie/changes", start_date=DAY.isoformat(), end_date=DAY.isoformat()).json()[
+        "total_results"
+    ] == 0
 
 
 async def _changes(server: str, start: date, end: date) -> list[int]:

@@ -210,4 +210,6 @@ def ddl(
     from cinelake.tables.describe import table_ddl
 
     store = open_lake(lake)
-    typer.echo(table_ddl(store, table, backend=backend.value, database=database, location_root=location_root))
+    typer.echo(
+        table_ddl(store, table, backend=backend.value, database=database, location_root=location_root)
+    )

@@ -174,7 +174,9 @@ class Increment:
     selection: Selection
 
 
-async def changed_ids(client: TMDBClient, series: bool, spans: Sequence[tuple[date, date]]) -> set[int]:
+async def changed_ids(
+    client: TMDBClient, series: bool, spans: Sequence[tuple[date, date]]
+) -> set[int]:
     """Every id TMDB's change lists name in ``spans`` (each window's every page)."""
     listed: set[int] = set()
     for start, end in spans:

@@ -41,7 +41,6 @@ def is_temp_file(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return name.startswith(".") and TEMP_MARK in name
 
-
 _memory_lock = threading.Lock()
 
 

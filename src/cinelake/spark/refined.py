@@ -431,6 +431,8 @@ def _credits(kind: str, local: DataFrame, dimension: DataFrame, key: str) -> Dat
     )
 
 
+
+
 def people(
     dim_movie: DataFrame, dim_series: DataFrame, local_movies: DataFrame, local_series: DataFrame
 ) -> tuple[DataFrame, DataFrame, DataFrame, DataFrame]:

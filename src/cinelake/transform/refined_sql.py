@@ -44,7 +44,6 @@ SELECT tmdb_id AS movie_key, dt AS snapshot_date, vote_average, vote_count, popu
 FROM trusted_movies
 """
 
-
 def _title_dimension(key: str, tmdb: str, local: str, columns: list[tuple[str, str, str]]) -> str:
     """A title dimension: every TMDB title (``m``, keyed by its TMDB id) with its CSV row (``c``)
     where the CSV has its IMDB id, then every CSV title TMDB lacks, keyed ``text_key(imdb_id)``

@@ -122,7 +122,6 @@ def build_routes(
     edit_series: Callable[[bytes], bytes] | None = None,
 ) -> list[Route]:
     """The /3 routes; ``edit``/``edit_series`` apply the simulated change feed to a details body."""
-
     async def movie(request: Request) -> Response:
         raw_id = request.path_params["movie_id"]
         # TMDB's /movie/{id} also takes an IMDB id: the same body as /movie/{tmdb_id}.

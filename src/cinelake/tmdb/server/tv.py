@@ -88,7 +88,6 @@ def build_tv_routes(
     index: TVIndex, state: ServerState, edit: Callable[[bytes], bytes] | None = None
 ) -> list[Route]:
     """``/3/tv/{id}``, ``/3/discover/tv``, ``/3/genre/tv/list``; ``edit`` applies the simulated edits."""
-
     async def tv(request: Request) -> Response:
         tv_id = int_id(request.path_params["tv_id"])
         append = request.query_params.get("append_to_response", "")
