@@ -25,7 +25,6 @@ from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
     from cinelake.analysis.model import Analysis
-    from cinelake.analysis.series_model import SeriesAnalysis
     from cinelake.ingest.tmdb import IngestProgress
 
 STEPS: tuple[str, ...] = (
@@ -55,7 +54,7 @@ class PipelineResult:
     day: date
     steps: list[StepOutcome] = field(default_factory=list)
     analysis: Analysis | None = None
-    series: SeriesAnalysis | None = None
+    series: Analysis | None = None
     report_path: Path | None = None
 
     @property
@@ -117,12 +116,13 @@ def run_pipeline(
             "no TMDB credentials: set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY, "
             "or run `cinelake demo` to use the offline server"
         )
-    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+    from cinelake.analysis.answer import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
+    from cinelake.analysis.kinds import FILMS
 
     # None: each kind's own default (the analysis functions'); a number applies to films and series.
     votes: dict[str, Any] = {} if min_votes is None else {"min_votes": min_votes}
-    make_definition(genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
+    make_definition(FILMS, genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
     if chosen == "spark":
         from cinelake.spark.session import require_java
 
@@ -358,18 +358,19 @@ def _discover_series(
 
 def _series_answer(
     lake: Lake, genres: Sequence[str], top: int, votes: dict[str, Any]
-) -> tuple[SeriesAnalysis | None, str]:
+) -> tuple[Analysis | None, str]:
     """The series answer, or None and why not (nothing said when the lake holds no series)."""
-    from cinelake.analysis.series_answer import best_and_worst_series
-    from cinelake.analysis.sources import NoAnalysisData
+    from cinelake.analysis.answer import answer as lake_answer
+    from cinelake.analysis.kinds import SERIES
+    from cinelake.analysis.loader import NoAnalysisData
 
     try:
-        answer = best_and_worst_series(lake, genres=genres, top=top, **votes)
+        answer = lake_answer(lake, SERIES, genres=genres, top=top, **votes)
     except NoAnalysisData:
         return None, ""
     except UsageError as exc:  # a film genre TV does not have: the films' answer still stands
         return None, f"not answered ({exc})"
-    if answer.source is not None and answer.source.films == 0:
+    if answer.source is not None and answer.source.titles == 0:
         return None, ""
     return answer, ""
 

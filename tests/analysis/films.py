@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cinelake.analysis.model import FilmRow
+from cinelake.analysis import FILMS
+from cinelake.analysis.model import Record
 from tests.analysis.lakes import movie
 
 M = 1_000_000
@@ -175,13 +176,13 @@ def hand_checked_movies() -> list[dict[str, Any]]:
     ]
 
 
-def film_rows(movies: list[dict[str, Any]]) -> list[FilmRow]:
+def film_rows(movies: list[dict[str, Any]]) -> list[Record]:
     """The rows a loader would return for these objects (built here without DuckDB)."""
     rows = []
     for m in movies:
         released = m.get("release_date") or ""
         rows.append(
-            FilmRow(
+            FILMS.row_type(
                 tmdb_id=m["id"],
                 imdb_id=m.get("imdb_id") or None,
                 title=m.get("title"),

@@ -1,4 +1,4 @@
-"""`--engine athena`: the Refined queries go through Athena (moto in server mode answers them with the
+"""`--query-engine athena`: the Refined queries go through Athena (moto in server mode answers them with the
 rows Athena would return, as text cells, which the loader turns back into films)."""
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def test_athena_engine_reads_refined_through_athena(
 
 
 def test_athena_has_no_raw_fallback(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--engine duckdb"):
+    with pytest.raises(UsageError, match="--query-engine duckdb"):
         budget_vs_revenue(Lake(str(tmp_path / "lake")), engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown engine 'spark'"):
         budget_vs_revenue(Lake(str(tmp_path / "lake")), engine="spark")
@@ -152,7 +152,7 @@ SERIES = [
 
 
 def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) -> None:
-    from cinelake.analysis.series_answer import best_and_worst_series
+    from cinelake.analysis import answer, kinds
 
     shows = [
         [str(i), str(i), None, f"Show {i}", "2010", str(p), str(v), str(n), str(s), str(e), "2026-11-26"]
@@ -173,10 +173,10 @@ def test_athena_engine_reads_the_refined_series(aws_env: str, tmp_path: Path) ->
             _result([("name", "varchar")], [["Comedy"]]),
         ],
     )
-    answer = best_and_worst_series(Lake(str(tmp_path / "lake")), engine="athena", database="cinelake", top=2)
-    assert answer.source is not None and "Athena" in answer.source.description
-    assert answer.source.films == 5 and answer.source.snapshot == "2026-11-26"
-    comedy = answer.genres["Comedy"]
+    found = answer(Lake(str(tmp_path / "lake")), kinds.SERIES, engine="athena", database="cinelake", top=2)
+    assert found.source is not None and "Athena" in found.source.description
+    assert found.source.titles == 5 and found.source.snapshot == "2026-11-26"
+    comedy = found.genres["Comedy"]
     assert comedy.eligible == 4  # 7 votes is under the series' 50
     assert [s.tmdb_id for s in comedy.best] == [1, 3] and [s.tmdb_id for s in comedy.worst] == [4, 2]
     assert comedy.best[0].seasons == 3 and comedy.best[0].episodes == 30

@@ -8,30 +8,30 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from cinelake.analysis import analyze_films
-from cinelake.analysis.model import CORRELATION_KEYS, Film, FilmRow
+from cinelake.analysis import FILMS, analyze_films
+from cinelake.analysis.model import Record
 from cinelake.errors import UsageError
 from tests.analysis.films import M, film_rows, hand_checked_movies
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[FilmRow]:
+def rows() -> list[Record]:
     return film_rows(hand_checked_movies())
 
 
-def ids(films: Iterable[Film]) -> list[int]:
+def ids(films: Iterable[Record]) -> list[int]:
     return [f.tmdb_id for f in films]
 
 
-def test_eligibility_excludes_unknown_money_few_votes_and_unknown_rank(rows: list[FilmRow]) -> None:
+def test_eligibility_excludes_unknown_money_few_votes_and_unknown_rank(rows: list[Record]) -> None:
     comedy = analyze_films(rows).genres["Comedy"]
     # 17 budget 0, 18 budget 999, 19 99 votes, 20 revenue 0, 22 Drama, 23 no vote average are out;
     # 24 sits exactly on budget 1,000 / revenue 1,000 / 100 votes and is in.
-    assert ids(comedy.films) == [10, 11, 12, 13, 14, 15, 16, 21, 24]
+    assert ids(comedy.titles) == [10, 11, 12, 13, 14, 15, 16, 21, 24]
     assert comedy.eligible == 9
 
 
-def test_best_and_worst_with_their_tie_breaks(rows: list[FilmRow]) -> None:
+def test_best_and_worst_with_their_tie_breaks(rows: list[Record]) -> None:
     comedy = analyze_films(rows).genres["Comedy"]
     # 10, 11, 12 all have 8.0: 11 has the most votes; 10 and 12 tie on votes too, so the lower id comes first.
     assert ids(comedy.best) == [11, 10, 12, 15, 24]
@@ -40,7 +40,7 @@ def test_best_and_worst_with_their_tie_breaks(rows: list[FilmRow]) -> None:
     assert comedy.notes == ("1 film is in both best and worst (fewer than 10 eligible)",)
 
 
-def test_per_film_fields(rows: list[FilmRow]) -> None:
+def test_per_film_fields(rows: list[Record]) -> None:
     foxtrot = next(f for f in analyze_films(rows).genres["Comedy"].best if f.tmdb_id == 15)
     assert foxtrot.to_dict() == {
         "tmdb_id": 15,
@@ -57,7 +57,7 @@ def test_per_film_fields(rows: list[FilmRow]) -> None:
     }
 
 
-def test_group_summaries(rows: list[FilmRow]) -> None:
+def test_group_summaries(rows: list[Record]) -> None:
     comedy = analyze_films(rows).genres["Comedy"]
     best, worst = comedy.best_summary, comedy.worst_summary
     # best ROIs 1.5, 4, 10, 5, 1 -> median 4; worst ROIs 0.5, 2, 1, 0.5, 1 -> median 1
@@ -75,9 +75,9 @@ def test_group_summaries(rows: list[FilmRow]) -> None:
     assert summary["best"]["count"] == 5
 
 
-def test_correlations_over_all_eligible_films(rows: list[FilmRow]) -> None:
+def test_correlations_over_all_eligible_films(rows: list[Record]) -> None:
     comedy = analyze_films(rows).genres["Comedy"]
-    frame = pd.DataFrame([f.to_dict() for f in comedy.films])
+    frame = pd.DataFrame([f.to_dict() for f in comedy.titles])
     ranked = frame.corr(method="spearman", numeric_only=True)
     expected = {
         "budget_revenue": ranked.loc["budget", "revenue"],
@@ -86,12 +86,12 @@ def test_correlations_over_all_eligible_films(rows: list[FilmRow]) -> None:
         "popularity_roi": ranked.loc["popularity", "roi"],
         "popularity_vote_average": ranked.loc["popularity", "vote_average"],
     }
-    assert tuple(comedy.correlations) == CORRELATION_KEYS
+    assert tuple(comedy.correlations) == tuple(key for key, _, _ in FILMS.correlations)
     for key, value in expected.items():
         assert comedy.correlations[key] == pytest.approx(value, abs=1e-12), key
 
 
-def test_a_genre_with_fewer_than_top_eligible_films_is_reported(rows: list[FilmRow]) -> None:
+def test_a_genre_with_fewer_than_top_eligible_films_is_reported(rows: list[Record]) -> None:
     animation = analyze_films(rows).genres["Animation"]
     assert animation.eligible == 2
     assert ids(animation.best) == [30, 15]
@@ -105,18 +105,18 @@ def test_a_genre_with_fewer_than_top_eligible_films_is_reported(rows: list[FilmR
     assert (papa.imdb_id, papa.release_year) == (None, None)
 
 
-def test_a_known_genre_without_films_gives_an_empty_answer(rows: list[FilmRow]) -> None:
+def test_a_known_genre_without_films_gives_an_empty_answer(rows: list[Record]) -> None:
     western = analyze_films(rows, genres=["western"]).genres["Western"]
     assert (western.eligible, western.best, western.worst) == (0, (), ())
     assert "no Western film is eligible" in western.notes[0]
     assert western.best_summary.median_roi is None
 
 
-def test_parameters_change_the_answer(rows: list[FilmRow]) -> None:
+def test_parameters_change_the_answer(rows: list[Record]) -> None:
     answer = analyze_films(rows, genres=["comedy"], top=2, min_votes=500, rank_by="roi")
     comedy = answer.genres["Comedy"]
     assert answer.definition.genres == ("Comedy",)
-    assert ids(comedy.films) == [10, 11, 12, 15]
+    assert ids(comedy.titles) == [10, 11, 12, 15]
     assert ids(comedy.best) == [12, 15]  # ROI 10 and 5
     assert ids(comedy.worst) == [11, 10]  # ROI 1.5 and 4
     assert "vote_count >= 500" in answer.definition.to_dict()["eligible"]
@@ -133,14 +133,14 @@ def test_parameters_change_the_answer(rows: list[FilmRow]) -> None:
         ({"genres": ["Comedy", "comedy"]}, "listed twice"),
     ],
 )
-def test_bad_parameters_are_usage_errors(rows: list[FilmRow], kwargs: dict[str, Any], message: str) -> None:
+def test_bad_parameters_are_usage_errors(rows: list[Record], kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("(", r"\(")) as caught:
         analyze_films(rows, **kwargs)
     assert caught.value.exit_code == 2
     assert "\n" not in str(caught.value)
 
 
-def test_json_is_stable_and_complete(rows: list[FilmRow]) -> None:
+def test_json_is_stable_and_complete(rows: list[Record]) -> None:
     data = analyze_films(rows).to_dict()
     assert list(data) == ["definition", "genres", "source", "notice"]
     assert list(data["genres"]) == ["Comedy", "Animation"]

@@ -9,9 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cinelake.analysis.loader import NoAnalysisData, check_engine, load_with
-from cinelake.analysis.series_sources import SERIES, SERIES_REFINED_TABLES, load_series
-from cinelake.analysis.sources import FILMS
+from cinelake.analysis import FILMS, SERIES
+from cinelake.analysis.loader import NoAnalysisData, check_engine, load, load_with
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
 from cinelake.tables.registry import refined_table
@@ -34,7 +33,7 @@ def _lake_with_empty_refined_series(root: Path) -> Lake:
     root.mkdir(parents=True)
     lake = Lake(str(root))
     con = duckdb.connect()
-    for table in SERIES_REFINED_TABLES:
+    for table in SERIES.queries.refined_tables:
         empty = con.execute(f"{_EMPTY[table]} WHERE false").to_arrow_table()
         write_arrow(lake, refined_table(table), empty)
     con.close()
@@ -58,18 +57,18 @@ def _lake_with_empty_refined_series(root: Path) -> Lake:
 
 def test_auto_reads_raw_series_when_refined_holds_none(tmp_path: Path) -> None:
     lake = _lake_with_empty_refined_series(tmp_path / "lake")
-    loaded = load_series(lake)
+    loaded = load(lake, SERIES)
     assert loaded.source.zone == "Raw"
     assert loaded.source.snapshot == "2024-01-02"
     [row] = loaded.rows
     assert (row.tmdb_id, row.imdb_id, row.first_air_year, row.genres) == (42, "tt42", 2019, ("Comedy",))
     assert (row.seasons, row.episodes) == (2, None)  # 0 episodes is TMDB's "unknown"
-    refined = load_series(lake, zone="refined")
+    refined = load(lake, SERIES, zone="refined")
     assert refined.source.zone == "Refined" and refined.rows == []
 
 
 def test_films_do_not_fall_back_and_missing_tables_are_named(tmp_path: Path) -> None:
-    assert SERIES.raw_when_refined_empty and not FILMS.raw_when_refined_empty
+    assert SERIES.queries.raw_when_refined_empty and not FILMS.queries.raw_when_refined_empty
     lake = _lake_with_empty_refined_series(tmp_path / "lake")
     with pytest.raises(
         NoAnalysisData, match=r"has no Refined table fact_movie, dim_movie, bridge_movie_genre$"
@@ -80,7 +79,7 @@ def test_films_do_not_fall_back_and_missing_tables_are_named(tmp_path: Path) -> 
 def test_engine_and_zone_mistakes_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown engine 'spark': choose one of duckdb, athena"):
         check_engine("spark")
-    with pytest.raises(UsageError, match="use it with --engine duckdb"):
+    with pytest.raises(UsageError, match="use it with --query-engine duckdb"):
         load_with(Lake(str(tmp_path)), SERIES, engine="athena", zone="raw")
     with pytest.raises(UsageError, match="unknown source zone 'trusted'"):
         load_with(Lake(str(tmp_path)), SERIES, zone="trusted")  # type: ignore[arg-type]

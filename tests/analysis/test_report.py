@@ -127,11 +127,11 @@ def test_the_series_section_is_drawn_in_headless_chromium(
 ) -> None:
     """Films and series on one page: the series' popularity-vs-vote charts with the best and worst
     labelled, their tables, and the note that TV has no budget or revenue."""
-    from cinelake.analysis.series_answer import best_and_worst_series
+    from cinelake.analysis import SERIES, answer
     from tests.analysis.test_series import _write_raw_series
 
     _write_raw_series(refined_lake)  # the packaged TV snapshot, read from Raw
-    series = best_and_worst_series(refined_lake)
+    series = answer(refined_lake, SERIES)
     path = report(refined_lake, tmp_path, analysis=budget_vs_revenue(refined_lake), series=series)
     with chromium_page(chromium) as page:
         page.viewport(1280, 900)

@@ -4,30 +4,29 @@ the rank key; the films' and the series' answers apply it the same way."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
 
-from cinelake.analysis import analyze_films
-from cinelake.analysis.model import FilmRow
-from cinelake.analysis.series_compute import analyze_series
-from cinelake.analysis.series_model import SeriesRow
+from cinelake.analysis import SERIES, analyze, analyze_films
+from cinelake.analysis.model import Record
 from cinelake.errors import UsageError
 from tests.analysis.films import film_rows, hand_checked_movies
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[FilmRow]:
+def rows() -> list[Record]:
     films = film_rows(hand_checked_movies())
     # Spread the release years so a range has something to cut: 1990 + id % 20.
     return [replace(f, release_year=1990 + f.tmdb_id % 20) for f in films]
 
 
 def _eligible_ids(answer: Any, label: str) -> set[int]:
-    return {f.tmdb_id for f in answer.genres[label].films}
+    return {f.tmdb_id for f in answer.genres[label].titles}
 
 
-def test_any_is_the_union_and_all_the_intersection_of_the_single_genres(rows: list[FilmRow]) -> None:
+def test_any_is_the_union_and_all_the_intersection_of_the_single_genres(rows: list[Record]) -> None:
     single = analyze_films(rows, genres=["Comedy", "Animation"], min_votes=0)
     comedy, animation = _eligible_ids(single, "Comedy"), _eligible_ids(single, "Animation")
     both = analyze_films(rows, genres=["comedy", "animation"], match="all", min_votes=0)
@@ -40,18 +39,18 @@ def test_any_is_the_union_and_all_the_intersection_of_the_single_genres(rows: li
     assert "all of the group's genres" in both.to_dict()["definition"]["eligible"]
 
 
-def test_one_genre_with_a_match_answers_as_the_genre_alone(rows: list[FilmRow]) -> None:
+def test_one_genre_with_a_match_answers_as_the_genre_alone(rows: list[Record]) -> None:
     alone = analyze_films(rows, genres=["Comedy"]).to_dict()["genres"]
     grouped = analyze_films(rows, genres=["Comedy"], match="any").to_dict()["genres"]
     assert grouped == alone
 
 
-def test_a_year_range_keeps_the_years_inside_it_bounds_included(rows: list[FilmRow]) -> None:
+def test_a_year_range_keeps_the_years_inside_it_bounds_included(rows: list[Record]) -> None:
     answer = analyze_films(rows, genres=["Comedy"], year_from=2000, year_to=2004, min_votes=0)
-    years = {f.release_year for f in answer.genres["Comedy"].films}
+    years = {f.release_year for f in answer.genres["Comedy"].titles}
     assert years and years <= set(range(2000, 2005))
-    everything = analyze_films(rows, genres=["Comedy"], min_votes=0).genres["Comedy"].films
-    assert {f.tmdb_id for f in answer.genres["Comedy"].films} == {
+    everything = analyze_films(rows, genres=["Comedy"], min_votes=0).genres["Comedy"].titles
+    assert {f.tmdb_id for f in answer.genres["Comedy"].titles} == {
         f.tmdb_id for f in everything if f.release_year is not None and 2000 <= f.release_year <= 2004
     }
     unknown = [replace(r, release_year=None) for r in rows]
@@ -70,11 +69,11 @@ def test_a_year_range_keeps_the_years_inside_it_bounds_included(rows: list[FilmR
     ],
 )
 def test_bad_selections_are_one_line_usage_errors(
-    rows: list[FilmRow], kwargs: dict[str, Any], message: str
+    rows: list[Record], kwargs: dict[str, Any], message: str
 ) -> None:
-    for answer in (analyze_films, analyze_series):
+    for answer in (analyze_films, partial(analyze, SERIES)):
         arguments = dict(kwargs)
-        if answer is analyze_series and "genres" in arguments:
+        if answer is not analyze_films and "genres" in arguments:
             message = message.replace("unknown genre", "unknown TV genre").replace(
                 "known genres", "known TV genres"
             )
@@ -85,8 +84,8 @@ def test_bad_selections_are_one_line_usage_errors(
 
 def _series(
     tmdb_id: int, vote: float, popularity: float | None, year: int, genres: tuple[str, ...]
-) -> SeriesRow:
-    return SeriesRow(tmdb_id, None, f"S{tmdb_id}", year, genres, popularity, vote, 100, 1, 10)
+) -> Record:
+    return SERIES.row_type(tmdb_id, None, f"S{tmdb_id}", year, genres, popularity, vote, 100, 1, 10)
 
 
 def test_series_rank_by_popularity_match_all_and_years() -> None:
@@ -97,8 +96,8 @@ def test_series_rank_by_popularity_match_all_and_years() -> None:
         _series(4, 6.0, None, 2004, ("Comedy", "Animation")),  # no popularity: not rankable by it
         _series(5, 8.0, 30.0, 1995, ("Comedy", "Animation")),
     ]
-    answer = analyze_series(
-        rows, genres=["Comedy", "Animation"], match="all", year_from=2000, rank_by="popularity", top=1
+    answer = analyze(
+        SERIES, rows, genres=["Comedy", "Animation"], match="all", year_from=2000, rank_by="popularity", top=1
     )
     group = answer.genres["Comedy and Animation"]
     assert (
@@ -108,4 +107,4 @@ def test_series_rank_by_popularity_match_all_and_years() -> None:
     )
     assert answer.to_dict()["definition"]["rank_by"] == "popularity"
     with pytest.raises(UsageError, match="unknown --rank-by 'roi': choose one of vote_average, popularity"):
-        analyze_series(rows, genres=["Comedy"], rank_by="roi")
+        analyze(SERIES, rows, genres=["Comedy"], rank_by="roi")

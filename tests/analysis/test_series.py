@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from cinelake.analysis.series_compute import analyze_series
-from cinelake.analysis.series_model import SERIES_MIN_VOTES, SeriesRow
+from cinelake.analysis import SERIES, analyze
+from cinelake.analysis.kinds import SERIES_MIN_VOTES
+from cinelake.analysis.model import Record
 from cinelake.commands.common import TMDB_NOTICE
 from cinelake.errors import UsageError
 from cinelake.lake import layout
@@ -202,8 +203,8 @@ def test_table_output_says_tv_has_no_money(
 
 def _row(
     tmdb_id: int, vote: float | None, votes: int | None, genres: tuple[str, ...] = ("Comedy",)
-) -> SeriesRow:
-    return SeriesRow(tmdb_id, None, f"S{tmdb_id}", 2000, genres, float(tmdb_id), vote, votes, 1, 10)
+) -> Record:
+    return SERIES.row_type(tmdb_id, None, f"S{tmdb_id}", 2000, genres, float(tmdb_id), vote, votes, 1, 10)
 
 
 def test_the_definition_ties_thresholds_and_notes() -> None:
@@ -215,22 +216,22 @@ def test_the_definition_ties_thresholds_and_notes() -> None:
         _row(5, 7.0, 50),
         _row(6, 9.9, 500, ("Drama",)),
     ]
-    answer = analyze_series(rows, genres=["comedy"], top=2)
+    answer = analyze(SERIES, rows, genres=["comedy"], top=2)
     comedy = answer.genres["Comedy"]
     assert comedy.eligible == 3
     assert [s.tmdb_id for s in comedy.best] == [2, 1] and [s.tmdb_id for s in comedy.worst] == [5, 2]
     assert any("in both best and worst" in n for n in comedy.notes)
-    assert analyze_series(rows, genres=["Comedy"], min_votes=0).genres["Comedy"].eligible == 4
-    few = analyze_series(rows[:1], genres=["Comedy"])
+    assert analyze(SERIES, rows, genres=["Comedy"], min_votes=0).genres["Comedy"].eligible == 4
+    few = analyze(SERIES, rows[:1], genres=["Comedy"])
     assert few.genres["Comedy"].correlations["popularity_vote_average"] is None
     assert any("at least 3" in n for n in few.genres["Comedy"].notes)
 
 
 def test_tv_genres_resolve_and_unknown_ones_are_refused() -> None:
-    answer = analyze_series([], genres=["action & adventure"])
+    answer = analyze(SERIES, [], genres=["action & adventure"])
     assert list(answer.genres) == ["Action & Adventure"] and answer.genres["Action & Adventure"].eligible == 0
     with pytest.raises(UsageError, match="unknown TV genre 'Sitcom'"):
-        analyze_series([], genres=["Sitcom"])
+        analyze(SERIES, [], genres=["Sitcom"])
 
 
 def test_series_csv_schema_file_is_valid(tmp_path: Path) -> None:
@@ -265,3 +266,12 @@ def test_both_with_a_genre_tv_lacks_keeps_the_films_answer(
     assert "series: not answered (unknown TV genre 'Thriller'" in " ".join(err.split())
     code, _, err = run(capsys, "analyze", "--lake", raw_lake.url, "--genres", "Thriller", "--kind", "series")
     assert code == 2 and "unknown TV genre 'Thriller'" in " ".join(err.split())
+
+
+def test_the_reading_names_the_key_the_series_ranked_on() -> None:
+    rows = [_row(i, 5.0 + i / 2, 100) for i in range(1, 7)]
+    by_votes = analyze(SERIES, rows, genres=["Comedy"], top=2).genres["Comedy"]
+    assert "the 2 best by vote_average have a median of 7.8" in SERIES.reading(by_votes, "vote_average")
+    by_popularity = analyze(SERIES, rows, genres=["Comedy"], top=2, rank_by="popularity").genres["Comedy"]
+    text = SERIES.reading(by_popularity, "popularity")
+    assert "the 2 best by popularity have a median vote_average of 7.8" in text

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cinelake.analysis import NoAnalysisData, analyze_films, budget_vs_revenue, load_films
+from cinelake.analysis import FILMS, NoAnalysisData, analyze_films, budget_vs_revenue, load_titles
 from cinelake.errors import LakeError
 from cinelake.lake import layout
 from cinelake.lake.store import Lake
@@ -33,7 +33,7 @@ def test_raw_fallback_gives_the_hand_checked_answer(raw_lake: Lake) -> None:
     analysis = budget_vs_revenue(raw_lake)
     assert analysis.source is not None
     assert analysis.source.zone == "Raw"
-    assert analysis.source.films == len(hand_checked_movies())
+    assert analysis.source.titles == len(hand_checked_movies())
     assert analysis.source.snapshot == "2026-11-26"
     expected = analyze_films(film_rows(hand_checked_movies())).to_dict()["genres"]
     assert analysis.to_dict()["genres"] == expected
@@ -124,7 +124,7 @@ def test_an_empty_lake_is_a_clear_usage_error(tmp_path: Path) -> None:
         budget_vs_revenue(Lake(str(tmp_path / "empty")))
     assert caught.value.exit_code == 2
     with pytest.raises(NoAnalysisData, match="has no Refined table"):
-        load_films(Lake(str(tmp_path / "empty")), zone="refined")
+        load_titles(Lake(str(tmp_path / "empty")), FILMS, zone="refined")
 
 
 def test_an_unreadable_raw_file_is_one_clear_line(raw_lake: Lake) -> None:
@@ -184,7 +184,7 @@ def test_snapshot_answer_equals_a_direct_pandas_computation(
     snapshot_lake: Lake, snapshot_movies: list[dict[str, Any]], zone: str
 ) -> None:
     analysis = budget_vs_revenue(snapshot_lake, zone="raw" if zone == "raw" else "refined")
-    assert analysis.source is not None and analysis.source.films == len({m["id"] for m in snapshot_movies})
+    assert analysis.source is not None and analysis.source.titles == len({m["id"] for m in snapshot_movies})
     for genre in ("Comedy", "Animation"):
         got = analysis.genres[genre]
         want = _pandas_answer(snapshot_movies, genre, 5, 100)
@@ -208,7 +208,7 @@ def test_a_film_without_title_shows_its_original_title(tmp_path: Path, zone: str
     film["original_title"] = "Vals Im Bashir"
     lake = Lake(str(tmp_path / "lake"))
     (write_refined if zone == "refined" else write_raw)(lake, [film], DAY)
-    loaded = load_films(lake, zone="refined" if zone == "refined" else "raw")
+    loaded = load_titles(lake, FILMS, zone="refined" if zone == "refined" else "raw")
     assert [r.title for r in loaded.rows] == ["Vals Im Bashir"]
 
 

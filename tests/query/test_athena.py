@@ -1,4 +1,4 @@
-"""`--engine athena`: moto's Athena for the whole round trip, botocore's Stubber for polling and paging.
+"""`--query-engine athena`: moto's Athena for the whole round trip, botocore's Stubber for polling and paging.
 
 moto runs no SQL: it answers GetQueryResults with rows queued through its moto-api, and it never
 pages; the Stubber tests feed the client the pages and states Athena itself returns.
@@ -61,7 +61,18 @@ def test_run_sql_on_moto_athena(aws_env: str, capsys: pytest.CaptureFixture[str]
 
     queue_moto_results(aws_env, [row("title", "n", "avg"), row("Fight Club", "2", "8.4")])
     with pytest.raises(SystemExit):
-        main(["sql", "SELECT 1", "--engine", "athena", "--format", "json", "--output-location", "s3://r/"])
+        main(
+            [
+                "sql",
+                "SELECT 1",
+                "--query-engine",
+                "athena",
+                "--format",
+                "json",
+                "--output-location",
+                "s3://r/",
+            ]
+        )
     assert orjson.loads(capsys.readouterr().out) == [{"title": "Fight Club", "n": 2, "avg": 8.4}]
 
 
@@ -174,7 +185,7 @@ def test_the_workgroup_comes_from_the_environment_and_is_said(
     def cli(*flags: str) -> str:
         queue_moto_results(aws_env, [row("title", "n", "avg"), row("Up", "1", "7.9")])
         with pytest.raises(SystemExit) as exited:
-            main(["sql", "SELECT 1", "--engine", "athena", "--format", "json", *flags])
+            main(["sql", "SELECT 1", "--query-engine", "athena", "--format", "json", *flags])
         out, err = capsys.readouterr()
         assert exited.value.code == 0, err
         assert orjson.loads(out) == [{"title": "Up", "n": 1, "avg": 7.9}]  # stdout is the rows alone

@@ -57,9 +57,7 @@ def _generated_day(lake: Lake, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def lakes(
-    spark_session: Any, real_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Lake, Lake]:
+def lakes(spark_session: Any, real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Lake, Lake]:
     from cinelake.catalog import crawl
     from cinelake.engines import raw_to_trusted, trusted_to_refined
 
@@ -95,7 +93,7 @@ def test_the_people_tables_equal_an_independent_computation_in_both(lakes: tuple
 
 
 def test_the_analysis_answers_are_the_same(lakes: tuple[Lake, Lake]) -> None:
-    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+    from cinelake.analysis import budget_vs_revenue
 
     answers = [budget_vs_revenue(lake).to_dict() for lake in lakes]
     for answer in answers:

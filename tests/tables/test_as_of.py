@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+from cinelake.analysis import budget_vs_revenue
 from cinelake.engines import raw_to_trusted, trusted_to_refined
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake

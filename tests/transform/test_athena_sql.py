@@ -54,8 +54,8 @@ def sent_to_athena(aws_env: str) -> list[str]:
     """The analysis's Athena queries for every kind, as moto's Athena received them."""
     import boto3
 
-    from cinelake.analysis.series_sources import load_series_athena
-    from cinelake.analysis.sources import load_films_athena
+    from cinelake.analysis import FILMS, SERIES
+    from cinelake.analysis.loader import load_athena
 
     athena = boto3.client("athena", region_name="us-east-1")
     workgroup = f"cinelake-{uuid.uuid4().hex[:8]}"
@@ -63,8 +63,8 @@ def sent_to_athena(aws_env: str) -> list[str]:
         Name=workgroup, Configuration={"ResultConfiguration": {"OutputLocation": "s3://r/_athena/"}}
     )
     lake = Lake("memory://athena-sql")  # only its URL is used: Athena reads the Glue tables
-    for load in (load_films_athena, load_series_athena):
-        load(lake, database="cinelake", workgroup=workgroup)
+    for kind in (FILMS, SERIES):
+        load_athena(lake, kind, database="cinelake", workgroup=workgroup)
     ids = athena.list_query_executions(WorkGroup=workgroup)["QueryExecutionIds"]
     return [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"] for i in ids]
 
@@ -83,11 +83,16 @@ def test_every_query_the_analysis_sends_to_athena_parses_and_names_the_catalogs_
     assert len(set(queries)) == 6, queries
     read = {t.name for q in queries for t in sqlglot.parse_one(q, read=DIALECT).find_all(exp.Table)}
     assert {"fact_movie", "dim_movie", "fact_series", "dim_series", "dim_genre"} <= read
+    # Both kinds' rows carry IMDB's rating and votes from the facts (--rank-by imdb_rating through Athena).
+    rows = [q for q in queries if "snapshot_date" in q]
+    assert len(rows) == 2 and all("f.imdb_rating" in q and "f.imdb_votes" in q for q in rows)
     assert {q.split()[1]: query_problems(q, schema) for q in queries if query_problems(q, schema)} == {}
 
 
 def test_the_check_refuses_what_athena_would(schema: dict[str, dict[str, str]]) -> None:
-    from cinelake.analysis.sources import FILMS, REFINED_FILMS_SQL
+    from cinelake.analysis import FILMS
+
+    REFINED_FILMS_SQL = FILMS.queries.refined_sql
 
     assert query_problems(REFINED_FILMS_SQL, schema) == []
     typo = REFINED_FILMS_SQL.replace("f.budget,", "f.budjet,")
@@ -96,7 +101,7 @@ def test_the_check_refuses_what_athena_would(schema: dict[str, dict[str, str]]) 
     assert any("dim_film" in p for p in query_problems(unknown, schema))
     assert query_problems(REFINED_FILMS_SQL.replace("WHERE f.newest = 1", "WHERE f.newest = = 1"), schema)
     # The Raw fallback's select list is DuckDB's own SQL (its lambda syntax, list_sort...).
-    assert query_problems(f"SELECT {FILMS.raw_select} FROM raw_tmdb_movies", schema)
+    assert query_problems(f"SELECT {FILMS.queries.raw_select} FROM raw_tmdb_movies", schema)
     duckdb_only = "SELECT list_sort(genres) FROM trusted_tmdb_movies"
     assert query_problems(duckdb_only, schema) == ["calls list_sort(), which Athena does not have"]
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 from starlette.testclient import TestClient
 
-from cinelake.analysis.sources import REFINED_TABLES
+from cinelake.analysis import FILMS
 from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.store import Lake
@@ -62,7 +62,10 @@ def test_bad_parameters_are_one_line(query: dict[str, list[str]], message: str) 
     ("broken", "said"),
     [
         (".parquet", "No magic bytes found at end of file"),  # the data files of the table's snapshot
-        ("", f"cannot read the Iceberg table cinelake.{REFINED_TABLES[0]}: "),  # its metadata too
+        (
+            "",
+            f"cannot read the Iceberg table cinelake.{FILMS.queries.refined_tables[0]}: ",
+        ),  # its metadata too
     ],
 )
 def test_a_lake_that_cannot_be_read_is_one_line_not_a_stack_trace(
@@ -70,7 +73,7 @@ def test_a_lake_that_cannot_be_read_is_one_line_not_a_stack_trace(
 ) -> None:
     lake = Lake(str(tmp_path / "lake"))
     write_refined(lake, hand_checked_movies(), date(2026, 11, 26))
-    for rel in lake.list_files(layout.refined_table(REFINED_TABLES[0])):
+    for rel in lake.list_files(layout.refined_table(FILMS.queries.refined_tables[0])):
         if rel.endswith(broken):
             lake.write_bytes(rel, b"this is not parquet")
     with TestClient(create_app(lake), raise_server_exceptions=False) as client:
@@ -98,24 +101,23 @@ def test_the_answer_endpoint_is_the_analysis_of_the_rows(tmp_path: Path) -> None
 
 def test_charts_of_a_large_genre_show_the_best_the_worst_and_an_even_sample() -> None:
     from cinelake.analysis import analyze_films
-    from cinelake.analysis.model import FilmRow
     from cinelake.views.dashboard.render import CHART_POINTS, for_charts
 
     rows = [
-        FilmRow(
+        FILMS.row_type(
             i, None, f"F{i}", 2000, ("Comedy",), 10_000 + i, 20_000 + 3 * i, float(i % 97), (i % 89) / 10, 500
         )
         for i in range(1, 3 * CHART_POINTS)
     ]
     result = analyze_films(rows, genres=["Comedy"], top=5).genres["Comedy"]
-    charted, note = for_charts(result, "films", "films")
-    ids = [f.tmdb_id for f in charted.films]
+    charted, note = for_charts(result, "films")
+    ids = [f.tmdb_id for f in charted.titles]
     assert len(ids) == CHART_POINTS and ids == sorted(set(ids))
     assert {f.tmdb_id for f in (*result.best, *result.worst)} <= set(ids)
     assert f"of the {result.eligible - 10:,} other eligible films" in note
     assert max(b - a for a, b in itertools.pairwise(ids)) <= 4  # evenly spread, no gap
     small = analyze_films(rows[:50], genres=["Comedy"], top=5).genres["Comedy"]
-    assert for_charts(small, "films", "films") == (small, "")
+    assert for_charts(small, "films") == (small, "")
 
 
 def test_the_rows_are_read_again_after_the_refresh_time(tmp_path: Path) -> None:

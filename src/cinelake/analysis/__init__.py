@@ -1,28 +1,35 @@
-"""The lake's answers: budget vs revenue of the best and worst films of a genre, and the HTML report.
+"""The lake's answers: the best and worst titles of a genre (films: budget vs revenue; series: votes,
+seasons and episodes), and the HTML report. One code path serves every kind declared in
+:mod:`cinelake.analysis.kinds`.
 
 Importing this package is cheap: DuckDB, pyarrow and plotly are imported inside the functions that
 use them.
 """
 
-from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
-from cinelake.analysis.compute import analyze_films
+from cinelake.analysis.answer import answer, budget_vs_revenue, load_titles
+from cinelake.analysis.compute import analyze, analyze_films
 from cinelake.analysis.freshness import DatasetFreshness, Freshness, freshness
-from cinelake.analysis.model import Analysis, Definition, Film, FilmRow, GenreResult, GroupSummary, Source
-from cinelake.analysis.sources import NoAnalysisData, load_films
+from cinelake.analysis.kinds import FILMS, KINDS, SERIES, TitleKind
+from cinelake.analysis.loader import NoAnalysisData
+from cinelake.analysis.model import Analysis, Definition, GenreResult, Source, Summary
 
 __all__ = [
+    "FILMS",
+    "KINDS",
+    "SERIES",
     "Analysis",
     "DatasetFreshness",
     "Definition",
-    "Film",
-    "FilmRow",
     "Freshness",
     "GenreResult",
-    "GroupSummary",
     "NoAnalysisData",
     "Source",
+    "Summary",
+    "TitleKind",
+    "analyze",
     "analyze_films",
+    "answer",
     "budget_vs_revenue",
     "freshness",
-    "load_films",
+    "load_titles",
 ]

@@ -1,15 +1,17 @@
-"""The report's charts: Plotly figures built from one genre's result.
+"""The charts of one genre's answer: Plotly figures, the ones a kind declares
+(:attr:`cinelake.analysis.kinds.TitleKind.charts`).
 
-Each function returns a ``plotly.graph_objects.Figure``; :mod:`cinelake.analysis.report` turns them
-into ``<div>``s that share the one copy of plotly.js bundled into the page.
+Each function returns a ``plotly.graph_objects.Figure``; the report turns them into ``<div>``s that
+share the one copy of plotly.js bundled into the page, the dashboard sends them as JSON.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from cinelake.analysis.model import Film, GenreResult
+from cinelake.analysis.model import GenreResult, Record
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -22,12 +24,12 @@ LABEL_CHARS = 22
 LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
 
 
-def short_title(film: Film) -> str:
+def short_title(film: Record) -> str:
     title = film.title or f"TMDB {film.tmdb_id}"
     return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1] + "…"
 
 
-def _hover(film: Film) -> str:
+def _hover(film: Record) -> str:
     pop = "n/a" if film.popularity is None else f"{film.popularity:.2f}"
     vote = "n/a" if film.vote_average is None else f"{film.vote_average:.1f}"
     return (
@@ -133,8 +135,8 @@ def popular_points(traces: list[Group[T]], x: str, y: str, hover: Callable[[T], 
     return found
 
 
-def _groups(result: GenreResult) -> list[Group[Film]]:
-    return groups(result.films, result.best, result.worst, "films")
+def _groups(result: GenreResult, noun: str = "films") -> list[Group[Record]]:
+    return groups(result.titles, result.best, result.worst, noun)
 
 
 def budget_revenue_scatter(result: GenreResult) -> go.Figure:
@@ -144,7 +146,7 @@ def budget_revenue_scatter(result: GenreResult) -> go.Figure:
     fig = go.Figure()
     for films, name, color, labels, size in _groups(result):
         fig.add_trace(points(films, "budget", "revenue", name, color, _hover, labels=labels, size=size))
-    values = [v for f in result.films for v in (f.budget, f.revenue)]
+    values = [v for f in result.titles for v in (f.budget, f.revenue)]
     low, high = min(values), max(values)
     fig.add_trace(
         go.Scatter(
@@ -222,3 +224,47 @@ def popularity_roi_scatter(result: GenreResult) -> go.Figure:
         )
     )
     return fig
+
+
+def _series_hover(show: Record) -> str:
+    pop = "n/a" if show.popularity is None else f"{show.popularity:.2f}"
+    seasons = "n/a" if show.seasons is None else str(show.seasons)
+    episodes = "n/a" if show.episodes is None else str(show.episodes)
+    return (
+        f"<b>{show.name or show.tmdb_id}</b> ({show.first_air_year or '?'})<br>"
+        f"vote {show.vote_average:.1f} ({show.vote_count:,} votes)<br>popularity {pop}<br>"
+        f"{seasons} seasons, {episodes} episodes"
+    )
+
+
+def popularity_vote_scatter(result: GenreResult) -> go.Figure:
+    """Popularity (log scale) against vote_average for every eligible series of the genre."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for trace in popular_points(_groups(result, "series"), "vote_average", "popularity", _series_hover):
+        fig.add_trace(trace)
+    rho = result.correlations.get("popularity_vote_average")
+    subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
+    fig.update_layout(
+        **_layout(
+            f"Popularity vs vote average{subtitle}",
+            xaxis={"title": {"text": "TMDB vote average"}},
+            yaxis={"type": "log", "title": {"text": "TMDB popularity"}, "tickvals": _ticks(result)},
+        )
+    )
+    return fig
+
+
+def _ticks(result: GenreResult) -> list[float]:
+    """1-2-5 steps over the popularity range: a log axis labelled with whole values."""
+    values = [s.popularity for s in result.titles if s.popularity is not None and s.popularity > 0]
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    ticks: list[float] = []
+    scale = 10.0 ** math.floor(math.log10(low))
+    while scale <= high * 10:
+        ticks.extend(step * scale for step in (1, 2, 5) if low / 2 <= step * scale <= high * 2)
+        scale *= 10
+    return ticks

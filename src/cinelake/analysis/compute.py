@@ -1,196 +1,186 @@
-"""The budget-vs-revenue definition as a pure function over film rows: no files, no engines.
+"""The definition as a pure function over the rows of any kind: no files, no engines.
 
-Loaders (:mod:`cinelake.analysis.sources`) read the rows from whichever zone of the lake exists; this
-module alone decides which films are eligible, which are the best and the worst, and what the figures
-are, so the definition lives in exactly one place and is tested without a lake.
+Loaders (:mod:`cinelake.analysis.loader`) read the rows from whichever zone of the lake exists; this
+module alone decides which titles are eligible, which are the best and the worst, and what the figures
+are, for every kind the way its declaration (:mod:`cinelake.analysis.kinds`) says, so the definition
+lives in exactly one place and is tested without a lake.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import partial
+from typing import Any, TypedDict, Unpack
 
-from cinelake.analysis.model import (
-    CORRELATION_KEYS,
-    MIN_BUDGET,
-    MIN_REVENUE,
-    RANK_BY_CHOICES,
-    Analysis,
-    Definition,
-    Film,
-    FilmRow,
-    GenreResult,
-    GroupSummary,
-    Source,
+from cinelake.analysis.kinds import FILMS, TitleKind
+from cinelake.analysis.model import DEFAULT_GENRES, Analysis, Definition, GenreResult, Record, Source, Summary
+from cinelake.analysis.ranking import (
+    best_and_worst,
+    check_selection,
+    group_notes,
+    resolve_names,
+    unique_by_id,
 )
-from cinelake.analysis.ranking import best_and_worst as _best_and_worst
-from cinelake.analysis.ranking import checked_definition, group_notes, resolve_names, unique_by_id
 from cinelake.analysis.stats import median, spearman
-
-# TMDB's movie genre list (/genre/movie/list): a genre named here is known even when the lake holds
-# no film of it (the answer is then "0 eligible", not an error).
-TMDB_MOVIE_GENRES: tuple[str, ...] = (
-    "Action",
-    "Adventure",
-    "Animation",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Family",
-    "Fantasy",
-    "History",
-    "Horror",
-    "Music",
-    "Mystery",
-    "Romance",
-    "Science Fiction",
-    "TV Movie",
-    "Thriller",
-    "War",
-    "Western",
-)
+from cinelake.errors import UsageError
 
 
-# Validate the parameters (a UsageError for each mistake) and return the films' definition.
-make_definition = partial(checked_definition, Definition, RANK_BY_CHOICES)
+class Asked(TypedDict, total=False):
+    """The parameters of an answer, each with its default when left out: ``genres`` (default
+    :data:`DEFAULT_GENRES`), ``top`` (5), ``min_votes`` (None: the kind's default), ``rank_by``
+    (vote_average), ``match`` (None: each genre alone) and the years (None: open)."""
+
+    genres: Sequence[str]
+    top: int
+    min_votes: int | None
+    rank_by: str
+    match: str | None
+    year_from: int | None
+    year_to: int | None
 
 
-def resolve_genres(requested: Sequence[str], known: Iterable[str]) -> tuple[str, ...]:
-    """Map each requested genre to its spelling in the data (case-insensitively); unknown ones are a
-    :class:`UsageError` that lists the genres that exist."""
-    return resolve_names(requested, known, TMDB_MOVIE_GENRES)
-
-
-def analyze_films(
-    rows: Iterable[FilmRow],
-    *,
-    genres: Sequence[str] = ("Comedy", "Animation"),
+def make_definition(
+    kind: TitleKind,
+    genres: Sequence[str] = DEFAULT_GENRES,
     top: int = 5,
-    min_votes: int = 100,
+    min_votes: int | None = None,
     rank_by: str = "vote_average",
+    *,
     match: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
+) -> Definition:
+    """Check the parameters (a one-line :class:`UsageError` for each mistake) and build the kind's
+    definition of them; ``min_votes`` None is the kind's default."""
+    votes = kind.default_min_votes if min_votes is None else min_votes
+    selection = check_selection(
+        genres, top, votes, rank_by, kind.rank_keys, match=match, year_from=year_from, year_to=year_to
+    )
+    return Definition(
+        kind=kind,
+        genres=selection.genres,
+        top=top,
+        min_votes=votes,
+        rank_by=rank_by,
+        match=match,
+        year_from=year_from,
+        year_to=year_to,
+    )
+
+
+def analyze(
+    kind: TitleKind,
+    rows: Iterable[Record],
+    *,
     known_genres: Iterable[str] | None = None,
     source: Source | None = None,
     notice: str = "",
+    **asked: Unpack[Asked],
 ) -> Analysis:
-    """Apply the definition to ``rows`` and return the answer for each genre (in the order asked).
+    """Apply the kind's definition of the ``asked`` parameters (:class:`Asked`) to ``rows`` and return
+    the answer for each genre (in the order asked).
 
     ``known_genres`` are the genre names the data holds (default: those of ``rows``); a requested genre
-    that is neither there nor in TMDB's list is a :class:`UsageError`. ``match`` and the years
-    select as :class:`cinelake.analysis.ranking.Selection` says.
+    that is neither there nor in TMDB's list of the kind is a :class:`UsageError`. ``match`` and the
+    years select as :class:`cinelake.analysis.ranking.Selection` says.
     """
-    films_in = unique_by_id(rows)
-    definition = make_definition(
-        genres, top, min_votes, rank_by, match=match, year_from=year_from, year_to=year_to
-    )
-    known = set(known_genres) if known_genres is not None else {g for r in films_in for g in r.genres}
-    definition = replace(definition, genres=resolve_genres(definition.genres, known))
+    unique = unique_by_id(rows)
+    definition = make_definition(kind, **asked)
+    check_rank_values(kind, definition.rank_by, unique)
+    known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
+    resolved = resolve_names(definition.genres, known, kind.tmdb_genres, what=kind.genre_what)
+    definition = replace(definition, genres=resolved)
     groups = definition.selection.groups()
-    results = {label: _genre_result(label, group, films_in, definition) for label, group in groups.items()}
+    results = {label: _genre_result(label, group, unique, definition) for label, group in groups.items()}
     return Analysis(definition=definition, genres=results, source=source, notice=notice)
 
 
-def is_eligible(row: FilmRow, group: tuple[str, ...], definition: Definition) -> bool:
-    if not definition.selection.admits(group, row.genres, row.release_year):
-        return False
-    if row.budget is None or row.budget < MIN_BUDGET or row.revenue is None or row.revenue < MIN_REVENUE:
-        return False
-    if row.vote_count is None or row.vote_count < definition.min_votes:
-        return False
-    return _rank_value(_film(row), definition.rank_by) is not None
+def check_rank_values(kind: TitleKind, rank_by: str, rows: Sequence[Record]) -> None:
+    """A one-line :class:`UsageError` when ``rank_by`` is a value the data may lack altogether (one
+    with its own vote count, such as IMDB's rating from the CSV) and no row of ``rows`` has it."""
+    if rank_by in kind.own_votes and all(getattr(row, rank_by) is None for row in rows):
+        others = ", ".join(k for k in kind.rank_keys if k not in kind.own_votes)
+        raise UsageError(
+            f"--rank-by {rank_by}: the lake holds no {rank_by} for any of its {kind.plural} (the local "
+            f"CSV's rating of a title TMDB knows reaches the facts); rank by {others}"
+        )
 
 
-def _film(row: FilmRow) -> Film:
-    budget = int(row.budget or 0)
-    revenue = int(row.revenue or 0)
-    return Film(
-        tmdb_id=row.tmdb_id,
-        imdb_id=row.imdb_id,
-        title=row.title,
-        release_year=row.release_year,
-        vote_average=row.vote_average,
-        vote_count=int(row.vote_count or 0),
-        budget=budget,
-        revenue=revenue,
-        profit=revenue - budget,
-        roi=revenue / budget if budget else float("nan"),
-        popularity=row.popularity,
-    )
+def analyze_films(rows: Iterable[Record], **params: Any) -> Analysis:
+    """:func:`analyze` of the films."""
+    return analyze(FILMS, rows, **params)
 
 
-def _rank_value(film: Film, rank_by: str) -> float | None:
-    value = getattr(film, rank_by)
+def eligible_titles(rows: Sequence[Record], group: tuple[str, ...], definition: Definition) -> list[Record]:
+    """The eligible titles of ``group`` among ``rows``, by TMDB id: selected, with enough votes (the
+    ranking's own count), admitted by the kind, and with a known value to rank on."""
+    kind = definition.kind
+    votes = definition.votes_field
+    found = []
+    for row in rows:
+        if not definition.selection.admits(group, row.genres, getattr(row, kind.year_field)):
+            continue
+        count = getattr(row, votes)
+        if count is None or count < definition.min_votes or not kind.admits(row):
+            continue
+        title = kind.item(row, definition.rank_by)
+        if getattr(title, definition.rank_by) is not None:
+            found.append(title)
+    return sorted(found, key=lambda t: t.tmdb_id)
+
+
+def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def best_and_worst(films: Sequence[Film], rank_by: str, top: int) -> tuple[list[Film], list[Film]]:
-    """The first ``top`` by ``rank_by`` descending and ascending; both tie-break on vote_count
-    descending, then TMDB id ascending."""
-
-    def value(film: Film) -> float:
-        known = _rank_value(film, rank_by)
-        assert known is not None  # eligibility guarantees it
-        return known
-
-    return _best_and_worst(films, value, top)
-
-
-def summarize(group: Sequence[Film]) -> GroupSummary:
-    return GroupSummary(
-        count=len(group),
-        median_roi=median([f.roi for f in group]),
-        total_budget=sum(f.budget for f in group),
-        total_revenue=sum(f.revenue for f in group),
-        median_popularity=median([f.popularity for f in group]),
-        median_vote_average=median([f.vote_average for f in group]),
-    )
+def summarize(kind: TitleKind, group: Sequence[Record]) -> Summary:
+    """The kind's figures of one group, in its order."""
+    values: dict[str, Any] = {}
+    for figure in kind.summary:
+        if figure.reduce == "count":
+            values[figure.key] = len(group)
+        elif figure.reduce == "total":
+            values[figure.key] = sum(getattr(t, figure.field) for t in group)
+        else:
+            values[figure.key] = median([_float(getattr(t, figure.field)) for t in group])
+    return Summary(values)
 
 
-def correlations(films: Sequence[Film]) -> dict[str, float | None]:
-    budget = [float(f.budget) for f in films]
-    revenue = [float(f.revenue) for f in films]
-    popularity = [f.popularity for f in films]
-    found = {
-        "budget_revenue": spearman(budget, revenue),
-        "popularity_budget": spearman(popularity, budget),
-        "popularity_revenue": spearman(popularity, revenue),
-        "popularity_roi": spearman(popularity, [f.roi for f in films]),
-        "popularity_vote_average": spearman(popularity, [f.vote_average for f in films]),
+def correlations(kind: TitleKind, titles: Sequence[Record]) -> dict[str, float | None]:
+    """The kind's Spearman correlations over ``titles``, in its order."""
+    return {
+        key: spearman([_float(getattr(t, x)) for t in titles], [_float(getattr(t, y)) for t in titles])
+        for key, x, y in kind.correlations
     }
-    return {key: found[key] for key in CORRELATION_KEYS}
 
 
 def _genre_result(
-    genre: str, group: tuple[str, ...], rows: Sequence[FilmRow], definition: Definition
+    genre: str, group: tuple[str, ...], rows: Sequence[Record], definition: Definition
 ) -> GenreResult:
-    eligible = [_film(r) for r in rows if is_eligible(r, group, definition)]
-    eligible.sort(key=lambda f: f.tmdb_id)
-    best, worst = best_and_worst(eligible, definition.rank_by, definition.top)
-    notes = _notes(genre, len(eligible), best, worst, definition.top)
+    kind = definition.kind
+    eligible = eligible_titles(rows, group, definition)
+    rank_by, votes = definition.rank_by, definition.votes_field
+    best, worst = best_and_worst(
+        eligible, lambda t: float(getattr(t, rank_by)), definition.top, votes=lambda t: getattr(t, votes)
+    )
+    notes = group_notes(
+        genre,
+        len(eligible),
+        best,
+        worst,
+        definition.top,
+        noun=kind.noun,
+        in_both=lambda n: kind.in_both[0 if n == 1 else 1],
+    )
     return GenreResult(
         genre=genre,
         eligible=len(eligible),
         best=tuple(best),
         worst=tuple(worst),
-        best_summary=summarize(best),
-        worst_summary=summarize(worst),
-        correlations=correlations(eligible),
+        best_summary=summarize(kind, best),
+        worst_summary=summarize(kind, worst),
+        correlations=correlations(kind, eligible),
         notes=tuple(notes),
-        films=tuple(eligible),
-    )
-
-
-def _notes(genre: str, eligible: int, best: Sequence[Film], worst: Sequence[Film], top: int) -> list[str]:
-    return group_notes(
-        genre,
-        eligible,
-        best,
-        worst,
-        top,
-        noun=lambda n: "film" if n == 1 else "films",
-        in_both=lambda n: "film is" if n == 1 else "films are",
+        titles=tuple(eligible),
+        differences=kind.differences,
     )

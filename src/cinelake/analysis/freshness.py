@@ -188,7 +188,7 @@ def _count_parquet_rows_duckdb(lake: Lake, rel: str) -> int | None:
     """The row count from the file's footer, read by DuckDB."""
     import duckdb
 
-    from cinelake.analysis.sources import duckdb_for
+    from cinelake.analysis.loader import duckdb_for
 
     uri = lake.uri(rel).replace("'", "''")
     try:

@@ -1,7 +1,8 @@
 """One loader for every kind the analysis answers (films, series): Refined when it is there, else Raw.
 
-A kind says what is its own in a :class:`KindQueries` (its Refined tables and portable SQL, its Raw
-folder, columns and select list, how a result row becomes the kind's row, its words); this module reads
+A kind (:mod:`cinelake.analysis.kinds`) says what it reads in a :class:`KindQueries` (its Refined
+tables and portable SQL, its Raw folder, columns and select list, its words) and how a result row
+becomes its row (``row``); this module reads
 the lake for it the same way for every kind: the catalog's DuckDB views (a table the catalog does not
 list yet is read from its Parquet files), Amazon Athena over the Glue database, or the Raw TMDB JSON
 Lines where the newest ingestion day wins for each id.
@@ -10,7 +11,7 @@ Lines where the newest ingestion day wins for each id.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
@@ -38,6 +39,16 @@ class _Row(Protocol):
 
 
 RowT = TypeVar("RowT", bound=_Row)
+RowT_co = TypeVar("RowT_co", bound=_Row, covariant=True)
+
+
+class Readable(Protocol[RowT_co]):
+    """A kind as the loader reads it: its queries, and its row made of a result's values."""
+
+    @property
+    def queries(self) -> KindQueries: ...
+
+    def row(self, values: tuple[Any, ...]) -> RowT_co: ...
 
 
 @dataclass(frozen=True)
@@ -50,19 +61,23 @@ class Loaded(Generic[RowT]):
 
 
 @dataclass(frozen=True)
-class KindQueries(Generic[RowT]):
+class KindQueries:
     """What one kind reads. The Refined SQL returns ``key, <the row's values but genres>, snapshot``
     (genres come from ``genres_sql`` as ``key, name``); the Raw select list returns the row's values in
-    order, genres included, over the newest record per id; ``row`` maps those values to the kind's row."""
+    order, genres included, over the newest record per id."""
 
     kind: Kind
     refined_tables: tuple[str, ...]
     refined_sql: str
+    # The same rows from a fact table written before some of its columns existed: each of
+    # ``newer_columns`` read as NULL (``refined_sql`` is used whenever the fact has them all).
+    older_refined_sql: str
+    fact_table: str
+    newer_columns: tuple[str, ...]
     genres_sql: str
     known_sql: str
     raw_columns: Mapping[str, str]
     raw_select: str
-    row: Callable[[tuple[Any, ...]], RowT]
     # Words: what an error says it could not read, and what the answer's source says.
     refined_what: str  # "the Refined tables"
     genres_what: str  # "the Refined genres"
@@ -78,17 +93,18 @@ class KindQueries(Generic[RowT]):
 
 
 def load(
-    lake: Lake, queries: KindQueries[RowT], *, zone: SourceZone = "auto", as_of: str | None = None
+    lake: Lake, kind: Readable[RowT], *, zone: SourceZone = "auto", as_of: str | None = None
 ) -> Loaded[RowT]:
     """Every row of the chosen zone (``auto``: Refined if its tables exist, else Raw); the Refined
     tables as the lake stood at ``as_of`` (a collection day or a snapshot id) when given."""
+    queries = kind.queries
     if zone not in ("auto", "refined", "raw"):
         raise UsageError(f"unknown source zone {zone!r}: choose auto, refined or raw")
     missing = missing_refined(lake, queries.refined_tables)
     if zone == "refined" or (zone == "auto" and not missing):
         if missing:
             raise NoAnalysisData(f"the lake {lake.url} has no Refined table {', '.join(missing)}")
-        loaded = _load_refined(lake, queries, as_of)
+        loaded = _load_refined(lake, kind, as_of)
         if (
             not queries.raw_when_refined_empty
             or loaded.rows
@@ -102,7 +118,7 @@ def load(
         raise NoAnalysisData(
             f"the lake {lake.url} holds neither {queries.neither} ({folder}): {queries.ingest_hint}"
         )
-    return _load_raw(lake, queries, raw)
+    return _load_raw(lake, kind, raw)
 
 
 def check_engine(engine: str) -> None:
@@ -113,7 +129,7 @@ def check_engine(engine: str) -> None:
 
 def load_with(
     lake: Lake,
-    queries: KindQueries[RowT],
+    kind: Readable[RowT],
     *,
     engine: str = "duckdb",
     zone: SourceZone = "auto",
@@ -126,11 +142,11 @@ def load_with(
     check_engine(engine)
     if engine == "athena":
         if zone == "raw":
-            raise UsageError("the Raw fallback reads the lake's files: use it with --engine duckdb")
+            raise UsageError("the Raw fallback reads the lake's files: use it with --query-engine duckdb")
         if as_of is not None:
-            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
-        return load_athena(lake, queries, database=database)
-    return load(lake, queries, zone=zone, as_of=as_of)
+            raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --query-engine duckdb")
+        return load_athena(lake, kind, database=database)
+    return load(lake, kind, zone=zone, as_of=as_of)
 
 
 def missing_refined(lake: Lake, tables: tuple[str, ...]) -> list[str]:
@@ -218,25 +234,29 @@ def refined_views(lake: Lake, as_of: str | None = None) -> Iterator[duckdb.DuckD
         con.close()
 
 
-def _load_refined(lake: Lake, queries: KindQueries[RowT], as_of: str | None = None) -> Loaded[RowT]:
+def _load_refined(lake: Lake, kind: Readable[RowT], as_of: str | None = None) -> Loaded[RowT]:
     """Through the DuckDB views of :func:`refined_views` (the Iceberg tables' snapshots)."""
+    queries = kind.queries
     with refined_views(lake, as_of) as con:
-        found = query(con, queries.refined_sql, f"{queries.refined_what} of {lake.url}")
+        columns = {c[0] for c in query(con, f"DESCRIBE {queries.fact_table}", queries.fact_table)}
+        sql = queries.refined_sql if set(queries.newer_columns) <= columns else queries.older_refined_sql
+        found = query(con, sql, f"{queries.refined_what} of {lake.url}")
         genres = query(con, queries.genres_sql, queries.genres_what)
         known = query(con, queries.known_sql, "dim_genre")
     source = Source(
         zone="Refined",
         description=queries.refined_description,
         location=lake.uri(layout.refined_dir()),
-        films=0,
+        titles=0,
     )
-    return _refined_result(queries, found, genres, known, source)
+    return _refined_result(kind, found, genres, known, source)
 
 
 def load_athena(
-    lake: Lake, queries: KindQueries[RowT], *, database: str | None = None, workgroup: str | None = None
+    lake: Lake, kind: Readable[RowT], *, database: str | None = None, workgroup: str | None = None
 ) -> Loaded[RowT]:
     """The same rows from the Refined tables of the Glue database, queried in Amazon Athena."""
+    queries = kind.queries
     from cinelake.config import get_settings
     from cinelake.query import run_sql
 
@@ -252,12 +272,14 @@ def load_athena(
     description = f"the Refined star schema of the Glue database {database!r} in Amazon Athena"
     if queries.athena_names_workgroup:
         description += f" (workgroup {', '.join(sorted(used))})"
-    source = Source(zone="Refined", description=description, location=lake.uri(layout.refined_dir()), films=0)
-    return _refined_result(queries, found, genres, known, source)
+    source = Source(
+        zone="Refined", description=description, location=lake.uri(layout.refined_dir()), titles=0
+    )
+    return _refined_result(kind, found, genres, known, source)
 
 
 def _refined_result(
-    queries: KindQueries[RowT],
+    kind: Readable[RowT],
     found: list[tuple[Any, ...]],
     genres: list[tuple[Any, ...]],
     known: list[tuple[Any, ...]],
@@ -270,14 +292,15 @@ def _refined_result(
     snapshots = []
     for key, tmdb_id, imdb_id, name, year, *figures, snapshot in found:
         names = tuple(sorted(by_key.get(int(key), ())))
-        rows.append(queries.row((tmdb_id, imdb_id, name, year, names, *figures)))
+        rows.append(kind.row((tmdb_id, imdb_id, name, year, names, *figures)))
         if snapshot is not None:
             snapshots.append(str(snapshot)[:10])
     newest = max(snapshots) if snapshots else None
-    return Loaded(rows, sorted(str(n) for (n,) in known), replace(source, films=len(rows), snapshot=newest))
+    return Loaded(rows, sorted(str(n) for (n,) in known), replace(source, titles=len(rows), snapshot=newest))
 
 
-def _load_raw(lake: Lake, queries: KindQueries[RowT], files: list[str]) -> Loaded[RowT]:
+def _load_raw(lake: Lake, kind: Readable[RowT], files: list[str]) -> Loaded[RowT]:
+    queries = kind.queries
     columns = "{" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in queries.raw_columns.items()) + "}"
     source_sql = (
         f"read_json({sql_list(lake, files)}, format = 'newline_delimited', filename = true, "
@@ -300,13 +323,13 @@ def _load_raw(lake: Lake, queries: KindQueries[RowT], files: list[str]) -> Loade
     """
     with duckdb_for(lake) as con:
         found = query(con, sql, f"{queries.raw_what} of {lake.url}")
-    rows = [queries.row(r[:-1]) for r in found]
+    rows = [kind.row(r[:-1]) for r in found]
     days = [r[-1] for r in found if r[-1]]
     source = Source(
         zone="Raw",
         description=queries.raw_description,
         location=lake.uri(layout.dataset_dir(Zone.RAW, Origin.TMDB, Format.JSON, queries.kind.value)),
-        films=len(rows),
+        titles=len(rows),
         snapshot=max(days).replace("/", "-") if days else None,
     )
     known = sorted({g for r in rows for g in r.genres})

@@ -1,15 +1,12 @@
-"""The steps the films' and the series' answers share, whatever the kind: one row per TMDB id, genre
-names resolved against TMDB's list, the best and the worst by a value, and the notes on a thin genre.
-
-Each answer (:mod:`cinelake.analysis.compute`, :mod:`cinelake.analysis.series_compute`) keeps what is
-its own (eligibility, figures, summaries, correlations) and passes its fields and words in here.
+"""The steps of an answer that need no kind: one row per TMDB id, genre names resolved against
+TMDB's list, the selection and its checks, the best and the worst by a value, and the notes on a thin
+genre. :mod:`cinelake.analysis.compute` passes a kind's fields and words in here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from cinelake.errors import UsageError
@@ -59,12 +56,16 @@ def resolve_names(
 
 
 def best_and_worst(
-    items: Sequence[RankedT], value: Callable[[RankedT], float], top: int
+    items: Sequence[RankedT],
+    value: Callable[[RankedT], float],
+    top: int,
+    *,
+    votes: Callable[[RankedT], int] = lambda i: i.vote_count,
 ) -> tuple[list[RankedT], list[RankedT]]:
-    """The first ``top`` by ``value`` descending and ascending; both tie-break on vote_count
-    descending, then TMDB id ascending."""
-    best = sorted(items, key=lambda i: (-value(i), -i.vote_count, i.tmdb_id))[:top]
-    worst = sorted(items, key=lambda i: (value(i), -i.vote_count, i.tmdb_id))[:top]
+    """The first ``top`` by ``value`` descending and ascending; both tie-break on ``votes`` (the
+    vote_count unless told) descending, then TMDB id ascending."""
+    best = sorted(items, key=lambda i: (-value(i), -votes(i), i.tmdb_id))[:top]
+    worst = sorted(items, key=lambda i: (value(i), -votes(i), i.tmdb_id))[:top]
     return best, worst
 
 
@@ -167,49 +168,6 @@ class Selection:
 
     def to_dict(self) -> dict[str, Any]:
         return {"match": self.match, "year_from": self.year_from, "year_to": self.year_to}
-
-
-class SelectionFields:
-    """What a definition (films' or series') carries of its selection; ``selection`` puts it together."""
-
-    genres: tuple[str, ...]
-    match: str | None
-    year_from: int | None
-    year_to: int | None
-
-    @cached_property
-    def selection(self) -> Selection:
-        return Selection(self.genres, self.match, self.year_from, self.year_to)
-
-
-DefinitionT = TypeVar("DefinitionT", bound=SelectionFields)
-
-
-def checked_definition(
-    definition: Callable[..., DefinitionT],
-    rank_choices: Sequence[str],
-    genres: Sequence[str],
-    top: int,
-    min_votes: int,
-    rank_by: str,
-    *,
-    match: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-) -> DefinitionT:
-    """Check the parameters (:func:`check_selection`) and build the kind's ``definition`` of them."""
-    selection = check_selection(
-        genres, top, min_votes, rank_by, rank_choices, match=match, year_from=year_from, year_to=year_to
-    )
-    return definition(
-        genres=selection.genres,
-        top=top,
-        min_votes=min_votes,
-        rank_by=rank_by,
-        match=match,
-        year_from=year_from,
-        year_to=year_to,
-    )
 
 
 def check_selection(

@@ -8,7 +8,6 @@ data does.
 from __future__ import annotations
 
 from cinelake.analysis.model import Analysis, GenreResult
-from cinelake.analysis.series_model import SeriesGenreResult
 
 # Below this many eligible films a rank correlation moves a lot with one film: the reading says so.
 FEW_FILMS = 20
@@ -83,19 +82,21 @@ def genre_reading(result: GenreResult, rank_by: str) -> str:
 
 
 def reading(analysis: Analysis) -> str:
-    """One paragraph per genre, joined."""
+    """One paragraph per genre (in the kind's words), joined."""
     rank_by = analysis.definition.rank_by
-    return "\n\n".join(genre_reading(r, rank_by) for r in analysis.genres.values())
+    return "\n\n".join(analysis.kind.reading(r, rank_by) for r in analysis.genres.values())
 
 
-def series_reading(result: SeriesGenreResult) -> str:
-    """One paragraph about one genre's series, written from the figures (no money: TV has none)."""
+def series_reading(result: GenreResult, rank_by: str = "vote_average") -> str:
+    """One paragraph about one genre's series ranked by ``rank_by``, written from the figures (no
+    money: TV has none)."""
     name = result.genre
     if result.eligible == 0:
         return f"{name} series: none is eligible, so there is nothing to compare."
     best, worst = result.best_summary, result.worst_summary
+    median = "a median" if rank_by == "vote_average" else "a median vote_average"
     sentences = [
-        f"{name} series: of {result.eligible} eligible, the {best.count} best by vote_average have a median "
+        f"{name} series: of {result.eligible} eligible, the {best.count} best by {rank_by} have {median} "
         f"of {_figure(best.median_vote_average, 1)} against {_figure(worst.median_vote_average, 1)} for the "
         f"{worst.count} worst."
     ]

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cinelake.analysis.freshness import Freshness, freshness, vintage_sentence
-from cinelake.analysis.model import Analysis, Film, GenreResult
-from cinelake.analysis.reading import genre_reading
+from cinelake.analysis.kinds import cell_text
+from cinelake.analysis.model import Analysis, GenreResult, Record
 from cinelake.analysis.report_html import e as _e
 from cinelake.analysis.report_html import figures_tables, ranked_table, source_line, title_cell
 from cinelake.analysis.report_html import fmt as _fmt
-from cinelake.analysis.series_model import SeriesAnalysis
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.lake.store import Lake
 
@@ -68,11 +67,11 @@ def report(
     out_dir: Path | str,
     analysis: Analysis | None = None,
     *,
-    series: SeriesAnalysis | None = None,
+    series: Analysis | None = None,
 ) -> Path:
     """Write ``<out_dir>/report.html`` for ``analysis`` (computed with the defaults when None) and,
     when given, the ``series`` answer in a section of its own."""
-    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+    from cinelake.analysis.answer import budget_vs_revenue
 
     if analysis is None:
         analysis = budget_vs_revenue(lake)
@@ -90,20 +89,16 @@ def render_report(
     analysis: Analysis,
     facts: Freshness,
     *,
-    series: SeriesAnalysis | None = None,
+    series: Analysis | None = None,
     ingestion: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """The whole page as a string (with the series section when ``series`` is given, and the day's
     ingestion runs, their failed ids named, when ``ingestion`` is: the state machine's ``ingested``)."""
     from plotly.offline import get_plotlyjs
 
-    from cinelake.analysis.series_report import series_section
-
-    genres = "\n".join(
-        _genre_section(result, analysis.definition.rank_by) for result in analysis.genres.values()
-    )
+    genres = _genre_sections(analysis)
     names = ", ".join(analysis.genres)
-    source = source_line(analysis.source, "films")
+    source = source_line(analysis.source, analysis.kind.plural)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -123,7 +118,7 @@ Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}
 </header>
 {genres}
 {_definition_section(analysis)}
-{series_section(series, _wide_chart) if series is not None else ""}
+{_series_sections(series) if series is not None else ""}
 {_ingestion_section(ingestion) if ingestion is not None else ""}
 {_freshness_section(facts)}
 <footer class="notice"><p>{_e(TMDB_NOTICE)} Film{" and series" if series is not None else ""} data and
@@ -148,100 +143,118 @@ def _chart(fig: go.Figure, div_id: str, css: str = "chart") -> str:
     return f'<div class="{css}" data-chart="{_e(div_id)}">{body}</div>'
 
 
-def _wide_chart(fig: go.Figure, div_id: str) -> str:
-    return _chart(fig, div_id, "chart wide")
+def _genre_sections(analysis: Analysis) -> str:
+    return "\n".join(_genre_section(result, analysis) for result in analysis.genres.values())
 
 
-def _genre_section(result: GenreResult, rank_by: str) -> str:
-    from cinelake.analysis.charts import budget_revenue_scatter, popularity_roi_scatter, roi_bars
-
+def _genre_section(result: GenreResult, analysis: Analysis) -> str:
+    """One genre's card: its notes, reading, the kind's charts and tables."""
+    kind, rank_by = analysis.kind, analysis.definition.rank_by
     slug = _slug(result.genre)
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in result.notes)
     charts = ""
     if result.eligible:
         charts = (
             '<div class="charts">'
-            + _chart(budget_revenue_scatter(result), f"chart-{slug}-budget-revenue", "chart wide")
-            + _chart(roi_bars(result), f"chart-{slug}-roi")
-            + _chart(popularity_roi_scatter(result), f"chart-{slug}-popularity-roi")
+            + "".join(
+                _chart(
+                    c.build(result),
+                    f"chart-{kind.chart_prefix}{slug}-{c.key}",
+                    "chart wide" if c.wide else "chart",
+                )
+                for c in kind.charts
+            )
             + "</div>"
         )
-    tables = films_table(result, rank_by) + summary_table(result) if result.eligible else ""
-    return f"""<section class="card genre" id="genre-{slug}">
-<h2>{_e(result.genre)} <span class="muted">· {result.eligible:,} eligible films</span></h2>
+    tables = titles_table(result, analysis) + summary_table(result, analysis) if result.eligible else ""
+    heading = kind.genre_heading.format(genre=result.genre)
+    css = "genre" if kind.report_anchor == "genre" else f"{kind.report_anchor}-genre"
+    return f"""<section class="card {css}" id="{kind.report_anchor}-{slug}">
+<h2>{_e(heading)} <span class="muted">· {result.eligible:,} eligible {kind.plural}</span></h2>
 {notes}
-<p class="reading">{_e(genre_reading(result, rank_by))}</p>
+<p class="reading">{_e(kind.reading(result, rank_by))}</p>
 {charts}
 {tables}
 </section>"""
 
 
-def films_table(result: GenreResult, rank_by: str, link: Callable[[int], str] | None = None) -> str:
-    """The best and worst films' table; ``link(tmdb_id)``, when given, is the URL each title links to."""
+def titles_table(result: GenreResult, analysis: Analysis, link: Callable[[int], str] | None = None) -> str:
+    """The best and worst titles' table, in the kind's columns; ``link(tmdb_id)``, when given, is the
+    URL each title links to."""
+    kind = analysis.kind
+    columns = kind.page_columns_for(analysis.definition.rank_by)
     return ranked_table(
-        rank_by,
-        (
-            "title",
-            "year",
-            "vote avg",
-            "votes",
-            "budget",
-            "revenue",
-            "profit",
-            "ROI",
-            "popularity",
-            "TMDB / IMDb",
-        ),
-        [_film_cells(f, link) for f in result.best],
-        [_film_cells(f, link) for f in result.worst],
-        title_column="title",
-        ids=([f.tmdb_id for f in result.best], [f.tmdb_id for f in result.worst]),
+        analysis.definition.rank_by,
+        [c.header for c in columns],
+        [_cells(t, analysis, link) for t in result.best],
+        [_cells(t, analysis, link) for t in result.worst],
+        title_column=columns[0].header,
+        table_class=kind.table_class,
+        ids=([t.tmdb_id for t in result.best], [t.tmdb_id for t in result.worst]),
     )
 
 
-def _film_cells(film: Film, link: Callable[[int], str] | None) -> list[str]:
-    return [
-        title_cell(film.title, film.tmdb_id, link),
-        str(film.release_year or ""),
-        _fmt(film.vote_average, 1),
-        f"{film.vote_count:,}",
-        f"{film.budget:,}",
-        f"{film.revenue:,}",
-        f"{film.profit:,}",
-        f"{film.roi:.2f}×",
-        _fmt(film.popularity),
-        f"{film.tmdb_id}" + (f" / {_e(film.imdb_id)}" if film.imdb_id else ""),
-    ]
+def _cells(title: Record, analysis: Analysis, link: Callable[[int], str] | None) -> list[str]:
+    found = []
+    for column in analysis.kind.page_columns_for(analysis.definition.rank_by):
+        value = getattr(title, column.field)
+        if column.format == "title":
+            found.append(title_cell(value, title.tmdb_id, link))
+        elif column.format == "ids":
+            found.append(f"{value}" + (f" / {_e(title.imdb_id)}" if title.imdb_id else ""))
+        else:
+            found.append(_e(cell_text(column.format, value)))
+    return found
 
 
-def summary_table(result: GenreResult) -> str:
-    best, worst = result.best_summary, result.worst_summary
-    diff = _fmt(result.median_popularity_difference, signed=True)
+def summary_table(result: GenreResult, analysis: Analysis) -> str:
+    """The kind's figures of the best and the worst, then the correlations."""
+    best, worst = result.best_summary.values, result.worst_summary.values
+    between = "".join(
+        f'<p class="muted">{key.replace("_", " ").capitalize()}, best minus worst: '
+        f"{_fmt(result.difference(key), signed=True)}.</p>"
+        for key in result.differences
+    )
     return figures_tables(
         [
-            ("films", str(best.count), str(worst.count)),
-            ("median ROI", _fmt(best.median_roi, 2, "×"), _fmt(worst.median_roi, 2, "×")),
-            ("total budget (US$)", f"{best.total_budget:,}", f"{worst.total_budget:,}"),
-            ("total revenue (US$)", f"{best.total_revenue:,}", f"{worst.total_revenue:,}"),
-            ("median popularity", _fmt(best.median_popularity), _fmt(worst.median_popularity)),
-            ("median vote average", _fmt(best.median_vote_average, 1), _fmt(worst.median_vote_average, 1)),
+            (label, cell_text(how, best[key]), cell_text(how, worst[key]))
+            for label, key, how in analysis.kind.summary_rows
         ],
         result.correlations,
         result.eligible,
-        "films",
-        between=f'<p class="muted">Median popularity, best minus worst: {diff}.</p>',
+        analysis.kind.plural,
+        between=between,
     )
+
+
+def _params(analysis: Analysis) -> str:
+    d = analysis.definition
+    return (
+        f"genres {_e(', '.join(d.genres))}; top {d.top}; min votes {d.min_votes:,}; ranked by {_e(d.rank_by)}"
+    )
+
+
+def _definition_items(analysis: Analysis) -> str:
+    return "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in analysis.definition.statements().items())
 
 
 def _definition_section(analysis: Analysis) -> str:
-    d = analysis.definition
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in d.statements().items())
-    params = (
-        f"genres {_e(', '.join(d.genres))}; top {d.top}; min votes {d.min_votes:,}; ranked by {_e(d.rank_by)}"
-    )
     return (
-        f'<section class="card" id="definition"><h2>Definition</h2><p class="muted">{params}</p>'
-        f'<dl class="definition">{items}</dl></section>'
+        f'<section class="card" id="definition"><h2>Definition</h2><p class="muted">{_params(analysis)}</p>'
+        f'<dl class="definition">{_definition_items(analysis)}</dl></section>'
+    )
+
+
+def _series_sections(series: Analysis) -> str:
+    """A second answer beside the films' (the series'): its own card (source, what it has no figures
+    of, parameters, definition), then its genres."""
+    kind = series.kind
+    no_money = f'<p class="note no-money">{_e(kind.no_money)}.</p>' if kind.no_money else ""
+    return (
+        f'<section class="card" id="{kind.report_anchor}"><h2>{_e(kind.plural.capitalize())}</h2>'
+        f'<p class="meta">{source_line(series.source, kind.plural)}.</p>{no_money}'
+        f'<p class="muted">{_params(series)}</p>'
+        f'<dl class="definition">{_definition_items(series)}</dl></section>' + "\n" + _genre_sections(series)
     )
 
 

@@ -23,7 +23,7 @@ def source_line(source: Source | None, noun: str) -> str:
     if source is None:
         return f"Source: {noun} given directly"
     return (
-        f"Source: {e(source.description)}: {source.films:,} {noun} at <code>{e(source.location)}</code>"
+        f"Source: {e(source.description)}: {source.titles:,} {noun} at <code>{e(source.location)}</code>"
         + (f", collected from TMDB on {e(source.snapshot)}" if source.snapshot else "")
     )
 

@@ -66,7 +66,7 @@ def check_day(event: Any) -> dict[str, Any]:
 
 def write_report(event: Any) -> dict[str, Any]:
     """The day's answer and HTML report into the lake, then the stamp that marks the day built."""
-    from cinelake.analysis.budget_vs_revenue import budget_vs_revenue
+    from cinelake.analysis.answer import budget_vs_revenue
     from cinelake.analysis.freshness import freshness
     from cinelake.analysis.model import DEFAULT_GENRES
     from cinelake.analysis.report import render_report

@@ -6,7 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -120,3 +121,33 @@ def steps(title: str) -> Iterator[Callable[[str], None]]:
             progress.console.print(f"  {message}", highlight=False)
 
         yield report
+
+
+class QueryEngine(StrEnum):
+    """Where SQL runs (``--query-engine``); ``--engine`` is the transforms' (duckdb or spark)."""
+
+    DUCKDB = "duckdb"
+    ATHENA = "athena"
+
+
+QUERY_ENGINE_FLAG = "--query-engine"
+
+
+def query_engine_option(help: str) -> Any:
+    """The ``--query-engine`` option of a command that runs SQL, with the command's own ``help``."""
+    return typer.Option(QUERY_ENGINE_FLAG, help=help)
+
+
+def _refuse_engine(value: str | None) -> None:
+    if value is not None:
+        raise UsageError(
+            f"--engine names a transform engine (duckdb or spark); where SQL runs is {QUERY_ENGINE_FLAG} "
+            f"(duckdb or athena): use {QUERY_ENGINE_FLAG} {value}"
+        )
+
+
+# The spelling a query engine had before --query-engine: refused in one line that names the new flag
+# (hidden from --help), so --engine keeps a single meaning across the CLI.
+RetiredEngineOption = Annotated[
+    str | None, typer.Option("--engine", hidden=True, callback=_refuse_engine, show_default=False)
+]

@@ -8,8 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cinelake.commands.analyze import Engine
-from cinelake.commands.common import LakeOption, err_console, open_lake
+from cinelake.commands.common import (
+    LakeOption,
+    QueryEngine,
+    RetiredEngineOption,
+    err_console,
+    open_lake,
+    query_engine_option,
+)
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -20,13 +26,13 @@ def dashboard(
         int, typer.Option("--port", min=0, max=65535, help="The TCP port to listen on; 0 picks a free one.")
     ] = 8050,
     engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="duckdb: read the lake's files in process; athena: the Refined tables of the Glue database "
-            "in Amazon Athena (title pages still read the lake through DuckDB).",
+        QueryEngine,
+        query_engine_option(
+            "Where the SQL runs. duckdb: read the lake's files in process; athena: the Refined tables of "
+            "the Glue database in Amazon Athena (title pages still read the lake through DuckDB)."
         ),
-    ] = Engine.DUCKDB,
+    ] = QueryEngine.DUCKDB,
+    retired_engine: RetiredEngineOption = None,
     host: Annotated[
         str,
         typer.Option(

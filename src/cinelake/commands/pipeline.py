@@ -118,13 +118,7 @@ def _listener() -> object:
 def _finish(result: PipelineResult, out: Path, lake: Lake) -> None:
     from rich.table import Table
 
-    from cinelake.commands.analyze import (
-        answer_document,
-        print_analysis,
-        print_series,
-        print_vintage,
-        write_answer_json,
-    )
+    from cinelake.views.answers import answer_document, print_answer, print_vintage, write_answer_json
 
     timings = Table(title="steps", title_justify="left")
     timings.add_column("step")
@@ -135,17 +129,17 @@ def _finish(result: PipelineResult, out: Path, lake: Lake) -> None:
     timings.add_row("[bold]total[/]", f"[bold]{result.seconds:.1f}[/]", "")
     console.print(timings)
     if result.analysis is not None:
-        print_analysis(result.analysis, notice=result.series is None)
+        print_answer(console, result.analysis, notice=result.series is None)
         if result.series is not None:
-            print_series(result.series)
+            print_answer(console, result.series)
         kind = "both" if result.series is not None else "movies"
         path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
-    print_vintage(lake)
+    print_vintage(console, lake)
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
-    if result.analysis is None:  # print_analysis shows the notice with the answers
+    if result.analysis is None:  # print_answer shows the notice with the answers
         console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 

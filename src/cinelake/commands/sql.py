@@ -8,18 +8,20 @@ from typing import Annotated
 import typer
 
 from cinelake.commands.catalog import Backend, BackendOption, DatabaseOption, LakeOption, open_lake
-from cinelake.commands.common import TMDB_NOTICE, console, err_console
+from cinelake.commands.common import (
+    TMDB_NOTICE,
+    QueryEngine,
+    RetiredEngineOption,
+    console,
+    err_console,
+    query_engine_option,
+)
 
 
 class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
-
-
-class Engine(StrEnum):
-    DUCKDB = "duckdb"
-    ATHENA = "athena"
 
 
 def sql(
@@ -32,11 +34,12 @@ def sql(
         typer.Option("--format", help="table (for people), csv, or json (an array of row objects)."),
     ] = OutputFormat.TABLE,
     engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine", help="duckdb (in process, over the lake's files) or athena (Amazon Athena)."
+        QueryEngine,
+        query_engine_option(
+            "Where the SQL runs: duckdb (in process, over the lake's files) or athena (Amazon Athena)."
         ),
-    ] = Engine.DUCKDB,
+    ] = QueryEngine.DUCKDB,
+    retired_engine: RetiredEngineOption = None,
     database: DatabaseOption = None,
     backend: BackendOption = Backend.LOCAL,
     workgroup: Annotated[

@@ -125,5 +125,5 @@ def run_sql(
             client=athena_client,
         )
     if as_of is not None and engine != "duckdb":
-        raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --engine duckdb")
+        raise UsageError("--as-of reads the lake's Iceberg snapshots: use it with --query-engine duckdb")
     return run_duckdb(lake, sql, read_only=read_only, database=database, backend=backend, as_of=as_of)

@@ -104,7 +104,8 @@ def create_app(
             except CinelakeError as exc:  # the answer is there; the dataset dates are a detail
                 log.warning("freshness not read: %s", _one_line(exc))
             freshness = render.freshness_line(answers.loaded(view.kind).source, facts)
-            return render.dashboard_page(view, answers.genres(view.kind), content, charts, freshness)
+            genres, ranks = answers.genres(view.kind), answers.rank_keys(view.kind)
+            return render.dashboard_page(view, genres, content, charts, freshness, ranks)
 
         return page_or_error(build)
 

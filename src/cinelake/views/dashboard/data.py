@@ -1,8 +1,8 @@
 """What the dashboard reads: each kind's rows once (through the analysis' loader, so a change of
 storage reaches the dashboard unchanged), then every view is the analysis' pure function over them.
 
-A view is therefore computed exactly as ``cinelake analyze`` computes it (``analyze_films`` /
-``analyze_series`` over the rows ``load_with`` reads); only the read is shared between views, and it
+A view is therefore computed exactly as ``cinelake analyze`` computes it (``analyze`` of the view's
+kind over the rows ``load_with`` reads); only the read is shared between views, and it
 is read again after ``refresh_seconds`` so a lake updated by the daily run shows its new day.
 """
 
@@ -15,18 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cinelake.analysis.compute import analyze_films
+from cinelake.analysis.compute import analyze
 from cinelake.analysis.freshness import Freshness, freshness
+from cinelake.analysis.kinds import kind_of
 from cinelake.analysis.loader import Loaded, NoAnalysisData, check_engine, load_with
 from cinelake.analysis.model import Analysis
-from cinelake.analysis.series_compute import analyze_series
-from cinelake.analysis.series_model import SeriesAnalysis
-from cinelake.analysis.series_sources import SERIES
-from cinelake.analysis.sources import FILMS
 from cinelake.analysis.titles import TitleDetails, title_details
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import CinelakeError, LakeError
-from cinelake.lake.layout import Kind
 from cinelake.lake.store import Lake
 from cinelake.views.dashboard.params import ViewParams
 
@@ -84,14 +80,24 @@ class LakeAnswers:
         self._by_genre: _Memo[dict[str, list[Any]]] = _Memo(refresh_seconds)
 
     def loaded(self, kind: str) -> Loaded[Any]:
-        queries: Any = FILMS if kind == "movies" else SERIES
         return self._rows.get(
-            kind, lambda: _lake_read(lambda: load_with(self.lake, queries, engine=self.engine))
+            kind, lambda: _lake_read(lambda: load_with(self.lake, kind_of(kind), engine=self.engine))
         )
 
     def genres(self, kind: str) -> list[str]:
         """The genres the lake's titles of ``kind`` carry, sorted."""
         return sorted({g for row in self.loaded(kind).rows for g in row.genres})
+
+    def rank_keys(self, kind: str) -> tuple[str, ...]:
+        """What the titles of ``kind`` may rank on in this lake: the kind's keys, less a value the lake
+        lacks altogether (IMDB's rating where no CSV title TMDB knows carries one)."""
+        declared = kind_of(kind)
+        rows = self.loaded(kind).rows
+        return tuple(
+            key
+            for key in declared.rank_keys
+            if key not in declared.own_votes or any(getattr(row, key) is not None for row in rows)
+        )
 
     def rows_with_genres(self, kind: str, genres: tuple[str, ...]) -> list[Any]:
         """The rows of ``kind`` having any of ``genres`` (case-insensitively): every row the analysis
@@ -109,7 +115,7 @@ class LakeAnswers:
         found = {row.tmdb_id: row for genre in genres for row in by_genre.get(genre.strip().casefold(), [])}
         return list(found.values())
 
-    def answer(self, view: ViewParams) -> Analysis | SeriesAnalysis:
+    def answer(self, view: ViewParams) -> Analysis:
         """The analysis of ``view``: one group of the view's genres, combined by its match."""
         loaded = self.loaded(view.kind)
         rows = self.rows_with_genres(view.kind, view.genres)
@@ -125,18 +131,16 @@ class LakeAnswers:
             "source": loaded.source,
             "notice": TMDB_NOTICE,
         }
-        if view.kind == "movies":
-            return analyze_films(rows, **common)
-        return analyze_series(rows, **common)
+        return analyze(kind_of(view.kind), rows, **common)
 
-    def rendered(self, view: ViewParams, render: Callable[[Analysis | SeriesAnalysis], T]) -> T:
+    def rendered(self, view: ViewParams, render: Callable[[Analysis], T]) -> T:
         """``render(answer)`` of ``view``, kept for the next request of the same view (the controls
         go back and forth between a few views) until the rows are read again."""
         self.loaded(view.kind)  # a refresh of the rows drops the views rendered from the old ones
         return self._views.get((view.query(), self._rows.age(view.kind)), lambda: render(self.answer(view)))
 
     def title(self, kind: str, tmdb_id: int) -> TitleDetails:
-        which = Kind.MOVIES if kind == "movies" else Kind.SERIES
+        which = kind_of(kind).kind
         return self._titles.get(
             (kind, tmdb_id), lambda: _lake_read(lambda: title_details(self.lake, which, tmdb_id))
         )

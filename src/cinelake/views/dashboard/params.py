@@ -11,16 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from cinelake.analysis.model import RANK_BY_CHOICES
+from cinelake.analysis.kinds import FILMS_MIN_VOTES
+from cinelake.analysis.kinds import KINDS as KIND_DECLARATIONS
 from cinelake.analysis.ranking import MATCH_CHOICES, check_selection
-from cinelake.analysis.series_model import SERIES_MIN_VOTES, SERIES_RANK_BY_CHOICES
 from cinelake.errors import UsageError
 
-FILMS_MIN_VOTES = 100
-KINDS: tuple[str, ...] = ("movies", "series")
-KIND_WORDS = {"movies": "films", "series": "series"}
-MIN_VOTES = {"movies": FILMS_MIN_VOTES, "series": SERIES_MIN_VOTES}
-RANK_KEYS: dict[str, tuple[str, ...]] = {"movies": RANK_BY_CHOICES, "series": SERIES_RANK_BY_CHOICES}
+KINDS: tuple[str, ...] = tuple(KIND_DECLARATIONS)
+KIND_WORDS = {name: kind.plural for name, kind in KIND_DECLARATIONS.items()}
+MIN_VOTES = {name: kind.default_min_votes for name, kind in KIND_DECLARATIONS.items()}
+RANK_KEYS: dict[str, tuple[str, ...]] = {name: kind.rank_keys for name, kind in KIND_DECLARATIONS.items()}
 RANK_LABELS = {
     "vote_average": "vote average",
     "vote_count": "vote count",
@@ -28,6 +27,7 @@ RANK_LABELS = {
     "roi": "ROI",
     "profit": "profit",
     "revenue": "revenue",
+    "imdb_rating": "IMDB rating (CSV)",
 }
 DEFAULT_GENRES: tuple[str, ...] = ("Comedy",)
 # The query's names for the selection's parameters, in the messages of a bad one.

@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from cinelake.analysis.freshness import Freshness, vintage_sentence
+from cinelake.analysis.kinds import TitleKind, cell_text
 from cinelake.analysis.model import Analysis, GenreResult, Source
-from cinelake.analysis.reading import genre_reading, series_reading
-from cinelake.analysis.report import films_table, summary_table
+from cinelake.analysis.report import summary_table, titles_table
 from cinelake.analysis.report_html import e, fmt
-from cinelake.analysis.series_model import NO_MONEY, SeriesAnalysis, SeriesGenreResult
-from cinelake.analysis.series_report import series_summary, series_table
 from cinelake.analysis.titles import TitleDetails
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.views.dashboard.params import KIND_WORDS, RANK_KEYS, RANK_LABELS, ViewParams
@@ -86,10 +84,11 @@ def dashboard_page(
     content: str,
     charts: dict[str, dict[str, Any]],
     freshness_html: str,
+    rank_keys: Sequence[str] | None = None,
 ) -> str:
     """The dashboard: header with the data's freshness, the controls for ``view``, then ``content``."""
     body = f"""<header><h1>cinelake dashboard</h1>{freshness_html}</header>
-{controls(view, genres)}
+{controls(view, genres, rank_keys)}
 <p id="status" role="status" aria-live="polite"></p>
 <div id="views" data-query="{e(view.query())}">{content}{_charts_script(charts)}</div>"""
     return page("cinelake dashboard", body)
@@ -106,9 +105,10 @@ def error_page(message: str, view_query: str = "") -> str:
     return page("cinelake dashboard: error", body, script=False)
 
 
-def controls(view: ViewParams, genres: Sequence[str]) -> str:
+def controls(view: ViewParams, genres: Sequence[str], rank_keys: Sequence[str] | None = None) -> str:
     """The form whose fields are the URL query: it works without script (Apply submits it), and the
-    script redraws on every change."""
+    script redraws on every change. ``rank_keys`` are what the lake's titles of the view's kind may rank
+    on (default: every key of the kind)."""
 
     def radio(name: str, value: str, label: str, checked: bool) -> str:
         mark = " checked" if checked else ""
@@ -126,7 +126,7 @@ def controls(view: ViewParams, genres: Sequence[str]) -> str:
     )
     ranks = "".join(
         f'<option value="{k}"{" selected" if k == view.rank_by else ""}>{e(RANK_LABELS.get(k, k))}</option>'
-        for k in RANK_KEYS[view.kind]
+        for k in (RANK_KEYS[view.kind] if rank_keys is None else rank_keys)
     )
 
     def number(name: str, label: str, value: int | None, low: int, high: int) -> str:
@@ -161,7 +161,7 @@ def freshness_line(source: Source | None, facts: Freshness | None) -> str:
         day = source.snapshot or "unknown"
         parts.append(
             f'Data collected <strong id="collection-day">{e(day)}</strong> '
-            f"({e(source.zone)} zone, {source.films:,} titles)"
+            f"({e(source.zone)} zone, {source.titles:,} titles)"
         )
     if facts is not None:
         dates = sorted({d for dataset in facts.datasets for d in dataset.dates})
@@ -194,23 +194,17 @@ def _rho(value: float | None) -> str:
 
 
 def view_content(
-    view: ViewParams, answer: Analysis | SeriesAnalysis, link: Callable[[int], str]
+    view: ViewParams, answer: Analysis, link: Callable[[int], str]
 ) -> tuple[str, dict[str, dict[str, Any]]]:
     """The view's HTML and its charts' figures (by element id)."""
-    groups: list[GenreResult | SeriesGenreResult] = list(answer.genres.values())
-    result = groups[0]  # a view answers one group
+    result = next(iter(answer.genres.values()))  # a view answers one group
     heading = (
         f'<h2 id="view-title">{e(result.genre)} {KIND_WORDS[view.kind]} '
         f'<span class="muted">· {result.eligible:,} eligible</span></h2>'
     )
     notes = "".join(f'<p class="note">{e(n)}</p>' for n in result.notes)
-    if isinstance(result, GenreResult):
-        html, charts = _films(result, view, link)
-        reading = genre_reading(result, view.rank_by)
-    else:
-        assert isinstance(result, SeriesGenreResult)
-        html, charts = _series(result, view, link)
-        reading = series_reading(result)
+    html, charts = _answer_view(result, answer, link)
+    reading = answer.kind.reading(result, view.rank_by)
     statements = answer.definition.statements()
     definition = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in statements.items())
     return (
@@ -221,13 +215,10 @@ def view_content(
     )
 
 
-ResultT = TypeVar("ResultT", GenreResult, SeriesGenreResult)
-
-
-def for_charts(result: ResultT, field: str, noun: str) -> tuple[ResultT, str]:
-    """``result`` with at most :data:`CHART_POINTS` eligible titles in its ``field`` (``films`` or
-    ``series``): the best, the worst and others evenly spaced by TMDB id; and the line that says so."""
-    items = getattr(result, field)
+def for_charts(result: GenreResult, noun: str) -> tuple[GenreResult, str]:
+    """``result`` with at most :data:`CHART_POINTS` eligible titles: the best, the worst and others
+    evenly spaced by TMDB id; and the line that says so."""
+    items = result.titles
     if len(items) <= CHART_POINTS:
         return result, ""
     picked = {i.tmdb_id for i in (*result.best, *result.worst)}
@@ -239,105 +230,48 @@ def for_charts(result: ResultT, field: str, noun: str) -> tuple[ResultT, str]:
         f'<p class="muted chart-sample">The charts show {len(kept):,} of the {len(others):,} other eligible '
         f"{noun} (evenly spaced by TMDB id) beside the best and the worst; the figures use all of them.</p>"
     )
-    fewer: dict[str, Any] = {field: tuple(shown)}
-    return replace(result, **fewer), note
+    return replace(result, titles=tuple(shown)), note
 
 
-def _films(result: GenreResult, view: ViewParams, link: Callable[[int], str]) -> tuple[str, dict[str, Any]]:
-    from cinelake.analysis.charts import budget_revenue_scatter, popularity_roi_scatter, roi_bars
+def tiles(result: GenreResult, kind: TitleKind) -> str:
+    """The KPI tiles the kind declares, of one group."""
+    found = []
+    best, worst = result.best_summary.values, result.worst_summary.values
+    for t in kind.tiles:
+        if t.shows == "eligible":
+            value = f"{result.eligible:,}"
+        elif t.shows == "rho":
+            value = _rho(result.correlations.get(t.figure))
+        elif t.format == "dollars":
+            value = f"{_money(best[t.figure])} / {_money(worst[t.figure])}"
+        else:
+            value = f"{cell_text(t.format, best[t.figure])} / {cell_text(t.format, worst[t.figure])}"
+        found.append(tile(t.key, t.label, value))
+    return "".join(found)
 
-    best, worst = result.best_summary, result.worst_summary
-    c = result.correlations
-    tiles = "".join(
-        (
-            tile("eligible", "Eligible films", f"{result.eligible:,}"),
-            tile(
-                "budget",
-                "Total budget, best / worst",
-                f"{_money(best.total_budget)} / {_money(worst.total_budget)}",
-            ),
-            tile(
-                "revenue",
-                "Total revenue, best / worst",
-                f"{_money(best.total_revenue)} / {_money(worst.total_revenue)}",
-            ),
-            tile(
-                "roi",
-                "Median ROI, best / worst",
-                f"{fmt(best.median_roi, 2, '×')} / {fmt(worst.median_roi, 2, '×')}",
-            ),
-            tile("rho-budget-revenue", "Spearman ρ budget ~ revenue", _rho(c.get("budget_revenue"))),
-            tile("rho-popularity-roi", "Spearman ρ popularity ~ ROI", _rho(c.get("popularity_roi"))),
-        )
-    )
+
+def _answer_view(
+    result: GenreResult, answer: Analysis, link: Callable[[int], str]
+) -> tuple[str, dict[str, Any]]:
+    """The kind's tiles, charts (those it declares) and tables of one group."""
+    kind = answer.kind
     charts: dict[str, Any] = {}
     plots = ""
     if result.eligible:
-        charted, sample = for_charts(result, "films", "films")
-        charts = {
-            "chart-budget-revenue": _figure_json(budget_revenue_scatter(charted)),
-            "chart-roi": _figure_json(roi_bars(charted)),
-            "chart-popularity-roi": _figure_json(popularity_roi_scatter(charted)),
-        }
+        charted, sample = for_charts(result, kind.plural)
+        charts = {f"chart-{c.key}": _figure_json(c.build(charted)) for c in kind.charts}
         plots = (
             sample
             + '<div class="charts">'
-            + _chart_div(
-                "chart-budget-revenue",
-                "Budget against revenue, log scales, with the break-even line",
-                "chart wide",
+            + "".join(
+                _chart_div(f"chart-{c.key}", c.label, "chart wide" if c.wide else "chart")
+                for c in kind.charts
             )
-            + _chart_div("chart-roi", "ROI of the best and the worst")
-            + _chart_div("chart-popularity-roi", "Popularity against ROI")
             + "</div>"
         )
-    tables = films_table(result, view.rank_by, link) + summary_table(result) if result.eligible else ""
-    return f'<div class="tiles">{tiles}</div>{plots}{tables}', charts
-
-
-def _series(
-    result: SeriesGenreResult, view: ViewParams, link: Callable[[int], str]
-) -> tuple[str, dict[str, Any]]:
-    from cinelake.analysis.series_charts import popularity_vote_scatter
-
-    best, worst = result.best_summary, result.worst_summary
-    c = result.correlations
-    tiles = "".join(
-        (
-            tile("eligible", "Eligible series", f"{result.eligible:,}"),
-            tile(
-                "popularity",
-                "Median popularity, best / worst",
-                f"{fmt(best.median_popularity)} / {fmt(worst.median_popularity)}",
-            ),
-            tile(
-                "vote",
-                "Median vote, best / worst",
-                f"{fmt(best.median_vote_average, 1)} / {fmt(worst.median_vote_average, 1)}",
-            ),
-            tile(
-                "rho-popularity-vote", "Spearman ρ popularity ~ vote", _rho(c.get("popularity_vote_average"))
-            ),
-            tile(
-                "rho-popularity-episodes",
-                "Spearman ρ popularity ~ episodes",
-                _rho(c.get("popularity_episodes")),
-            ),
-        )
-    )
-    charts: dict[str, Any] = {}
-    plots = ""
-    if result.eligible:
-        charted, sample = for_charts(result, "series", "series")
-        charts = {"chart-popularity-vote": _figure_json(popularity_vote_scatter(charted))}
-        plots = sample + (
-            '<div class="charts">'
-            + _chart_div("chart-popularity-vote", "Popularity against vote average", "chart wide")
-            + "</div>"
-        )
-    tables = series_table(result, view.rank_by, link) + series_summary(result) if result.eligible else ""
-    no_money = f'<p class="note no-money">No money figures: {e(NO_MONEY)}.</p>'
-    return f'{no_money}<div class="tiles">{tiles}</div>{plots}{tables}', charts
+    tables = titles_table(result, answer, link) + summary_table(result, answer) if result.eligible else ""
+    no_money = f'<p class="note no-money">No money figures: {e(kind.no_money)}.</p>' if kind.no_money else ""
+    return f'{no_money}<div class="tiles">{tiles(result, kind)}</div>{plots}{tables}', charts
 
 
 # --- a title's page --------------------------------------------------------------------------------
