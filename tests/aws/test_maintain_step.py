@@ -1,7 +1,8 @@
 """The weekly upkeep in the daily state machine: the template's own ``Maintain?`` and ``Maintain``
 states in the ASL interpreter, the maintain function in awslambdaric (its report zip's libraries
-only: no pyarrow), the tables in moto's Glue and S3. On the stack's MaintenanceDay the step runs and the tables'
-old snapshots expire; on any other day it is skipped and the tables are left as they were."""
+only: no pyarrow), the tables in moto's Glue and S3. On the stack's MaintenanceDay the step runs
+and the tables' old snapshots expire; on any other day it is skipped and the tables are left as
+they were."""
 
 from __future__ import annotations
 
