@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cinelake.errors import LakeError
 from cinelake.lake.store import Lake
-from cinelake.tables.catalog import ICEBERG_DB, backend_for, namespace, open_catalog
+from cinelake.tables.catalog import ICEBERG_DB, backend_for, held_open, namespace, open_catalog
 from cinelake.tables.registry import TableDef
 
 if TYPE_CHECKING:
@@ -207,6 +207,20 @@ def commit_files(
     from; ``day`` is the collection day the snapshot stands for; ``properties`` go into its summary.
     Files with no rows are not registered (they are deleted).
     """
+    with held_open():
+        return _commit_files(lake, table, files, replace, sources, properties, day, backend)
+
+
+def _commit_files(
+    lake: Lake,
+    table: TableDef,
+    files: Sequence[str],
+    replace: Replace,
+    sources: Mapping[str, str] | None,
+    properties: Mapping[str, str] | None,
+    day: date | None,
+    backend: str | None,
+) -> Commit:
     from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError, ValidationException
 
     counted = [(rel, _rows(lake, rel)) for rel in files]
