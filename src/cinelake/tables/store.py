@@ -189,6 +189,7 @@ def _partition_folder(segment: str) -> str:
 # --- the commit ---------------------------------------------------------------------------------------
 
 
+@held_open()  # one catalog for the loads, the create and the commit below
 def commit_files(
     lake: Lake,
     table: TableDef,
@@ -207,20 +208,6 @@ def commit_files(
     from; ``day`` is the collection day the snapshot stands for; ``properties`` go into its summary.
     Files with no rows are not registered (they are deleted).
     """
-    with held_open():
-        return _commit_files(lake, table, files, replace, sources, properties, day, backend)
-
-
-def _commit_files(
-    lake: Lake,
-    table: TableDef,
-    files: Sequence[str],
-    replace: Replace,
-    sources: Mapping[str, str] | None,
-    properties: Mapping[str, str] | None,
-    day: date | None,
-    backend: str | None,
-) -> Commit:
     from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError, ValidationException
 
     counted = [(rel, _rows(lake, rel)) for rel in files]
