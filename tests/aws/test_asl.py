@@ -267,7 +267,7 @@ def pipeline_runner(ingest_answers: list[Any]) -> tuple[list[str], Any]:
         "failed": 1, "failures": [{"id": "tt1", "reason": "HTTP 500"}],
     }  # fmt: skip
     answers = {
-        "PlanFunction": {"date": "2026-11-26", "ingestions": [event], "skipped": []},
+        "PlanFunction": {"date": "2026-11-26", "weekday": "Thursday", "ingestions": [event], "skipped": []},
         "CatalogFunction": {"zones": {}},
         "CheckFunction": {"date": "2026-11-26", "raw_fingerprint": "f", "built": True},
     }

@@ -42,6 +42,7 @@ def test_newest_csv_of_each_kind_and_discover(aws_env: str, bucket: str) -> None
     assert runs["csv", "series"]["csv"] == "Raw/Local/CSV/Series/2026/11/01/series.csv"
     assert runs["discover", "movies"]["genres"] == ["Comedy", "Animation"]
     assert all(e["date"] == "2026-11-26" for e in answer["ingestions"])
+    assert answer["weekday"] == "Thursday"  # 2026-11-26: the state machine's weekly steps read it
     assert runs["discover", "series"]["genres"] == ["Comedy", "Animation"]
     assert answer["skipped"] == []
 

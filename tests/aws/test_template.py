@@ -182,7 +182,7 @@ def test_glue_jobs_reference_the_uploaded_scripts(template: dict[str, Any]) -> N
 def test_who_writes_the_glue_database(template: dict[str, Any]) -> None:
     """No Glue crawler: the catalog step's role alone writes the Raw tables and their partitions; the
     transforms' roles commit the Trusted and Refined Iceberg tables (tables only, no partitions,
-    in the stack's database only)."""
+    in the stack's database only), and the weekly upkeep's role updates them (expiry) but creates none."""
     types = {r["Type"] for r in template["Resources"].values()}
     assert "AWS::Glue::Crawler" not in types
     partitions = {"glue:BatchCreatePartition", "glue:BatchUpdatePartition"}
@@ -190,10 +190,11 @@ def test_who_writes_the_glue_database(template: dict[str, Any]) -> None:
     roles = [name for name, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"]
     assert [role for role in roles if partitions & set(_allows(template, role))] == ["CatalogRole"]
     committers = [role for role in roles if tables & set(_allows(template, role))]
-    assert committers == ["CatalogRole", "TransformRole", "GlueJobRole"]
-    for role in ("TransformRole", "GlueJobRole"):
+    assert committers == ["CatalogRole", "TransformRole", "MaintainRole", "GlueJobRole"]
+    assert "glue:CreateTable" not in _allows(template, "MaintainRole")
+    for role in ("TransformRole", "MaintainRole", "GlueJobRole"):
         allows = _allows(template, role)
-        targets = {_text(r) for a in tables for s in allows[a] for r in _as_list(s["Resource"])}
+        targets = {_text(r) for a in tables for s in allows.get(a, []) for r in _as_list(s["Resource"])}
         assert all("${GlueDatabaseName}" in t or t.endswith(":catalog") for t in targets), (role, targets)
     jobs = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
     for job in jobs:

@@ -1,10 +1,13 @@
-"""SIGKILL at random points in the TMDB ingest, the crawl and each Spark job, then rerun to the end:
-the lake's data files and its catalog equal those of a run that was never interrupted."""
+"""SIGKILL at random points in the TMDB ingest, the crawl and each job of both engines, then rerun to
+the end: the lake's data files and its catalog equal those of a run that was never interrupted. And
+two transforms started at once on one lake: one commits, the other commits after it on its snapshot
+or stops with one line; nothing is lost or doubled."""
 
 from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 
 from cinelake.lake.store import Lake
 from cinelake.tmdb.server import configure
+from tests.reliability.cli import CINELAKE, assert_one_line_error, cli_env
 from tests.reliability.conftest import TOKEN, demo_csv
 from tests.reliability.figures import FIGURES
 from tests.reliability.kill import (
@@ -151,17 +155,23 @@ def _working(stderr: Path, job: str) -> Callable[[], bool]:
     return lambda: stderr.exists() and f"{job}: " in stderr.read_text(errors="replace")
 
 
+# Five kills in all (each a JVM launch, about 10 s on two cores): raw-to-trusted, the longer job, gets three.
+SPARK_KILLS = {"raw-to-trusted": 3, "trusted-to-refined": 2}
+
+
 @pytest.mark.spark
 @pytest.mark.timeout(900)
 def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
     raw_lake: Path, tmp_path: Path, spark: Any
 ) -> None:
-    """One kill of `cinelake spark <job>` in each job, at a random moment of its work (after its first
-    progress line, up to 60% of the time the same work takes in a warm session), then a rerun.
+    """Five kills of `cinelake spark <job>` (:data:`SPARK_KILLS`), each at a random moment of the job's
+    write and commit (after its first progress line, up to 60% of the time the same work takes in a
+    warm session). After each kill every table a reader sees is the one before the run or the clean
+    run's (never a mix, never part of a day); the rerun gives a clean run's tables.
 
     The clean runs and the reruns go through the same job functions in this test's warm Spark session
     (a JVM launch costs more than the work on this lake); only the killed runs are separate processes.
-    raw-to-trusted is killed with --force so a retry after a run that ended first has work to do."""
+    raw-to-trusted is killed with --force so each attempt rewrites the partitions."""
     from cinelake.engines import raw_to_trusted, trusted_to_refined
 
     shutil.copytree(raw_lake, tmp_path / "clean")
@@ -177,21 +187,25 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
         clean = iceberg_tables(tmp_path / "clean", zone)
         assert clean
         landed[job] = 0
-        for attempt in range(4):  # a kill drawn after the job ended does not count: draw again
+        for attempt in range(3 * SPARK_KILLS[job]):  # a kill drawn after the job ended does not count
+            if landed[job] == SPARK_KILLS[job]:
+                break
             stderr = tmp_path / f"{job}-{attempt}.err"
             args = ["spark", job, "--lake", "lake", *(["--force"] if job == "raw-to-trusted" else [])]
             extra = rng.uniform(0.0, 0.6) * durations[job]
-            if kill_when(args, _working(stderr, job), extra, cwd=tmp_path, stderr=stderr):
-                landed[job] = 1
-                break
-        run[job](Lake(str(tmp_path / "lake")), engine="spark", spark=spark)
-        assert iceberg_tables(tmp_path / "lake", zone) == clean, job
-    assert landed == {"raw-to-trusted": 1, "trusted-to-refined": 1}
+            if not kill_when(args, _working(stderr, job), extra, cwd=tmp_path, stderr=stderr):
+                continue
+            landed[job] += 1
+            seen = iceberg_tables(tmp_path / "lake", zone)
+            assert all(rows == clean[rel] for rel, rows in seen.items()), (job, landed[job])
+            run[job](Lake(str(tmp_path / "lake")), engine="spark", spark=spark)
+            assert iceberg_tables(tmp_path / "lake", zone) == clean, (job, landed[job])
+    assert landed == SPARK_KILLS
     assert temp_files(tmp_path / "lake") == []
     # A killed Spark write leaves its hidden .spark-write-* folder: files of no snapshot, never read.
     staging = [p for p in (tmp_path / "lake").rglob(".spark-write-*")]
     FIGURES["kill_spark"] = {
-        "kills": 2,
+        "kills": sum(landed.values()),
         "landed": landed,
         "clean_run_in_session_s": {k: round(v, 1) for k, v in durations.items()},
         "spark_write_folders_left": len(staging),
@@ -247,3 +261,39 @@ def test_sigkill_during_each_duckdb_job_then_each_rerun_equals_a_clean_run(
         "clean_run_s": {k: round(v, 1) for k, v in durations.items()},
         "lost": 0,
     }
+
+
+@pytest.mark.timeout(300)
+def test_two_transforms_at_once_on_one_lake_lose_and_double_nothing(raw_lake: Path, tmp_path: Path) -> None:
+    """`cinelake transform <job>` twice at the same moment, in two processes, on one lake (raw-to-trusted
+    with --force, so both have every day to write): each either commits (on the other's snapshot when
+    it comes second: the catalog refuses a stale commit and the commit is redone) or stops with one
+    error line; at least one commits, and every table equals a clean run's."""
+    shutil.copytree(raw_lake, tmp_path / "clean")
+    shutil.copytree(raw_lake, tmp_path / "lake")
+    outcomes: dict[str, list[int]] = {}
+    for job, zone in (("raw-to-trusted", "Trusted"), ("trusted-to-refined", "Refined")):
+        run_to_end(["transform", job, "--lake", "clean"], cwd=tmp_path)
+        clean = iceberg_tables(tmp_path / "clean", zone)
+        assert clean
+        extra = ["--force"] if job == "raw-to-trusted" else []
+        both = [
+            subprocess.Popen(
+                [CINELAKE, "transform", job, "--lake", "lake", *extra],
+                cwd=tmp_path,
+                env=cli_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        done = [subprocess.CompletedProcess(p.args, p.wait(240), *p.communicate()) for p in both]
+        outcomes[job] = [d.returncode for d in done]
+        assert 0 in outcomes[job], [d.stderr[-1500:] for d in done]
+        for finished in done:
+            if finished.returncode != 0:
+                assert_one_line_error(finished)
+        assert iceberg_tables(tmp_path / "lake", zone) == clean, job
+    assert temp_files(tmp_path / "lake") == []
+    FIGURES["two_transforms_at_once"] = {"exit_codes": outcomes, "lost": 0, "doubled": 0}

@@ -22,7 +22,7 @@ __all__ = ["ENGINES", "answer", "budget_vs_revenue", "load_titles"]
 
 
 def answer(
-    lake: Lake | str,
+    lake: Lake,
     kind: TitleKind,
     *,
     engine: str = "duckdb",
@@ -48,13 +48,13 @@ def answer(
     )
 
 
-def budget_vs_revenue(lake: Lake | str, **params: Any) -> Analysis:
+def budget_vs_revenue(lake: Lake, **params: Any) -> Analysis:
     """The films' :func:`answer`."""
     return answer(lake, FILMS, **params)
 
 
 def load_titles(
-    lake: Lake | str, kind: TitleKind, *, zone: SourceZone = "auto", engine: str = "duckdb"
+    lake: Lake, kind: TitleKind, *, zone: SourceZone = "auto", engine: str = "duckdb"
 ) -> Loaded[Record]:
     """Every title of ``kind`` the answer would read (``auto``: Refined if its tables exist, else Raw)."""
     return load_with(lake, kind, engine=engine, zone=zone)

@@ -15,6 +15,7 @@ request validation). A pair the ingestion cannot run (no CSV uploaded for series
 a kind the job does not list) is *skipped* with its one-line reason in the answer, so a stack
 configured for more than the job does today still runs what it can, and runs the rest as soon as the
 job accepts it. Any other field of the input (``incremental``...) is carried into every event.
+The answer names the day's weekday too, for the state machine's weekly steps.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from cinelake.lake.store import Lake
 SOURCES: tuple[Source, ...] = ("csv", "discover")
 KINDS: tuple[KindName, ...] = ("movies", "series")
 DEFAULT_CSV_PREFIX = "Raw/Local/CSV/"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DATED_CSV = re.compile(r"(?:^|/)(\d{4}/\d{2}/\d{2})/[^/]+\.csv$", re.IGNORECASE)
 
 
@@ -147,7 +149,14 @@ def plan(raw: Any, *, today: dt.date | None = None) -> dict[str, Any]:
                 skipped.append({"source": source, "kind": kind, "reason": str(exc)})
                 continue
             ingestions.append({**carried, **resolved.payload()})
-    return {"date": day.isoformat(), "ingestions": ingestions, "skipped": skipped}
+    # The weekday (in English, as the template's MaintenanceDay) lets the state machine run its
+    # weekly steps on one day: Step Functions has no date arithmetic of its own.
+    return {
+        "date": day.isoformat(),
+        "weekday": WEEKDAYS[day.weekday()],
+        "ingestions": ingestions,
+        "skipped": skipped,
+    }
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

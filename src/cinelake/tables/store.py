@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cinelake.errors import LakeError
 from cinelake.lake.store import Lake
-from cinelake.tables.catalog import ICEBERG_DB, backend_for, namespace, open_catalog
+from cinelake.tables.catalog import ICEBERG_DB, backend_for, held_open, namespace, open_catalog
 from cinelake.tables.registry import TableDef
 
 if TYPE_CHECKING:
@@ -188,6 +188,7 @@ def _partition_folder(segment: str) -> str:
 # --- the commit ---------------------------------------------------------------------------------------
 
 
+@held_open()  # one catalog for the loads, the create and the commit below
 def commit_files(
     lake: Lake,
     table: TableDef,
