@@ -105,7 +105,8 @@ def render_report(
     lead = answers[0]
     names = ", ".join(lead.genres)
     heading = lead.kind.report_title.format(genres=names, rank_by=lead.definition.rank_by)
-    source = source_line(lead.source, lead.kind.plural)
+    # The films' source heads the page; an answer in a section of its own states its source there.
+    source = f"{source_line(analysis.source, analysis.kind.plural)}." if analysis is not None else ""
     body = f"{_genre_sections(analysis)}\n{_definition_section(analysis)}" if analysis is not None else ""
     added = _kind_sections(series) if series is not None else ""
     what = " and ".join(answer.kind.singular for answer in answers).capitalize()
@@ -122,7 +123,7 @@ def render_report(
 <main>
 <header>
 <h1>{_e(heading)}</h1>
-<p class="meta">{source}.{_vintage(facts)}
+<p class="meta">{source}{_vintage(facts)}
 Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}.</p>
 <p class="notice">{_e(TMDB_NOTICE)}</p>
 </header>
