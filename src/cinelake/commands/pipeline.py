@@ -174,6 +174,9 @@ def pipeline(
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
 
+    With --kind series it runs for series alone: your series CSVs and the series TMDB lists for --genres,
+    answered and reported without films.
+
     Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY), or TMDB_SECRET_ID / TMDB_SSM_PARAMETER naming where
     AWS keeps it; TMDB_BASE_URL points it at another server. A rerun on the same day resumes instead of
     repeating work.
