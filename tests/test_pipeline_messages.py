@@ -124,3 +124,52 @@ def test_pipeline_kind_both_discovers_series_and_min_votes_applies_to_both(
     assert answer["definition"]["min_votes"] == 7
     assert answer["series"] is not None and answer["series"]["definition"]["min_votes"] == 7
     assert answer["series"]["source"]["series"] > 0  # the discovered Comedy series
+
+
+def run_cli(argv: list[str], server: str, monkeypatch: pytest.MonkeyPatch) -> int | str | None:
+    """``cinelake`` with ``argv`` against the offline server; its exit code."""
+    from cinelake.cli import main
+    from cinelake.config import get_settings
+
+    monkeypatch.setenv("TMDB_BASE_URL", server)
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+    finally:
+        get_settings.cache_clear()
+    return exited.value.code
+
+
+@pytest.mark.integration
+def test_pipeline_kind_series_answers_and_reports_the_series_alone(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The challenge's series CSV (ids the snapshot does not know) and the Comedy series TMDB lists."""
+    import json
+
+    from cinelake.attribution import TMDB_NOTICE
+
+    out, lake = tmp_path / "out", tmp_path / "lake"
+    argv = ["pipeline", "--kind", "series", "--lake", str(lake), "--out", str(out), "--date", DAY.isoformat()]
+    argv += ["--genres", "Comedy", "--min-votes", "7"]
+    code = run_cli([*argv, "--csv", str(SAMPLE / "series_subset.csv")], server, monkeypatch)
+    assert code in (0, None)
+    answer = json.loads((out / "analysis.json").read_text())
+    assert answer["definition"]["min_votes"] == 7 and answer["definition"]["genres"] == ["Comedy"]
+    assert answer["source"]["series"] > 0 and "films" not in answer["source"] and "series" not in answer
+    assert answer["genres"]["Comedy"]["eligible"] > 0
+    assert not list((lake / "Raw" / "TMDB").glob("JSON/Movies/**/*.jsonl"))  # nothing asked for films
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert TMDB_NOTICE in page
+    assert "<h1>The best and worst Comedy series by vote_average, and popularity</h1>" in page
+    assert 'id="series"' in page and 'id="series-comedy"' in page
+    assert "Budget vs revenue" not in page and 'id="genre-' not in page and 'id="definition"' not in page
+    printed = capsys.readouterr().out
+    assert printed.count(TMDB_NOTICE) == 1 and "Budget vs revenue" not in printed
+
+    code = run_cli([*argv, "--csv", str(SAMPLE / "movies_subset_1.csv")], server, monkeypatch)
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert code == 2 and last.startswith("error: ")
+    assert last.endswith("the header is the movies format but --kind series was given")

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,14 @@ STEPS: tuple[str, ...] = (
 # The offline demo talks to a server on this machine: no reason to throttle the client.
 DEMO_CHANGES_PER_DAY = 0.05  # the share of titles the offline server's simulated feed edits a day
 DEMO_TOKEN = "offline-demo"  # the offline server accepts any credential; this is not a secret
+
+
+class PipelineKind(StrEnum):
+    """What a pipeline run ingests and answers."""
+
+    MOVIES = "movies"  # the titles of the CSVs (films, and the series of a series CSV)
+    SERIES = "series"  # series only: the series CSVs' titles and the series TMDB lists for the genres
+    BOTH = "both"  # the CSVs' titles and the series TMDB lists for the genres
 
 
 @dataclass
@@ -96,15 +105,18 @@ def run_pipeline(
     listener: StepListener | None = None,
     incremental: bool = False,
     engine: str = "duckdb",
-    discover_series: bool = False,
+    kind: PipelineKind = PipelineKind.MOVIES,
 ) -> PipelineResult:
     """Run every step for the user's CSV files and return what each did, the answers and the report.
 
     ``incremental``: the TMDB ingestion fetches only new titles and those TMDB's change lists name.
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
-    ``discover_series`` also ingests the series ``/discover/tv`` lists for ``genres``; whenever the
-    lake holds series (discovered, or from a series CSV), their answer is given beside the films'.
-    ``min_votes`` applies to both kinds; None: 100 for films, 50 for series (as ``cinelake analyze``).
+    ``kind``: ``movies`` looks up the CSVs' titles and answers for the films, and for the series too
+    whenever the lake holds some (from a series CSV); ``both`` also ingests the series ``/discover/tv``
+    lists for ``genres``; ``series`` takes series CSVs only, discovers the series of ``genres`` and
+    answers and reports for the series alone.
+    ``min_votes`` applies to every kind answered; None: 100 for films, 50 for series (as
+    ``cinelake analyze``).
     """
     if not csv_paths:
         raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
@@ -118,11 +130,13 @@ def run_pipeline(
         )
     from cinelake.analysis.answer import budget_vs_revenue
     from cinelake.analysis.compute import make_definition
-    from cinelake.analysis.kinds import FILMS
+    from cinelake.analysis.kinds import FILMS, SERIES
 
+    kind = PipelineKind(kind)
     # None: each kind's own default (the analysis functions'); a number applies to films and series.
     votes: dict[str, Any] = {} if min_votes is None else {"min_votes": min_votes}
-    make_definition(FILMS, genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
+    asked = SERIES if kind is PipelineKind.SERIES else FILMS
+    make_definition(asked, genres, top, min_votes or 0, "vote_average")  # bad parameters fail before any work
     if chosen == "spark":
         from cinelake.spark.session import require_java
 
@@ -141,7 +155,8 @@ def run_pipeline(
         hear.step_finished(outcome)
 
     with step("ingest local") as said:
-        local = _ingest_local(lake, csv_paths, day)
+        only = layout.Kind.SERIES if kind is PipelineKind.SERIES else None
+        local = _ingest_local(lake, csv_paths, day, only)
         from cinelake.ingest.local_csv import copy_summary
 
         said.append(", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local))
@@ -163,7 +178,7 @@ def run_pipeline(
                     f"the TMDB ingestion of {item.path} did not complete ({ingested.failed} failed): "
                     f"see {ingested.manifest}; rerun the same command to resume"
                 )
-        if discover_series:
+        if kind is not PipelineKind.MOVIES:
             shows = _discover_series(lake, day, genres, settings, hear, incremental)
             runs.append(shows)
             said.append(
@@ -201,24 +216,23 @@ def run_pipeline(
             spark.stop()
 
     with step("analyze") as said:
-        analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
-        result.analysis = analysis
-        said.append(
-            ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in analysis.genres.items())
-        )
-        result.series, why_not = _series_answer(lake, genres, top, votes)
-        if why_not:
-            said.append(f"series: {why_not}")
+        if kind is PipelineKind.SERIES:
+            from cinelake.analysis.answer import answer
+
+            result.series = answer(lake, SERIES, genres=genres, top=top, **votes)
+        else:
+            result.analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
+            said.append(_eligible_summary(result.analysis))
+            result.series, why_not = _series_answer(lake, genres, top, votes)
+            if why_not:
+                said.append(f"series: {why_not}")
         if result.series is not None:
-            said.append(
-                "series "
-                + ", ".join(f"{name}: {g.eligible:,} eligible" for name, g in result.series.genres.items())
-            )
+            said.append("series " + _eligible_summary(result.series))
 
     with step("report") as said:
         from cinelake.analysis.report import report
 
-        result.report_path = report(lake, out_dir, analysis, series=result.series)
+        result.report_path = report(lake, out_dir, result.analysis, series=result.series)
         said.append(str(result.report_path))
     return result
 
@@ -284,7 +298,7 @@ def run_demo(
             out_dir=out_dir,
             listener=hear,
             engine=engine,
-            discover_series=True,
+            kind=PipelineKind.BOTH,
         )
         if days == 1:
             return run(day=day)
@@ -313,10 +327,13 @@ def _record_snapshot_vintage(lake: Lake) -> None:
 # --- the steps ---------------------------------------------------------------------------------------
 
 
-def _ingest_local(lake: Lake, csv_paths: Sequence[str | Path], day: date) -> list[Any]:
+def _ingest_local(
+    lake: Lake, csv_paths: Sequence[str | Path], day: date, kind: layout.Kind | None
+) -> list[Any]:
+    """The CSVs into Raw; with ``kind``, a CSV of another kind is refused before any is copied."""
     from cinelake.ingest.local_csv import ingest_local
 
-    return ingest_local(lake, [str(p) for p in csv_paths], day=day)
+    return ingest_local(lake, [str(p) for p in csv_paths], day=day, kind=kind)
 
 
 def _ingest_tmdb(
@@ -354,6 +371,10 @@ def _discover_series(
     return discover_series(
         lake, genres, day=day, settings=settings, progress=hear.ingest_progress, incremental=incremental
     )
+
+
+def _eligible_summary(answer: Analysis) -> str:
+    return ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in answer.genres.items())
 
 
 def _series_answer(

@@ -118,6 +118,7 @@ class TitleKind:
     tiles: tuple[Tile, ...]
     reading: Callable[[GenreResult, str], str]
     queries: KindQueries
+    report_title: str  # the report's heading when the kind leads the page ({genres}, {rank_by})
     no_money: str | None = None  # why the kind has no money figures, when it has none
     table_class: str = "films"
     genre_heading: str = "{genre}"  # a genre's heading in the report and on the terminal
@@ -348,6 +349,7 @@ FILMS = TitleKind(
     kind=Kind.MOVIES,
     singular="film",
     plural="films",
+    report_title="Budget vs revenue of the best and worst {genres} films",
     in_both=("film is", "films are"),
     name_field="title",
     year_field="release_year",
@@ -498,6 +500,7 @@ SERIES = TitleKind(
     kind=Kind.SERIES,
     singular="series",
     plural="series",
+    report_title="The best and worst {genres} series by {rank_by}, and popularity",
     in_both=("series", "series"),
     name_field="name",
     year_field="first_air_year",

@@ -69,11 +69,12 @@ def report(
     *,
     series: Analysis | None = None,
 ) -> Path:
-    """Write ``<out_dir>/report.html`` for ``analysis`` (computed with the defaults when None) and,
-    when given, the ``series`` answer in a section of its own."""
+    """Write ``<out_dir>/report.html`` for the answers given: the films' ``analysis`` and, when given,
+    the ``series`` answer in a section of its own; the films' answer is computed with the defaults
+    when neither is given."""
     from cinelake.analysis.answer import budget_vs_revenue
 
-    if analysis is None:
+    if analysis is None and series is None:
         analysis = budget_vs_revenue(lake)
     page = render_report(analysis, freshness(lake), series=series)
     folder = Path(out_dir)
@@ -86,42 +87,51 @@ def report(
 
 
 def render_report(
-    analysis: Analysis,
+    analysis: Analysis | None,
     facts: Freshness,
     *,
     series: Analysis | None = None,
     ingestion: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
-    """The whole page as a string (with the series section when ``series`` is given, and the day's
-    ingestion runs, their failed ids named, when ``ingestion`` is: the state machine's ``ingested``)."""
+    """The whole page as a string, of the answers it is given: the films' ``analysis`` leads with its
+    genres and definition, the ``series`` answer follows in a section of its own (or is the page's only
+    answer when ``analysis`` is None); the day's ingestion runs, their failed ids named, when
+    ``ingestion`` is given (the state machine's ``ingested``)."""
     from plotly.offline import get_plotlyjs
 
-    genres = _genre_sections(analysis)
-    names = ", ".join(analysis.genres)
-    source = source_line(analysis.source, analysis.kind.plural)
+    answers = [answer for answer in (analysis, series) if answer is not None]
+    if not answers:
+        raise ValueError("a report needs at least one answer")
+    lead = answers[0]
+    names = ", ".join(lead.genres)
+    heading = lead.kind.report_title.format(genres=names, rank_by=lead.definition.rank_by)
+    # The films' source heads the page; an answer in a section of its own states its source there.
+    source = f"{source_line(analysis.source, analysis.kind.plural)}." if analysis is not None else ""
+    body = f"{_genre_sections(analysis)}\n{_definition_section(analysis)}" if analysis is not None else ""
+    added = _kind_sections(series) if series is not None else ""
+    what = " and ".join(answer.kind.singular for answer in answers).capitalize()
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cinelake · budget vs revenue · {_e(names)}</title>
+<title>cinelake · {_e(heading)}</title>
 <style>{_CSS}</style>
 <script>{get_plotlyjs()}</script>
 </head>
 <body>
 <main>
 <header>
-<h1>Budget vs revenue of the best and worst {_e(names)} films</h1>
-<p class="meta">{source}.{_vintage(facts)}
+<h1>{_e(heading)}</h1>
+<p class="meta">{source}{_vintage(facts)}
 Report of the lake <code>{_e(facts.lake)}</code>, checked {_e(facts.checked_at)}.</p>
 <p class="notice">{_e(TMDB_NOTICE)}</p>
 </header>
-{genres}
-{_definition_section(analysis)}
-{_series_sections(series) if series is not None else ""}
+{body}
+{added}
 {_ingestion_section(ingestion) if ingestion is not None else ""}
 {_freshness_section(facts)}
-<footer class="notice"><p>{_e(TMDB_NOTICE)} Film{" and series" if series is not None else ""} data and
+<footer class="notice"><p>{_e(TMDB_NOTICE)} {what} data and
 popularity figures come from TMDB.</p></footer>
 </main>
 </body>
@@ -245,16 +255,16 @@ def _definition_section(analysis: Analysis) -> str:
     )
 
 
-def _series_sections(series: Analysis) -> str:
-    """A second answer beside the films' (the series'): its own card (source, what it has no figures
-    of, parameters, definition), then its genres."""
-    kind = series.kind
+def _kind_sections(answer: Analysis) -> str:
+    """An answer in a section of its own (the series', beside the films' or alone): its card (source,
+    what it has no figures of, parameters, definition), then its genres."""
+    kind = answer.kind
     no_money = f'<p class="note no-money">{_e(kind.no_money)}.</p>' if kind.no_money else ""
     return (
         f'<section class="card" id="{kind.report_anchor}"><h2>{_e(kind.plural.capitalize())}</h2>'
-        f'<p class="meta">{source_line(series.source, kind.plural)}.</p>{no_money}'
-        f'<p class="muted">{_params(series)}</p>'
-        f'<dl class="definition">{_definition_items(series)}</dl></section>' + "\n" + _genre_sections(series)
+        f'<p class="meta">{source_line(answer.source, kind.plural)}.</p>{no_money}'
+        f'<p class="muted">{_params(answer)}</p>'
+        f'<dl class="definition">{_definition_items(answer)}</dl></section>' + "\n" + _genre_sections(answer)
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,6 +20,7 @@ from cinelake.commands.common import (
     open_lake,
     parse_day,
 )
+from cinelake.pipeline import PipelineKind
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -28,11 +28,6 @@ if TYPE_CHECKING:
     from cinelake.ingest.tmdb import IngestProgress
     from cinelake.lake.store import Lake
     from cinelake.pipeline import PipelineResult, StepOutcome
-
-
-class PipelineKind(StrEnum):
-    MOVIES = "movies"
-    BOTH = "both"
 
 
 EngineOption = Annotated[
@@ -128,18 +123,18 @@ def _finish(result: PipelineResult, out: Path, lake: Lake) -> None:
         timings.add_row(step.name, f"{step.seconds:.1f}", step.summary)
     timings.add_row("[bold]total[/]", f"[bold]{result.seconds:.1f}[/]", "")
     console.print(timings)
-    if result.analysis is not None:
-        print_answer(console, result.analysis, notice=result.series is None)
-        if result.series is not None:
-            print_answer(console, result.series)
-        kind = "both" if result.series is not None else "movies"
+    answers = [answer for answer in (result.analysis, result.series) if answer is not None]
+    for index, answer in enumerate(answers):
+        print_answer(console, answer, notice=index == len(answers) - 1)
+    if answers:
+        kind = "series" if result.analysis is None else "both" if result.series is not None else "movies"
         path = write_answer_json(answer_document(result.analysis, result.series, kind), out)
         console.print(f"answers as JSON: {path}")
     console.print(f"lake: {result.lake}")
     print_vintage(console, lake)
     if result.report_path is not None:
         console.print(f"[bold]report:[/] {result.report_path}")
-    if result.analysis is None:  # print_answer shows the notice with the answers
+    if not answers:  # print_answer shows the notice with the answers
         console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 
@@ -159,8 +154,10 @@ def pipeline(
         PipelineKind,
         typer.Option(
             "--kind",
-            help="movies: the titles of your CSVs (films, and the series of a series CSV); both: also "
-            "the series TMDB lists for --genres (/discover/tv), answered beside the films.",
+            help="What to ingest and answer. movies: the titles of your CSVs (films, and the series of a "
+            "series CSV). series: series only, from your series CSVs and the series TMDB lists for "
+            "--genres (/discover/tv), with a report of the series alone. both: the titles of your "
+            "CSVs and the series TMDB lists for --genres, the series answered beside the films.",
         ),
     ] = PipelineKind.MOVIES,
     out: OutOption = Path("reports"),
@@ -176,6 +173,9 @@ def pipeline(
 ) -> None:
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
+
+    With --kind series it runs for series alone: your series CSVs and the series TMDB lists for --genres,
+    answered and reported without films.
 
     Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY), or TMDB_SECRET_ID / TMDB_SSM_PARAMETER naming where
     AWS keeps it; TMDB_BASE_URL points it at another server. A rerun on the same day resumes instead of
@@ -202,7 +202,7 @@ def pipeline(
         listener=listener,
         incremental=incremental,
         engine=engine,
-        discover_series=kind is PipelineKind.BOTH,
+        kind=kind,
     )
     _finish(result, out, store)
 
