@@ -23,6 +23,7 @@ from cinelake.commands.common import (
 )
 
 if TYPE_CHECKING:
+    from cinelake.analysis.kinds import TitleKind
     from cinelake.analysis.model import Analysis
     from cinelake.lake.store import Lake
 
@@ -152,12 +153,22 @@ def asked(
 def _run_analysis(
     lake: Lake, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
-    from cinelake.analysis import FILMS, answer
+    from cinelake.analysis import FILMS
 
-    with console.status("reading the lake ...", spinner="dots") if is_interactive() else nullcontext():
+    return _answer(lake, FILMS, chosen, top, min_votes, rank_by, engine)
+
+
+def _answer(
+    lake: Lake, kind: TitleKind, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
+) -> Analysis:
+    """The answer of one kind to the asked parameters, with a spinner on a terminal."""
+    from cinelake.analysis import answer
+
+    status = f"reading the {kind.plural} ..."
+    with console.status(status, spinner="dots") if is_interactive() else nullcontext():
         return answer(
             lake,
-            FILMS,
+            kind,
             genres=chosen.genres,
             top=top,
             min_votes=min_votes,
@@ -179,34 +190,24 @@ def _run_series(
 ) -> Analysis | None:
     """The series answer; with ``required`` false, None when the lake holds no series (and
     ``rank_by`` falls back to vote_average when it is not a series key)."""
-    from cinelake.analysis import SERIES, NoAnalysisData, answer
+    from cinelake.analysis import SERIES, NoAnalysisData
     from cinelake.errors import CinelakeError
 
     if not required and rank_by not in SERIES.rank_keys:
         rank_by = "vote_average"
-    with console.status("reading the series ...", spinner="dots") if is_interactive() else nullcontext():
-        try:
-            found = answer(
-                lake,
-                SERIES,
-                genres=chosen.genres,
-                top=top,
-                min_votes=min_votes,
-                rank_by=rank_by,
-                engine=engine,
-                **chosen.selection(),
-            )
-        except NoAnalysisData:
-            if required:
-                raise
-            return None
-        except CinelakeError as exc:
-            if required:
-                raise
-            # Beside the films (--kind both), a lake whose series cannot be read (an older Glue
-            # database without the series tables, a film genre TV lacks) still gets the films' answer.
-            err_console.print(f"series: not answered ({exc})", highlight=False, markup=False)
-            return None
+    try:
+        found = _answer(lake, SERIES, chosen, top, min_votes, rank_by, engine)
+    except NoAnalysisData:
+        if required:
+            raise
+        return None
+    except CinelakeError as exc:
+        if required:
+            raise
+        # Beside the films (--kind both), a lake whose series cannot be read (an older Glue
+        # database without the series tables, a film genre TV lacks) still gets the films' answer.
+        err_console.print(f"series: not answered ({exc})", highlight=False, markup=False)
+        return None
     if not required and found.source is not None and found.source.titles == 0:
         return None
     return found
