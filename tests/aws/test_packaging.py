@@ -78,16 +78,21 @@ def test_a_forbidden_module_stops_the_build(tmp_path: Path) -> None:
         packaging._clean(tmp_path)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
-    """The real package, for this interpreter's Python so a test can run the handler from it."""
+def _build(tmp_path_factory: pytest.TempPathFactory, bundle: str) -> PackageReport:
+    """The real package, for this interpreter's Python so a test can run its code from it."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     try:
-        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"))
+        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"), bundle=bundle)
     except PackageError as exc:
         if "pip could not fetch" in str(exc):
             pytest.skip(f"PyPI is not reachable: {exc}")
         raise
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
+    """The ingestion's package."""
+    return _build(tmp_path_factory, "ingest")
 
 
 @pytest.mark.slow
@@ -221,14 +226,8 @@ print(json.dumps(found))
 
 @pytest.fixture(scope="module")
 def transform_built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
-    """The transform function's package, for this interpreter's Python so a test can import from it."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    try:
-        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"), bundle="transform")
-    except PackageError as exc:
-        if "pip could not fetch" in str(exc):
-            pytest.skip(f"PyPI is not reachable: {exc}")
-        raise
+    """The transform function's package."""
+    return _build(tmp_path_factory, "transform")
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ Five bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the chec
 ``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
 and plotly), ``dashboard`` (the report's readers with the dashboard app and its Lambda adapter) and
 ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, pyarrow, xxhash).
-Together the engines would pass Lambda's 250 MB unzipped limit
-(pyarrow alone is 126 MB after its unused parts go), so each step gets only its own.
+Together the engines would pass Lambda's 250 MB unzipped limit (pyarrow alone is 96 MB after its
+unused parts go and its libraries are stripped), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
