@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import marshal
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -87,6 +89,25 @@ def _build(tmp_path_factory: pytest.TempPathFactory, bundle: str) -> PackageRepo
         if "pip could not fetch" in str(exc):
             pytest.skip(f"PyPI is not reachable: {exc}")
         raise
+
+
+@pytest.mark.skipif(not shutil.which("strip"), reason="binutils' strip is not installed")
+def test_stripped_libraries_still_load_and_what_strip_cannot_read_is_left_whole(tmp_path: Path) -> None:
+    source = Path(importlib.util.find_spec("markupsafe._speedups").origin)  # type: ignore[union-attr,arg-type]
+    shutil.copytree(source.parent, tmp_path / "markupsafe")
+    library = tmp_path / "markupsafe" / source.name
+    before = library.stat().st_size
+    (tmp_path / "not-a-library.so").write_text("text")
+    (tmp_path / "foreign.so.1").write_bytes(b"\x7fELF" + bytes(60))  # an ELF header strip cannot read
+    assert packaging._strip_shared_libraries(tmp_path, str(shutil.which("strip"))) == (1, 1)
+    assert library.stat().st_size < before
+    assert (tmp_path / "not-a-library.so").read_text() == "text"
+    assert (tmp_path / "foreign.so.1").read_bytes() == b"\x7fELF" + bytes(60)
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", "import markupsafe._speedups as m; print(m.__file__)"],
+        env={"PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0 and probe.stdout.strip() == str(library), probe.stderr
 
 
 @pytest.fixture(scope="module")

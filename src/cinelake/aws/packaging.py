@@ -260,10 +260,14 @@ def _strip_shared_libraries(target: Path, strip: str) -> tuple[int, int]:
     pyarrow's libraries come unstripped (libarrow alone 47 MB, 39 MB stripped). DuckDB's extension
     files (``*.duckdb_extension``) are signed and are not touched.
     """
+
+    def is_elf(path: Path) -> bool:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+
     libraries = sorted(
         p for p in target.rglob("*.so*")
-        if p.is_file() and not p.is_symlink() and (p.suffix == ".so" or ".so." in p.name)
-        and p.read_bytes()[:4] == b"\x7fELF"
+        if p.is_file() and not p.is_symlink() and (p.suffix == ".so" or ".so." in p.name) and is_elf(p)
     )  # fmt: skip
     refused = 0
     for library in libraries:
