@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages cinelake needs when they are missing: a Java 17+ runtime for the Spark
 # engine (`--engine spark`, the Spark tests; the default DuckDB engine needs none), and (for the
-# tests) Chromium to render the HTML report headless. Usage: system-deps.sh [java|all]
+# tests) Chromium to render the HTML report headless and binutils' strip, which keeps the Lambda
+# transform bundle under 250 MB (`cinelake aws package`). Usage: system-deps.sh [java|all]
 set -euo pipefail
 what="${1:-all}"
 need=()
@@ -16,6 +17,7 @@ java_ok() {
 java_ok || need+=(openjdk-17-jre-headless)
 if [ "$what" = "all" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v strip >/dev/null 2>&1 || need+=(binutils)
 fi
 
 if [ "${#need[@]}" -eq 0 ]; then

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import marshal
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -78,16 +80,40 @@ def test_a_forbidden_module_stops_the_build(tmp_path: Path) -> None:
         packaging._clean(tmp_path)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
-    """The real package, for this interpreter's Python so a test can run the handler from it."""
+def _build(tmp_path_factory: pytest.TempPathFactory, bundle: str) -> PackageReport:
+    """The real package, for this interpreter's Python so a test can run its code from it."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     try:
-        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"))
+        return packaging.package("x86_64", version, tmp_path_factory.mktemp("dist"), bundle=bundle)
     except PackageError as exc:
         if "pip could not fetch" in str(exc):
             pytest.skip(f"PyPI is not reachable: {exc}")
         raise
+
+
+@pytest.mark.skipif(not shutil.which("strip"), reason="binutils' strip is not installed")
+def test_stripped_libraries_still_load_and_what_strip_cannot_read_is_left_whole(tmp_path: Path) -> None:
+    source = Path(importlib.util.find_spec("markupsafe._speedups").origin)  # type: ignore[union-attr,arg-type]
+    shutil.copytree(source.parent, tmp_path / "markupsafe")
+    library = tmp_path / "markupsafe" / source.name
+    before = library.stat().st_size
+    (tmp_path / "not-a-library.so").write_text("text")
+    (tmp_path / "foreign.so.1").write_bytes(b"\x7fELF" + bytes(60))  # an ELF header strip cannot read
+    assert packaging._strip_shared_libraries(tmp_path, str(shutil.which("strip"))) == (1, 1)
+    assert library.stat().st_size < before
+    assert (tmp_path / "not-a-library.so").read_text() == "text"
+    assert (tmp_path / "foreign.so.1").read_bytes() == b"\x7fELF" + bytes(60)
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", "import markupsafe._speedups as m; print(m.__file__)"],
+        env={"PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0 and probe.stdout.strip() == str(library), probe.stderr
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
+    """The ingestion's package."""
+    return _build(tmp_path_factory, "ingest")
 
 
 @pytest.mark.slow
@@ -187,3 +213,71 @@ def test_every_function_of_the_template_has_a_bundle_that_carries_no_forbidden_m
     assert "pyarrow" in packaging.BUNDLES["report"].forbidden  # DuckDB counts Parquet rows there
     with pytest.raises(UsageError, match="unknown bundle"):
         packaging.package(bundle="everything")
+
+
+# What the transform function runs (TransformEngine=lambda): it reads and writes Parquet with pyarrow
+# and registers the files with pyiceberg (their footers read into data files, the catalog in Glue).
+_TRANSFORM_PROBE = """
+import json, sys
+import cinelake.aws.transform_step
+import duckdb, pyarrow as pa, pyarrow.parquet as pq
+from pyiceberg.catalog.glue import GlueCatalog
+from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids, parquet_file_to_data_file
+from pyiceberg.partitioning import UNPARTITIONED_PARTITION_SPEC
+from pyiceberg.schema import assign_fresh_schema_ids
+from pyiceberg.table.metadata import new_table_metadata
+from pyiceberg.table.sorting import UNSORTED_SORT_ORDER
+from cinelake.tables.fileio import LakeFileIO
+
+folder = sys.argv[1]
+written = pa.table({"id": [1, 2, 3], "title": ["a", "b", None]})
+pq.write_table(written, f"{folder}/part.parquet", compression="zstd")
+read = pq.read_table(f"{folder}/part.parquet")
+schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(read.schema))
+metadata = new_table_metadata(
+    schema, UNPARTITIONED_PARTITION_SPEC, UNSORTED_SORT_ORDER, f"file://{folder}", {"format-version": "2"}
+)
+data_file = parquet_file_to_data_file(LakeFileIO({}), metadata, f"file://{folder}/part.parquet")
+counted = duckdb.sql(f"select count(*) from read_parquet('{folder}/part.parquet')").fetchone()[0]
+files = {m: sys.modules[m].__file__ for m in ("cinelake", "pyarrow", "pyiceberg", "duckdb", "pyarrow._s3fs")}
+found = {"rows": read.num_rows, "counted": counted, "recorded": data_file.record_count, "files": files}
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def transform_built(tmp_path_factory: pytest.TempPathFactory) -> PackageReport:
+    """The transform function's package."""
+    return _build(tmp_path_factory, "transform")
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_transform_bundle_fits_and_commits_parquet_from_the_unpacked_zip_alone(
+    transform_built: PackageReport, tmp_path: Path
+) -> None:
+    """Under the limit with its bytecode, without the parts it trims, and with what it keeps enough
+    for pyarrow's Parquet and pyiceberg's commit path (``python -S``: nothing but the zip importable)."""
+    assert transform_built.unzipped_bytes < LAMBDA_UNZIPPED_LIMIT and transform_built.bytecode
+    names = set(zipfile.ZipFile(transform_built.zip_path).namelist())
+    tops = {n.split("/", 1)[0] for n in names}
+    assert "hive_metastore" not in tops and "zstandard/backend_cffi.py" not in names
+    libraries = {n.split("/", 1)[1] for n in names if n.startswith("pyarrow/lib") and ".so" in n}
+    # one libarrow_python, under the soname the modules NEED (libarrow_python.so.<major>); no Flight;
+    # substrait (NEEDED by pyarrow.lib) and S3 (imported by pyiceberg.io.pyarrow) stay
+    python_libraries = [n for n in libraries if n.startswith("libarrow_python.so")]
+    assert len(python_libraries) == 1 and python_libraries[0].count(".") == 2, python_libraries
+    assert not any("flight" in name for name in libraries)
+    assert {"libarrow_substrait", "libarrow_s3"} <= {n.split(".", 1)[0] for n in libraries}
+    task = tmp_path / "var-task"
+    zipfile.ZipFile(transform_built.zip_path).extractall(task)
+    (tmp_path / "lake").mkdir()
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", _TRANSFORM_PROBE, str(tmp_path / "lake")],
+        env={"PYTHONPATH": str(task), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    found = json.loads(probe.stdout)
+    assert found["rows"] == found["counted"] == found["recorded"] == 3
+    assert all(path.startswith(f"{task}/") for path in found["files"].values()), found["files"]

@@ -4,8 +4,8 @@ Five bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the chec
 ``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
 and plotly), ``dashboard`` (the report's readers with the dashboard app and its Lambda adapter) and
 ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, pyarrow, xxhash).
-Together the engines would pass Lambda's 250 MB unzipped limit
-(pyarrow alone is 126 MB after its unused parts go), so each step gets only its own.
+Together the engines would pass Lambda's 250 MB unzipped limit (pyarrow alone is 96 MB after its
+unused parts go and its libraries are stripped), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
@@ -21,6 +21,9 @@ Bytecode is compiled ahead, by an interpreter of the runtime's version when one 
 (``python3.12``): ``/var/task`` is read-only, so without it every cold start compiles every module
 again. The ``.pyc`` files use ``unchecked-hash`` invalidation, because the zip's fixed timestamps would
 make timestamp-checked ones stale on arrival.
+
+Shared libraries lose their symbol tables (``strip --strip-unneeded``, when binutils is on the
+PATH): pyarrow's come unstripped, and without that the transform zip passes 250 MB.
 
 The zip is reproducible: entries sorted, fixed timestamps and permissions.
 """
@@ -89,12 +92,24 @@ _AUTH_SERVICES = ("sts", "sso", "sso-oidc")
 _LAKE_READERS_AND_CHARTS = (
     "rich", "duckdb", "plotly", "pyiceberg", "duckdb-extension-avro", "duckdb-extension-iceberg",
 )  # fmt: skip
-# Their parts nothing here loads: plotly's Jupyter widget and extension and its sample datasets,
-# pyiceberg's Hive client, zstandard's second backend (cffi; the C one loads first). 27 MB, without
-# which the report's and the dashboard's zips with their bytecode pass Lambda's 250 MB.
+# What pyiceberg brings that nothing here loads: its Hive client (the catalog is Glue) and
+# zstandard's second backend (cffi; the C one loads first). 16 MB.
+_PYICEBERG_UNUSED = ("hive_metastore", "zstandard/_cffi*.so", "zstandard/backend_cffi.py")
+# The report's and the dashboard's: plotly's Jupyter widget and extension and its sample datasets, and
+# pyiceberg's. 27 MB, without which their zips with their bytecode pass Lambda's 250 MB.
 _LAKE_READERS_AND_CHARTS_UNUSED = (
     "plotly/labextension", "plotly/package_data/widgetbundle.js", "plotly/package_data/datasets",
-    "hive_metastore", "zstandard/_cffi*.so", "zstandard/backend_cffi.py",
+    *_PYICEBERG_UNUSED,
+)  # fmt: skip
+# pyarrow's parts nothing here loads: Arrow Flight (its library and its Python binding), the C++
+# headers, the tests, and the copies of libarrow_python* under names no library asks for (the wheel's
+# symlinks arrive as copies; every module NEEDs only the ``.so.<major>`` soname). 50 MB. Substrait and
+# S3 stay: pyarrow's lib NEEDs libarrow_substrait, pyiceberg.io.pyarrow imports pyarrow._s3fs.
+_PYARROW_UNUSED = (
+    "pyarrow/include", "pyarrow/tests", "pyarrow/_pyarrow_cpp_tests*",
+    "pyarrow/libarrow_flight.so*", "pyarrow/_flight*.so", "pyarrow/libarrow_python_flight.so*",
+    "pyarrow/libarrow_python.so", "pyarrow/libarrow_python.so.*.*",
+    "pyarrow/libarrow_python_parquet_encryption.so", "pyarrow/libarrow_python_parquet_encryption.so.*.*",
 )  # fmt: skip
 BUNDLES: dict[str, Bundle] = {
     "ingest": Bundle(
@@ -107,8 +122,7 @@ BUNDLES: dict[str, Bundle] = {
         ("pyspark", "duckdb", "pandas", "plotly", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "analysis", "query", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "glue", *_AUTH_SERVICES),
-        # Arrow Flight, the C++ headers and pyarrow's own tests: 40 MB nothing here loads.
-        ("pyarrow/include", "pyarrow/tests", "pyarrow/libarrow_flight.so*", "pyarrow/_flight*.so"),
+        _PYARROW_UNUSED,
     ),
     # The report reads the Trusted and Refined Iceberg tables: pyiceberg finds their snapshots in
     # Glue, DuckDB's iceberg extension (its PyPI package, with avro) reads them.
@@ -143,9 +157,10 @@ BUNDLES: dict[str, Bundle] = {
         "cinelake-transform.zip",
         (*LAMBDA_DISTRIBUTIONS, "duckdb", "xxhash", "pyarrow", "pyiceberg"),
         ("pyspark", "pandas", "plotly", "starlette", "uvicorn", "duckdb_extension_iceberg", "numpy"),
-        ("cli.py", "commands", "analysis", "query", "data", "tmdb/server", "tmdb/snapshot"),
+        # cinelake.query stays: the DuckDB transforms register the lake through cinelake.query.duck.
+        ("cli.py", "commands", "analysis", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "glue", *_AUTH_SERVICES),
-        ("pyarrow/include", "pyarrow/tests", "pyarrow/libarrow_flight.so*", "pyarrow/_flight*.so"),
+        (*_PYARROW_UNUSED, *_PYICEBERG_UNUSED),
     ),
 }
 LAMBDA_TASK_ROOT = "/var/task"
@@ -237,6 +252,30 @@ def _trim(target: Path, globs: tuple[str, ...]) -> None:
                 path.unlink()
 
 
+def _strip_shared_libraries(target: Path, strip: str) -> tuple[int, int]:
+    """Drop the symbol tables and debug sections of the package's shared libraries (``strip
+    --strip-unneeded``: the dynamic symbols a loader links against stay). Returns (stripped, refused):
+    a library of another architecture than binutils' own is left as it came.
+
+    pyarrow's libraries come unstripped (libarrow alone 47 MB, 39 MB stripped). DuckDB's extension
+    files (``*.duckdb_extension``) are signed and are not touched.
+    """
+
+    def is_elf(path: Path) -> bool:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+
+    libraries = sorted(
+        p for p in target.rglob("*.so*")
+        if p.is_file() and not p.is_symlink() and (p.suffix == ".so" or ".so." in p.name) and is_elf(p)
+    )  # fmt: skip
+    refused = 0
+    for library in libraries:
+        proc = subprocess.run([strip, "--strip-unneeded", str(library)], capture_output=True, check=False)
+        refused += proc.returncode != 0
+    return len(libraries) - refused, refused
+
+
 def _clean(target: Path, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> None:
     for extra in ("bin", "share"):
         shutil.rmtree(target / extra, ignore_errors=True)
@@ -317,7 +356,8 @@ def package(
     and report its size.
 
     The names are fixed because template.yaml's ``CodeUri`` points at them; the template's
-    ``Architecture`` parameter must match ``arch``.
+    ``Architecture`` parameter must match ``arch``. Shared libraries are stripped when binutils'
+    ``strip`` is on the PATH; without it the transform bundle is over the limit and the build says so.
     """
     if bundle not in BUNDLES:
         raise UsageError(f"unknown bundle {bundle!r}: use one of {', '.join(BUNDLES)}")
@@ -349,6 +389,13 @@ def package(
             _slim_botocore(target, chosen.botocore_services)
         _trim(target, chosen.trimmed)
         _clean(target, chosen.forbidden)
+        strip = shutil.which("strip")
+        if strip:
+            stripped, refused = _strip_shared_libraries(target, strip)
+            whole = f" ({refused} of another architecture left whole)" if refused else ""
+            say(f"stripped the symbols of {stripped} shared libraries{whole}")
+        else:
+            say("no strip on the PATH (binutils): the shared libraries keep their symbols")
         interpreter = find_interpreter(python_version, compile_with) if bytecode else None
         if interpreter:
             say(f"compiling bytecode with {interpreter}")
@@ -370,7 +417,10 @@ def package(
         bytecode=interpreter,
     )
     if unzipped > LAMBDA_UNZIPPED_LIMIT:
-        raise PackageError(f"{zip_path} is {report.unzipped_mb:.1f} MB unzipped, over Lambda's 250 MB limit")
+        hint = "" if strip else " (install binutils: strip makes its shared libraries smaller)"
+        raise PackageError(
+            f"{zip_path} is {report.unzipped_mb:.1f} MB unzipped, over Lambda's 250 MB limit{hint}"
+        )
     if zipped > LAMBDA_ZIP_LIMIT:
         # Lambda takes zips over 50 MB from S3 only, which is how `sam deploy` hands them over.
         say(f"{zip_path} is {report.zipped_mb:.1f} MB zipped: deploy it through S3 (sam deploy does)")
