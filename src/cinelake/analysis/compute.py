@@ -114,17 +114,19 @@ def analyze_films(rows: Iterable[Record], **params: Any) -> Analysis:
 def eligible_titles(rows: Sequence[Record], group: tuple[str, ...], definition: Definition) -> list[Record]:
     """The eligible titles of ``group`` among ``rows``, by TMDB id: selected, with enough votes (the
     ranking's own count), admitted by the kind, and with a known value to rank on."""
-    kind = definition.kind
-    votes = definition.votes_field
+    kind, rank_by, min_votes = definition.kind, definition.rank_by, definition.min_votes
+    votes, year = definition.votes_field, kind.year_field
+    admits = definition.selection.admits
     found = []
     for row in rows:
-        if not definition.selection.admits(group, row.genres, getattr(row, kind.year_field)):
-            continue
+        # The cheapest test first: on a large lake most rows fall to the vote count.
         count = getattr(row, votes)
-        if count is None or count < definition.min_votes or not kind.admits(row):
+        if count is None or count < min_votes:
             continue
-        title = kind.item(row, definition.rank_by)
-        if getattr(title, definition.rank_by) is not None:
+        if not admits(group, row.genres, getattr(row, year)) or not kind.admits(row):
+            continue
+        title = kind.item(row, rank_by)
+        if getattr(title, rank_by) is not None:
             found.append(title)
     return sorted(found, key=lambda t: t.tmdb_id)
 
@@ -148,10 +150,12 @@ def summarize(kind: TitleKind, group: Sequence[Record]) -> Summary:
 
 def correlations(kind: TitleKind, titles: Sequence[Record]) -> dict[str, float | None]:
     """The kind's Spearman correlations over ``titles``, in its order."""
-    return {
-        key: spearman([_float(getattr(t, x)) for t in titles], [_float(getattr(t, y)) for t in titles])
-        for key, x, y in kind.correlations
-    }
+    columns: dict[str, list[float | None]] = {}  # each field read once, whichever pairs share it
+    for _, *fields in kind.correlations:
+        for name in fields:
+            if name not in columns:
+                columns[name] = [_float(getattr(t, name)) for t in titles]
+    return {key: spearman(columns[x], columns[y]) for key, x, y in kind.correlations}
 
 
 def _genre_result(

@@ -5,6 +5,7 @@ genre. :mod:`cinelake.analysis.compute` passes a kind's fields and words in here
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -28,13 +29,10 @@ RankedT = TypeVar("RankedT", bound=Ranked)
 
 def unique_by_id(rows: Iterable[RowT]) -> list[RowT]:
     """The rows in their order, each TMDB id once (its first row)."""
-    seen: set[int] = set()
-    unique = []
+    first: dict[int, RowT] = {}
     for row in rows:
-        if row.tmdb_id not in seen:
-            seen.add(row.tmdb_id)
-            unique.append(row)
-    return unique
+        first.setdefault(row.tmdb_id, row)
+    return list(first.values())
 
 
 def resolve_names(
@@ -64,8 +62,9 @@ def best_and_worst(
 ) -> tuple[list[RankedT], list[RankedT]]:
     """The first ``top`` by ``value`` descending and ascending; both tie-break on ``votes`` (the
     vote_count unless told) descending, then TMDB id ascending."""
-    best = sorted(items, key=lambda i: (-value(i), -votes(i), i.tmdb_id))[:top]
-    worst = sorted(items, key=lambda i: (value(i), -votes(i), i.tmdb_id))[:top]
+    # heapq.nsmallest(top, items, key) is sorted(items, key=key)[:top] (documented), in one pass.
+    best = heapq.nsmallest(top, items, key=lambda i: (-value(i), -votes(i), i.tmdb_id))
+    worst = heapq.nsmallest(top, items, key=lambda i: (value(i), -votes(i), i.tmdb_id))
     return best, worst
 
 

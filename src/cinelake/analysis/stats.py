@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import compress, groupby
+from operator import mul
 
 
 def average_ranks(values: Sequence[float]) -> list[float]:
     """1-based ranks; ties share the mean of the ranks they span: ``[10, 20, 20, 30] -> [1, 2.5, 2.5, 4]``."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
+    order = sorted(range(len(values)), key=values.__getitem__)
     ranks = [0.0] * len(values)
     start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
+    for _, run in groupby(order, key=values.__getitem__):  # the positions of one value, in rank order
+        tied = list(run)
+        end = start + len(tied) - 1
         shared = (start + end) / 2 + 1  # the mean of ranks start+1 .. end+1
-        for position in range(start, end + 1):
-            ranks[order[position]] = shared
+        for position in tied:
+            ranks[position] = shared
         start = end + 1
     return ranks
 
@@ -37,11 +38,11 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     mean_y = math.fsum(ys) / n
     dx = [x - mean_x for x in xs]
     dy = [y - mean_y for y in ys]
-    sxx = math.fsum(d * d for d in dx)
-    syy = math.fsum(d * d for d in dy)
+    sxx = math.fsum(map(mul, dx, dx))
+    syy = math.fsum(map(mul, dy, dy))
     if sxx == 0 or syy == 0:
         return None
-    r = math.fsum(a * b for a, b in zip(dx, dy, strict=True)) / math.sqrt(sxx * syy)
+    r = math.fsum(map(mul, dx, dy)) / math.sqrt(sxx * syy)
     return max(-1.0, min(1.0, r))
 
 
@@ -50,13 +51,12 @@ def spearman(xs: Sequence[float | None], ys: Sequence[float | None], *, min_pair
     known. None when fewer than ``min_pairs`` pairs remain or a side is constant."""
     if len(xs) != len(ys):
         raise ValueError("spearman needs two sequences of the same length")
-    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if x is not None and y is not None]
-    pairs = [(x, y) for x, y in pairs if not (math.isnan(x) or math.isnan(y))]
-    if len(pairs) < min_pairs:
+    # x == x is False for NaN alone. A flag per pair rather than a tuple per pair: over a large
+    # answer, tuples are allocations the garbage collector then walks.
+    known = [x is not None and y is not None and x == x and y == y for x, y in zip(xs, ys, strict=True)]
+    if sum(known) < min_pairs:
         return None
-    rx = average_ranks([p[0] for p in pairs])
-    ry = average_ranks([p[1] for p in pairs])
-    return pearson(rx, ry)
+    return pearson(average_ranks(list(compress(xs, known))), average_ranks(list(compress(ys, known))))  # type: ignore[arg-type]
 
 
 def median(values: Sequence[float | None]) -> float | None:
