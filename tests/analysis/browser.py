@@ -1,24 +1,19 @@
-"""Headless Chromium driven over the DevTools protocol: open a page, collect console errors, evaluate
-JavaScript, take screenshots. Used by the report tests and to make the documentation's screenshot."""
+"""Headless Chromium driven by Playwright (through ``executable_path``, never a downloaded browser):
+open a page, collect console errors, evaluate JavaScript, change the emulated screen, take
+screenshots. Used by the report tests and to make the documentation's screenshot."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import itertools
-import json
 import shutil
-import subprocess
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Chromium's own switches for a quiet, offline, headless run (Playwright adds its headless mode).
 FLAGS = (
-    "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -28,8 +23,6 @@ FLAGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--hide-scrollbars",
-    "--remote-debugging-address=127.0.0.1",
-    "--remote-debugging-port=0",
 )
 
 
@@ -42,121 +35,52 @@ def find_chromium() -> str | None:
 
 
 class Page:
-    """One DevTools page session; ``errors`` gathers console errors and uncaught exceptions."""
+    """One page of a headless Chromium; ``errors`` gathers console errors and uncaught exceptions."""
 
-    def __init__(self, ws: Any) -> None:
-        self._ws = ws
-        self._ids = itertools.count(1)
+    def __init__(self, page: Any, devtools: Any) -> None:
+        self._page = page
+        self._devtools = devtools  # a DevTools session: the emulated screen changes in place
         self.errors: list[str] = []
-        self.events: list[dict[str, Any]] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"exception: {error}"))
 
-    def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = 60) -> dict[str, Any]:
-        call_id = next(self._ids)
-        self._ws.send(json.dumps({"id": call_id, "method": method, "params": params or {}}))
-        deadline = time.monotonic() + timeout
-        while True:
-            message = json.loads(self._ws.recv(timeout=max(0.1, deadline - time.monotonic())))
-            if message.get("id") == call_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return dict(message.get("result", {}))
-            self._event(message)
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "assert"):
+            self.errors.append(f"console.{message.type}: {message.text} ({message.location.get('url', '')})")
 
-    def wait_for(self, method: str, timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            message = json.loads(self._ws.recv(timeout=max(0.1, deadline - time.monotonic())))
-            if "id" not in message:
-                self._event(message)
-                if message.get("method") == method:
-                    return dict(message.get("params", {}))
-
-    def _event(self, message: dict[str, Any]) -> None:
-        method = message.get("method", "")
-        params = message.get("params", {})
-        self.events.append(message)
-        if method == "Runtime.exceptionThrown":
-            details = params.get("exceptionDetails", {})
-            self.errors.append(f"exception: {details.get('exception', {}).get('description') or details}")
-        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            texts = [str(a.get("value", a.get("description", ""))) for a in params.get("args", [])]
-            self.errors.append("console.error: " + " ".join(texts))
-        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
-            self.errors.append(f"log: {params['entry'].get('text')} ({params['entry'].get('url', '')})")
-
-    def evaluate(self, expression: str, timeout: float = 60) -> Any:
-        result = self.send(
-            "Runtime.evaluate",
-            {"expression": expression, "returnByValue": True, "awaitPromise": True},
-            timeout=timeout,
-        )
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"evaluation failed: {result['exceptionDetails']}")
-        return result.get("result", {}).get("value")
+    def evaluate(self, expression: str) -> Any:
+        return self._page.evaluate(expression)
 
     def viewport(self, width: int, height: int, *, mobile: bool = False, scale: float = 1) -> None:
-        self.send(
+        """Emulate a screen of ``width`` x ``height`` CSS pixels on the open page, without reloading
+        it (a phone: ``mobile`` and ``scale`` 2), as a window resized or a phone turned would."""
+        self._devtools.send(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile},
         )
 
     def open(self, url: str, timeout: float = 60) -> None:
-        self.send("Page.navigate", {"url": url})
-        self.wait_for("Page.loadEventFired", timeout=timeout)
+        self._page.goto(url, wait_until="load", timeout=timeout * 1000)
 
     def screenshot(self, path: Path, *, full_page: bool = False) -> Path:
-        params: dict[str, Any] = {"format": "png"}
-        if full_page:
-            params["captureBeyondViewport"] = True
-            metrics = self.send("Page.getLayoutMetrics")
-            size = metrics.get("cssContentSize") or metrics["contentSize"]
-            params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
-        data = self.send("Page.captureScreenshot", params)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
+        self._page.screenshot(path=str(path), full_page=full_page)
         return path
 
 
 @contextlib.contextmanager
-def chromium_page(binary: str, *, timeout: float = 30) -> Iterator[Page]:
-    """Start a headless Chromium with a fresh profile on 127.0.0.1 and yield a page session on it."""
-    from websockets.sync.client import connect
+def chromium_page(binary: str) -> Iterator[Page]:
+    """Start the headless Chromium at ``binary`` and yield a page on a fresh profile."""
+    from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="cinelake-chromium-")
-    process = subprocess.Popen(
-        [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        port_file = Path(profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + timeout
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if process.poll() is not None:
-                raise RuntimeError(f"chromium exited with {process.returncode} before listening")
-            if time.monotonic() > deadline:
-                raise RuntimeError("chromium did not open its DevTools port in time")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=timeout) as answer:
-            targets = json.load(answer)
-        target = next(t for t in targets if t.get("type") == "page")
-        with connect(target["webSocketDebuggerUrl"], max_size=None, open_timeout=timeout) as ws:
-            page = Page(ws)
-            for domain in ("Page", "Runtime", "Log"):
-                page.send(f"{domain}.enable")
-            yield page
-            with contextlib.suppress(Exception):
-                page.send("Browser.close", timeout=5)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        shutil.rmtree(profile, ignore_errors=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=binary, args=list(FLAGS))
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            yield Page(page, context.new_cdp_session(page))
+        finally:
+            browser.close()
 
 
 # Every Plotly chart of the page: its id, whether its SVG is drawn and how many marks it holds.
