@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cinelake.aws.environment import load_environment
+from cinelake.aws.environment import function_lake
 from cinelake.aws.steps import run_step
 from cinelake.catalog.crawler import crawl, parse_zone
 from cinelake.config import get_settings
 from cinelake.errors import UsageError
-from cinelake.lake.store import Lake
 
 
 def update(event: Any) -> dict[str, Any]:
@@ -29,7 +28,7 @@ def update(event: Any) -> dict[str, Any]:
             'invalid catalog step input: expected {"zones": ["Raw" | "Trusted" | "Refined", ...]}'
         )
     settings = get_settings()
-    lake = Lake(load_environment().lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    lake = function_lake()
     answer: dict[str, Any] = {"database": settings.catalog_database, "zones": {}}
     for name in zones:
         (zone,) = parse_zone(name)

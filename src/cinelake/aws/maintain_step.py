@@ -18,11 +18,9 @@ import datetime as dt
 import logging
 from typing import Any
 
-from cinelake.aws.environment import load_environment
+from cinelake.aws.environment import function_lake
 from cinelake.aws.steps import run_step
-from cinelake.config import get_settings
 from cinelake.errors import UsageError
-from cinelake.lake.store import Lake
 
 log = logging.getLogger("cinelake.aws.step")
 
@@ -51,7 +49,7 @@ def run_maintenance(event: Any) -> dict[str, Any]:
     from cinelake.tables.maintain import maintain
 
     day, days = _event(event)
-    lake = Lake(load_environment().lake_url, s3_endpoint_url=get_settings().s3_endpoint_url)
+    lake = function_lake()
     done = maintain(lake, older_than_days=days, progress=log.info)
     return {
         "date": day.isoformat() if day else None,

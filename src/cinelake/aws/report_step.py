@@ -19,9 +19,8 @@ from typing import Any
 
 import orjson
 
-from cinelake.aws.environment import load_environment
+from cinelake.aws.environment import function_lake, load_environment
 from cinelake.aws.steps import run_step
-from cinelake.config import get_settings
 from cinelake.errors import UsageError
 from cinelake.lake import layout
 from cinelake.lake.store import Lake
@@ -32,7 +31,7 @@ STAMP_NAME = "_pipeline.json"
 
 
 def _lake() -> Lake:
-    return Lake(load_environment().lake_url, s3_endpoint_url=get_settings().s3_endpoint_url)
+    return function_lake()
 
 
 def _day(event: Any) -> dt.date:

@@ -23,11 +23,9 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-from cinelake.aws.environment import load_environment
+from cinelake.aws.environment import function_lake
 from cinelake.aws.steps import run_step
-from cinelake.config import get_settings
 from cinelake.errors import UsageError
-from cinelake.lake.store import Lake
 from cinelake.transform.duck import MEMORY_LIMIT_ENV, TEMP_DIRECTORY_ENV
 
 JOBS = ("raw-to-trusted", "trusted-to-refined")
@@ -75,7 +73,7 @@ def run_job(event: Any) -> dict[str, Any]:
     job, day = _event(event)
     memory, spill = duckdb_limits(os.environ)
     os.environ[MEMORY_LIMIT_ENV], os.environ[TEMP_DIRECTORY_ENV] = memory, spill
-    lake = Lake(load_environment().lake_url, s3_endpoint_url=get_settings().s3_endpoint_url)
+    lake = function_lake()
 
     def progress(message: str) -> None:
         log.info(message, extra={"fields": {"job": job}})
