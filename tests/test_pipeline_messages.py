@@ -173,3 +173,29 @@ def test_pipeline_kind_series_answers_and_reports_the_series_alone(
     last = capsys.readouterr().err.splitlines()[-1]
     assert code == 2 and last.startswith("error: ")
     assert last.endswith("the header is the movies format but --kind series was given")
+
+
+@pytest.mark.integration
+def test_pipeline_kind_series_needs_no_csv(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Discovery alone is enough data: the Comedy series the offline server's TV snapshot lists."""
+    import json
+
+    out, lake = tmp_path / "out", tmp_path / "lake"
+    argv = ["pipeline", "--kind", "series", "--lake", str(lake), "--out", str(out), "--date", DAY.isoformat()]
+    code = run_cli([*argv, "--genres", "Comedy", "--min-votes", "7"], server, monkeypatch)
+    err = capsys.readouterr().err
+    assert code in (0, None), err
+    answer = json.loads((out / "analysis.json").read_text())
+    assert answer["source"]["series"] > 0 and answer["genres"]["Comedy"]["eligible"] > 0
+    assert not (lake / "Raw" / "Local").exists()  # no CSV was copied
+    assert "no CSV given: the series come from the series TMDB lists for the genres" in " ".join(err.split())
+    assert (out / "report.html").is_file()
+
+    # The films still need their CSV: one line says so, before any work.
+    code = run_cli(["pipeline", "--lake", str(tmp_path / "films"), "--out", str(out)], server, monkeypatch)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "--kind movies needs at least one movies/series CSV (--csv PATH)" in err
+    assert not (tmp_path / "films").exists()
