@@ -190,7 +190,8 @@ def test_pipeline_kind_series_needs_no_csv(
     answer = json.loads((out / "analysis.json").read_text())
     assert answer["source"]["series"] > 0 and answer["genres"]["Comedy"]["eligible"] > 0
     assert not (lake / "Raw" / "Local").exists()  # no CSV was copied
-    assert "no CSV given: the series come from the series TMDB lists for the genres" in " ".join(err.split())
+    said = " ".join(err.split())
+    assert "s: no CSV given: the series come from the series TMDB lists for the genres" in said
     assert (out / "report.html").is_file()
 
     # The films still need their CSV: one line says so, before any work.

@@ -162,9 +162,8 @@ def run_pipeline(
 
         only = layout.Kind.SERIES if kind is PipelineKind.SERIES else None
         local = _ingest_local(lake, csv_paths, day, only) if csv_paths else []
-        said.append(", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local))
-        if not csv_paths:
-            said.append("no CSV given: the series come from the series TMDB lists for the genres")
+        copied = ", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local)
+        said.append(copied or "no CSV given: the series come from the series TMDB lists for the genres")
 
     with step("ingest tmdb") as said:
         from cinelake.ingest.progress import held_summary, run_summary

@@ -324,8 +324,14 @@ def report(
                 "(cinelake pipeline, or cinelake demo for the packaged data)"
             )
     else:
-        analysis = _answer(store, FILMS, *asked_for) if kind is AnswerKind.MOVIES else None
-        series = _answer(store, SERIES, *asked_for) if kind is AnswerKind.SERIES else None
+        alone = FILMS if kind is AnswerKind.MOVIES else SERIES
+        found = _answer(store, alone, *asked_for)
+        if found.source is not None and found.source.titles == 0:  # its tables, but none of its titles
+            raise NoAnalysisData(
+                f"the lake {store.url} holds no {alone.plural} to report on: ingest some first, or "
+                "leave out --kind to report the kinds it holds"
+            )
+        analysis, series = (found, None) if alone is FILMS else (None, found)
     with console.status("drawing the report ...", spinner="dots") if is_interactive() else nullcontext():
         path = write_report(store, out, analysis=analysis, series=series)
     console.print(f"report: {path}", highlight=False, soft_wrap=True)
