@@ -145,7 +145,7 @@ BUNDLES: dict[str, Bundle] = {
         ("s3", "glue", *_AUTH_SERVICES),
         _LAKE_READERS_AND_CHARTS_UNUSED,
     ),
-    # With pyarrow beside plotly the report bundle would pass the 250 MB limit, so the transforms get
+    # With pyarrow (96 MB) beside DuckDB the report bundle would pass the 250 MB limit, so the transforms get
     # their own. The commits register Parquet files through pyiceberg, which reads their footers with
     # pyarrow; the transforms read Trusted as the Parquet files of its snapshot, so the iceberg
     # extension stays out.
