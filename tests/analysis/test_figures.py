@@ -40,11 +40,14 @@ def _built(kind: TitleKind, lake: Lake) -> dict[str, dict[str, Any]]:
     }
 
 
-def _history() -> dict[str, Any]:
+def _details() -> TitleDetails:
     days = ("2026-11-26", "2026-11-27", "2026-11-28")
     points = tuple(HistoryPoint(day, 10.5 + i, 100 * (i + 1), 7.0) for i, day in enumerate(days))
-    details = TitleDetails(Kind.MOVIES, 10, {"title": "Alpha"}, ("Comedy",), (), "cast", points)
-    return history_figure(details)
+    return TitleDetails(Kind.MOVIES, 10, {"title": "Alpha"}, ("Comedy",), (), "cast", points)
+
+
+def _history() -> dict[str, Any]:
+    return history_figure(_details())
 
 
 def test_every_chart_of_every_kind_is_a_figure_plotly_accepts(raw_lake: Lake, series_raw_lake: Lake) -> None:
@@ -95,3 +98,22 @@ def test_the_shipped_plotly_js_and_template_are_the_dev_plotly_s() -> None:
     assert shipped == (package_data / "templates" / "plotly_white.json").read_bytes()
     assert plotly.io.templates["plotly_white"].layout.plot_bgcolor == "white"
     assert "MIT License" in (PLOTLY_DIR / "LICENSE.txt").read_text(encoding="utf-8")
+
+
+def test_the_report_and_the_dashboard_draw_without_plotly_s_python_package(
+    raw_lake: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain install has no plotly package: nothing that draws may import it."""
+    import sys
+
+    from cinelake.analysis.report import report
+    from cinelake.views.dashboard.render import title_page
+
+    for name in [n for n in sys.modules if n == "plotly" or n.startswith("plotly.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    page = report(raw_lake, tmp_path, answer(raw_lake, FILMS)).read_text(encoding="utf-8")
+    assert page.count('class="plotly-graph-div"') == 2 * len(FILMS.charts)
+    assert PLOTLY_JS.read_text(encoding="utf-8")[:200] in page  # plotly.js inlined from the package
+    title = title_page(_details(), "movies", "")
+    assert "Alpha" in title and '"history-chart":{"data":[{"type":"scatter"' in title
