@@ -1,7 +1,8 @@
 # Set-up and checks. `make demo` and `make test` work on a fresh Debian 12 machine with Python 3.11.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# What each target needs: the demo only the package; Spark adds pyspark; the tests add the test bench.
+# What each target needs: the demo only the package; Spark adds pyspark; the tests add AWS (boto3, s3fs)
+# and the test bench.
 DEMO_STAMP := $(VENV)/.installed-demo
 SPARK_STAMP := $(VENV)/.installed-spark
 DEV_STAMP := $(VENV)/.installed-dev
@@ -26,8 +27,8 @@ $(SPARK_STAMP): pyproject.toml | $(PY)
 	touch $@ $(DEMO_STAMP)
 
 $(DEV_STAMP): pyproject.toml | $(PY)
-	@echo "== installing cinelake with Spark and the test bench"
-	$(PY) -m pip install --quiet --progress-bar on -e '.[spark,dev]'
+	@echo "== installing cinelake with Spark, AWS and the test bench"
+	$(PY) -m pip install --quiet --progress-bar on -e '.[spark,aws,dev]'
 	$(PY) -m pip check
 	touch $@ $(SPARK_STAMP) $(DEMO_STAMP)
 
@@ -66,7 +67,7 @@ deps: $(DEV_STAMP)
 layers: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
 
-# The package alone (no extras) in a clean venv imports every module the Lambda bundles ship.
+# The package with only its aws extra in a clean venv imports every module the Lambda bundles ship.
 plain-install: $(DEV_STAMP)
 	$(PY) scripts/check_plain_install.py
 

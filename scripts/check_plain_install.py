@@ -1,10 +1,11 @@
-"""Install cinelake with no extras in a clean venv and import every module the Lambda bundles ship.
+"""Install cinelake with only its ``aws`` extra in a clean venv; import every module the Lambda zips ship.
 
     python scripts/check_plain_install.py            # make plain-install (part of make test)
 
 The test bench installs the ``spark`` and ``dev`` extras, which could hide a dependency the package
 forgot to declare (boto3 once came only through a test tool). This check builds the wheel of the
-working tree, installs it alone (its declared dependencies from PyPI or pip's cache) into a venv
+working tree, installs it with the ``aws`` extra the bundles carry, and nothing else (its declared
+dependencies from PyPI or pip's cache), into a venv
 without system site packages, then, inside that venv, imports each ``cinelake`` module of every
 bundle in :data:`cinelake.aws.packaging.BUNDLES` and each distribution a bundle carries. One line per
 missing import, exit 1; the venv is deleted afterwards.
@@ -70,11 +71,11 @@ def main() -> None:
             "pip wheel",
         )
         wheel = next(wheels.glob("cinelake-*.whl"))
-        print("== installing it with no extras into a clean venv", flush=True)
+        print("== installing it with only the aws extra into a clean venv", flush=True)
         run([sys.executable, "-m", "venv", str(venv)], "python -m venv")
         python = str(venv / "bin" / "python")
         run(
-            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[aws]"],
             "pip install",
         )
         run([python, "-m", "pip", "check"], "pip check")

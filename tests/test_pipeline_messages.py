@@ -143,10 +143,18 @@ def run_cli(argv: list[str], server: str, monkeypatch: pytest.MonkeyPatch) -> in
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    "csv", [["--csv", str(SAMPLE / "series_subset.csv")], []], ids=["a series CSV", "discovery alone"]
+)
 def test_pipeline_kind_series_answers_and_reports_the_series_alone(
-    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    csv: list[str],
+    server: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The challenge's series CSV (ids the snapshot does not know) and the Comedy series TMDB lists."""
+    """The challenge's series CSV (ids the snapshot does not know) and the Comedy series TMDB lists; or
+    the lists alone, without --csv: discovery is enough data."""
     import json
 
     from cinelake.attribution import TMDB_NOTICE
@@ -154,7 +162,7 @@ def test_pipeline_kind_series_answers_and_reports_the_series_alone(
     out, lake = tmp_path / "out", tmp_path / "lake"
     argv = ["pipeline", "--kind", "series", "--lake", str(lake), "--out", str(out), "--date", DAY.isoformat()]
     argv += ["--genres", "Comedy", "--min-votes", "7"]
-    code = run_cli([*argv, "--csv", str(SAMPLE / "series_subset.csv")], server, monkeypatch)
+    code = run_cli([*argv, *csv], server, monkeypatch)
     assert code in (0, None)
     answer = json.loads((out / "analysis.json").read_text())
     assert answer["definition"]["min_votes"] == 7 and answer["definition"]["genres"] == ["Comedy"]
@@ -166,10 +174,26 @@ def test_pipeline_kind_series_answers_and_reports_the_series_alone(
     assert "<h1>The best and worst Comedy series by vote_average, and popularity</h1>" in page
     assert 'id="series"' in page and 'id="series-comedy"' in page
     assert "Budget vs revenue" not in page and 'id="genre-' not in page and 'id="definition"' not in page
-    printed = capsys.readouterr().out
+    printed, said = capsys.readouterr()
     assert printed.count(TMDB_NOTICE) == 1 and "Budget vs revenue" not in printed
+    if not csv:
+        assert not (lake / "Raw" / "Local").exists()  # no CSV was copied
+        expected = "s: no CSV given: the series come from the series TMDB lists for the genres"
+        assert expected in " ".join(said.split())
 
     code = run_cli([*argv, "--csv", str(SAMPLE / "movies_subset_1.csv")], server, monkeypatch)
     last = capsys.readouterr().err.splitlines()[-1]
     assert code == 2 and last.startswith("error: ")
     assert last.endswith("the header is the movies format but --kind series was given")
+
+
+@pytest.mark.integration
+def test_the_films_still_need_a_csv(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line says so, before any work."""
+    code = run_cli(["pipeline", "--lake", str(tmp_path / "lake")], server, monkeypatch)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "--kind movies needs at least one movies/series CSV (--csv PATH)" in err
+    assert not (tmp_path / "lake").exists()

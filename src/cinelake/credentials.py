@@ -26,7 +26,7 @@ import orjson
 from pydantic import SecretStr
 
 from cinelake.config import Settings
-from cinelake.errors import ConfigError
+from cinelake.errors import ConfigError, needs_aws
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _TOKEN_KEYS = ("read_access_token", "TMDB_READ_ACCESS_TOKEN", "token")
@@ -133,10 +133,11 @@ def _reading_secret() -> Iterator[None]:
 
 def from_secrets_manager(secret_id: str, client: Any = None) -> TMDBCredentials:
     origin = f"secretsmanager:{secret_id}"
+    if client is None:
+        with needs_aws(f"reading the TMDB secret {origin}"):
+            import boto3  # only when a store is read, so the CLI starts fast
     try:
         if client is None:
-            import boto3  # only when a store is read, so the CLI starts fast
-
             client = boto3.client("secretsmanager", region_name=_region())
         with _reading_secret():
             response = client.get_secret_value(SecretId=secret_id)
@@ -150,10 +151,11 @@ def from_secrets_manager(secret_id: str, client: Any = None) -> TMDBCredentials:
 
 def from_ssm(name: str, client: Any = None) -> TMDBCredentials:
     origin = f"ssm:{name}"
+    if client is None:
+        with needs_aws(f"reading the TMDB secret {origin}"):
+            import boto3
     try:
         if client is None:
-            import boto3
-
             client = boto3.client("ssm", region_name=_region())
         with _reading_secret():
             response = client.get_parameter(Name=name, WithDecryption=True)

@@ -113,13 +113,17 @@ def run_pipeline(
     ``engine`` runs the two transformations: duckdb (in this process) or spark (needs Java 17).
     ``kind``: ``movies`` looks up the CSVs' titles and answers for the films, and for the series too
     whenever the lake holds some (from a series CSV); ``both`` also ingests the series ``/discover/tv``
-    lists for ``genres``; ``series`` takes series CSVs only, discovers the series of ``genres`` and
-    answers and reports for the series alone.
+    lists for ``genres``; ``series`` takes series CSVs only (none is needed), discovers the series of
+    ``genres`` and answers and reports for the series alone.
     ``min_votes`` applies to every kind answered; None: 100 for films, 50 for series (as
     ``cinelake analyze``).
     """
-    if not csv_paths:
-        raise UsageError("the pipeline needs at least one movies/series CSV (--csv PATH)")
+    kind = PipelineKind(kind)
+    if not csv_paths and kind is not PipelineKind.SERIES:
+        raise UsageError(
+            f"the pipeline with --kind {kind.value} needs at least one movies/series CSV (--csv PATH); "
+            "--kind series can run on the series TMDB lists alone"
+        )
     from cinelake.engines import check_engine
 
     chosen = check_engine(engine)  # a missing pyspark is one line before anything else
@@ -128,11 +132,10 @@ def run_pipeline(
             "no TMDB credentials: set TMDB_READ_ACCESS_TOKEN (preferred) or TMDB_API_KEY, "
             "or run `cinelake demo` to use the offline server"
         )
-    from cinelake.analysis.answer import budget_vs_revenue
+    from cinelake.analysis.answer import answer_if_held, budget_vs_revenue
     from cinelake.analysis.compute import make_definition
     from cinelake.analysis.kinds import FILMS, SERIES
 
-    kind = PipelineKind(kind)
     # None: each kind's own default (the analysis functions'); a number applies to films and series.
     votes: dict[str, Any] = {} if min_votes is None else {"min_votes": min_votes}
     asked = SERIES if kind is PipelineKind.SERIES else FILMS
@@ -155,11 +158,12 @@ def run_pipeline(
         hear.step_finished(outcome)
 
     with step("ingest local") as said:
-        only = layout.Kind.SERIES if kind is PipelineKind.SERIES else None
-        local = _ingest_local(lake, csv_paths, day, only)
         from cinelake.ingest.local_csv import copy_summary
 
-        said.append(", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local))
+        only = layout.Kind.SERIES if kind is PipelineKind.SERIES else None
+        local = _ingest_local(lake, csv_paths, day, only) if csv_paths else []
+        copied = ", ".join(f"{item.path} ({item.rows:,} rows; {copy_summary(item)})" for item in local)
+        said.append(copied or "no CSV given: the series come from the series TMDB lists for the genres")
 
     with step("ingest tmdb") as said:
         from cinelake.ingest.progress import held_summary, run_summary
@@ -223,7 +227,7 @@ def run_pipeline(
         else:
             result.analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
             said.append(_eligible_summary(result.analysis))
-            result.series, why_not = _series_answer(lake, genres, top, votes)
+            result.series, why_not = answer_if_held(lake, SERIES, genres=genres, top=top, **votes)
             if why_not:
                 said.append(f"series: {why_not}")
         if result.series is not None:
@@ -375,25 +379,6 @@ def _discover_series(
 
 def _eligible_summary(answer: Analysis) -> str:
     return ", ".join(f"{name}: {genre.eligible:,} eligible" for name, genre in answer.genres.items())
-
-
-def _series_answer(
-    lake: Lake, genres: Sequence[str], top: int, votes: dict[str, Any]
-) -> tuple[Analysis | None, str]:
-    """The series answer, or None and why not (nothing said when the lake holds no series)."""
-    from cinelake.analysis.answer import answer as lake_answer
-    from cinelake.analysis.kinds import SERIES
-    from cinelake.analysis.loader import NoAnalysisData
-
-    try:
-        answer = lake_answer(lake, SERIES, genres=genres, top=top, **votes)
-    except NoAnalysisData:
-        return None, ""
-    except UsageError as exc:  # a film genre TV does not have: the films' answer still stands
-        return None, f"not answered ({exc})"
-    if answer.source is not None and answer.source.titles == 0:
-        return None, ""
-    return answer, ""
 
 
 def _require_tmdb_data(lake: Lake, runs: Sequence[Any], genres: Sequence[str]) -> None:

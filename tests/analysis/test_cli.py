@@ -124,3 +124,40 @@ def test_report_command_writes_one_page(
     assert str(page) in "".join(out.split())
     text = page.read_text()
     assert TMDB_NOTICE in text and "Raw TMDB movie JSON Lines" in text
+
+
+def test_report_kind_answers_what_the_lake_holds(
+    raw_lake: Lake, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """By default every kind the lake holds (a lake of series alone gets a page of series, not the
+    films' error); --kind asks for one kind, and a lake without it says so in one line."""
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
+    from tests.analysis.test_series import _write_raw_series
+
+    shows = Lake(str(tmp_path / "series-only"))
+    _write_raw_series(shows)
+    raw_to_trusted(shows, engine="duckdb", catalog="none")
+    trusted_to_refined(shows, engine="duckdb", catalog="none")  # its film tables are there, empty
+    out = tmp_path / "reports"
+    code, _, err = run(capsys, "report", "--lake", shows.url, "--out", str(out))
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="series-comedy"' in page and 'id="genre-' not in page and "Budget vs revenue" not in page
+    assert "The best and worst Comedy, Animation series" in page
+
+    code, _, err = run(capsys, "report", "--lake", shows.url, "--out", str(out), "--kind", "movies")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"the lake {shows.url} holds no films to report on" in " ".join(err.split())
+
+    code, _, err = run(capsys, "report", "--lake", raw_lake.url, "--out", str(out), "--kind", "series")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "holds neither Refined series nor Raw TMDB series" in err
+
+    code, _, err = run(capsys, "report", "--lake", raw_lake.url, "--out", str(out), "--kind", "movies")
+    assert code == 0, err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="genre-comedy"' in page and 'id="series"' not in page
+
+    code, _, err = run(capsys, "report", "--lake", str(tmp_path / "nothing"), "--out", str(out))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "holds neither films nor series to report on" in err

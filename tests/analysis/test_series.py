@@ -243,14 +243,14 @@ def test_series_csv_schema_file_is_valid(tmp_path: Path) -> None:
 def test_the_pipeline_answers_for_series_only_when_it_can(
     series_lakes: tuple[Lake, Lake], tmp_path: Path
 ) -> None:
-    from cinelake.pipeline import _series_answer
+    from cinelake.analysis.answer import answer_if_held
 
     raw, _ = series_lakes
-    answer, why_not = _series_answer(raw, ("Comedy",), 5, {})
+    answer, why_not = answer_if_held(raw, SERIES, genres=("Comedy",), top=5)
     assert answer is not None and why_not == "" and answer.genres["Comedy"].eligible == 27
-    answer, why_not = _series_answer(raw, ("Thriller",), 5, {})  # a film genre, not a TV one
+    answer, why_not = answer_if_held(raw, SERIES, genres=("Thriller",), top=5)  # a film genre, not a TV one
     assert answer is None and "unknown TV genre 'Thriller'" in why_not
-    assert _series_answer(Lake(str(tmp_path / "films-only")), ("Comedy",), 5, {}) == (None, "")
+    assert answer_if_held(Lake(str(tmp_path / "films-only")), SERIES, genres=("Comedy",)) == (None, "")
 
 
 def test_both_with_a_genre_tv_lacks_keeps_the_films_answer(

@@ -2,8 +2,8 @@
 seasons and episodes), and the HTML report. One code path serves every kind declared in
 :mod:`cinelake.analysis.kinds`.
 
-Importing this package is cheap: DuckDB, pyarrow and plotly are imported inside the functions that
-use them.
+Importing this package is cheap: DuckDB and pyarrow are imported inside the functions that use them,
+and the charts are plain dicts for the plotly.js the package ships (:mod:`cinelake.analysis.plotting`).
 """
 
 from cinelake.analysis.answer import answer, budget_vs_revenue, load_titles

@@ -13,12 +13,13 @@ from typing import Any, Unpack
 
 from cinelake.analysis.compute import Asked, analyze, make_definition
 from cinelake.analysis.kinds import FILMS, TitleKind
-from cinelake.analysis.loader import ENGINES, Loaded, SourceZone, check_engine, load_with
+from cinelake.analysis.loader import ENGINES, Loaded, NoAnalysisData, SourceZone, check_engine, load_with
 from cinelake.analysis.model import Analysis, Record
 from cinelake.attribution import TMDB_NOTICE
+from cinelake.errors import CinelakeError
 from cinelake.lake.store import Lake
 
-__all__ = ["ENGINES", "answer", "budget_vs_revenue", "load_titles"]
+__all__ = ["ENGINES", "answer", "answer_if_held", "budget_vs_revenue", "load_titles"]
 
 
 def answer(
@@ -46,6 +47,24 @@ def answer(
     return analyze(
         kind, loaded.rows, **asked, known_genres=loaded.known_genres, source=loaded.source, notice=TMDB_NOTICE
     )
+
+
+def answer_if_held(
+    lake: Lake, kind: TitleKind, *, engine: str = "duckdb", as_of: str | None = None, **asked: Unpack[Asked]
+) -> tuple[Analysis | None, str]:
+    """The :func:`answer` of ``kind`` where it stands beside another kind's (the series beside the
+    films, each kind of a report): None with "" when the lake holds no title of ``kind``, and None with
+    why (one line) when it cannot be answered (an older Glue database without the kind's tables, a
+    genre the kind does not have), so the other kind's answer still stands."""
+    try:
+        found = answer(lake, kind, engine=engine, as_of=as_of, **asked)
+    except NoAnalysisData:
+        return None, ""
+    except CinelakeError as exc:
+        return None, f"not answered ({exc})"
+    if found.source is not None and found.source.titles == 0:
+        return None, ""
+    return found, ""
 
 
 def budget_vs_revenue(lake: Lake, **params: Any) -> Analysis:

@@ -1,20 +1,19 @@
 """The charts of one genre's answer: Plotly figures, the ones a kind declares
 (:attr:`cinelake.analysis.kinds.TitleKind.charts`).
 
-Each function returns a ``plotly.graph_objects.Figure``; the report turns them into ``<div>``s that
-share the one copy of plotly.js bundled into the page, the dashboard sends them as JSON.
+Each function returns a figure as the dict plotly.js takes (:mod:`cinelake.analysis.plotting` says
+why not plotly's Python classes); the report turns them into ``<div>``s that share the one copy of
+plotly.js bundled into the page, the dashboard sends them as JSON.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from cinelake.analysis.model import GenreResult, Record
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
+from cinelake.analysis.plotting import Figure, figure, props
 
 BEST_COLOR = "#1b9e77"
 WORST_COLOR = "#d95f02"
@@ -45,7 +44,6 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
         "height": 430,
         "margin": {"l": 60, "r": 16, "t": 48, "b": 56},
         "legend": {"orientation": "h", "y": -0.18, "x": 0},
-        "template": "plotly_white",
         "hoverlabel": {"align": "left"},
         **extra,
     }
@@ -95,11 +93,10 @@ def points(
     *,
     labels: Sequence[str] | None = None,
     size: int = 6,
-) -> go.Scatter:
-    """One trace: each item's ``x`` and ``y`` fields, labelled when ``labels`` are given."""
-    import plotly.graph_objects as go
-
-    return go.Scatter(
+) -> dict[str, Any]:
+    """One scatter trace: each item's ``x`` and ``y`` fields, labelled when ``labels`` are given."""
+    return props(
+        type="scatter",
         x=[getattr(i, x) for i in items],
         y=[getattr(i, y) for i in items],
         mode="markers+text" if labels else "markers",
@@ -107,7 +104,7 @@ def points(
         text=list(labels) if labels else None,
         textposition=[LABEL_POSITIONS[i % len(LABEL_POSITIONS)] for i in range(len(items))],
         textfont={"size": 11, "color": color},
-        marker={"color": color, "size": size, "line": {"width": 1, "color": "white"} if labels else None},
+        marker=props(color=color, size=size, line={"width": 1, "color": "white"} if labels else None),
         hovertext=[
             (f"{label}: " if labels else "") + hover(i)
             for label, i in zip(labels or [""] * len(items), items, strict=True)
@@ -116,7 +113,9 @@ def points(
     )
 
 
-def popular_points(traces: list[Group[T]], x: str, y: str, hover: Callable[[T], str]) -> list[go.Scatter]:
+def popular_points(
+    traces: list[Group[T]], x: str, y: str, hover: Callable[[T], str]
+) -> list[dict[str, Any]]:
     """The traces of a chart with popularity on a log axis: a title without a positive popularity is
     left out, the others keep their B/W label."""
     found = []
@@ -139,62 +138,71 @@ def _groups(result: GenreResult, noun: str = "films") -> list[Group[Record]]:
     return groups(result.titles, result.best, result.worst, noun)
 
 
-def budget_revenue_scatter(result: GenreResult) -> go.Figure:
+def budget_revenue_scatter(result: GenreResult) -> Figure:
     """Budget against revenue on log axes, with the break-even line and the best/worst labelled."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for films, name, color, labels, size in _groups(result):
-        fig.add_trace(points(films, "budget", "revenue", name, color, _hover, labels=labels, size=size))
+    data = [
+        points(films, "budget", "revenue", name, color, _hover, labels=labels, size=size)
+        for films, name, color, labels, size in _groups(result)
+    ]
     values = [v for f in result.titles for v in (f.budget, f.revenue)]
     low, high = min(values), max(values)
-    fig.add_trace(
-        go.Scatter(
-            x=[low, high],
-            y=[low, high],
-            mode="lines",
-            name="break-even (revenue = budget)",
-            line={"color": "#555", "dash": "dot", "width": 1},
-            hoverinfo="skip",
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [low, high],
+            "y": [low, high],
+            "mode": "lines",
+            "name": "break-even (revenue = budget)",
+            "line": {"color": "#555", "dash": "dot", "width": 1},
+            "hoverinfo": "skip",
+        }
     )
-    fig.update_layout(
-        **_layout(
+    return figure(
+        data,
+        _layout(
             "Budget vs revenue (log scales)",
             xaxis={"type": "log", "title": {"text": "budget (US$)"}},
             yaxis={"type": "log", "title": {"text": "revenue (US$)"}},
-        )
+        ),
     )
-    return fig
 
 
-def roi_bars(result: GenreResult) -> go.Figure:
+def roi_bars(result: GenreResult) -> Figure:
     """ROI of the best and worst films side by side, with the break-even line at 1×."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for prefix, group, films, color in (
-        ("B", "best", result.best, BEST_COLOR),
-        ("W", "worst", result.worst, WORST_COLOR),
-    ):
-        fig.add_trace(
-            go.Bar(
-                x=[f.roi for f in films],
-                y=[f"{code} · {short_title(f)}" for code, f in zip(codes(prefix, films), films, strict=True)],
-                orientation="h",
-                name=group,
-                marker={"color": color},
-                text=[f"{f.roi:.2f}×" for f in films],
-                textposition="auto",
-                hovertext=[_hover(f) for f in films],
-                hoverinfo="text",
-            )
+    data = [
+        {
+            "type": "bar",
+            "x": [f.roi for f in films],
+            "y": [f"{code} · {short_title(f)}" for code, f in zip(codes(prefix, films), films, strict=True)],
+            "orientation": "h",
+            "name": group,
+            "marker": {"color": color},
+            "text": [f"{f.roi:.2f}×" for f in films],
+            "textposition": "auto",
+            "hovertext": [_hover(f) for f in films],
+            "hoverinfo": "text",
+        }
+        for prefix, group, films, color in (
+            ("B", "best", result.best, BEST_COLOR),
+            ("W", "worst", result.worst, WORST_COLOR),
         )
+    ]
     rois = [f.roi for f in (*result.best, *result.worst)]
     log = bool(rois) and max(rois) / min(rois) > 50
-    fig.add_vline(x=1, line={"color": "#555", "dash": "dot", "width": 1})
-    fig.update_layout(
-        **_layout(
+    # A vertical line at x = 1 over the plot's whole height (plotly's add_vline).
+    break_even = {
+        "type": "line",
+        "x0": 1,
+        "x1": 1,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y domain",
+        "line": {"color": "#555", "dash": "dot", "width": 1},
+    }
+    return figure(
+        data,
+        _layout(
             "ROI = revenue / budget",
             xaxis={
                 "type": "log" if log else "linear",
@@ -202,28 +210,23 @@ def roi_bars(result: GenreResult) -> go.Figure:
             },
             yaxis={"autorange": "reversed", "automargin": True},
             barmode="group",
-        )
+            shapes=[break_even],
+        ),
     )
-    return fig
 
 
-def popularity_roi_scatter(result: GenreResult) -> go.Figure:
+def popularity_roi_scatter(result: GenreResult) -> Figure:
     """Popularity against ROI for every eligible film (log scales), the best/worst labelled."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for trace in popular_points(_groups(result), "popularity", "roi", _hover):
-        fig.add_trace(trace)
     rho = result.correlations.get("popularity_roi")
     subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
-    fig.update_layout(
-        **_layout(
+    return figure(
+        popular_points(_groups(result), "popularity", "roi", _hover),
+        _layout(
             f"Popularity vs ROI{subtitle}",
             xaxis={"type": "log", "title": {"text": "TMDB popularity"}},
             yaxis={"type": "log", "title": {"text": "ROI (×)"}},
-        )
+        ),
     )
-    return fig
 
 
 def _series_hover(show: Record) -> str:
@@ -237,23 +240,18 @@ def _series_hover(show: Record) -> str:
     )
 
 
-def popularity_vote_scatter(result: GenreResult) -> go.Figure:
+def popularity_vote_scatter(result: GenreResult) -> Figure:
     """Popularity (log scale) against vote_average for every eligible series of the genre."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for trace in popular_points(_groups(result, "series"), "vote_average", "popularity", _series_hover):
-        fig.add_trace(trace)
     rho = result.correlations.get("popularity_vote_average")
     subtitle = "" if rho is None else f" · Spearman ρ = {rho:+.2f}"
-    fig.update_layout(
-        **_layout(
+    return figure(
+        popular_points(_groups(result, "series"), "vote_average", "popularity", _series_hover),
+        _layout(
             f"Popularity vs vote average{subtitle}",
             xaxis={"title": {"text": "TMDB vote average"}},
             yaxis={"type": "log", "title": {"text": "TMDB popularity"}, "tickvals": _ticks(result)},
-        )
+        ),
     )
-    return fig
 
 
 def _ticks(result: GenreResult) -> list[float]:

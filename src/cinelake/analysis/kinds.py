@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from cinelake.analysis import charts, reading
+from cinelake.analysis import charts, plotting, reading
 from cinelake.analysis.loader import KindQueries, number
 from cinelake.analysis.model import Record, record_type
 from cinelake.lake.layout import Kind
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
     from cinelake.analysis.model import Definition, GenreResult
 
 # Below these, TMDB's budget and revenue mean "unknown" (0 above all), not a real amount.
@@ -75,7 +73,7 @@ class Chart:
     """A chart of one genre's answer: ``key`` names it in element ids, ``build`` draws it."""
 
     key: str
-    build: Callable[[GenreResult], go.Figure]
+    build: Callable[[GenreResult], plotting.Figure]
     label: str
     wide: bool = False
 

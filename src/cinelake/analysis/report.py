@@ -10,22 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cinelake.analysis.freshness import Freshness, freshness, vintage_sentence
 from cinelake.analysis.kinds import cell_text
 from cinelake.analysis.model import Analysis, GenreResult, Record
+from cinelake.analysis.plotting import Figure, figure_html, plotly_js
 from cinelake.analysis.report_html import e as _e
 from cinelake.analysis.report_html import figures_tables, ranked_table, source_line, title_cell
 from cinelake.analysis.report_html import fmt as _fmt
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.lake.store import Lake
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
 REPORT_NAME = "report.html"
-_PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
 
 _CSS = """
 :root { --fg: #1d232a; --muted: #5b6570; --line: #e3e6ea; --best: #1b9e77; --worst: #d95f02; }
@@ -97,8 +94,6 @@ def render_report(
     genres and definition, the ``series`` answer follows in a section of its own (or is the page's only
     answer when ``analysis`` is None); the day's ingestion runs, their failed ids named, when
     ``ingestion`` is given (the state machine's ``ingested``)."""
-    from plotly.offline import get_plotlyjs
-
     answers = [answer for answer in (analysis, series) if answer is not None]
     if not answers:
         raise ValueError("a report needs at least one answer")
@@ -117,7 +112,7 @@ def render_report(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cinelake · {_e(heading)}</title>
 <style>{_CSS}</style>
-<script>{get_plotlyjs()}</script>
+<script>{plotly_js()}</script>
 </head>
 <body>
 <main>
@@ -148,8 +143,8 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "genre"
 
 
-def _chart(fig: go.Figure, div_id: str, css: str = "chart") -> str:
-    body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_PLOT_CONFIG)
+def _chart(fig: Figure, div_id: str, css: str = "chart") -> str:
+    body = figure_html(fig, div_id)
     return f'<div class="{css}" data-chart="{_e(div_id)}">{body}</div>'
 
 

@@ -2,10 +2,10 @@
 
 Five bundles (:data:`BUNDLES`): ``ingest`` (the ingestion, the plan and the check; no engine),
 ``catalog`` (the catalog step: pyarrow reads Parquet schemas), ``report`` (the report step: DuckDB
-and plotly), ``dashboard`` (the report's readers with the dashboard app and its Lambda adapter) and
-``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB, pyarrow, xxhash).
-Together the engines would pass Lambda's 250 MB unzipped limit (pyarrow alone is 96 MB after its
-unused parts go and its libraries are stripped), so each step gets only its own.
+and the plotly.js cinelake ships), ``dashboard`` (the report's readers with the dashboard app and its
+Lambda adapter) and ``transform`` (the DuckDB transforms of ``TransformEngine=lambda``: DuckDB,
+pyarrow, xxhash). Together the engines would pass Lambda's 250 MB unzipped limit (pyarrow alone is
+96 MB after its unused parts go and its libraries are stripped), so each step gets only its own.
 
 Wheels come from PyPI for the Lambda platform (``pip install --platform manylinux2014_<arch>
 --only-binary=:all: --python-version 3.12 --implementation cp``), pinned to the versions installed
@@ -89,18 +89,15 @@ class Bundle:
 
 _AUTH_SERVICES = ("sts", "sso", "sso-oidc")
 # What reads the Trusted and Refined Iceberg tables and draws the answer (the report and the dashboard).
+# (The charts are dicts drawn by the plotly.js cinelake ships: plotly's Python package stays out.)
 _LAKE_READERS_AND_CHARTS = (
-    "rich", "duckdb", "plotly", "pyiceberg", "duckdb-extension-avro", "duckdb-extension-iceberg",
+    "rich", "duckdb", "pyiceberg", "duckdb-extension-avro", "duckdb-extension-iceberg",
 )  # fmt: skip
 # What pyiceberg brings that nothing here loads: its Hive client (the catalog is Glue) and
 # zstandard's second backend (cffi; the C one loads first). 16 MB.
 _PYICEBERG_UNUSED = ("hive_metastore", "zstandard/_cffi*.so", "zstandard/backend_cffi.py")
-# The report's and the dashboard's: plotly's Jupyter widget and extension and its sample datasets, and
-# pyiceberg's. 27 MB, without which their zips with their bytecode pass Lambda's 250 MB.
-_LAKE_READERS_AND_CHARTS_UNUSED = (
-    "plotly/labextension", "plotly/package_data/widgetbundle.js", "plotly/package_data/datasets",
-    *_PYICEBERG_UNUSED,
-)  # fmt: skip
+# The report's and the dashboard's: pyiceberg's.
+_LAKE_READERS_AND_CHARTS_UNUSED = _PYICEBERG_UNUSED
 # pyarrow's parts nothing here loads: Arrow Flight (its library and its Python binding), the C++
 # headers, the tests, and the copies of libarrow_python* under names no library asks for (the wheel's
 # symlinks arrive as copies; every module NEEDs only the ``.so.<major>`` soname). 50 MB. Substrait and
@@ -130,7 +127,7 @@ BUNDLES: dict[str, Bundle] = {
         "report",
         "cinelake-report.zip",
         (*LAMBDA_DISTRIBUTIONS, *_LAKE_READERS_AND_CHARTS),
-        ("pyspark", "pandas", "pyarrow", "starlette", "uvicorn", "numpy"),
+        ("pyspark", "pandas", "pyarrow", "plotly", "starlette", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/server", "tmdb/snapshot"),
         ("s3", "athena", "glue", *_AUTH_SERVICES),
         _LAKE_READERS_AND_CHARTS_UNUSED,
@@ -143,12 +140,12 @@ BUNDLES: dict[str, Bundle] = {
         "dashboard",
         "cinelake-dashboard.zip",
         (*LAMBDA_DISTRIBUTIONS, *_LAKE_READERS_AND_CHARTS, "starlette", "mangum"),
-        ("pyspark", "pandas", "pyarrow", "uvicorn", "numpy"),
+        ("pyspark", "pandas", "pyarrow", "plotly", "uvicorn", "numpy"),
         ("cli.py", "commands", "spark", "data", "tmdb/snapshot", "tmdb/server/__main__.py"),
         ("s3", "glue", *_AUTH_SERVICES),
         _LAKE_READERS_AND_CHARTS_UNUSED,
     ),
-    # With pyarrow beside plotly the report bundle would pass the 250 MB limit, so the transforms get
+    # With pyarrow (96 MB) beside DuckDB the report bundle would pass the 250 MB limit, so the transforms get
     # their own. The commits register Parquet files through pyiceberg, which reads their footers with
     # pyarrow; the transforms read Trusted as the Parquet files of its snapshot, so the iceberg
     # extension stays out.

@@ -14,7 +14,7 @@ from typing import Any
 
 from cinelake.catalog.backend import CatalogError, database_name
 from cinelake.catalog.model import Database, Partition, Table
-from cinelake.errors import CinelakeError, ConfigError
+from cinelake.errors import CinelakeError, ConfigError, needs_aws
 
 CREATE_BATCH = 100
 UPDATE_BATCH = 100
@@ -29,7 +29,8 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 @contextmanager
 def aws_errors(what: str, error: type[CinelakeError] = CatalogError) -> Iterator[None]:
     """botocore's errors as one line each, raised as ``error`` (no traceback, no request dump)."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+    with needs_aws(what):
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
         yield
@@ -56,7 +57,8 @@ class GlueCatalog:
     def __init__(self, database: str = "cinelake", *, client: Any = None) -> None:
         self.database = database_name(database)
         if client is None:
-            import boto3
+            with needs_aws("the Glue Data Catalog"):
+                import boto3
 
             client = boto3.client("glue", region_name=region())
         self.client = client

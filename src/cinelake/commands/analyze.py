@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -126,8 +126,13 @@ class Asked:
     year_to: int | None = None
     as_of: str | None = None
 
-    def selection(self) -> dict[str, Any]:
+    def answer_params(self, top: int, min_votes: int | None, rank_by: str) -> dict[str, Any]:
+        """The keyword arguments of :func:`cinelake.analysis.answer` for this selection."""
         return {
+            "genres": self.genres,
+            "top": top,
+            "min_votes": min_votes,
+            "rank_by": rank_by,
             "match": self.match,
             "year_from": self.year_from,
             "year_to": self.year_to,
@@ -150,67 +155,41 @@ def asked(
     return Asked(_genres(genres), match, year_from, year_to, as_of)
 
 
-def _run_analysis(
-    lake: Lake, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
-) -> Analysis:
-    from cinelake.analysis import FILMS
-
-    return _answer(lake, FILMS, chosen, top, min_votes, rank_by, engine)
+def _reading(kind: TitleKind) -> AbstractContextManager[object]:
+    """A spinner on a terminal while a kind's titles are read."""
+    return (
+        console.status(f"reading the {kind.plural} ...", spinner="dots")
+        if is_interactive()
+        else nullcontext()
+    )
 
 
 def _answer(
     lake: Lake, kind: TitleKind, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
 ) -> Analysis:
-    """The answer of one kind to the asked parameters, with a spinner on a terminal."""
+    """The answer of one kind to the asked parameters; a lake without the kind's titles is an error."""
     from cinelake.analysis import answer
 
-    status = f"reading the {kind.plural} ..."
-    with console.status(status, spinner="dots") if is_interactive() else nullcontext():
-        return answer(
-            lake,
-            kind,
-            genres=chosen.genres,
-            top=top,
-            min_votes=min_votes,
-            rank_by=rank_by,
-            engine=engine,
-            **chosen.selection(),
-        )
+    with _reading(kind):
+        return answer(lake, kind, engine=engine, **chosen.answer_params(top, min_votes, rank_by))
 
 
-def _run_series(
-    lake: Lake,
-    chosen: Asked,
-    top: int,
-    min_votes: int | None,
-    rank_by: str,
-    engine: str,
-    *,
-    required: bool,
-) -> Analysis | None:
-    """The series answer; with ``required`` false, None when the lake holds no series (and
-    ``rank_by`` falls back to vote_average when it is not a series key)."""
-    from cinelake.analysis import SERIES, NoAnalysisData
-    from cinelake.errors import CinelakeError
+def _answer_if_held(
+    lake: Lake, kind: TitleKind, chosen: Asked, top: int, min_votes: int | None, rank_by: str, engine: str
+) -> tuple[Analysis | None, str]:
+    """The answer of one kind beside another's: None when the lake holds none of its titles, and None
+    with why (also said on stderr) when it cannot be answered. ``rank_by`` falls back to vote_average
+    when it is not one of the kind's keys."""
+    from cinelake.analysis.answer import answer_if_held
 
-    if not required and rank_by not in SERIES.rank_keys:
+    if rank_by not in kind.rank_keys:
         rank_by = "vote_average"
-    try:
-        found = _answer(lake, SERIES, chosen, top, min_votes, rank_by, engine)
-    except NoAnalysisData:
-        if required:
-            raise
-        return None
-    except CinelakeError as exc:
-        if required:
-            raise
-        # Beside the films (--kind both), a lake whose series cannot be read (an older Glue
-        # database without the series tables, a film genre TV lacks) still gets the films' answer.
-        err_console.print(f"series: not answered ({exc})", highlight=False, markup=False)
-        return None
-    if not required and found.source is not None and found.source.titles == 0:
-        return None
-    return found
+    with _reading(kind):
+        params = chosen.answer_params(top, min_votes, rank_by)
+        found, why_not = answer_if_held(lake, kind, engine=engine, **params)
+    if why_not:
+        err_console.print(f"{kind.plural}: {why_not}", highlight=False, markup=False)
+    return found, why_not
 
 
 def analyze(
@@ -267,13 +246,15 @@ def analyze(
     """
     chosen = asked(genres, genre, match, year_from, year_to, as_of)
     store = open_lake(lake)
-    analysis = None
-    if kind is not AnswerKind.SERIES:
-        analysis = _run_analysis(store, chosen, top, min_votes, rank_by, engine.value)
+    from cinelake.analysis import FILMS, SERIES
+
+    asked_for = (chosen, top, min_votes, rank_by, engine.value)
+    analysis = _answer(store, FILMS, *asked_for) if kind is not AnswerKind.SERIES else None
     series = None
-    if kind is not AnswerKind.MOVIES:
-        required = kind is AnswerKind.SERIES
-        series = _run_series(store, chosen, top, min_votes, rank_by, engine.value, required=required)
+    if kind is AnswerKind.SERIES:
+        series = _answer(store, SERIES, *asked_for)
+    elif kind is AnswerKind.BOTH:  # beside the films: only when the lake holds series
+        series, _ = _answer_if_held(store, SERIES, *asked_for)
     from cinelake.views.answers import (
         answer_document,
         print_answer,
@@ -299,22 +280,58 @@ def analyze(
         print_vintage(console, store)
 
 
+ReportKindOption = Annotated[
+    AnswerKind,
+    typer.Option(
+        "--kind",
+        help="movies: the films' answer alone; series: the series' answer alone; both: every kind the "
+        "lake holds, the films first and the series in a section of their own.",
+    ),
+]
+
+
 def report(
     lake: LakeOption = None,
     out: Annotated[Path, typer.Option("--out", help="Folder the HTML page is written to.")] = Path("reports"),
+    kind: ReportKindOption = AnswerKind.BOTH,
     genres: GenresOption = "Comedy,Animation",
     top: TopOption = 5,
     min_votes: MinVotesOption = None,
     rank_by: RankByOption = "vote_average",
 ) -> None:
-    """Write one self-contained HTML page (charts, tables, definition, freshness) that works offline;
-    when the lake holds series, a series section follows the films'."""
+    """Write one self-contained HTML page (charts, tables, definition, freshness) that works offline.
+
+    By default it reports every kind the lake holds: the films, then the series in a section of their
+    own (a lake of series alone gets a page of series). --kind movies or series reports that kind alone,
+    and a lake without it says so in one line.
+    """
+    from cinelake.analysis import FILMS, SERIES, NoAnalysisData
     from cinelake.analysis.report import report as write_report
 
     chosen = asked(genres, None, None, None, None)
     store = open_lake(lake)
-    analysis = _run_analysis(store, chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value)
-    series = _run_series(store, chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value, required=False)
+    asked_for = (chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value)
+    if kind is AnswerKind.BOTH:
+        analysis, films_why = _answer_if_held(store, FILMS, *asked_for)
+        series, series_why = _answer_if_held(store, SERIES, *asked_for)
+        if analysis is None and series is None:
+            if films_why or series_why:
+                raise NoAnalysisData(
+                    f"nothing to report: films {films_why or 'none'}, series {series_why or 'none'}"
+                )
+            raise NoAnalysisData(
+                f"the lake {store.url} holds neither films nor series to report on: ingest them first "
+                "(cinelake pipeline, or cinelake demo for the packaged data)"
+            )
+    else:
+        alone = FILMS if kind is AnswerKind.MOVIES else SERIES
+        found = _answer(store, alone, *asked_for)
+        if found.source is not None and found.source.titles == 0:  # its tables, but none of its titles
+            raise NoAnalysisData(
+                f"the lake {store.url} holds no {alone.plural} to report on: ingest some first, or "
+                "leave out --kind to report the kinds it holds"
+            )
+        analysis, series = (found, None) if alone is FILMS else (None, found)
     with console.status("drawing the report ...", spinner="dots") if is_interactive() else nullcontext():
         path = write_report(store, out, analysis=analysis, series=series)
     console.print(f"report: {path}", highlight=False, soft_wrap=True)

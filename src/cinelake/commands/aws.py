@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cinelake.commands.common import console, err_console
+from cinelake.errors import needs_aws
 
 app = typer.Typer(
     help=(
@@ -18,6 +19,14 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+def _require_aws_libraries(command: str) -> None:
+    """Before any work: one line naming the ``aws`` extra when boto3 or s3fs is not installed (every
+    ``cinelake aws`` command calls AWS or pins the Lambda zips to their installed versions)."""
+    with needs_aws(f"`cinelake aws {command}`"):
+        import boto3  # noqa: F401
+        import s3fs  # noqa: F401
 
 
 @app.command("package")
@@ -70,6 +79,7 @@ def package(
     ] = None,
 ) -> None:
     """Build the Lambda zips (ingest, catalog, report, transform), the cinelake wheel and the Glue scripts."""
+    _require_aws_libraries("package")
     from cinelake.aws.deploy import build_glue_code
     from cinelake.aws.packaging import BUNDLES, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT
     from cinelake.aws.packaging import package as build
@@ -128,6 +138,7 @@ def deploy(
     guided: Annotated[bool, typer.Option("--guided", help="Let sam deploy ask for every parameter.")] = False,
 ) -> None:
     """Deploy the stack (sam build + sam deploy), then upload the wheel and Glue scripts to s3://<bucket>/glue/."""
+    _require_aws_libraries("deploy")
     from cinelake.aws.deploy import deploy as run_deploy
     from cinelake.aws.deploy import parse_parameters
     from cinelake.config import get_settings
@@ -176,6 +187,7 @@ def dashboard(
     import contextlib
     import sys
 
+    _require_aws_libraries("dashboard")
     from cinelake.aws.signing_proxy import create_proxy, function_url_region, session_credentials
     from cinelake.views.dashboard import serve_asgi
 
@@ -231,6 +243,7 @@ def smoke(
     TMDB_SECRET_ID) and put into the stack's secret; it is never printed. Run `cinelake aws package`
     first. It costs a few cents of Lambda, Step Functions and S3 on the account of your AWS credentials.
     """
+    _require_aws_libraries("smoke")
     from cinelake.attribution import TMDB_NOTICE
     from cinelake.aws.deploy import deploy as run_deploy
     from cinelake.aws.deploy import parse_parameters

@@ -140,9 +140,14 @@ def _finish(result: PipelineResult, out: Path, lake: Lake) -> None:
 
 def pipeline(
     csv: Annotated[
-        list[Path],
-        typer.Option("--csv", help="Your movies/series CSV in the challenge's format (repeat for several)."),
-    ],
+        list[Path] | None,
+        typer.Option(
+            "--csv",
+            help="Your movies/series CSV in the challenge's format (repeat for several). Needed unless "
+            "--kind series, which can answer from the series TMDB lists for --genres alone.",
+            show_default=False,
+        ),
+    ] = None,
     lake: LakeOption = None,
     date: DateOption = None,
     genres: Annotated[
@@ -155,8 +160,8 @@ def pipeline(
         typer.Option(
             "--kind",
             help="What to ingest and answer. movies: the titles of your CSVs (films, and the series of a "
-            "series CSV). series: series only, from your series CSVs and the series TMDB lists for "
-            "--genres (/discover/tv), with a report of the series alone. both: the titles of your "
+            "series CSV). series: series only, from the series TMDB lists for --genres (/discover/tv) "
+            "and your series CSVs if any, with a report of the series alone. both: the titles of your "
             "CSVs and the series TMDB lists for --genres, the series answered beside the films.",
         ),
     ] = PipelineKind.MOVIES,
@@ -174,8 +179,8 @@ def pipeline(
     """Run the whole chain on your own CSV against TMDB: local ingest, TMDB ingest from the CSV's
     IMDB ids, crawl, raw-to-trusted, trusted-to-refined, analyze, report.
 
-    With --kind series it runs for series alone: your series CSVs and the series TMDB lists for --genres,
-    answered and reported without films.
+    With --kind series it runs for series alone: the series TMDB lists for --genres (and your series
+    CSVs, when given), answered and reported without films.
 
     Needs TMDB_READ_ACCESS_TOKEN (or TMDB_API_KEY), or TMDB_SECRET_ID / TMDB_SSM_PARAMETER naming where
     AWS keeps it; TMDB_BASE_URL points it at another server. A rerun on the same day resumes instead of
@@ -192,7 +197,7 @@ def pipeline(
     store = open_lake(lake)
     result = run_pipeline(
         store,
-        [str(p) for p in csv],
+        [str(p) for p in csv or []],
         settings=with_tmdb_credentials(get_settings()),
         day=day,
         genres=wanted,

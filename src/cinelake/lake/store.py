@@ -28,7 +28,7 @@ import fsspec
 from fsspec.asyn import sync
 from fsspec.implementations.local import LocalFileSystem
 
-from cinelake.errors import LakeError, LakePathError
+from cinelake.errors import LakeError, LakePathError, needs_aws
 from cinelake.lake.layout import has_hidden_part, relative_path
 
 SUPPORTED_SCHEMES = ("file", "s3", "memory")
@@ -106,7 +106,10 @@ class Lake:
     def __init__(self, url: str, *, s3_endpoint_url: str | None = None) -> None:
         self.location = parse_lake_url(url)
         self.storage_options = _storage_options(self.location.scheme, s3_endpoint_url)
-        self.fs: fsspec.AbstractFileSystem = fsspec.filesystem(self.location.scheme, **self.storage_options)
+        with needs_aws(f"the lake {self.location.url}"):
+            self.fs: fsspec.AbstractFileSystem = fsspec.filesystem(
+                self.location.scheme, **self.storage_options
+            )
 
     def __repr__(self) -> str:
         return f"Lake({self.url!r})"

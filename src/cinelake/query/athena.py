@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cinelake.catalog.glue import aws_errors, region
-from cinelake.errors import CinelakeError, UsageError
+from cinelake.errors import CinelakeError, UsageError, needs_aws
 from cinelake.query.result import QueryResult
 
 DEFAULT_WORKGROUP = "primary"
@@ -56,7 +56,8 @@ def run_athena(
     query when ``timeout`` passes; results are paged with ``GetQueryResults``.
     """
     if client is None:
-        import boto3
+        with needs_aws("Athena"):
+            import boto3
 
         client = boto3.client("athena", region_name=region())
     started = time.perf_counter()

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from cinelake.errors import UsageError
+from cinelake.errors import UsageError, needs_aws
 from cinelake.lake.layout import CATALOG_FOLDER
 from cinelake.lake.store import Lake
 
@@ -157,7 +157,8 @@ def _sql(lake: Lake) -> Catalog:
 
 
 def _glue(lake: Lake) -> Catalog:
-    from pyiceberg.catalog.glue import GlueCatalog
+    with needs_aws("the Glue Iceberg catalog"):
+        from pyiceberg.catalog.glue import GlueCatalog
 
     props = _io_properties(lake)
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")

@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from cinelake.analysis.loader import NoAnalysisData
+from cinelake.analysis.plotting import PLOTLY_JS
 from cinelake.errors import CinelakeError, UsageError
 from cinelake.lake.store import Lake
 from cinelake.views.dashboard import render
@@ -38,13 +39,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-
-
-def _plotly_js() -> Path:
-    """The plotly.js bundle of the installed ``plotly`` package (no CDN)."""
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -140,7 +134,7 @@ def create_app(
     def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name == "plotly.min.js":
-            path, media = _plotly_js(), "text/javascript"
+            path, media = PLOTLY_JS, "text/javascript"
         elif name in ASSET_TYPES:
             path, media = ASSET_DIR / name, ASSET_TYPES[name]
         else:

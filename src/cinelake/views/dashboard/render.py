@@ -6,23 +6,20 @@ page redrawn after a control change show the same thing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from cinelake.analysis.freshness import Freshness, vintage_sentence
 from cinelake.analysis.kinds import TitleKind, cell_text
 from cinelake.analysis.model import Analysis, GenreResult, Source
+from cinelake.analysis.plotting import Figure, figure, script_json, stacked
 from cinelake.analysis.report import summary_table, titles_table
 from cinelake.analysis.report_html import e, fmt
 from cinelake.analysis.titles import TitleDetails
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.views.dashboard.params import KIND_WORDS, RANK_KEYS, RANK_LABELS, ViewParams
-
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
 
 ASSETS = "/assets"
 PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
@@ -31,15 +28,8 @@ PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
 CHART_POINTS = 2000
 
 
-def _figure_json(fig: go.Figure) -> dict[str, Any]:
-    import plotly.io
-
-    return dict(json.loads(plotly.io.to_json(fig, validate=False)))
-
-
-def _charts_script(charts: dict[str, dict[str, Any]], element_id: str = "charts-data") -> str:
-    # JSON inside <script> must not close the element: "</" is written as "<\/".
-    text = json.dumps(charts, separators=(",", ":")).replace("</", "<\\/")
+def _charts_script(charts: dict[str, Figure], element_id: str = "charts-data") -> str:
+    text = script_json(charts)
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
@@ -259,7 +249,7 @@ def _answer_view(
     plots = ""
     if result.eligible:
         charted, sample = for_charts(result, kind.plural)
-        charts = {f"chart-{c.key}": _figure_json(c.build(charted)) for c in kind.charts}
+        charts = {f"chart-{c.key}": c.build(charted) for c in kind.charts}
         plots = (
             sample
             + '<div class="charts">'
@@ -277,33 +267,21 @@ def _answer_view(
 # --- a title's page --------------------------------------------------------------------------------
 
 
-def history_figure(details: TitleDetails) -> go.Figure:
+def history_figure(details: TitleDetails) -> Figure:
     """Popularity, votes and vote average on each collection day, one panel each (their scales differ)."""
-    from plotly.subplots import make_subplots
-
     days = [p.day for p in details.history]
-    fig = make_subplots(
-        rows=3,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-        subplot_titles=("popularity", "votes", "vote average"),
-    )
     series = (
         ("popularity", [p.popularity for p in details.history]),
         ("votes", [p.vote_count for p in details.history]),
         ("vote average", [p.vote_average for p in details.history]),
     )
-    for row, (name, values) in enumerate(series, 1):
-        fig.add_scatter(x=days, y=values, name=name, mode="lines+markers", row=row, col=1)
-    fig.update_layout(
-        height=520,
-        margin={"l": 60, "r": 16, "t": 40, "b": 40},
-        showlegend=False,
-        template="plotly_white",
-    )
-    fig.update_xaxes(type="category")
-    return fig
+    panels = [
+        (name, [{"type": "scatter", "x": days, "y": values, "name": name, "mode": "lines+markers"}])
+        for name, values in series
+    ]
+    data, axes = stacked(panels, spacing=0.08, x={"type": "category"})
+    layout = {"height": 520, "margin": {"l": 60, "r": 16, "t": 40, "b": 40}, "showlegend": False, **axes}
+    return figure(data, layout)
 
 
 def title_page(details: TitleDetails, kind: str, back_query: str) -> str:
@@ -321,7 +299,7 @@ def title_page(details: TitleDetails, kind: str, back_query: str) -> str:
     chart = ""
     charts: dict[str, Any] = {}
     if details.history:
-        charts = {"history-chart": _figure_json(history_figure(details))}
+        charts = {"history-chart": history_figure(details)}
         chart = _chart_div(
             "history-chart", "Popularity, votes and vote average on each collection day", "chart wide"
         )
