@@ -180,21 +180,30 @@ def spearman(
     ties, over the rows where both are known (not NULL, not NaN): None when fewer than ``min_pairs``
     rows remain or a side is constant.
 
-    Pearson's r of the average ranks, computed exactly: twice an average rank is a whole number
-    (``2 * rank() + ties - 1``), and so is twice its distance from the mean rank ``(n + 1) / 2``, so
-    DuckDB sums their squares and products as HUGEINTs without rounding; :func:`rank_correlation`
-    divides the sums, rounded once. (DuckDB's ``corr`` rounds as it goes, in other digits.)"""
+    Pearson's r of the average ranks, computed exactly: twice an average rank is a whole number (the
+    titles of smaller values twice, plus the tied count, plus one), and so is twice its distance from
+    the mean rank ``(n + 1) / 2``, so DuckDB sums their squares and products as integers without
+    rounding; :func:`rank_correlation` divides the sums, rounded once. (DuckDB's ``corr`` rounds as it
+    goes, in other digits.) The ranks are those of each distinct value, joined back: far fewer to
+    sort than the titles."""
     known = " AND ".join(f"{column(f)} IS NOT NULL AND NOT isnan({column(f)}::DOUBLE)" for f in (x, y))
-    doubled = ", ".join(
-        f"2 * rank() OVER (ORDER BY v{i}) + count(*) OVER (PARTITION BY v{i}) - 1 AS r{i}" for i in (0, 1)
-    )
+    doubled = [
+        f"""r{i} AS (
+            SELECT v{i}, 2 * (sum(tied) OVER (ORDER BY v{i}) - tied) + tied + 1 AS d{i}
+            FROM (SELECT v{i}, count(*) AS tied FROM pairs GROUP BY v{i})
+        )"""
+        for i in (0, 1)
+    ]
     sql = f"""
         WITH pairs AS (
             SELECT {column(x)}::DOUBLE AS v0, {column(y)}::DOUBLE AS v1 FROM {relation} WHERE {known}
         ),
-        ranked AS (SELECT {doubled}, count(*) OVER () + 1 AS middle FROM pairs),
-        centred AS (SELECT (r0 - middle)::HUGEINT AS d0, (r1 - middle)::HUGEINT AS d1 FROM ranked)
-        SELECT count(*), sum(d0 * d0), sum(d1 * d1), sum(d0 * d1) FROM centred
+        {", ".join(doubled)},
+        centred AS (
+            SELECT (d0 - middle)::BIGINT AS a, (d1 - middle)::BIGINT AS b
+            FROM pairs JOIN r0 USING (v0) JOIN r1 USING (v1), (SELECT count(*) + 1 AS middle FROM pairs)
+        )
+        SELECT count(*), sum(a * a), sum(b * b), sum(a * b) FROM centred
     """
     found = con.execute(sql).fetchone()
     if found is None or found[0] < min_pairs:
