@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cinelake.analysis import table as table_module
 from cinelake.analysis.compute import analyze
 from cinelake.analysis.kinds import FILMS, SERIES, TitleKind
 from cinelake.analysis.model import Record
@@ -187,14 +188,23 @@ def fixtures() -> dict[str, list[Record]]:
     return {"movies": _films(), "series": _series()}
 
 
+@pytest.mark.parametrize("genres_as", ["bits", "lists"])
 @pytest.mark.parametrize(
     ("kind", "asked"), CASES, ids=lambda c: c.key if isinstance(c, TitleKind) else repr(c)
 )
 def test_the_answer_equals_the_python_reference(
-    fixtures: dict[str, list[Record]], kind: TitleKind, asked: dict[str, Any]
+    fixtures: dict[str, list[Record]],
+    kind: TitleKind,
+    asked: dict[str, Any],
+    genres_as: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if genres_as == "lists":  # a lake of more genre names than bits: the selection tests the lists
+        monkeypatch.setattr(table_module, "MAX_GENRE_BITS", 2)
     rows = fixtures[kind.key]
-    result = next(iter(analyze(kind, rows, **asked).genres.values()))
+    table = TitleTable.of(kind, rows)
+    assert bool(table.genre_bits) == (genres_as == "bits")
+    result = next(iter(analyze(kind, table, **asked).genres.values()))
     expected = reference(kind, rows, asked)
     assert result.eligible == expected["eligible"]
     assert [t.to_dict() for t in result.best] == expected["best"]

@@ -13,10 +13,9 @@ Every value bound into the SQL is a parameter; the text holds only the kind's de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from cinelake.analysis.ranking import unique_by_id
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
 TABLE = "titles"
 ELIGIBLE = "eligible"
 ARROW_TYPES = {int: "int64", float: "float64"}
+# Past this many genre names (TMDB has 19 for films, 16 for TV) a selection tests the genres' list.
+MAX_GENRE_BITS = 62
 
 
 def column(name: str) -> str:
@@ -42,10 +43,16 @@ def column(name: str) -> str:
 class TitleTable:
     """The titles of ``kind``, one row per TMDB id (its first row read): the row's fields, its genres
     as a list of names and the kind's derived values (profit, ROI), in a table of an in-memory DuckDB
-    database of their own (no file access) that each answer queries through a cursor of its own."""
+    database of their own (no file access) that each answer queries through a cursor of its own.
+
+    ``genre_bits`` gives each genre name a bit of the ``genre_bits`` column (a title's genres as one
+    integer, which a selection tests twenty times faster than the list) when the titles carry at most
+    :data:`MAX_GENRE_BITS` names; with more it is empty and selections test the list."""
 
     kind: TitleKind
     database: duckdb.DuckDBPyConnection = field(repr=False)
+    genre_names: tuple[str, ...] = ()
+    genre_bits: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, kind: TitleKind, rows: Iterable[Record]) -> TitleTable:
@@ -60,21 +67,18 @@ class TitleTable:
         arrays = {name: pa.array([getattr(r, name) for r in unique], type=t) for name, t in types.items()}
         for name, derive in kind.derived.items():  # the kind's one definition of each derived value
             arrays[name] = pa.array([derive(vars(r)) for r in unique])
+        names = tuple(sorted({g for r in unique for g in r.genres}))
+        bits = {name: 1 << i for i, name in enumerate(names)} if len(names) <= MAX_GENRE_BITS else {}
+        if bits:
+            arrays["genre_bits"] = pa.array([sum(bits[g] for g in set(r.genres)) for r in unique], pa.int64())
         database = duckdb.connect(config={"enable_external_access": False})
         database.register("loaded", pa.table(arrays))
         database.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM loaded")
         database.unregister("loaded")
-        return cls(kind, database)
+        return cls(kind, database, names, bits)
 
     def __len__(self) -> int:
         return _scalar(self.database.cursor(), f"SELECT count(*) FROM {TABLE}")
-
-    @cached_property
-    def genre_names(self) -> tuple[str, ...]:
-        """The genre names the titles carry, sorted."""
-        with self.cursor() as con:
-            found = con.execute(f"SELECT DISTINCT unnest(genres) AS g FROM {TABLE} ORDER BY g").fetchall()
-        return tuple(name for (name,) in found if name is not None)
 
     def has(self, name: str) -> bool:
         """Whether any title has a known ``name``."""
@@ -103,14 +107,27 @@ class Group:
     titles: list[Record]
 
 
-def eligible_where(definition: Definition, group: tuple[str, ...]) -> tuple[str, list[Any]]:
+def eligible_where(
+    definition: Definition, group: tuple[str, ...], genre_bits: Mapping[str, int]
+) -> tuple[str, list[Any]]:
     """The SQL condition (and its parameters) of an eligible title of ``group``: selected by genre
-    (any or all of the group's, by name) and year, with enough votes (the ranking's own count),
-    admitted by the kind, and with a known value to rank on."""
+    (any or all of the group's, by name: through ``genre_bits`` when given, else the list) and year,
+    with enough votes (the ranking's own count), admitted by the kind, and with a known value to
+    rank on."""
     kind, selection = definition.kind, definition.selection
-    test = "list_has_all" if selection.match == "all" else "list_has_any"
-    conditions = [f"{column(definition.votes_field)} >= ?", f"{test}(genres, ?::VARCHAR[])"]
-    parameters: list[Any] = [definition.min_votes, list(group)]
+    conditions = [f"{column(definition.votes_field)} >= ?"]
+    parameters: list[Any] = [definition.min_votes]
+    if not genre_bits:
+        conditions.append(
+            f"{'list_has_all' if selection.match == 'all' else 'list_has_any'}(genres, ?::VARCHAR[])"
+        )
+        parameters.append(list(group))
+    elif selection.match == "all" and not set(group) <= set(genre_bits):
+        conditions.append("FALSE")  # no title has a genre no title carries
+    else:
+        mask = sum(genre_bits.get(name, 0) for name in set(group))
+        conditions.append("(genre_bits & ?) = ?" if selection.match == "all" else "(genre_bits & ?) <> 0")
+        parameters += [mask, mask] if selection.match == "all" else [mask]
     year = column(kind.year_field)
     if selection.year_from is not None:
         conditions.append(f"{year} >= ?")
@@ -133,7 +150,7 @@ def group_answer(
     kind, rank_by, top = definition.kind, definition.rank_by, definition.top
     fields = kind.item_fields(rank_by)
     select = ", ".join(column(f) for f in fields)
-    where, parameters = eligible_where(definition, group)
+    where, parameters = eligible_where(definition, group, table.genre_bits)
     with table.cursor() as con:
         # The fields the answer reads (not the genres' lists, which the selection alone needs).
         needed = dict.fromkeys(

@@ -89,6 +89,7 @@ class LakeAnswers:
 
     def table(self, kind: str) -> TitleTable:
         """The rows of ``kind`` as the analysis' table, built once a read of the rows."""
+        self.loaded(kind)  # read first: the table is kept under the read's time
         return self._tables.get(
             (kind, self._rows.age(kind)), lambda: TitleTable.of(kind_of(kind), self.loaded(kind).rows)
         )
