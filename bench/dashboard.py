@@ -1,10 +1,12 @@
 """The dashboard in headless Chromium: control-change redraw (p95 over 50 changes) and first paint.
 
-    .venv/bin/python bench/dashboard.py [--lake L] [--records 0] [--changes 50] [--loads 5] [--dir DIR]
+    .venv/bin/python bench/dashboard.py [--lake L] [--records 0] [--generated G] [--changes 50] [--loads 5]
+                                        [--dir DIR]
 
 (a) the demo's lake (``cinelake demo --days 2``, built here unless ``--lake`` is given);
 (b) with ``--records N``, a generated lake of N films (the snapshot's real records repeated with new
-    ids, as bench/transform.py generates them) in the Refined tables.
+    ids, as bench/transform.py generates them) in the Refined tables; ``--generated G`` measures the
+    one an earlier run built under ``--dir`` (``G`` = DIR/generated/lake) instead of writing it again.
 
 For each lake, with `cinelake dashboard` serving it on 127.0.0.1 and Debian's Chromium driven by
 Playwright: the first paint of a shared link (first-contentful-paint, and until the charts are drawn) in
@@ -225,6 +227,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--lake", help="an existing lake to measure instead of building the demo's")
     parser.add_argument("--records", type=int, default=0, help="also a generated lake of this many records")
+    parser.add_argument("--generated", help="an earlier run's generated lake, measured with --records")
     parser.add_argument("--changes", type=int, default=50, help="control changes timed (default 50)")
     parser.add_argument("--loads", type=int, default=5, help="fresh page loads timed (default 5)")
     parser.add_argument("--dir", help="work folder (default: a temporary one, removed at the end)")
@@ -237,8 +240,9 @@ def main() -> None:
         lake = Path(args.lake) if args.lake else build_demo_lake(work)
         first = measure("demo lake" if not args.lake else "lake", lake, work, args.changes, args.loads)
         if args.records:
-            measure(f"generated lake of {args.records:,} records", build_generated_lake(work, args.records),
-                    work, args.changes, args.loads, baseline=first)  # fmt: skip
+            generated = Path(args.generated) if args.generated else build_generated_lake(work, args.records)
+            measure(f"generated lake of {args.records:,} records", generated, work, args.changes, args.loads,
+                    baseline=first)  # fmt: skip
     finally:
         if not args.dir:
             shutil.rmtree(work, ignore_errors=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cinelake.analysis.ranking import best_and_worst, group_notes, resolve_names, unique_by_id
+from cinelake.analysis.ranking import group_notes, resolve_names, unique_by_id
 from cinelake.errors import UsageError
 
 
@@ -20,13 +20,6 @@ class Item:
 def test_unique_by_id_keeps_the_first_row_of_each_id_in_order() -> None:
     rows = [Item(2, 1, 1.0), Item(1, 1, 2.0), Item(2, 9, 9.0)]
     assert unique_by_id(rows) == [Item(2, 1, 1.0), Item(1, 1, 2.0)]
-
-
-def test_best_and_worst_tie_break_on_votes_then_id() -> None:
-    items = [Item(3, 10, 5.0), Item(1, 10, 5.0), Item(2, 50, 5.0), Item(4, 1, 9.0), Item(5, 1, 1.0)]
-    best, worst = best_and_worst(items, lambda i: i.score, 3)
-    assert [i.tmdb_id for i in best] == [4, 2, 1]
-    assert [i.tmdb_id for i in worst] == [5, 2, 1]
 
 
 def test_resolve_names_uses_the_data_or_tmdb_spelling_and_names_the_kind() -> None:

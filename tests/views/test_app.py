@@ -109,15 +109,18 @@ def test_charts_of_a_large_genre_show_the_best_the_worst_and_an_even_sample() ->
         )
         for i in range(1, 3 * CHART_POINTS)
     ]
-    result = analyze_films(rows, genres=["Comedy"], top=5).genres["Comedy"]
-    charted, note = for_charts(result, "films")
-    ids = [f.tmdb_id for f in charted.titles]
+    result = analyze_films(rows, genres=["Comedy"], top=5, chart_points=CHART_POINTS).genres["Comedy"]
+    note = for_charts(result, "films")
+    ids = [f.tmdb_id for f in result.titles]
     assert len(ids) == CHART_POINTS and ids == sorted(set(ids))
     assert {f.tmdb_id for f in (*result.best, *result.worst)} <= set(ids)
-    assert f"of the {result.eligible - 10:,} other eligible films" in note
+    assert f"show {CHART_POINTS - 10:,} of the {result.eligible - 10:,} other eligible films" in note
     assert max(b - a for a, b in itertools.pairwise(ids)) <= 4  # evenly spread, no gap
-    small = analyze_films(rows[:50], genres=["Comedy"], top=5).genres["Comedy"]
-    assert for_charts(small, "films") == (small, "")
+    everything = analyze_films(rows, genres=["Comedy"], top=5).genres["Comedy"]
+    assert len(everything.titles) == everything.eligible == len(rows)  # the report draws them all
+    assert everything.to_dict() == result.to_dict()  # the sample changes no figure
+    small = analyze_films(rows[:50], genres=["Comedy"], top=5, chart_points=CHART_POINTS).genres["Comedy"]
+    assert len(small.titles) == small.eligible and for_charts(small, "films") == ""
 
 
 def test_the_rows_are_read_again_after_the_refresh_time(tmp_path: Path) -> None:

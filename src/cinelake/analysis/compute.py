@@ -1,9 +1,11 @@
-"""The definition as a pure function over the rows of any kind: no files, no engines.
+"""The definition as a function over the rows of any kind: no files, no lake.
 
 Loaders (:mod:`cinelake.analysis.loader`) read the rows from whichever zone of the lake exists; this
 module alone decides which titles are eligible, which are the best and the worst, and what the figures
 are, for every kind the way its declaration (:mod:`cinelake.analysis.kinds`) says, so the definition
-lives in exactly one place and is tested without a lake.
+lives in exactly one place and is tested without a lake. The selection, the ranking and the
+correlations run in an in-memory DuckDB over the rows' Arrow table (:mod:`cinelake.analysis.table`);
+every caller (``cinelake analyze``, the report, the dashboard) goes through :func:`analyze`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,9 @@ from typing import Any, TypedDict, Unpack
 
 from cinelake.analysis.kinds import FILMS, TitleKind
 from cinelake.analysis.model import DEFAULT_GENRES, Analysis, Definition, GenreResult, Record, Source, Summary
-from cinelake.analysis.ranking import (
-    best_and_worst,
-    check_selection,
-    group_notes,
-    resolve_names,
-    unique_by_id,
-)
-from cinelake.analysis.stats import median, spearman
+from cinelake.analysis.ranking import check_selection, group_notes, resolve_names
+from cinelake.analysis.stats import median
+from cinelake.analysis.table import TitleTable, group_answer
 from cinelake.errors import UsageError
 
 
@@ -70,35 +67,40 @@ def make_definition(
 
 def analyze(
     kind: TitleKind,
-    rows: Iterable[Record],
+    rows: Iterable[Record] | TitleTable,
     *,
     known_genres: Iterable[str] | None = None,
     source: Source | None = None,
     notice: str = "",
+    chart_points: int | None = None,
     **asked: Unpack[Asked],
 ) -> Analysis:
-    """Apply the kind's definition of the ``asked`` parameters (:class:`Asked`) to ``rows`` and return
-    the answer for each genre (in the order asked).
+    """Apply the kind's definition of the ``asked`` parameters (:class:`Asked`) to ``rows`` (records of
+    the kind, or their :class:`TitleTable`) and return the answer for each genre (in the order asked).
 
     ``known_genres`` are the genre names the data holds (default: those of ``rows``); a requested genre
     that is neither there nor in TMDB's list of the kind is a :class:`UsageError`. ``match`` and the
-    years select as :class:`cinelake.analysis.ranking.Selection` says.
+    years select as :class:`cinelake.analysis.ranking.Selection` says. Each genre's ``titles`` (what
+    the charts draw) are all its eligible titles, or with ``chart_points`` at most that many: the best,
+    the worst and others evenly spaced by TMDB id.
     """
-    unique = unique_by_id(rows)
+    table = rows if isinstance(rows, TitleTable) else TitleTable.of(kind, rows)
     definition = make_definition(kind, **asked)
-    check_rank_values(kind, definition.rank_by, unique)
-    known = set(known_genres) if known_genres is not None else {g for r in unique for g in r.genres}
+    check_rank_values(kind, definition.rank_by, table)
+    known = set(known_genres) if known_genres is not None else set(table.genre_names)
     resolved = resolve_names(definition.genres, known, kind.tmdb_genres, what=kind.genre_what)
     definition = replace(definition, genres=resolved)
     groups = definition.selection.groups()
-    results = {label: _genre_result(label, group, unique, definition) for label, group in groups.items()}
+    results = {
+        label: _genre_result(label, group, table, definition, chart_points) for label, group in groups.items()
+    }
     return Analysis(definition=definition, genres=results, source=source, notice=notice)
 
 
-def check_rank_values(kind: TitleKind, rank_by: str, rows: Sequence[Record]) -> None:
+def check_rank_values(kind: TitleKind, rank_by: str, table: TitleTable) -> None:
     """A one-line :class:`UsageError` when ``rank_by`` is a value the data may lack altogether (one
-    with its own vote count, such as IMDB's rating from the CSV) and no row of ``rows`` has it."""
-    if rank_by in kind.own_votes and all(getattr(row, rank_by) is None for row in rows):
+    with its own vote count, such as IMDB's rating from the CSV) and no title of ``table`` has it."""
+    if rank_by in kind.own_votes and not table.has(rank_by):
         others = ", ".join(k for k in kind.rank_keys if k not in kind.own_votes)
         raise UsageError(
             f"--rank-by {rank_by}: the lake holds no {rank_by} for any of its {kind.plural} (the local "
@@ -106,29 +108,9 @@ def check_rank_values(kind: TitleKind, rank_by: str, rows: Sequence[Record]) -> 
         )
 
 
-def analyze_films(rows: Iterable[Record], **params: Any) -> Analysis:
+def analyze_films(rows: Iterable[Record] | TitleTable, **params: Any) -> Analysis:
     """:func:`analyze` of the films."""
     return analyze(FILMS, rows, **params)
-
-
-def eligible_titles(rows: Sequence[Record], group: tuple[str, ...], definition: Definition) -> list[Record]:
-    """The eligible titles of ``group`` among ``rows``, by TMDB id: selected, with enough votes (the
-    ranking's own count), admitted by the kind, and with a known value to rank on."""
-    kind, rank_by, min_votes = definition.kind, definition.rank_by, definition.min_votes
-    votes, year = definition.votes_field, kind.year_field
-    admits = definition.selection.admits
-    found = []
-    for row in rows:
-        # The cheapest test first: on a large lake most rows fall to the vote count.
-        count = getattr(row, votes)
-        if count is None or count < min_votes:
-            continue
-        if not admits(group, row.genres, getattr(row, year)) or not kind.admits(row):
-            continue
-        title = kind.item(row, rank_by)
-        if getattr(title, rank_by) is not None:
-            found.append(title)
-    return sorted(found, key=lambda t: t.tmdb_id)
 
 
 def _float(value: Any) -> float | None:
@@ -148,43 +130,33 @@ def summarize(kind: TitleKind, group: Sequence[Record]) -> Summary:
     return Summary(values)
 
 
-def correlations(kind: TitleKind, titles: Sequence[Record]) -> dict[str, float | None]:
-    """The kind's Spearman correlations over ``titles``, in its order."""
-    columns: dict[str, list[float | None]] = {}  # each field read once, whichever pairs share it
-    for _, *fields in kind.correlations:
-        for name in fields:
-            if name not in columns:
-                columns[name] = [_float(getattr(t, name)) for t in titles]
-    return {key: spearman(columns[x], columns[y]) for key, x, y in kind.correlations}
-
-
 def _genre_result(
-    genre: str, group: tuple[str, ...], rows: Sequence[Record], definition: Definition
+    genre: str,
+    group: tuple[str, ...],
+    table: TitleTable,
+    definition: Definition,
+    chart_points: int | None,
 ) -> GenreResult:
     kind = definition.kind
-    eligible = eligible_titles(rows, group, definition)
-    rank_by, votes = definition.rank_by, definition.votes_field
-    best, worst = best_and_worst(
-        eligible, lambda t: float(getattr(t, rank_by)), definition.top, votes=lambda t: getattr(t, votes)
-    )
+    found = group_answer(table, definition, group, chart_points)
     notes = group_notes(
         genre,
-        len(eligible),
-        best,
-        worst,
+        found.eligible,
+        found.best,
+        found.worst,
         definition.top,
         noun=kind.noun,
         in_both=lambda n: kind.in_both[0 if n == 1 else 1],
     )
     return GenreResult(
         genre=genre,
-        eligible=len(eligible),
-        best=tuple(best),
-        worst=tuple(worst),
-        best_summary=summarize(kind, best),
-        worst_summary=summarize(kind, worst),
-        correlations=correlations(kind, eligible),
+        eligible=found.eligible,
+        best=tuple(found.best),
+        worst=tuple(found.worst),
+        best_summary=summarize(kind, found.best),
+        worst_summary=summarize(kind, found.worst),
+        correlations=found.correlations,
         notes=tuple(notes),
-        titles=tuple(eligible),
+        titles=tuple(found.titles),
         differences=kind.differences,
     )

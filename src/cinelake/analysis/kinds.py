@@ -100,10 +100,11 @@ class TitleKind:
     shown: tuple[str, ...]
     rank_keys: tuple[str, ...]
     default_min_votes: int
-    # The kind's own eligibility beyond the selection and the vote count, and how the definition says it.
-    admits: Callable[[Record], bool]
+    # The kind's own eligibility beyond the selection and the vote count (a DuckDB condition over its
+    # fields, no values from outside), and how the definition says it.
+    admits_sql: str
     admits_words: str
-    thresholds: Mapping[str, int]  # the numbers ``admits`` uses, as the definition's JSON states them
+    thresholds: Mapping[str, int]  # the numbers ``admits_sql`` uses, as the definition's JSON states them
     statements_after: tuple[tuple[str, str], ...]  # the definition's statements after best and worst
     correlations: tuple[tuple[str, str, str], ...]  # (key, x field, y field), in the answer's order
     correlations_words: str
@@ -167,17 +168,9 @@ class TitleKind:
             found[rank_by] = record_type(self.singular.title(), columns)
         return found
 
-    def item(self, row: Record, rank_by: str) -> Record:
-        """The eligible title of ``row``, with the derived values, as the answer ranked by ``rank_by``
-        shows it. (Read through the row's ``__dict__``: the analysis builds one per eligible title.)"""
-        values = dict(vars(row))
-        for name, derive in self.derived.items():
-            values[name] = derive(values)
-        return self._item_types[rank_by](*[values[name] for name in self._item_names[rank_by]])
-
-    @cached_property
-    def _item_names(self) -> dict[str, tuple[str, ...]]:
-        return {rank_by: self.item_fields(rank_by) for rank_by in self.rank_keys}
+    def item_of(self, values: tuple[Any, ...], rank_by: str) -> Record:
+        """The eligible title of ``values``, given in the order of :meth:`item_fields` of ``rank_by``."""
+        return self._item_types[rank_by](*values)
 
     def row(self, values: tuple[Any, ...]) -> Record:
         """A row from the loader's values: ``tmdb_id, imdb_id, name, year, genres, *figures``."""
@@ -298,11 +291,6 @@ def _queries(**words: Any) -> KindQueries:
     return KindQueries(**words)
 
 
-def _has_money(row: Record) -> bool:
-    budget, revenue = row.budget, row.revenue
-    return budget is not None and budget >= MIN_BUDGET and revenue is not None and revenue >= MIN_REVENUE
-
-
 GENRES_TYPE = "STRUCT(id BIGINT, name VARCHAR)[]"
 # IMDB's rating and vote count, from the local CSV (notaMedia, numeroVotos) of the titles TMDB knows: the
 # facts carry them; Raw TMDB has none (the Raw fallback reads them as null).
@@ -379,12 +367,13 @@ FILMS = TitleKind(
     figures=FILM_FIGURES,
     derived={
         "profit": lambda v: int(v["revenue"] or 0) - int(v["budget"] or 0),
-        "roi": lambda v: v["revenue"] / v["budget"] if v["budget"] else float("nan"),
+        # Unknown (None) without a budget or a revenue; eligible films have both (>= 1,000).
+        "roi": lambda v: v["revenue"] / v["budget"] if v["budget"] and v["revenue"] is not None else None,
     },
     shown=("vote_average", "vote_count", "budget", "revenue", "profit", "roi", "popularity"),
     rank_keys=("vote_average", "vote_count", "popularity", "roi", "profit", "revenue", "imdb_rating"),
     default_min_votes=FILMS_MIN_VOTES,
-    admits=_has_money,
+    admits_sql=f"budget >= {MIN_BUDGET} AND revenue >= {MIN_REVENUE}",
     admits_words=(
         f"budget >= {MIN_BUDGET:,} and revenue >= {MIN_REVENUE:,} (smaller values, 0 above all, are "
         "TMDB's 'unknown'), "
@@ -530,7 +519,7 @@ SERIES = TitleKind(
     # What series may rank on: the fields a TV record carries (no money), and IMDB's rating.
     rank_keys=("vote_average", "popularity", "imdb_rating"),
     default_min_votes=SERIES_MIN_VOTES,
-    admits=lambda row: row.vote_average is not None,
+    admits_sql="vote_average IS NOT NULL",
     admits_words="",
     thresholds={},
     statements_after=(("money", NO_MONEY),),

@@ -5,7 +5,6 @@ genre. :mod:`cinelake.analysis.compute` passes a kind's fields and words in here
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -51,21 +50,6 @@ def resolve_names(
             raise UsageError(f"unknown {what} {name.strip()!r}: known {what}s are {choices}")
         resolved.append(match)
     return tuple(resolved)
-
-
-def best_and_worst(
-    items: Sequence[RankedT],
-    value: Callable[[RankedT], float],
-    top: int,
-    *,
-    votes: Callable[[RankedT], int] = lambda i: i.vote_count,
-) -> tuple[list[RankedT], list[RankedT]]:
-    """The first ``top`` by ``value`` descending and ascending; both tie-break on ``votes`` (the
-    vote_count unless told) descending, then TMDB id ascending."""
-    # heapq.nsmallest(top, items, key) is sorted(items, key=key)[:top] (documented), in one pass.
-    best = heapq.nsmallest(top, items, key=lambda i: (-value(i), -votes(i), i.tmdb_id))
-    worst = heapq.nsmallest(top, items, key=lambda i: (value(i), -votes(i), i.tmdb_id))
-    return best, worst
 
 
 def group_notes(
@@ -134,19 +118,6 @@ class Selection:
             return {name: (name,) for name in self.genres}
         joiner = " and " if self.match == "all" else " or "
         return {joiner.join(self.genres): self.genres}
-
-    def admits(self, group: tuple[str, ...], genres: tuple[str, ...], year: int | None) -> bool:
-        """Whether a title with ``genres`` and ``year`` belongs to ``group`` within the year range."""
-        held = [name in genres for name in group]
-        if not (all(held) if self.match == "all" else any(held)):
-            return False
-        if self.year_from is None and self.year_to is None:
-            return True
-        if year is None:
-            return False
-        return (self.year_from is None or year >= self.year_from) and (
-            self.year_to is None or year <= self.year_to
-        )
 
     def words(self, genre_noun: str, year_noun: str) -> str:
         """How the definition says the selection: ``genre_noun`` is e.g. "TMDB genres", ``year_noun``

@@ -70,7 +70,9 @@ def create_app(
 
     def rendered(view: ViewParams) -> tuple[str, dict[str, Any]]:
         link = render.title_link(view.kind, view.query())
-        return answers.rendered(view, lambda answer: render.view_content(view, answer, link))
+        return answers.rendered(
+            view, lambda answer: render.view_content(view, answer, link), chart_points=render.CHART_POINTS
+        )
 
     def page_or_error(build: Callable[[], str], back: str = "") -> Response:
         try:
@@ -112,7 +114,8 @@ def create_app(
         return json_or_error(build)
 
     def answer_json(request: Request) -> Response:
-        return json_or_error(lambda: answers.answer(view_of(request)).to_dict())
+        # The JSON answer has no chart titles: none but the best and the worst are made records.
+        return json_or_error(lambda: answers.answer(view_of(request), chart_points=0).to_dict())
 
     def title(request: Request) -> Response:
         kind = request.path_params["kind"]

@@ -1,9 +1,10 @@
 """What the dashboard reads: each kind's rows once (through the analysis' loader, so a change of
-storage reaches the dashboard unchanged), then every view is the analysis' pure function over them.
+storage reaches the dashboard unchanged) and their table, then every view is the analysis over them.
 
 A view is therefore computed exactly as ``cinelake analyze`` computes it (``analyze`` of the view's
-kind over the rows ``load_with`` reads); only the read is shared between views, and it
-is read again after ``refresh_seconds`` so a lake updated by the daily run shows its new day.
+kind over the rows ``load_with`` reads, as a :class:`cinelake.analysis.table.TitleTable`); only the
+read and the table are shared between views, and the rows are read again after ``refresh_seconds`` so
+a lake updated by the daily run shows its new day.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cinelake.analysis.freshness import Freshness, freshness
 from cinelake.analysis.kinds import kind_of
 from cinelake.analysis.loader import Loaded, NoAnalysisData, check_engine, load_with
 from cinelake.analysis.model import Analysis
+from cinelake.analysis.table import TitleTable
 from cinelake.analysis.titles import TitleDetails, title_details
 from cinelake.attribution import TMDB_NOTICE
 from cinelake.errors import CinelakeError, LakeError
@@ -78,48 +80,34 @@ class LakeAnswers:
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
         self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
         self._views: _Memo[Any] = _Memo(refresh_seconds, max_items=64)  # a view with charts: up to 1 MB
-        self._by_genre: _Memo[dict[str, list[Any]]] = _Memo(refresh_seconds)
+        self._tables: _Memo[TitleTable] = _Memo(refresh_seconds)
 
     def loaded(self, kind: str) -> Loaded[Any]:
         return self._rows.get(
             kind, lambda: _frozen(_lake_read(lambda: load_with(self.lake, kind_of(kind), engine=self.engine)))
         )
 
+    def table(self, kind: str) -> TitleTable:
+        """The rows of ``kind`` as the analysis' table, built once a read of the rows."""
+        self.loaded(kind)  # read first: the table is kept under the read's time
+        return self._tables.get(
+            (kind, self._rows.age(kind)), lambda: TitleTable.of(kind_of(kind), self.loaded(kind).rows)
+        )
+
     def genres(self, kind: str) -> list[str]:
         """The genres the lake's titles of ``kind`` carry, sorted."""
-        return sorted({g for row in self.loaded(kind).rows for g in row.genres})
+        return list(self.table(kind).genre_names)
 
     def rank_keys(self, kind: str) -> tuple[str, ...]:
         """What the titles of ``kind`` may rank on in this lake: the kind's keys, less a value the lake
         lacks altogether (IMDB's rating where no CSV title TMDB knows carries one)."""
-        declared = kind_of(kind)
-        rows = self.loaded(kind).rows
-        return tuple(
-            key
-            for key in declared.rank_keys
-            if key not in declared.own_votes or any(getattr(row, key) is not None for row in rows)
-        )
+        declared, table = kind_of(kind), self.table(kind)
+        return tuple(key for key in declared.rank_keys if key not in declared.own_votes or table.has(key))
 
-    def rows_with_genres(self, kind: str, genres: tuple[str, ...]) -> list[Any]:
-        """The rows of ``kind`` having any of ``genres`` (case-insensitively): every row the analysis
-        could find eligible, so it runs over those alone and answers as over all the rows."""
-        loaded = self.loaded(kind)
-
-        def index() -> dict[str, list[Any]]:
-            by_genre: dict[str, list[Any]] = {}
-            for row in loaded.rows:
-                for genre in row.genres:
-                    by_genre.setdefault(genre.casefold(), []).append(row)
-            return by_genre
-
-        by_genre = self._by_genre.get((kind, self._rows.age(kind)), index)
-        found = {row.tmdb_id: row for genre in genres for row in by_genre.get(genre.strip().casefold(), [])}
-        return list(found.values())
-
-    def answer(self, view: ViewParams) -> Analysis:
-        """The analysis of ``view``: one group of the view's genres, combined by its match."""
+    def answer(self, view: ViewParams, *, chart_points: int | None = None) -> Analysis:
+        """The analysis of ``view``: one group of the view's genres, combined by its match; with
+        ``chart_points``, each group's titles for the charts are at most that many."""
         loaded = self.loaded(view.kind)
-        rows = self.rows_with_genres(view.kind, view.genres)
         common: dict[str, Any] = {
             "genres": view.genres,
             "top": view.n,
@@ -131,14 +119,21 @@ class LakeAnswers:
             "known_genres": loaded.known_genres,
             "source": loaded.source,
             "notice": TMDB_NOTICE,
+            "chart_points": chart_points,
         }
-        return analyze(kind_of(view.kind), rows, **common)
+        return analyze(kind_of(view.kind), self.table(view.kind), **common)
 
-    def rendered(self, view: ViewParams, render: Callable[[Analysis], T]) -> T:
-        """``render(answer)`` of ``view``, kept for the next request of the same view (the controls
-        go back and forth between a few views) until the rows are read again."""
+    def rendered(
+        self, view: ViewParams, render: Callable[[Analysis], T], *, chart_points: int | None = None
+    ) -> T:
+        """``render(answer)`` of ``view`` (its charts' titles at most ``chart_points``), kept for the
+        next request of the same view (the controls go back and forth between a few views) until the
+        rows are read again."""
         self.loaded(view.kind)  # a refresh of the rows drops the views rendered from the old ones
-        return self._views.get((view.query(), self._rows.age(view.kind)), lambda: render(self.answer(view)))
+        return self._views.get(
+            (view.query(), self._rows.age(view.kind)),
+            lambda: render(self.answer(view, chart_points=chart_points)),
+        )
 
     def title(self, kind: str, tmdb_id: int) -> TitleDetails:
         which = kind_of(kind).kind

@@ -7,7 +7,6 @@ page redrawn after a control change show the same thing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -205,22 +204,17 @@ def view_content(
     )
 
 
-def for_charts(result: GenreResult, noun: str) -> tuple[GenreResult, str]:
-    """``result`` with at most :data:`CHART_POINTS` eligible titles: the best, the worst and others
-    evenly spaced by TMDB id; and the line that says so."""
-    items = result.titles
-    if len(items) <= CHART_POINTS:
-        return result, ""
-    picked = {i.tmdb_id for i in (*result.best, *result.worst)}
-    others = [i for i in items if i.tmdb_id not in picked]
-    room = max(0, CHART_POINTS - len(picked))
-    kept = [others[k * len(others) // room] for k in range(room)] if room else []
-    shown = sorted([i for i in items if i.tmdb_id in picked] + kept, key=lambda i: i.tmdb_id)
-    note = (
-        f'<p class="muted chart-sample">The charts show {len(kept):,} of the {len(others):,} other eligible '
-        f"{noun} (evenly spaced by TMDB id) beside the best and the worst; the figures use all of them.</p>"
+def for_charts(result: GenreResult, noun: str) -> str:
+    """The line that says the charts show a sample of ``result``'s eligible titles (the analysis was
+    asked for at most :data:`CHART_POINTS`), or "" when they show them all."""
+    if len(result.titles) >= result.eligible:
+        return ""
+    picked = len({i.tmdb_id for i in (*result.best, *result.worst)})
+    return (
+        f'<p class="muted chart-sample">The charts show {len(result.titles) - picked:,} of the '
+        f"{result.eligible - picked:,} other eligible {noun} (evenly spaced by TMDB id) beside the best "
+        "and the worst; the figures use all of them.</p>"
     )
-    return replace(result, titles=tuple(shown)), note
 
 
 def tiles(result: GenreResult, kind: TitleKind) -> str:
@@ -248,8 +242,8 @@ def _answer_view(
     charts: dict[str, Any] = {}
     plots = ""
     if result.eligible:
-        charted, sample = for_charts(result, kind.plural)
-        charts = {f"chart-{c.key}": c.build(charted) for c in kind.charts}
+        sample = for_charts(result, kind.plural)
+        charts = {f"chart-{c.key}": c.build(result) for c in kind.charts}
         plots = (
             sample
             + '<div class="charts">'
