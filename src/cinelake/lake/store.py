@@ -106,7 +106,13 @@ class Lake:
     def __init__(self, url: str, *, s3_endpoint_url: str | None = None) -> None:
         self.location = parse_lake_url(url)
         self.storage_options = _storage_options(self.location.scheme, s3_endpoint_url)
-        self.fs: fsspec.AbstractFileSystem = fsspec.filesystem(self.location.scheme, **self.storage_options)
+        self.fs: fsspec.AbstractFileSystem
+        if self.location.scheme == "s3":
+            from cinelake.lake.s3files import LakeS3FileSystem
+
+            self.fs = LakeS3FileSystem(**self.storage_options)
+        else:
+            self.fs = fsspec.filesystem(self.location.scheme, **self.storage_options)
 
     def __repr__(self) -> str:
         return f"Lake({self.url!r})"
