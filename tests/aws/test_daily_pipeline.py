@@ -280,6 +280,7 @@ def test_a_failed_glue_job_fails_the_execution_with_the_jobs_message(
     assert deployed.functions["ReportFunction"].invocations == 0
 
 
+@pytest.mark.slow
 def test_a_refused_lambda_transform_fails_the_execution_with_its_line_unretried(
     empty_lake_stack: Callable[..., AbstractContextManager[LocalStack]],
 ) -> None:
@@ -345,6 +346,7 @@ def known_movie_ids(tmdb_url: str, token: str, ids: list[str], wanted: int) -> l
     return known[:wanted]
 
 
+@pytest.mark.slow
 def test_a_day_with_an_id_that_always_fails_ends_with_a_report_that_names_it(
     aws_env: str, tmdb_server: str, planted_secret: str, tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ def _end_of_day(stack: LocalStack, day: dt.date) -> tuple[dict[str, object], lis
     return output, execution.visited
 
 
+@pytest.mark.slow
 def test_the_weekly_day_expires_old_snapshots_and_other_days_skip(stack: LocalStack, aws_env: str) -> None:
     lake = Lake(f"s3://{stack.bucket}", s3_endpoint_url=aws_env)
     _three_commits(lake)

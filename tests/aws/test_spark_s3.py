@@ -4,9 +4,9 @@ pip's pyspark has no S3 filesystem, so the jobs stage their own files through lo
 (:mod:`cinelake.spark.lakeio`). On one small lake (the two days of tests/spark/lakes.py):
 
 1. Spark's raw-to-trusted of the first day, in this process.
-2. A few runs of the Glue entry script in a subprocess, forced over every day, each SIGKILLed at a
-   random point (after a random dataset's start, a random delay later): after each, every Trusted
-   table read through Iceberg holds the first day's rows or the whole run's, nothing between.
+2. Two runs of the Glue entry script in a subprocess, forced over every day, each SIGKILLed a random
+   delay after a dataset's start (:data:`KILL_AFTER`): after each, every Trusted table read through
+   Iceberg holds the first day's rows or the whole run's, nothing between.
 3. The rerun as Glue runs it: the Glue stand-in runs the entry scripts on the bucket with the
    ``awsglue`` test double (so ``in_glue()``, ``getResolvedOptions`` and ``Job.init``/``commit`` run),
    every S3 and Glue call checked against GlueJobRole.
@@ -38,10 +38,13 @@ from tests.transform.compare import datasets, differences, rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark, pytest.mark.slow]
 
-KILLS = 3
-# Progress lines of a forced run that start a dataset; the kill follows one of the first three, so
-# the fourth dataset is always still to do when it lands.
-STARTS = ("TMDB/Movies: ", "TMDB/Series: ", "Local/Movies: ")
+# Progress lines of a forced run that start a dataset, one per kill (each a JVM launch): the first
+# dataset's (the kill lands in its staging or its commit, with nothing of this run committed yet) and
+# the third's (the first datasets' commits done or under way: a lake half rewritten). The fourth
+# dataset is always still to do when a kill lands. Every dataset is staged and committed by the same
+# code, so a kill after the second dataset's start would go through the same paths again.
+KILL_AFTER = ("TMDB/Movies: ", "Local/Movies: ")
+KILLS = len(KILL_AFTER)
 MAX_DELAY = 2.0
 
 
@@ -79,9 +82,9 @@ def _current_files(lake: Lake, name: str) -> list[tuple[str, str]]:
     return [(table.rel, url) for url in data_files(lake, table)]
 
 
-def _killed_run(lake: Lake, env: dict[str, str], rng: random.Random) -> Kill:
-    """The Glue entry script over every day (forced), killed a random delay after a random dataset's start."""
-    after = rng.choice(STARTS)
+def _killed_run(lake: Lake, env: dict[str, str], after: str, rng: random.Random) -> Kill:
+    """The Glue entry script over every day (forced), killed a random delay after the dataset ``after``
+    (its progress line) starts."""
     delay = rng.uniform(0, MAX_DELAY)
     script = REPO / "glue" / "raw_to_trusted.py"
     command = [sys.executable, str(script), "--lake", lake.url, "--force", "true"]
@@ -147,8 +150,8 @@ def s3_lake(
             "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
             "TMPDIR": str(tmp_path_factory.mktemp("killed-jobs")),
         }
-        for _ in range(KILLS):
-            found.kills.append(_killed_run(lake, job_env, rng))
+        for after in KILL_AFTER:
+            found.kills.append(_killed_run(lake, job_env, after, rng))
 
         role = iam_audit.Policy.of_role(
             load_template(), "GlueJobRole", {"BucketName": bucket, "GlueDatabaseName": database}, ""

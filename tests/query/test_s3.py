@@ -25,6 +25,7 @@ def s3_lake(aws_env: str) -> Lake:
     return Lake(f"s3://{bucket}")
 
 
+@pytest.mark.slow
 def test_counts_on_an_s3_lake(s3_lake: Lake, real_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     records = build_lake(s3_lake, real_data)
     crawl(s3_lake)

@@ -149,14 +149,25 @@ def test_sigkill_during_crawl_then_rerun_equals_a_clean_catalog(raw_lake: Path, 
 SPARK_JOBS = (("raw-to-trusted", "Trusted"), ("trusted-to-refined", "Refined"))
 
 
-def _working(stderr: Path, job: str) -> Callable[[], bool]:
-    """True once the job has said its first step: its Spark session is up and it is at work (a kill
-    while the JVM starts would only show that nothing was written)."""
-    return lambda: stderr.exists() and f"{job}: " in stderr.read_text(errors="replace")
+def _said(stderr: Path, line: str) -> Callable[[], bool]:
+    """True once the killed run has written ``line`` (a progress line, ``<job>: <step>``)."""
+    return lambda: stderr.exists() and line in stderr.read_text(errors="replace").splitlines()
 
 
-# Five kills in all (each a JVM launch, about 10 s on two cores): raw-to-trusted, the longer job, gets three.
-SPARK_KILLS = {"raw-to-trusted": 3, "trusted-to-refined": 2}
+# Three kills in all, each a JVM launch (about 10 s of CPU; the clean runs and the reruns run in the
+# warm session): see the test's docstring for what each one covers.
+SPARK_KILLS = {"raw-to-trusted": 2, "trusted-to-refined": 1}
+KILL_STEP_SHARE = 0.25
+"""A kill lands at most this share of a warm session's average step after its line: the next step
+(a small dataset or table is a fraction of the average) is still at work."""
+
+
+def spark_kill_lines(steps: list[str], kills: int, rng: random.Random) -> list[str]:
+    """One progress line of the clean run per kill, drawn at random from the ``kill``-th of ``kills``
+    equal bands of its lines (the last one left out: the job is at work after the line drawn), so the
+    kills are spread over the job."""
+    lines = steps[:-1]
+    return [rng.choice(lines[k * len(lines) // kills : (k + 1) * len(lines) // kills]) for k in range(kills)]
 
 
 @pytest.mark.spark
@@ -164,13 +175,26 @@ SPARK_KILLS = {"raw-to-trusted": 3, "trusted-to-refined": 2}
 def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
     raw_lake: Path, tmp_path: Path, spark: Any
 ) -> None:
-    """Five kills of `cinelake spark <job>` (:data:`SPARK_KILLS`), each at a random moment of the job's
-    write and commit (after its first progress line, up to 60% of the time the same work takes in a
-    warm session). After each kill every table a reader sees is the one before the run or the clean
-    run's (never a mix, never part of a day); the rerun gives a clean run's tables.
+    """Three kills of `cinelake spark <job>` (:data:`SPARK_KILLS`), each a random moment after one of
+    its progress lines (:func:`spark_kill_lines`; up to a quarter of a step's average time in a warm
+    session later, :data:`KILL_STEP_SHARE`), while the job writes and commits. After each kill every
+    table a reader sees is the one before the run or the clean run's (never a mix, never part of a
+    day); the rerun gives a clean run's tables.
 
-    The clean runs and the reruns go through the same job functions in this test's warm Spark session
-    (a JVM launch costs more than the work on this lake); only the killed runs are separate processes.
+    What the kills cover: raw-to-trusted says when it starts each dataset and when it committed it
+    (this lake has TMDB and local movies: four lines). Its first kill follows the first dataset's
+    start: that dataset's write or commit is cut, nothing of the run committed. Its second follows the
+    first dataset's commit or the second's start: the first dataset is committed and the second cut
+    (a lake half new, half old, each table whole). trusted-to-refined says each table it committed;
+    its kill follows one of them, cutting the next table's write or commit. Every dataset and table
+    of both jobs is written by the engine's one write and committed by the one commit of
+    :mod:`cinelake.tables.store`, so further kills after other lines go through the same code; the
+    DuckDB test below kills each job five times, on the same commit.
+
+    Killing after a line the killed run itself wrote (rather than a delay measured from its start)
+    makes each kill land while the job is at work, however slowly its fresh JVM goes. The clean runs
+    and the reruns go through the same job functions in this test's warm Spark session (a JVM launch
+    costs more than the work on this lake); only the killed runs are separate processes.
     raw-to-trusted is killed with --force so each attempt rewrites the partitions."""
     from cinelake.engines import raw_to_trusted, trusted_to_refined
 
@@ -181,25 +205,26 @@ def test_sigkill_during_each_spark_job_then_rerun_equals_a_clean_run(
     landed: dict[str, int] = {}
     durations: dict[str, float] = {}
     for job, zone in SPARK_JOBS:
+        steps: list[str] = []
         started = time.monotonic()
-        run[job](Lake(str(tmp_path / "clean")), engine="spark", spark=spark)
+        run[job](Lake(str(tmp_path / "clean")), engine="spark", spark=spark, progress=steps.append)
         durations[job] = time.monotonic() - started
         clean = iceberg_tables(tmp_path / "clean", zone)
-        assert clean
+        assert clean and len(steps) > SPARK_KILLS[job], steps
         landed[job] = 0
-        for attempt in range(3 * SPARK_KILLS[job]):  # a kill drawn after the job ended does not count
+        for attempt, step in enumerate(spark_kill_lines(steps, SPARK_KILLS[job], rng) * 3):
             if landed[job] == SPARK_KILLS[job]:
-                break
+                break  # a kill drawn after the job ended does not count: the next point is tried
             stderr = tmp_path / f"{job}-{attempt}.err"
             args = ["spark", job, "--lake", "lake", *(["--force"] if job == "raw-to-trusted" else [])]
-            extra = rng.uniform(0.0, 0.6) * durations[job]
-            if not kill_when(args, _working(stderr, job), extra, cwd=tmp_path, stderr=stderr):
+            extra = rng.uniform(0.0, KILL_STEP_SHARE) * durations[job] / len(steps)
+            if not kill_when(args, _said(stderr, f"{job}: {step}"), extra, cwd=tmp_path, stderr=stderr):
                 continue
             landed[job] += 1
             seen = iceberg_tables(tmp_path / "lake", zone)
-            assert all(rows == clean[rel] for rel, rows in seen.items()), (job, landed[job])
+            assert all(rows == clean[rel] for rel, rows in seen.items()), (job, step, landed[job])
             run[job](Lake(str(tmp_path / "lake")), engine="spark", spark=spark)
-            assert iceberg_tables(tmp_path / "lake", zone) == clean, (job, landed[job])
+            assert iceberg_tables(tmp_path / "lake", zone) == clean, (job, step, landed[job])
     assert landed == SPARK_KILLS
     assert temp_files(tmp_path / "lake") == []
     # A killed Spark write leaves its hidden .spark-write-* folder: files of no snapshot, never read.
@@ -227,14 +252,23 @@ def test_sigkill_during_each_duckdb_job_then_each_rerun_equals_a_clean_run(
     part of a day); the rerun must give a clean run's tables.
 
     raw-to-trusted is killed with --force (so each attempt rewrites the partitions) and rerun without
-    it: a dataset the killed run committed is kept, one it did not reach is redone."""
+    it: a dataset the killed run committed is kept, one it did not reach is redone.
+
+    The clean runs and the reruns call the job functions `cinelake transform <job>` calls, in this
+    process (as the Spark test does: a process start costs more than the work on this lake); only the
+    killed runs are `cinelake` processes."""
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
+
     shutil.copytree(raw_lake, tmp_path / "clean")
     shutil.copytree(raw_lake, tmp_path / "lake")
+    run = {"raw-to-trusted": raw_to_trusted, "trusted-to-refined": trusted_to_refined}
     rng = random.Random(20261129)
     durations: dict[str, float] = {}
     landed: dict[str, int] = {}
     for job, zone in (("raw-to-trusted", "Trusted"), ("trusted-to-refined", "Refined")):
-        durations[job] = run_to_end(["transform", job, "--lake", "clean"], cwd=tmp_path)
+        started = time.monotonic()
+        run[job](Lake(str(tmp_path / "clean")), engine="duckdb")
+        durations[job] = time.monotonic() - started
         clean = iceberg_tables(tmp_path / "clean", zone)
         assert clean
         landed[job] = 0
@@ -251,14 +285,14 @@ def test_sigkill_during_each_duckdb_job_then_each_rerun_equals_a_clean_run(
             landed[job] += 1
             seen = iceberg_tables(tmp_path / "lake", zone)
             assert all(rows == clean[rel] for rel, rows in seen.items()), (job, landed[job])
-            run_to_end(["transform", job, "--lake", "lake"], cwd=tmp_path)
+            run[job](Lake(str(tmp_path / "lake")), engine="duckdb")
             assert iceberg_tables(tmp_path / "lake", zone) == clean, (job, landed[job])
         assert landed[job] == DUCKDB_KILLS, landed
     assert temp_files(tmp_path / "lake") == []
     FIGURES["kill_duckdb"] = {
         "kills": sum(landed.values()),
         "landed": landed,
-        "clean_run_s": {k: round(v, 1) for k, v in durations.items()},
+        "clean_run_in_process_s": {k: round(v, 1) for k, v in durations.items()},
         "lost": 0,
     }
 

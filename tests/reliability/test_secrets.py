@@ -50,6 +50,7 @@ def small_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_cli_ingests_with_token_and_api_key_leave_no_trace(tmdb: str, tmp_path: Path) -> None:
     csv = small_csv(tmp_path)
     outputs: list[str] = []

@@ -21,6 +21,7 @@ DAY1, DAY2 = date(2026, 11, 25), date(2026, 11, 26)
 COUNT = "SELECT count(*), max(snapshot_date) FROM fact_movie_history"
 
 
+@pytest.mark.slow
 def test_a_day_two_lake_answers_as_it_stood_on_day_one(tmp_path: Path) -> None:
     lake = Lake(str(tmp_path))
     movies = hand_checked_movies()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from cinelake.catalog import crawl
 from cinelake.engines import raw_to_trusted, trusted_to_refined
@@ -32,6 +33,7 @@ def _previous_release_layout(lake: Lake) -> None:
     crawl(lake)
 
 
+@pytest.mark.slow
 def test_the_next_transforms_upgrade_the_lake_in_place(real_data: Path, tmp_path: Path) -> None:
     old, clean = Lake(str(tmp_path / "old")), Lake(str(tmp_path / "clean"))
     for lake in (old, clean):

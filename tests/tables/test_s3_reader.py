@@ -35,6 +35,7 @@ def _read(lake: Lake) -> tuple[tuple[object, ...], ...]:
     return tuple(tuple(row) for row in run_duckdb(lake, QUERY).rows)
 
 
+@pytest.mark.slow
 def test_a_reader_in_a_loop_never_sees_a_mix_during_a_publication(
     glue_database: str, aws_env: str, real_data: Path
 ) -> None:

@@ -56,6 +56,7 @@ def test_tv_details_are_the_real_responses() -> None:
         assert snapshot.series[tv_id] == real
 
 
+@pytest.mark.slow
 def test_tv_details_over_http(server: str) -> None:
     samples = tv_details_samples()
     for tv_id, real in samples.items():

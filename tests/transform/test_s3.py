@@ -28,6 +28,7 @@ def s3_lake(glue_database: str) -> Lake:
     return Lake(f"s3://{bucket}")
 
 
+@pytest.mark.slow
 def test_an_s3_lake_gets_the_same_trusted_and_refined_as_a_local_one(
     s3_lake: Lake, glue_database: str, real_data: Path, tmp_path: Path
 ) -> None:

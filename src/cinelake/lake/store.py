@@ -106,10 +106,14 @@ class Lake:
     def __init__(self, url: str, *, s3_endpoint_url: str | None = None) -> None:
         self.location = parse_lake_url(url)
         self.storage_options = _storage_options(self.location.scheme, s3_endpoint_url)
+        self.fs: fsspec.AbstractFileSystem
         with needs_aws(f"the lake {self.location.url}"):
-            self.fs: fsspec.AbstractFileSystem = fsspec.filesystem(
-                self.location.scheme, **self.storage_options
-            )
+            if self.location.scheme == "s3":
+                from cinelake.lake.s3files import LakeS3FileSystem
+
+                self.fs = LakeS3FileSystem(**self.storage_options)
+            else:
+                self.fs = fsspec.filesystem(self.location.scheme, **self.storage_options)
 
     def __repr__(self) -> str:
         return f"Lake({self.url!r})"
