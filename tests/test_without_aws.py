@@ -14,14 +14,18 @@ from cinelake.errors import AWS_INSTALL_HINT, AwsNotInstalledError
 from cinelake.lake.store import Lake
 
 AWS_MODULES = ("boto3", "botocore", "s3fs", "aiobotocore")
+# cinelake's modules that import an AWS library at their top: imported by an earlier test of the same
+# process, they would hold the library already and hide its absence.
+AWS_IMPORTING = ("cinelake.lake.s3files", "cinelake.aws.lambda_handler", "cinelake.aws.signing_proxy")
 
 
 @pytest.fixture
 def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The AWS libraries as if not installed: ``None`` in sys.modules makes every import of them fail.
+    """The AWS libraries as if not installed: ``None`` in sys.modules makes every import of them fail
+    (and cinelake's modules that import them at their top are imported afresh).
     fsspec keeps the classes it imported in its registry, so S3's is taken out of it for the test too."""
     fsspec_registry = importlib.import_module("fsspec.registry")  # the module (fsspec.registry is a mapping)
-    for name in [n for n in sys.modules if n.split(".")[0] in AWS_MODULES]:
+    for name in [n for n in sys.modules if n.split(".")[0] in AWS_MODULES or n in AWS_IMPORTING]:
         monkeypatch.delitem(sys.modules, name)
     for name in AWS_MODULES:
         monkeypatch.setitem(sys.modules, name, None)
