@@ -83,11 +83,39 @@ def test_refined_tables_through_connect(crawled: Lakes) -> None:
     con = connect(lake)
     try:
         assert con.execute("SELECT sum(budget) FROM fact_movie").fetchone() == (126_000_000,)
-        views = {
-            row[0]
-            for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
-        }
+        views = views_of(con)
         assert {"fact_movie", "raw_tmdb_movies", "raw_local_series", "trusted_tmdb_movies"} <= views
+    finally:
+        con.close()
+
+
+def views_of(con: duckdb.DuckDBPyConnection) -> set[str]:
+    found = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    return {row[0] for row in found}
+
+
+@pytest.mark.parametrize(
+    ("sql", "wanted", "left_out"),
+    [
+        ("SELECT sum(budget) FROM fact_movie", {"fact_movie"}, {"raw_tmdb_movies", "trusted_tmdb_movies"}),
+        (
+            "SELECT count(*) FROM raw_tmdb_movies r JOIN trusted_tmdb_movies t USING (id)",
+            {"raw_tmdb_movies", "trusted_tmdb_movies"},
+            {"fact_movie", "raw_local_series"},
+        ),
+        ("SHOW TABLES", {"fact_movie", "raw_tmdb_movies", "trusted_tmdb_movies", "raw_local_series"}, set()),
+    ],
+    ids=["refined", "raw-and-trusted", "names-none"],
+)
+def test_connect_for_a_query_makes_only_the_views_it_names(
+    crawled: Lakes, sql: str, wanted: set[str], left_out: set[str]
+) -> None:
+    lake, _ = crawled
+    con = connect(lake, for_sql=sql)
+    try:
+        views = views_of(con)
+        assert wanted <= views
+        assert not (left_out & views)
     finally:
         con.close()
 

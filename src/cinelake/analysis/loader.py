@@ -11,7 +11,7 @@ Lines where the newest ingestion day wins for each id.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
@@ -222,12 +222,15 @@ def number(value: Any) -> float | None:
 
 
 @contextmanager
-def refined_views(lake: Lake, as_of: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def refined_views(
+    lake: Lake, as_of: str | None = None, *, for_sql: Sequence[str] = ()
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection with one view per table (:func:`cinelake.query.connect`): the Iceberg tables
-    at their current snapshot, or as the lake stood at ``as_of`` (a collection day or a snapshot id)."""
+    at their current snapshot, or as the lake stood at ``as_of`` (a collection day or a snapshot id);
+    only the tables the texts of ``for_sql`` name, when given."""
     from cinelake.query import connect
 
-    con = connect(lake, as_of=as_of)
+    con = connect(lake, as_of=as_of, for_sql="\n".join(for_sql) if for_sql else None)
     try:
         yield con
     finally:
@@ -237,7 +240,14 @@ def refined_views(lake: Lake, as_of: str | None = None) -> Iterator[duckdb.DuckD
 def _load_refined(lake: Lake, kind: Readable[RowT], as_of: str | None = None) -> Loaded[RowT]:
     """Through the DuckDB views of :func:`refined_views` (the Iceberg tables' snapshots)."""
     queries = kind.queries
-    with refined_views(lake, as_of) as con:
+    texts = (
+        queries.fact_table,
+        queries.refined_sql,
+        queries.older_refined_sql,
+        queries.genres_sql,
+        queries.known_sql,
+    )
+    with refined_views(lake, as_of, for_sql=texts) as con:
         columns = {c[0] for c in query(con, f"DESCRIBE {queries.fact_table}", queries.fact_table)}
         sql = queries.refined_sql if set(queries.newer_columns) <= columns else queries.older_refined_sql
         found = query(con, sql, f"{queries.refined_what} of {lake.url}")

@@ -192,7 +192,8 @@ def title_details(lake: Lake, kind: Kind, tmdb_id: int) -> TitleDetails:
             "run cinelake transform trusted-to-refined"
         )
     present = {t for t in tables if t not in absent}
-    with refined_views(lake) as con:
+    texts = (queries.facts_sql, queries.genres_sql, queries.parties_sql, queries.history_sql)
+    with refined_views(lake, for_sql=texts) as con:
         found = query(con, queries.facts_sql, f"the Refined {kind.value.lower()}", [tmdb_id])
         if not found:
             raise TitleNotFound(f"the lake has no {kind.value.lower()} with TMDB id {tmdb_id}")

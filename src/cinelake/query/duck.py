@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import TYPE_CHECKING
 
 from cinelake.catalog.backend import CatalogBackend
@@ -21,7 +22,9 @@ from cinelake.catalog.model import Table
 from cinelake.catalog.tables import P_PATH
 from cinelake.catalog.types import duckdb_type, quote_ident
 from cinelake.lake.store import Lake
+from cinelake.query.guard import strip_comments
 from cinelake.tables.reading import load_iceberg, register_views
+from cinelake.tables.registry import ALL_TABLES
 
 if TYPE_CHECKING:
     import duckdb
@@ -132,6 +135,19 @@ def catalog_tables(lake: Lake, catalog: CatalogBackend) -> list[Table]:
     return memory.list_tables()
 
 
+def words_of(sql: str) -> set[str]:
+    """The identifiers a SQL text spells (lower-case, comments left out): a superset of the tables it
+    names, which is all :func:`connect` needs to leave the other views out."""
+    return {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", strip_comments(sql))}
+
+
+def tables_named_in(sql: str, tables: list[Table]) -> list[Table]:
+    """The tables a statement names; all of them when it names none (``SHOW TABLES``...)."""
+    words = words_of(sql)
+    named = [t for t in tables if t.name.lower() in words]
+    return named or tables
+
+
 def connect(
     lake: Lake,
     *,
@@ -140,6 +156,7 @@ def connect(
     tables: list[Table] | None = None,
     as_of: str | None = None,
     confine: bool = True,
+    for_sql: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per table (``fact_movie``, ``raw_tmdb_movies``):
     the Iceberg tables at their current snapshot, or as the lake stood at ``as_of`` (a collection day
@@ -150,6 +167,10 @@ def connect(
     catalog); a lake without a catalog is crawled in memory first, so a fresh lake is queryable too.
     The connection reads the lake and no other file of the host (:func:`confine_to_lake`) unless
     ``confine`` is False (``cinelake sql --allow-writes``, which writes where it is told).
+
+    With ``for_sql``, only the views of the tables that SQL text names are made (all of them when it
+    names none, as ``SHOW TABLES``): each view costs a listing of its files or a load of its Iceberg
+    metadata, which on S3 are round trips, and a query uses a few of the lake's thirty-odd tables.
     """
     import duckdb
 
@@ -159,6 +180,12 @@ def connect(
     if tables is None:
         chosen = backend or os.environ.get(BACKEND_ENV) or "local"
         tables = catalog_tables(lake, open_backend(lake, chosen, database))
+    named: set[str] | None = None
+    if for_sql is not None:
+        words = words_of(for_sql)
+        wanted = [t for t in tables if t.name.lower() in words]
+        if wanted or any(t.name in words for t in ALL_TABLES):
+            tables, named = wanted, words
     con = duckdb.connect(":memory:")
     register_lake(con, lake)
     load_iceberg(con)  # before confining: a LOAD from outside the lake is refused after it
@@ -171,7 +198,7 @@ def connect(
         except duckdb.Error as exc:
             # A table whose files are gone must not hide the others: leave it out and say so.
             log.warning("table %s left out of the SQL views: %s", table.name, str(exc).splitlines()[0])
-    register_views(con, lake, as_of)
+    register_views(con, lake, as_of, named)
     return con
 
 

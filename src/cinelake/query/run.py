@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -10,7 +9,7 @@ from cinelake.catalog.backend import CatalogBackend
 from cinelake.catalog.model import Table
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
-from cinelake.query.guard import check_read_only, strip_comments
+from cinelake.query.guard import check_read_only
 from cinelake.query.result import QueryResult
 
 ENGINES = ("duckdb", "athena")
@@ -20,17 +19,6 @@ _READ_TYPES = ("SELECT", "EXPLAIN")
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def tables_named_in(sql: str, tables: list[Table]) -> list[Table]:
-    """The tables a statement names; all of them when it names none (``SHOW TABLES``...).
-
-    Each view costs a listing of its files when it is created, which on S3 is a round trip or more,
-    so a query only gets the views it uses.
-    """
-    words = {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", strip_comments(sql))}
-    named = [t for t in tables if t.name.lower() in words]
-    return named or tables
 
 
 def run_duckdb(
@@ -49,7 +37,7 @@ def run_duckdb(
 
     started = time.perf_counter()
     tables = catalog_tables(lake, open_backend(lake, backend, database))
-    con = connect(lake, tables=tables_named_in(sql, tables), as_of=as_of, confine=read_only)
+    con = connect(lake, tables=tables, as_of=as_of, confine=read_only, for_sql=sql)
     try:
         try:
             statements = con.extract_statements(sql)

@@ -20,6 +20,8 @@ from cinelake.tables.registry import ALL_TABLES, TableDef
 from cinelake.tables.store import DAY_PROPERTY, load
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import duckdb
     from pyiceberg.table import Table
 
@@ -98,26 +100,35 @@ def snapshot_files(lake: Lake, table: TableDef) -> list[tuple[str, int]] | None:
     return [(task.file.file_path, int(task.file.record_count)) for task in found.scan().plan_files()]
 
 
-def existing_tables(lake: Lake) -> list[tuple[TableDef, Table]]:
-    """The lake's Trusted and Refined tables that have been committed, in registry order."""
+def existing_tables(lake: Lake, names: Collection[str] | None = None) -> list[tuple[TableDef, Table]]:
+    """The lake's Trusted and Refined tables that have been committed, in registry order; only those
+    whose names are in ``names`` when given (each load reads the catalog and a metadata file)."""
     found = []
     for table in ALL_TABLES:
+        if names is not None and table.name not in names:
+            continue
         iceberg = load(lake, table)
         if iceberg is not None:
             found.append((table, iceberg))
     return found
 
 
-def register_views(con: duckdb.DuckDBPyConnection, lake: Lake, as_of: str | None = None) -> list[str]:
-    """One view per committed table (its snapshot at ``as_of``, else its current one); returns the
-    names. A table without a snapshot at that point is left out. A remote lake's filesystem must
-    already be registered on ``con``, and the extensions loaded (:func:`load_iceberg`: before the
-    connection is confined to the lake, which refuses a ``LOAD`` from elsewhere)."""
+def register_views(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    as_of: str | None = None,
+    names: Collection[str] | None = None,
+) -> list[str]:
+    """One view per committed table (its snapshot at ``as_of``, else its current one), or per table of
+    ``names`` when given; returns the names. A table without a snapshot at that point is left out.
+    A remote lake's filesystem must already be registered on ``con``, and the extensions loaded
+    (:func:`load_iceberg`: before the connection is confined to the lake, which refuses a ``LOAD``
+    from elsewhere)."""
     from cinelake.catalog.types import quote_ident
 
     moment = moment_of(lake, as_of) if as_of is not None else None
-    names = []
-    for table, iceberg in existing_tables(lake):
+    made = []
+    for table, iceberg in existing_tables(lake, names):
         snapshot = snapshot_at(iceberg, moment)
         if snapshot is None:
             continue
@@ -125,5 +136,5 @@ def register_views(con: duckdb.DuckDBPyConnection, lake: Lake, as_of: str | None
         con.execute(
             f"CREATE OR REPLACE VIEW {quote_ident(table.name)} AS SELECT * FROM {scan_sql(iceberg, pinned)}"
         )
-        names.append(table.name)
-    return names
+        made.append(table.name)
+    return made
