@@ -81,12 +81,25 @@ def location(lake: Lake, rel: str) -> str:
 def load(lake: Lake, table: TableDef, backend: str | None = None) -> Table | None:
     """The table as its catalog has it now, or None when it was never committed (a folder lake
     without an Iceberg catalog file is not given one by a reader)."""
-    from pyiceberg.exceptions import NoSuchTableError, ValidationError
+    from pyiceberg.exceptions import (
+        NoSuchIcebergTableError,
+        NoSuchPropertyException,
+        NoSuchTableError,
+        ValidationError,
+    )
 
     if lake.is_local and backend_for(lake, backend) == "sql" and not lake.exists(ICEBERG_DB):
         return None
     try:
         found = open_catalog(lake, backend).load_table(identifier(table))
+    except (NoSuchIcebergTableError, NoSuchPropertyException):
+        # Glue holds a plain table of that name: the crawler of a release before the Iceberg tables
+        # made it. The transforms' role may not delete tables; deleting it leaves its files alone.
+        raise TableCommitError(
+            f"the Glue table {identifier(table)} is not an Iceberg table (a crawler made it for the "
+            f"files of before): delete it with `aws glue delete-table --database-name {namespace()} "
+            f"--name {table.name}` (its files stay) and run the transform again"
+        ) from None
     except NoSuchTableError:
         return None
     except (ValidationError, OSError) as exc:  # the metadata file the catalog points at is gone or broken
