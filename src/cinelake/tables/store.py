@@ -468,6 +468,20 @@ def _replaced(iceberg: Table, table: TableDef, replace: Replace) -> list[Any]:
     return [task.file for task in iceberg.scan().plan_files() if _partition_value(task.file) in values]
 
 
+def prepare_commits(lake: Lake) -> None:
+    """Import what a commit needs that a job's reads do not: pyiceberg's catalog and its Parquet
+    statistics (``pyiceberg.io.pyarrow``, which imports ``pyarrow.dataset``), about 1.5 s of a fresh
+    process measured with pyinstrument, which the commit thread spends while the engine's first
+    write runs."""
+    import pyiceberg.io.pyarrow
+
+    if backend_for(lake) == "glue":
+        import pyiceberg.catalog.glue
+    else:
+        import pyiceberg.catalog.sql  # noqa: F401
+    import cinelake.tables.fileio  # noqa: F401
+
+
 T = TypeVar("T")
 GLUE_COMMIT_THREADS = 4
 
@@ -481,9 +495,11 @@ class BackgroundCommits(Generic[T]):
     see; it lets the engine's next write run during a commit's manifest and metadata writes, catalog
     round trips and SQLite's fsync. One thread for a SQLite catalog (it serialises writers anyway),
     :data:`GLUE_COMMIT_THREADS` for Glue (one table's commit does not wait for another's), none for a
-    ``memory://`` lake, whose in-memory SQLite database is not shared between threads. A commit's
-    error is raised to the job when its turn comes (at the latest when the block ends); the commits
-    already submitted are finished first either way.
+    ``memory://`` lake, whose in-memory SQLite database is not shared between threads. The thread
+    starts with :func:`prepare_commits` (the imports a commit needs), so make this after the job's
+    own reads of the tables: two threads importing modules that import each other can meet a
+    half-made module. A commit's error is raised to the job when its turn comes (at the latest when
+    the block ends); the commits already submitted are finished first either way.
 
     Written here because ``concurrent.futures`` runs the work but does not keep the job's catalog
     (a context variable, see :func:`~cinelake.tables.catalog.held_open`) nor the order of reports."""
@@ -496,6 +512,8 @@ class BackgroundCommits(Generic[T]):
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="commit") if workers else None
         self._done = done
         self._pending: collections.deque[Future[T]] = collections.deque()
+        if self._pool is not None:  # not waited for: a commit that needs these imports them anyway
+            self._pool.submit(prepare_commits, lake)
 
     def submit(self, work: Callable[[], T]) -> None:
         """Run ``work`` (a commit) in the background; report the commits already finished."""

@@ -96,6 +96,11 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
     say = progress or (lambda _message: None)
     con = connect(lake)
     counts: dict[str, int] = {}
+
+    def committed(done: tables.Commit) -> None:
+        counts[done.table] = done.total
+        say(f"{done.table}: {done.total:,} rows")
+
     try:
         movies = _trusted(lake, Origin.TMDB, "Movies")
         series = _trusted(lake, Origin.TMDB, "Series")
@@ -121,12 +126,8 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
             _local_titles(con, lake)
             namekey.register(con, refined_sql.KEYED_TEXTS)
             stood = _collection_day(con)
-
-            def committed(done: tables.Commit) -> None:
-                counts[done.table] = done.total
-                say(f"{done.table}: {done.total:,} rows")
-
-            # Each table's commit runs while the next table is written.
+            # Each table's commit runs while the next table is written (made here, after the reads and
+            # the imports they need: the commit thread's own imports never run beside them).
             with tables.BackgroundCommits(lake, committed) as commits:
                 for name, query in refined_sql.TABLES.items():
                     table = refined_table(name)
