@@ -250,9 +250,9 @@ def commit_files(
     """
     from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError, ValidationException
 
-    counted = [(rel, _rows(lake, rel)) for rel in files]
-    kept = [rel for rel, rows in counted if rows > 0]
-    schema_from = kept[0] if kept else (files[0] if files else None)
+    footers = [_footer(lake, rel) for rel in files]  # each file's footer read once, here
+    kept = [footer for footer in footers if footer.rows > 0]
+    schema_from = kept[0] if kept else (footers[0] if footers else None)
     found = load(lake, table, backend)  # loaded once: the commit below works on this version
     first = found is None and not lake.exists(f"{table.rel}/metadata")
     legacy = _legacy_files(lake, table, files) if first and _written_before_iceberg(lake) else []
@@ -269,9 +269,9 @@ def commit_files(
             last = exc
             found = load(lake, table, backend)
             continue
-        for rel, rows in counted:
-            if rows == 0:
-                lake.delete(rel)  # its columns made the table; an empty file is no data
+        for footer in footers:
+            if footer.rows == 0:
+                lake.delete(footer.rel)  # its columns made the table; an empty file is no data
         for rel in legacy:
             lake.delete(rel)  # the folder's plain Parquet of before, now replaced by the table
         return done
@@ -316,11 +316,63 @@ def _legacy_files(lake: Lake, table: TableDef, files: Sequence[str]) -> list[str
     ]
 
 
-def _rows(lake: Lake, rel: str) -> int:
+@dataclass(frozen=True)
+class _Footer:
+    """A Parquet file an engine wrote: its lake path, footer (``pyarrow.parquet.FileMetaData``) and size."""
+
+    rel: str
+    metadata: Any
+    size: int
+
+    @property
+    def rows(self) -> int:
+        return int(self.metadata.num_rows)
+
+
+def _footer(lake: Lake, rel: str) -> _Footer:
     import pyarrow.parquet as pq
 
     with lake.open_read(rel) as handle:
-        return int(pq.ParquetFile(handle).metadata.num_rows)
+        metadata = pq.read_metadata(handle)
+        size = handle.seek(0, os.SEEK_END)
+    return _Footer(rel, metadata, int(size))
+
+
+def _data_file(lake: Lake, metadata: Any, footer: _Footer, checked: list[pa.Schema]) -> Any:
+    """The Iceberg data file of ``footer``'s file for a table of ``metadata``: what pyiceberg's
+    ``parquet_file_to_data_file`` makes, from the footer the commit already read (it reads it again
+    and asks the file's size: two more requests a file on S3), its columns checked against the
+    table's once per distinct file schema (``checked``) instead of once per file."""
+    from pyiceberg.io.pyarrow import (
+        _check_pyarrow_schema_compatible,
+        compute_statistics_plan,
+        data_file_statistics_from_parquet_metadata,
+        parquet_path_to_id_mapping,
+    )
+    from pyiceberg.manifest import DataFile, DataFileContent, FileFormat
+
+    schema = metadata.schema()
+    arrow = footer.metadata.schema.to_arrow_schema()
+    if not any(arrow.equals(seen) for seen in checked):
+        _check_pyarrow_schema_compatible(schema, arrow, format_version=metadata.format_version)
+        checked.append(arrow)
+    statistics = data_file_statistics_from_parquet_metadata(
+        parquet_metadata=footer.metadata,
+        stats_columns=compute_statistics_plan(schema, metadata.properties),
+        parquet_column_mapping=parquet_path_to_id_mapping(schema),
+    )
+    return DataFile.from_args(
+        content=DataFileContent.DATA,
+        file_path=location(lake, footer.rel),
+        file_format=FileFormat.PARQUET,
+        partition=statistics.partition(metadata.spec(), schema),
+        file_size_in_bytes=footer.size,
+        sort_order_id=None,
+        spec_id=metadata.default_spec_id,
+        equality_ids=None,
+        key_metadata=None,
+        **statistics.to_serialized_dict(),
+    )
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:
@@ -340,15 +392,12 @@ def _nullable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, loose(f.type), nullable=True) for f in schema])
 
 
-def _file_schema(lake: Lake, rel: str) -> pa.Schema:
-    import pyarrow.parquet as pq
-
-    with lake.open_read(rel) as handle:
-        return _nullable(pq.read_schema(handle).remove_metadata())
+def _file_schema(footer: _Footer) -> pa.Schema:
+    return _nullable(footer.metadata.schema.to_arrow_schema().remove_metadata())
 
 
 def _table(
-    lake: Lake, table: TableDef, schema_from: str | None, backend: str | None, found: Table | None
+    lake: Lake, table: TableDef, schema_from: _Footer | None, backend: str | None, found: Table | None
 ) -> Table | CreateTableTransaction | None:
     """The table (``found``: as just loaded), evolved (new columns added by name) to hold
     ``schema_from``'s columns; for a new table, the transaction that creates it, so that its creation
@@ -361,7 +410,7 @@ def _table(
 
     if schema_from is None:
         return found
-    arrow = _file_schema(lake, schema_from)
+    arrow = _file_schema(schema_from)
     if found is None:
         schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(arrow))
         spec = PartitionSpec()
@@ -400,13 +449,12 @@ def _commit(
     lake: Lake,
     target: Table | CreateTableTransaction,
     table: TableDef,
-    files: Sequence[str],
+    files: Sequence[_Footer],
     replace: Replace,
     sources: Mapping[str, str] | None,
     properties: Mapping[str, str] | None,
     day: date | None,
 ) -> Commit:
-    from pyiceberg.io.pyarrow import parquet_file_to_data_file
     from pyiceberg.table import CreateTableTransaction
 
     tx: Transaction
@@ -428,7 +476,8 @@ def _commit(
     old = [] if creating else _replaced(iceberg, table, replace)
     with tx:
         metadata = tx.table_metadata  # a new table's is computed afresh at each access
-        data_files = [parquet_file_to_data_file(iceberg.io, metadata, location(lake, rel)) for rel in files]
+        checked: list[pa.Schema] = []
+        data_files = [_data_file(lake, metadata, footer, checked) for footer in files]
         unchanged = not data_files and not old and not sources
         if unchanged and not creating and iceberg.current_snapshot() is not None:
             return Commit(table.name, None)
