@@ -117,6 +117,7 @@ def files_only_child(job: str, lake: str) -> None:
     from cinelake.tables import store
 
     store.commit_files = files_only  # type: ignore[assignment]
+    store.prepare_commits = lambda _lake: None  # nor the imports a commit needs
     cli.main(["transform", job, "--lake", lake, "--engine", "duckdb", "--catalog", "none"])
 
 

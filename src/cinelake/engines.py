@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cinelake.errors import UsageError
 from cinelake.lake.store import Lake
+from cinelake.tables.catalog import held_open
 
 if TYPE_CHECKING:
     from cinelake.tables.results import RawToTrustedResult, RefinedResult
@@ -49,13 +50,14 @@ def raw_to_trusted(
 ) -> RawToTrustedResult:
     """Turn every Raw day (or only ``day``) not yet in Trusted into ``dt`` partitions of Parquet, then
     update the catalog when the lake has one (``catalog``: local, glue or none)."""
-    if check_engine(engine) == "spark":
-        from cinelake.spark.raw_to_trusted import raw_to_trusted as on_spark
+    with held_open():  # one catalog for the job's loads and commits
+        if check_engine(engine) == "spark":
+            from cinelake.spark.raw_to_trusted import raw_to_trusted as on_spark
 
-        return on_spark(lake, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
-    from cinelake.transform.duck_trusted import run
+            return on_spark(lake, day=day, force=force, spark=spark, progress=progress, catalog=catalog)
+        from cinelake.transform.duck_trusted import run
 
-    return run(lake, day=day, force=force, progress=progress, catalog=catalog)
+        return run(lake, day=day, force=force, progress=progress, catalog=catalog)
 
 
 def trusted_to_refined(
@@ -68,10 +70,11 @@ def trusted_to_refined(
 ) -> RefinedResult:
     """Rebuild the Refined star schema from Trusted (each title's most recent ``dt`` wins), then
     update the catalog when the lake has one."""
-    if check_engine(engine) == "spark":
-        from cinelake.spark.trusted_to_refined import trusted_to_refined as on_spark
+    with held_open():
+        if check_engine(engine) == "spark":
+            from cinelake.spark.trusted_to_refined import trusted_to_refined as on_spark
 
-        return on_spark(lake, spark=spark, progress=progress, catalog=catalog)
-    from cinelake.transform.duck_refined import run
+            return on_spark(lake, spark=spark, progress=progress, catalog=catalog)
+        from cinelake.transform.duck_refined import run
 
-    return run(lake, progress=progress, catalog=catalog)
+        return run(lake, progress=progress, catalog=catalog)

@@ -54,6 +54,13 @@ LOCKS_FOLDER = "_locks"
 REPORTS_FOLDER = "_reports"
 
 
+def is_iceberg_metadata(path: str) -> bool:
+    """An Iceberg metadata file (table metadata, manifest list or manifest, in a table's ``metadata``
+    folder): written once under a fresh name and never changed."""
+    folder, _, name = path.rpartition("/")
+    return folder.endswith("/metadata") and (name.endswith(".metadata.json") or name.endswith(".avro"))
+
+
 def _segment(value: str, what: str) -> str:
     if not _SEGMENT.match(value):
         raise LakePathError(f"invalid {what} {value!r}: letters, digits, '_' or '-', starting with a letter")

@@ -21,14 +21,10 @@ from typing import Any
 
 from s3fs import S3FileSystem
 
+from cinelake.lake.layout import is_iceberg_metadata
+
 KEPT_MAX = 20_000
 """At most this many metadata files are remembered (a few hundred bytes each); then it starts over."""
-
-
-def is_iceberg_metadata(path: str) -> bool:
-    """An Iceberg metadata file (table metadata, manifest list or manifest): immutable once written."""
-    folder, _, name = path.rpartition("/")
-    return folder.endswith("/metadata") and (name.endswith(".metadata.json") or name.endswith(".avro"))
 
 
 class LakeS3FileSystem(S3FileSystem):

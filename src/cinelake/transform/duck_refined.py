@@ -18,7 +18,6 @@ from cinelake.lake.store import Lake
 from cinelake.tables import store as tables
 from cinelake.tables.datasets import DATASETS
 from cinelake.tables.raw_schemas import LOCAL_MOVIES_DDL, LOCAL_SERIES_DDL, TMDB_MOVIE_DDL, TMDB_SERIES_DDL
-from cinelake.tables.reading import load_iceberg, scan_sql
 from cinelake.tables.registry import TableDef, refined_table, trusted_table
 from cinelake.tables.results import RefinedResult
 from cinelake.transform import namekey, refined_sql, trusted_sql
@@ -27,23 +26,28 @@ from cinelake.transform.duck import connect, duck_errors, sql_list, sql_string
 Progress = Callable[[str], None]
 
 
-def _trusted(con: object, lake: Lake, origin: Origin, spec: str) -> str | None:
+def _trusted(lake: Lake, origin: Origin, spec: str) -> str | None:
     """A Trusted table's current snapshot as a DuckDB relation, or None when it holds no rows: the
-    Parquet files pyiceberg plans for it, or (when Athena's UPDATE or MERGE left delete files to
-    apply) ``iceberg_scan``, whose extension the transform's Lambda bundle does without otherwise."""
-    import duckdb
+    Parquet files pyiceberg plans for it, less the rows its position-delete files name (Athena's
+    UPDATE, DELETE and MERGE write them).
 
-    assert isinstance(con, duckdb.DuckDBPyConnection)
+    The deletes are applied here, by file and row number, rather than by DuckDB's ``iceberg_scan``:
+    its extension (62 MB with avro's) does not fit in the transform's Lambda bundle beside pyarrow."""
     dataset = next(d for d in DATASETS if d.origin == origin and d.spec == spec)
     table = tables.load(lake, trusted_table(dataset))
     if table is None or not tables.total_rows(table):
         return None
-    planned = list(table.scan().plan_files())
-    if any(task.delete_files for task in planned):
-        load_iceberg(con)
-        return scan_sql(table)
-    files = [task.file.file_path for task in planned]
-    return f"read_parquet({sql_list(files)}, union_by_name = true)"
+    data, deletes = tables.planned_files(table)
+    if not deletes:
+        return f"read_parquet({sql_list(data)}, union_by_name = true)"
+    # DuckDB names a local file without the ``file://`` Iceberg records: both sides compared without.
+    return (
+        "(SELECT * EXCLUDE (filename, file_row_number) FROM "
+        f"read_parquet({sql_list(data)}, union_by_name = true, filename = true, file_row_number = true) "
+        f"AS kept WHERE NOT EXISTS (SELECT 1 FROM read_parquet({sql_list(deletes)}) AS deleted "
+        "WHERE deleted.pos = kept.file_row_number AND regexp_replace(deleted.file_path, '^file://', '') "
+        "= regexp_replace(kept.filename, '^file://', '')))"
+    )
 
 
 def _empty_trusted(con: object, name: str, ddl: str, query: Callable[[str], str]) -> None:
@@ -78,7 +82,7 @@ def _local_titles(con: object, lake: Lake) -> None:
     assert isinstance(con, duckdb.DuckDBPyConnection)
     for name, spec, ddl in (("movies", "Movies", LOCAL_MOVIES_DDL), ("series", "Series", LOCAL_SERIES_DDL)):
         view = f"trusted_local_{name}"
-        found = _trusted(con, lake, Origin.LOCAL, spec)
+        found = _trusted(lake, Origin.LOCAL, spec)
         if found:
             con.execute(f"CREATE TEMP VIEW {view} AS SELECT * FROM {found}")
         else:
@@ -92,9 +96,14 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
     say = progress or (lambda _message: None)
     con = connect(lake)
     counts: dict[str, int] = {}
+
+    def committed(done: tables.Commit) -> None:
+        counts[done.table] = done.total
+        say(f"{done.table}: {done.total:,} rows")
+
     try:
-        movies = _trusted(con, lake, Origin.TMDB, "Movies")
-        series = _trusted(con, lake, Origin.TMDB, "Series")
+        movies = _trusted(lake, Origin.TMDB, "Movies")
+        series = _trusted(lake, Origin.TMDB, "Series")
         if not (movies or series):
             raise UsageError(
                 f"no Trusted TMDB movies in {lake.url} ({layout.trusted_dir(Origin.TMDB, 'Movies')}) nor "
@@ -117,9 +126,13 @@ def run(lake: Lake, *, progress: Progress | None, catalog: str) -> RefinedResult
             _local_titles(con, lake)
             namekey.register(con, refined_sql.KEYED_TEXTS)
             stood = _collection_day(con)
-            for name, query in refined_sql.TABLES.items():
-                counts[name] = _write_table(con, lake, refined_table(name), query, stood)
-                say(f"{name}: {counts[name]:,} rows")
+            # Each table's commit runs while the next table is written (made here, after the reads and
+            # the imports they need: the commit thread's own imports never run beside them).
+            with tables.BackgroundCommits(lake, committed) as commits:
+                for name, query in refined_sql.TABLES.items():
+                    table = refined_table(name)
+                    files = _write_table(con, lake, table, query)
+                    commits.submit(functools.partial(tables.commit_rebuilt, lake, table, files, day=stood))
     finally:
         con.close()
     result = RefinedResult({layout.refined_table(name): rows for name, rows in counts.items()})
@@ -138,8 +151,8 @@ def _collection_day(con: object) -> date | None:
     return found[0] if found and found[0] else None
 
 
-def _write_table(con: object, lake: Lake, table: TableDef, query: str, day: date | None) -> int:
-    """Write one table's rows to Parquet and commit them as its new snapshot; returns its rows."""
+def _write_table(con: object, lake: Lake, table: TableDef, query: str) -> list[str]:
+    """Write one table's rows to Parquet in its folder, to be committed; returns the files."""
     import duckdb
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
@@ -158,10 +171,4 @@ def _write_table(con: object, lake: Lake, table: TableDef, query: str, day: date
         con.execute(
             f"COPY ({query}) TO {sql_string(f'{staged}/part-00000-{token}.parquet')} (FORMAT parquet)"
         )
-    files = tables.place(lake, table, staged)
-    if table.partition:
-        days = [f.split(f"/{table.partition}=", 1)[1].split("/", 1)[0] for f in files]
-        done = tables.commit_files(lake, table, files, replace=sorted(set(days)), day=day)
-    else:
-        done = tables.commit_files(lake, table, files, replace="all", day=day)
-    return done.total
+    return tables.place(lake, table, staged)

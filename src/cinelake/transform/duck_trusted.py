@@ -21,7 +21,7 @@ from cinelake.lake.layout import Format, Zone
 from cinelake.lake.store import Lake
 from cinelake.tables import store as tables
 from cinelake.tables.datasets import RawDay, TrustedDataset
-from cinelake.tables.plan import commit_days, plan_all
+from cinelake.tables.plan import committing_days, plan_all
 from cinelake.tables.raw_schemas import (
     LOCAL_MOVIES_COLUMNS,
     LOCAL_SERIES_COLUMNS,
@@ -183,16 +183,13 @@ def run(
 
     con = connect(store)
     try:
-        for dataset, todo in pending:
-            days = ", ".join(r.day.isoformat() for r in todo)
-            say(f"{dataset.name}: {len(todo)} day(s) ({days})")
-            with duck_errors(f"raw-to-trusted ({dataset.name})"):
-                input_rows, staged = transform_dataset(con, store, dataset, todo)
-            files = tables.place(store, trusted_table(dataset), staged)
-            written = commit_days(store, dataset, todo, files, input_rows)
-            result.partitions.extend(written)
-            rows = sum(p.rows for p in written)
-            say(f"{dataset.name}: {rows:,} rows committed to {trusted_table(dataset).name}")
+        with committing_days(store, result, say) as commit:
+            for dataset, todo in pending:
+                days = ", ".join(r.day.isoformat() for r in todo)
+                say(f"{dataset.name}: {len(todo)} day(s) ({days})")
+                with duck_errors(f"raw-to-trusted ({dataset.name})"):
+                    input_rows, staged = transform_dataset(con, store, dataset, todo)
+                commit(dataset, todo, tables.place(store, trusted_table(dataset), staged), input_rows)
     finally:
         con.close()
     result.catalog_updated = True
