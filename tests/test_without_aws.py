@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cinelake.cli import main
+from cinelake.config import get_settings
 from cinelake.errors import AWS_INSTALL_HINT, AwsNotInstalledError
 from cinelake.lake.store import Lake
 
@@ -56,8 +57,12 @@ def test_a_command_that_needs_aws_names_the_extra(
     for var in ("TMDB_READ_ACCESS_TOKEN", "TMDB_API_KEY", "TMDB_SSM_PARAMETER"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TMDB_SECRET_ID", "cinelake/tmdb")
-    with pytest.raises(SystemExit) as exited:
-        main([a.format(tmp=tmp_path) for a in argv])
+    get_settings.cache_clear()  # settings an earlier test of this process read are not these
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main([a.format(tmp=tmp_path) for a in argv])
+    finally:
+        get_settings.cache_clear()
     assert exited.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
