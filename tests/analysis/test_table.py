@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
@@ -242,3 +243,20 @@ def test_the_chart_sample_is_evenly_spaced() -> None:
     assert chart_sample(10, 5) == [0, 2, 4, 6, 8]
     assert chart_sample(7, 3) == [0, 2, 4]
     assert chart_sample(7, 0) == []
+
+
+@pytest.mark.parametrize("kind", [FILMS, SERIES], ids=lambda k: k.key)
+def test_without_pyarrow_the_table_is_the_same(
+    fixtures: dict[str, list[Record]], kind: TitleKind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's and the dashboard's Lambda bundles carry no pyarrow: the table is then made from
+    list parameters, with the same columns, types and rows as through Arrow."""
+    rows = fixtures[kind.key]
+    through_arrow = TitleTable.of(kind, rows)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # an import of pyarrow now fails
+    without = TitleTable.of(kind, rows)
+    for sql in ("SELECT column_name, column_type FROM (DESCRIBE titles)", "SELECT * FROM titles ORDER BY 1"):
+        assert without.database.execute(sql).fetchall() == through_arrow.database.execute(sql).fetchall()
+    assert len(without) == len({r.tmdb_id for r in rows})
+    asked = {"genres": ("Comedy",), "top": 3, "rank_by": "vote_average", "min_votes": 0}
+    assert analyze(kind, without, **asked).to_dict() == analyze(kind, through_arrow, **asked).to_dict()
