@@ -311,13 +311,17 @@ def _compile(target: Path, interpreter: str) -> None:
         raise PackageError(f"bytecode compilation failed: {lines[-1] if lines else proc.returncode}")
 
 
+# zlib's default level: on the bundles' libraries level 9 took 3.3 times as long for a zip 0.5% smaller.
+ZIP_LEVEL = 6
+
+
 def _zip_folder(folder: Path, zip_path: Path) -> tuple[int, int]:
     """Zip ``folder`` reproducibly; returns (file count, unzipped bytes)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     total = 0
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = zip_path.with_name(f".{zip_path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for path in files:
             info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_ZIP_TIME)
             mode = 0o755 if os.access(path, os.X_OK) else 0o644
@@ -325,7 +329,7 @@ def _zip_folder(folder: Path, zip_path: Path) -> tuple[int, int]:
             info.compress_type = zipfile.ZIP_DEFLATED
             data = path.read_bytes()
             total += len(data)
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, data, compresslevel=ZIP_LEVEL)
     os.replace(tmp, zip_path)
     return len(files), total
 
