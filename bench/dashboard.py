@@ -36,6 +36,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+# The test suite's lake writer and dashboard process are reused: the repository's root on the path
+# lets `python bench/dashboard.py` find them from any folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync",
