@@ -91,7 +91,8 @@ checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -f $(CHECKOV_VENV)/template-dashboard.yaml --framework cloudformation --skip-download --compact --quiet
 
 # Four workers on two cores: much of the suite waits on servers, subprocesses and rate limits (on a
-# fresh clone pytest took 8 min 34 s and 9 min 6 s with four, 9 min 14 s with three).
+# fresh clone an earlier suite's pytest took 8 min 34 s and 9 min 6 s with four, 9 min 14 s with
+# three; the current suite 7 min 55 s with four).
 PYTEST_WORKERS ?= 4
 pytest: $(DEV_STAMP)
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
