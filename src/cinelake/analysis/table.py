@@ -1,12 +1,12 @@
-"""The titles of one kind as an Arrow table, and each group of an answer selected, ranked and counted
-in DuckDB over it: only the best, the worst and the titles a chart draws come back as records.
+"""The titles of one kind as a table of an in-memory DuckDB, and each group of an answer selected,
+ranked and counted there: only the best, the worst and the titles a chart draws come back as records.
 
 Over a million titles, selecting and ranking in Python took seconds a view (a record and a comparison
 per title); in DuckDB the same selection, the ``ORDER BY ... LIMIT`` of the best and the worst and the
 average ranks of the Spearman correlations take a fraction of that. The numbers are the same to the
-last digit as the Python definition they replace: the ranks are exact (halves), their Pearson
-coefficient is :func:`cinelake.analysis.stats.pearson` (exactly rounded sums) over them, and the
-figures of the best and the worst are computed from their records.
+last digit as the Python definition they replace: the ranks are exact (halves), DuckDB sums their
+squares and products as integers and :func:`cinelake.analysis.stats.rank_correlation` divides them,
+rounded once; the figures of the best and the worst are computed from their records.
 
 Every value bound into the SQL is a parameter; the text holds only the kind's declared field names.
 """

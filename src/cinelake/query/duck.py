@@ -141,13 +141,6 @@ def words_of(sql: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", strip_comments(sql))}
 
 
-def tables_named_in(sql: str, tables: list[Table]) -> list[Table]:
-    """The tables a statement names; all of them when it names none (``SHOW TABLES``...)."""
-    words = words_of(sql)
-    named = [t for t in tables if t.name.lower() in words]
-    return named or tables
-
-
 def connect(
     lake: Lake,
     *,
