@@ -113,3 +113,28 @@ def test_the_sentence_check_sees_a_break_the_source_put_there() -> None:
     page = " Eligible: budget >= 1,000 and revenue >= 1,000 (smaller\n is\n TMDB's 'unknown').\n"
     assert len(_broken_sentences(page, 80)) == 2  # "(smaller" / "is", and "is" / "TMDB's"
     assert _broken_sentences(" A whole sentence the terminal wrapped\n at its edge.\n", 40) == []
+
+
+def test_a_command_process_exits_without_the_last_collection() -> None:
+    """``main`` registers :func:`gc.freeze` as the process's last exit handler (it ran after every
+    handler registered after it, and the interpreter's final collection then skips the frozen
+    objects); a handler registered before ``main`` runs after it and sees the objects frozen."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import atexit, gc, sys
+
+        atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0, flush=True))
+        from cinelake.cli import main
+
+        try:
+            main(["--version"])
+        except SystemExit:
+            pass
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "frozen True", done.stdout
