@@ -161,3 +161,32 @@ def test_report_kind_answers_what_the_lake_holds(
     code, _, err = run(capsys, "report", "--lake", str(tmp_path / "nothing"), "--out", str(out))
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "holds neither films nor series to report on" in err
+
+
+def test_analyze_both_on_a_lake_of_series_alone_answers_the_series(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``analyze`` (--kind both) on a lake ``pipeline --kind series`` made, from Raw and from Refined
+    (whose film tables are there, empty): the series' answer as ``--kind series`` gives it and a line
+    saying the lake holds no films, not the films' error; ``--kind movies`` on Raw alone still stops
+    in one line."""
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
+    from tests.analysis.test_series import _write_raw_series
+
+    shows = Lake(str(tmp_path / "series-only"))
+    _write_raw_series(shows)
+    for zone in ("Raw", "Refined"):
+        if zone == "Refined":
+            raw_to_trusted(shows, engine="duckdb", catalog="none")
+            trusted_to_refined(shows, engine="duckdb", catalog="none")
+        code, out, err = run(capsys, "analyze", "--lake", shows.url, "--format", "json")
+        assert code == 0, (zone, err)
+        code, alone, err = run(capsys, "analyze", "--lake", shows.url, "--format", "json", "--kind", "series")
+        assert code == 0, (zone, err)
+        assert json.loads(out) == json.loads(alone), zone
+        code, out, err = run(capsys, "analyze", "--lake", shows.url)
+        assert code == 0, (zone, err)
+        assert "the lake holds no TMDB films" in out and "Comedy" in out, zone
+        if zone == "Raw":  # no film anywhere: the films' error (with Refined: an answer of no films)
+            code, _, err = run(capsys, "analyze", "--lake", shows.url, "--kind", "movies")
+            assert code == 2 and len(err.strip().splitlines()) == 1, err

@@ -192,6 +192,25 @@ def _answer_if_held(
     return found, why_not
 
 
+def _films_and_series(lake: Lake, asked_for: tuple[Any, ...]) -> tuple[Analysis | None, Analysis | None]:
+    """``--kind both``: the films' answer, and the series' beside it when the lake holds series. A lake
+    without films but with series (``pipeline --kind series``) gets the series' answer alone; a lake
+    with neither gets the films' error, as before."""
+    from cinelake.analysis import FILMS, SERIES, NoAnalysisData
+
+    try:
+        films = _answer(lake, FILMS, *asked_for)
+    except NoAnalysisData:
+        series, _ = _answer_if_held(lake, SERIES, *asked_for)
+        if series is None:
+            raise
+        return None, series
+    series, _ = _answer_if_held(lake, SERIES, *asked_for)
+    if series is not None and films.source is not None and films.source.titles == 0:
+        return None, series  # the film tables are there (trusted-to-refined makes every table), empty
+    return films, series
+
+
 def analyze(
     lake: LakeOption = None,
     kind: KindOption = AnswerKind.BOTH,
@@ -249,21 +268,25 @@ def analyze(
     from cinelake.analysis import FILMS, SERIES
 
     asked_for = (chosen, top, min_votes, rank_by, engine.value)
-    analysis = _answer(store, FILMS, *asked_for) if kind is not AnswerKind.SERIES else None
-    series = None
+    analysis = series = None
     if kind is AnswerKind.SERIES:
         series = _answer(store, SERIES, *asked_for)
-    elif kind is AnswerKind.BOTH:  # beside the films: only when the lake holds series
-        series, _ = _answer_if_held(store, SERIES, *asked_for)
+    elif kind is AnswerKind.MOVIES:
+        analysis = _answer(store, FILMS, *asked_for)
+    else:  # both: the films, and beside them the series when the lake holds some
+        analysis, series = _films_and_series(store, asked_for)
     from cinelake.views.answers import (
         answer_document,
         print_answer,
+        print_no_films,
         print_no_series,
         print_vintage,
         write_answer_json,
     )
 
-    document = answer_document(analysis, series, kind.value)
+    # A lake of series alone answers --kind both as --kind series would.
+    shown = AnswerKind.SERIES if kind is AnswerKind.BOTH and analysis is None else kind
+    document = answer_document(analysis, series, shown.value)
     if out is not None:
         path = write_answer_json(document, out)
         err_console.print(f"wrote {path}", highlight=False)
@@ -274,6 +297,8 @@ def analyze(
         print_answer(console, analysis, notice=kind is AnswerKind.MOVIES)
     if kind is AnswerKind.BOTH and series is None:
         print_no_series(console)
+    if kind is AnswerKind.BOTH and analysis is None:
+        print_no_films(console)
     if series is not None:
         print_answer(console, series)
     if engine is QueryEngine.DUCKDB:

@@ -90,6 +90,11 @@ def print_no_series(console: Console) -> None:
     console.print(f"[dim]{TMDB_NOTICE}[/]")
 
 
+def print_no_films(console: Console) -> None:
+    """What ``--kind both`` says on a lake of series alone (after the series' answer)."""
+    console.print("[bold]films[/]: the lake holds no TMDB films (ingest them with `cinelake pipeline --csv`)")
+
+
 def print_vintage(console: Console, lake: Lake) -> None:
     """The line saying how old the lake's TMDB values are, when it came from the packaged snapshot."""
     from cinelake.analysis.freshness import data_vintage, vintage_sentence
