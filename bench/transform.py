@@ -22,6 +22,13 @@ tree (the JVM included):
 (c) a generated lake of ``--records`` TMDB records (the snapshot's real records repeated with new ids)
     over ``--days`` days: ``duckdb`` and ``files`` (Spark too with ``--spark-generated``).
     1,000,000 records is about 1.3 GB of JSON Lines; the default is smaller so the script is quick.
+
+The jobs run under the interpreter that runs the script, so it measures that environment. ``make
+test``'s venv has pandas (the tests' independent answers), which pyarrow imports whenever it is
+installed (0.2-0.4 s of each committing process); a user's install has none:
+
+    python -m venv /tmp/pv && /tmp/pv/bin/pip install '.[spark]' psutil
+    /tmp/pv/bin/python bench/transform.py --records 0 --repeat 3
 """
 
 from __future__ import annotations
