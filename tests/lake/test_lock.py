@@ -178,3 +178,44 @@ def test_held_renews_the_lease_while_the_block_runs_and_releases_it(local_lake: 
             LakeLock(local_lake, "job-e", path="Trusted/_locks/job-e.lock").acquire()
     assert not local_lake.exists("Trusted/_locks/job-e.lock")
     assert local_lake.list_files("Trusted") == []  # _locks is hidden
+
+
+@pytest.mark.integration
+def test_the_moto_stand_in_refuses_all_but_one_put_on_one_etag_as_s3_does(
+    s3_lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight PUTs at once, each ``If-Match`` on the same ETag: S3 lets exactly one through. moto
+    checked the precondition and then wrote with nothing between the two, so with its write slowed
+    (here by 50 ms) every one of them passed; ``tests/support/moto.py`` makes each write atomic with
+    its check, as the S3 lock's compare-and-swap needs (two holders of one lock were seen under load)."""
+    import threading
+
+    from moto.s3.models import S3Backend
+
+    path = "Raw/TMDB/_locks/cas.lock"
+    s3_lake.write_bytes(path, b"first")
+    found = s3_lake.read_versioned(path)
+    assert found is not None
+    etag = found[1]
+    slow_put = S3Backend.put_object
+
+    def slowed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)
+        return slow_put(self, *args, **kwargs)
+
+    monkeypatch.setattr(S3Backend, "put_object", slowed)
+    go = threading.Barrier(8)
+    won: list[str | None] = []
+
+    def put(n: int) -> None:
+        writer = Lake(s3_lake.url, s3_endpoint_url=os.environ["CINELAKE_S3_ENDPOINT_URL"])
+        go.wait()
+        won.append(writer.put_versioned(path, f"writer {n}".encode(), etag))
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(won) == 8
+    assert sum(version is not None for version in won) == 1, won
