@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +63,32 @@ def test_dates_and_counts_per_dataset(url: str, tmp_path: Path) -> None:
 
 def test_an_empty_lake_has_no_datasets(tmp_path: Path) -> None:
     assert freshness(Lake(str(tmp_path / "empty"))).datasets == ()
+
+
+def test_the_summary_gives_what_planning_the_files_gives(raw_lake: Lake) -> None:
+    """Every table the transforms commit: files, rows and ``dt`` days from the snapshot's summary (one
+    metadata read) equal those of the files pyiceberg plans (the manifests read), and Raw days that
+    became Trusted are the Trusted table's days."""
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
+    from cinelake.tables.reading import existing_tables, snapshot_facts
+
+    raw_to_trusted(raw_lake, engine="duckdb", catalog="none")
+    trusted_to_refined(raw_lake, engine="duckdb", catalog="none")
+    tables = existing_tables(raw_lake)
+    assert len(tables) > 20
+    for table, iceberg in tables:
+        planned = [task.file for task in iceberg.scan().plan_files()]
+        epoch = date(1970, 1, 1)  # Iceberg keeps a date partition as days since the epoch
+        days = (
+            sorted({(epoch + timedelta(days=f.partition[0])).isoformat() for f in planned})
+            if table.partition == "dt"
+            else []
+        )
+        want = (len(planned), sum(int(f.record_count) for f in planned), tuple(days))
+        summary = iceberg.current_snapshot().summary.additional_properties  # type: ignore[union-attr]
+        assert "total-records" in summary, table.name
+        if table.partition == "dt":
+            assert "cinelake.raw-sources" in summary, table.name
+        assert snapshot_facts(raw_lake, table) == want, table.name
+    trusted = {d.dataset: d for d in freshness(raw_lake).datasets}["Trusted/TMDB/PARQUET/Movies"]
+    assert trusted.dates and trusted.records

@@ -120,16 +120,14 @@ def _raw_dataset(lake: Lake, folder: str, fmt: Format) -> DatasetFreshness:
 
 
 def _parquet_dataset(lake: Lake, folder: str, zone: Zone) -> DatasetFreshness:
-    from cinelake.tables.reading import snapshot_files
+    from cinelake.tables.reading import snapshot_facts
     from cinelake.tables.registry import ALL_TABLES
 
     table = next((t for t in ALL_TABLES if t.rel == folder), None)
-    current = snapshot_files(lake, table) if table is not None else None
+    current = snapshot_facts(lake, table) if table is not None else None
     if current is not None:
-        days = {m[1] for path, _ in current if (m := _DT.search(path))}
-        return DatasetFreshness(
-            zone.value, folder, tuple(sorted(days)), len(current), sum(rows for _, rows in current)
-        )
+        files, rows, days = current
+        return DatasetFreshness(zone.value, folder, days, files, rows)
     dates: set[str] = set()
     files = 0
     records: int | None = 0
