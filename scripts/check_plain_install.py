@@ -13,6 +13,7 @@ missing import, exit 1; the venv is deleted afterwards.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,13 +62,29 @@ def run(args: list[str], what: str) -> None:
         sys.exit(f"error: {what} failed: {lines[-1] if lines else done.returncode}")
 
 
+def working_tree(to: Path) -> Path:
+    """A copy of the working tree's files, tracked or new, without what git ignores: setuptools builds
+    in the source's ``build/`` folder, and one a developer's earlier build left there put modules
+    deleted since into the wheel (their imports then failed here, and nowhere else)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for rel in filter(None, listed):
+        if (ROOT / rel).is_file():
+            (to / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, to / rel)
+    return to
+
+
 def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cinelake-plain-") as tmp:
         wheels, venv = Path(tmp) / "wheels", Path(tmp) / "venv"
         print("== building the wheel of the working tree", flush=True)
+        source = working_tree(Path(tmp) / "source")
         run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(source)],
             "pip wheel",
         )
         wheel = next(wheels.glob("cinelake-*.whl"))

@@ -1,12 +1,13 @@
 """The daily pipeline's catalog step: cinelake's own crawler writing the Glue Data Catalog.
 
-``cinelake.aws.catalog_step.handler`` with ``{"zones": ["Raw"]}`` (after the ingestion) or
-``{"zones": ["Trusted", "Refined"]}`` (after the transforms) runs what ``cinelake catalog crawl
---backend glue --zone <zone>`` runs, into the database ``CINELAKE_CATALOG_DATABASE``: the same table
-names (``raw_tmdb_movies``, ``fact_movie``...), columns and partitions as a local catalog, so the
-Athena queries of docs/catalog.md run unchanged. It is the only writer of that database. The crawl is
-incremental: a partition whose files did not change is not read again, so a rerun of the day changes
-nothing.
+``cinelake.aws.catalog_step.handler`` with ``{"zones": ["Raw"]}`` (after the ingestion) runs what
+``cinelake catalog crawl --backend glue --zone Raw`` runs, into the database
+``CINELAKE_CATALOG_DATABASE``: the same table names (``raw_tmdb_movies``...), columns and partitions
+as a local catalog, so the Athena queries of docs/catalog.md run unchanged. It is the only writer of
+the Raw tables there; the Trusted and Refined tables are Iceberg tables the transforms commit to Glue
+themselves, so the state machine crawls Raw alone (the step still takes any zone, for a lake whose
+tables predate Iceberg). The crawl is incremental: a partition whose files did not change is not
+read again, so a rerun of the day changes nothing.
 """
 
 from __future__ import annotations
