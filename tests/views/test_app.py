@@ -139,4 +139,4 @@ def test_the_rows_are_read_again_after_the_refresh_time(tmp_path: Path) -> None:
     write_refined(lake, [*hand_checked_movies(), added], date(2026, 11, 27))
     assert fresh.answer(view).genres["Comedy"].eligible == before + 1
     assert kept.answer(view).genres["Comedy"].eligible == before
-    assert fresh.loaded("movies").source.snapshot == "2026-11-27"
+    assert fresh.source("movies").snapshot == "2026-11-27"

@@ -99,7 +99,7 @@ def create_app(
                 facts = answers.freshness()
             except CinelakeError as exc:  # the answer is there; the dataset dates are a detail
                 log.warning("freshness not read: %s", _one_line(exc))
-            freshness = render.freshness_line(answers.loaded(view.kind).source, facts)
+            freshness = render.freshness_line(answers.source(view.kind), facts)
             genres, ranks = answers.genres(view.kind), answers.rank_keys(view.kind)
             return render.dashboard_page(view, genres, content, charts, freshness, ranks)
 

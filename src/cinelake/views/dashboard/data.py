@@ -9,7 +9,6 @@ a lake updated by the daily run shows its new day.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import OrderedDict
@@ -20,8 +19,8 @@ from typing import Any, Generic, TypeVar
 from cinelake.analysis.compute import analyze
 from cinelake.analysis.freshness import Freshness, freshness
 from cinelake.analysis.kinds import kind_of
-from cinelake.analysis.loader import Loaded, NoAnalysisData, check_engine, load_with
-from cinelake.analysis.model import Analysis
+from cinelake.analysis.loader import NoAnalysisData, check_engine, load_with
+from cinelake.analysis.model import Analysis, Source
 from cinelake.analysis.table import TitleTable
 from cinelake.analysis.titles import TitleDetails, title_details
 from cinelake.attribution import TMDB_NOTICE
@@ -69,6 +68,18 @@ class _Memo(Generic[T]):
         return None if cached is None else cached.at
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One read of a kind's rows, kept as what the views need: the rows' table (the titles in DuckDB),
+    the genre names the lake knows and where the rows came from. The rows themselves are dropped once
+    the table holds them: on a million films they were about a gigabyte of Python objects kept for
+    nothing between reads."""
+
+    table: TitleTable
+    known_genres: list[str]
+    source: Source
+
+
 class LakeAnswers:
     """The answers of one lake through one engine, for any view."""
 
@@ -76,23 +87,25 @@ class LakeAnswers:
         check_engine(engine)
         self.lake = lake
         self.engine = engine
-        self._rows: _Memo[Loaded[Any]] = _Memo(refresh_seconds)
+        self._reads: _Memo[_Read] = _Memo(refresh_seconds)
         self._titles: _Memo[TitleDetails] = _Memo(refresh_seconds)
         self._freshness: _Memo[Freshness] = _Memo(refresh_seconds)
         self._views: _Memo[Any] = _Memo(refresh_seconds, max_items=64)  # a view with charts: up to 1 MB
-        self._tables: _Memo[TitleTable] = _Memo(refresh_seconds)
 
-    def loaded(self, kind: str) -> Loaded[Any]:
-        return self._rows.get(
-            kind, lambda: _frozen(_lake_read(lambda: load_with(self.lake, kind_of(kind), engine=self.engine)))
-        )
+    def _read(self, kind: str) -> _Read:
+        def read() -> _Read:
+            loaded = _lake_read(lambda: load_with(self.lake, kind_of(kind), engine=self.engine))
+            return _Read(TitleTable.of(kind_of(kind), loaded.rows), loaded.known_genres, loaded.source)
+
+        return self._reads.get(kind, read)
+
+    def source(self, kind: str) -> Source:
+        """Where the titles of ``kind`` were read from (zone, files or tables, snapshot)."""
+        return self._read(kind).source
 
     def table(self, kind: str) -> TitleTable:
-        """The rows of ``kind`` as the analysis' table, built once a read of the rows."""
-        self.loaded(kind)  # read first: the table is kept under the read's time
-        return self._tables.get(
-            (kind, self._rows.age(kind)), lambda: TitleTable.of(kind_of(kind), self.loaded(kind).rows)
-        )
+        """The titles of ``kind`` as the analysis' table, built once a read of the rows."""
+        return self._read(kind).table
 
     def genres(self, kind: str) -> list[str]:
         """The genres the lake's titles of ``kind`` carry, sorted."""
@@ -107,7 +120,7 @@ class LakeAnswers:
     def answer(self, view: ViewParams, *, chart_points: int | None = None) -> Analysis:
         """The analysis of ``view``: one group of the view's genres, combined by its match; with
         ``chart_points``, each group's titles for the charts are at most that many."""
-        loaded = self.loaded(view.kind)
+        read = self._read(view.kind)
         common: dict[str, Any] = {
             "genres": view.genres,
             "top": view.n,
@@ -116,12 +129,12 @@ class LakeAnswers:
             "match": view.match,
             "year_from": view.year_from,
             "year_to": view.year_to,
-            "known_genres": loaded.known_genres,
-            "source": loaded.source,
+            "known_genres": read.known_genres,
+            "source": read.source,
             "notice": TMDB_NOTICE,
             "chart_points": chart_points,
         }
-        return analyze(kind_of(view.kind), self.table(view.kind), **common)
+        return analyze(kind_of(view.kind), read.table, **common)
 
     def rendered(
         self, view: ViewParams, render: Callable[[Analysis], T], *, chart_points: int | None = None
@@ -129,9 +142,9 @@ class LakeAnswers:
         """``render(answer)`` of ``view`` (its charts' titles at most ``chart_points``), kept for the
         next request of the same view (the controls go back and forth between a few views) until the
         rows are read again."""
-        self.loaded(view.kind)  # a refresh of the rows drops the views rendered from the old ones
+        self._read(view.kind)  # a refresh of the rows drops the views rendered from the old ones
         return self._views.get(
-            (view.query(), self._rows.age(view.kind)),
+            (view.query(), self._reads.age(view.kind)),
             lambda: render(self.answer(view, chart_points=chart_points)),
         )
 
@@ -143,16 +156,6 @@ class LakeAnswers:
 
     def freshness(self) -> Freshness:
         return self._freshness.get("lake", lambda: _lake_read(lambda: freshness(self.lake)))
-
-
-def _frozen(value: T) -> T:
-    """``value``, with every object alive now (the rows just read among them) moved out of the garbage
-    collector's reach (:func:`gc.freeze`). A lake's rows live until the next read and hold no cycles
-    (reference counting frees them); left in reach, each of the collector's full passes, which a view
-    over hundreds of thousands of titles triggers dozens of times, walks all of them again: on a
-    million films that was half of a view's time."""
-    gc.freeze()
-    return value
 
 
 def _lake_read(read: Callable[[], T]) -> T:
