@@ -190,3 +190,31 @@ def test_analyze_both_on_a_lake_of_series_alone_answers_the_series(
         if zone == "Raw":  # no film anywhere: the films' error (with Refined: an answer of no films)
             code, _, err = run(capsys, "analyze", "--lake", shows.url, "--kind", "movies")
             assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def test_report_and_analyze_load_each_table_from_the_catalog_once(
+    raw_lake: Lake, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answers ask whether the Refined tables exist, then make their views, and the report counts
+    every table: inside ``loads_kept`` each table is loaded from the catalog once (on S3 a load is a
+    Glue GetTable and a metadata read)."""
+    from collections import Counter
+
+    from cinelake.engines import raw_to_trusted, trusted_to_refined
+    from cinelake.tables import store
+
+    raw_to_trusted(raw_lake, engine="duckdb", catalog="none")
+    trusted_to_refined(raw_lake, engine="duckdb", catalog="none")
+    loads: Counter[str] = Counter()
+    load_now = store._load_now
+
+    def counted(lake: Lake, table: Any, backend: str | None = None) -> Any:
+        loads[table.name] += 1
+        return load_now(lake, table, backend)
+
+    monkeypatch.setattr(store, "_load_now", counted)
+    for argv in (("report", "--out", str(tmp_path / "reports")), ("analyze", "--format", "json")):
+        loads.clear()
+        code, _, err = run(capsys, *argv, "--lake", raw_lake.url)
+        assert code == 0, err
+        assert loads["fact_movie"] == 1 and max(loads.values()) == 1, (argv[0], loads)

@@ -148,3 +148,18 @@ def test_a_new_table_appears_with_its_first_snapshot_or_not_at_all(
     monkeypatch.undo()
     write_arrow(lake, TABLE, _day(3, DAY1), replace=["2026-11-25"])
     assert _rows(lake) == {"2026-11-25": 3}
+
+
+def test_inside_loads_kept_a_reader_loads_once_and_a_commit_still_sees_the_table_now(tmp_path: Path) -> None:
+    """A reader's second load inside ``loads_kept`` is the first one; commits inside the block load the
+    table afresh, so two of them in a row both land (the second on the first's snapshot)."""
+    from cinelake.tables.store import loads_kept
+
+    lake = Lake(str(tmp_path / "lake"))
+    write_arrow(lake, TABLE, _day(3, date(2026, 11, 25)), replace=["2026-11-25"])
+    with loads_kept():
+        first = load(lake, TABLE)
+        write_arrow(lake, TABLE, _day(4, date(2026, 11, 26)), replace=["2026-11-26"])
+        write_arrow(lake, TABLE, _day(5, date(2026, 11, 27)), replace=["2026-11-27"])
+        assert load(lake, TABLE) is first  # the reader's view: as first loaded
+    assert _rows(lake) == {"2026-11-25": 3, "2026-11-26": 4, "2026-11-27": 5}

@@ -64,7 +64,15 @@ def check_day(event: Any) -> dict[str, Any]:
 
 
 def write_report(event: Any) -> dict[str, Any]:
-    """The day's answer and HTML report into the lake, then the stamp that marks the day built."""
+    """The day's answer and HTML report into the lake, then the stamp that marks the day built (each
+    table loaded from the catalog once: :func:`cinelake.tables.store.loads_kept`)."""
+    from cinelake.tables.store import loads_kept
+
+    with loads_kept():
+        return _write_report(event)
+
+
+def _write_report(event: Any) -> dict[str, Any]:
     from cinelake.analysis.answer import budget_vs_revenue
     from cinelake.analysis.freshness import freshness
     from cinelake.analysis.model import DEFAULT_GENRES

@@ -265,9 +265,22 @@ def analyze(
     """
     chosen = asked(genres, genre, match, year_from, year_to, as_of)
     store = open_lake(lake)
+    from cinelake.tables.store import loads_kept
+
+    with loads_kept():  # each table loaded once for both kinds' answers
+        _analyze(store, kind, (chosen, top, min_votes, rank_by, engine.value), output, out, engine)
+
+
+def _analyze(
+    store: Lake,
+    kind: AnswerKind,
+    asked_for: tuple[Any, ...],
+    output: OutputFormat,
+    out: Path | None,
+    engine: QueryEngine,
+) -> None:
     from cinelake.analysis import FILMS, SERIES
 
-    asked_for = (chosen, top, min_votes, rank_by, engine.value)
     analysis = series = None
     if kind is AnswerKind.SERIES:
         series = _answer(store, SERIES, *asked_for)
@@ -330,11 +343,25 @@ def report(
     own (a lake of series alone gets a page of series). --kind movies or series reports that kind alone,
     and a lake without it says so in one line.
     """
+    from cinelake.tables.store import loads_kept
+
+    store = open_lake(lake)
+    with loads_kept():  # each table loaded once for the answers and the report's freshness
+        _report(store, kind, asked(genres, None, None, None, None), top, min_votes, rank_by, out)
+
+
+def _report(
+    store: Lake,
+    kind: AnswerKind,
+    chosen: Asked,
+    top: int,
+    min_votes: int | None,
+    rank_by: str,
+    out: Path,
+) -> None:
     from cinelake.analysis import FILMS, SERIES, NoAnalysisData
     from cinelake.analysis.report import report as write_report
 
-    chosen = asked(genres, None, None, None, None)
-    store = open_lake(lake)
     asked_for = (chosen, top, min_votes, rank_by, QueryEngine.DUCKDB.value)
     if kind is AnswerKind.BOTH:
         analysis, films_why = _answer_if_held(store, FILMS, *asked_for)
