@@ -91,18 +91,26 @@ def open_catalog(lake: Lake, backend: str | None = None) -> Catalog:
 
 
 @contextlib.contextmanager
+def shared_within(var: contextvars.ContextVar[Any]) -> Iterator[None]:
+    """A block in which ``var`` holds one dict of things kept for the block (made by the outermost
+    block, shared by nested ones, gone when the outermost ends)."""
+    if var.get() is not None:
+        yield
+        return
+    token = var.set({})
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+@contextlib.contextmanager
 def held_open() -> Iterator[None]:
     """Within the block, a folder lake's SQLite catalog is opened once and reused (one SQLAlchemy
     engine and one namespace check, where a commit opened it four times: a second of the 23 commits
     of trusted-to-refined on the demo lake, measured with pyinstrument). Nested blocks share it."""
-    if _HELD.get() is not None:
+    with shared_within(_HELD):
         yield
-        return
-    token = _HELD.set({})
-    try:
-        yield
-    finally:
-        _HELD.reset(token)
 
 
 def _client_environment() -> tuple[str, ...]:

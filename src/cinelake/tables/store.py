@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from cinelake.errors import LakeError
 from cinelake.lake.store import Lake
-from cinelake.tables.catalog import ICEBERG_DB, backend_for, held_open, namespace, open_catalog
+from cinelake.tables.catalog import ICEBERG_DB, backend_for, held_open, namespace, open_catalog, shared_within
 from cinelake.tables.registry import TableDef
 
 if TYPE_CHECKING:
@@ -91,14 +91,8 @@ def loads_kept() -> Iterator[None]:
     every table): a day's report step on S3 sent 34 GetTable requests for 27 tables, and as many reads
     of metadata files. Only for blocks that read: a commit loads its table afresh whatever the block
     (:func:`commit_files`), so a stale load never reaches a writer. Nested blocks share the loads."""
-    if _KEPT_LOADS.get() is not None:
+    with shared_within(_KEPT_LOADS):
         yield
-        return
-    token = _KEPT_LOADS.set({})
-    try:
-        yield
-    finally:
-        _KEPT_LOADS.reset(token)
 
 
 def load(lake: Lake, table: TableDef, backend: str | None = None) -> Table | None:
