@@ -8,7 +8,6 @@ this next to the answers so a reader knows what they describe.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +18,6 @@ from cinelake.errors import CinelakeError
 from cinelake.lake import layout
 from cinelake.lake.layout import Format, Origin, Zone
 from cinelake.lake.store import Lake
-
-_DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 
 
 @dataclass(frozen=True)
@@ -135,9 +132,9 @@ def _parquet_dataset(lake: Lake, folder: str, zone: Zone) -> DatasetFreshness:
         if not rel.endswith(".parquet"):
             continue
         files += 1
-        match = _DT.search("/" + rel)
-        if match:
-            dates.add(match[1])
+        day = layout.partition_day(rel)
+        if day:
+            dates.add(day)
         count = _count_parquet_rows(lake, rel)
         records = None if records is None or count is None else records + count
     return DatasetFreshness(zone.value, folder, tuple(sorted(dates)), files, records)

@@ -47,6 +47,7 @@ _SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 _DATE_PARTS = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
+_DT_FOLDER = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 
 RUNS_FOLDER = "_runs"
 CATALOG_FOLDER = "_catalog"
@@ -262,6 +263,13 @@ def trusted_dir(origin: Origin, spec: str) -> str:
 def trusted_partition(origin: Origin, spec: str, day: date) -> str:
     """``Trusted/<Origin>/PARQUET/<Spec>/dt=YYYY-MM-DD``: partitioned by the Raw folder's date."""
     return f"{trusted_dir(origin, spec)}/dt={day.isoformat()}"
+
+
+def partition_day(path: str) -> str | None:
+    """The ``YYYY-MM-DD`` of the ``dt=`` folder (a Trusted partition) a file's path or URL is in, or
+    None."""
+    found = _DT_FOLDER.search("/" + path)
+    return found[1] if found else None
 
 
 def refined_dir() -> str:

@@ -11,11 +11,11 @@ never downloaded.
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
 from cinelake.errors import UsageError
+from cinelake.lake.layout import partition_day
 from cinelake.lake.store import Lake
 from cinelake.tables.registry import ALL_TABLES, TableDef
 from cinelake.tables.store import DAY_PROPERTY, SOURCES_PROPERTY, load
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
 
 DUCKDB_VERSION = "v1.5.5"
-_DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 
 
 def extension_file(package_file: str, name: str) -> str:
@@ -116,7 +115,7 @@ def snapshot_facts(lake: Lake, table: TableDef) -> tuple[int, int, tuple[str, ..
         days = tuple(sorted(json.loads(sources))) if table.partition == "dt" and sources else ()
         return int(files), int(rows), days
     planned = [(task.file.file_path, int(task.file.record_count)) for task in found.scan().plan_files()]
-    days = tuple(sorted({m[1] for path, _ in planned if (m := _DT.search(path))}))
+    days = tuple(sorted({day for path, _ in planned if (day := partition_day(path))}))
     return len(planned), sum(count for _, count in planned), days
 
 
