@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from cinelake.analysis.ranking import unique_by_id
 from cinelake.analysis.stats import rank_correlation
+from cinelake.catalog.types import quote_ident
 
 if TYPE_CHECKING:
     import duckdb
@@ -33,11 +34,6 @@ SQL_TYPES = {int: "BIGINT", float: "DOUBLE"}
 _ARROW_TYPES = {"BIGINT": "int64", "DOUBLE": "float64", "VARCHAR": "string"}
 # Past this many genre names (TMDB has 19 for films, 16 for TV) a selection tests the genres' list.
 MAX_GENRE_BITS = 62
-
-
-def column(name: str) -> str:
-    """``name`` as a DuckDB identifier (the kind's field names; quoted all the same)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,12 +80,13 @@ class TitleTable:
         return cls(kind, database, names, bits)
 
     def __len__(self) -> int:
-        return _scalar(self.database.cursor(), f"SELECT count(*) FROM {TABLE}")
+        with self.cursor() as con:
+            return _scalar(con, f"SELECT count(*) FROM {TABLE}")
 
     def has(self, name: str) -> bool:
         """Whether any title has a known ``name``."""
         with self.cursor() as con:
-            return _scalar(con, f"SELECT count({column(name)}) FROM {TABLE}") > 0
+            return _scalar(con, f"SELECT count({quote_ident(name)}) FROM {TABLE}") > 0
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -121,7 +118,7 @@ def eligible_where(
     with enough votes (the ranking's own count), admitted by the kind, and with a known value to
     rank on."""
     kind, selection = definition.kind, definition.selection
-    conditions = [f"{column(definition.votes_field)} >= ?"]
+    conditions = [f"{quote_ident(definition.votes_field)} >= ?"]
     parameters: list[Any] = [definition.min_votes]
     if not genre_bits:
         conditions.append(
@@ -134,14 +131,14 @@ def eligible_where(
         mask = sum(genre_bits.get(name, 0) for name in set(group))
         conditions.append("(genre_bits & ?) = ?" if selection.match == "all" else "(genre_bits & ?) <> 0")
         parameters += [mask, mask] if selection.match == "all" else [mask]
-    year = column(kind.year_field)
+    year = quote_ident(kind.year_field)
     if selection.year_from is not None:
         conditions.append(f"{year} >= ?")
         parameters.append(selection.year_from)
     if selection.year_to is not None:
         conditions.append(f"{year} <= ?")
         parameters.append(selection.year_to)
-    conditions += [f"({kind.admits_sql})", f"{column(definition.rank_by)} IS NOT NULL"]
+    conditions += [f"({kind.admits_sql})", f"{quote_ident(definition.rank_by)} IS NOT NULL"]
     return " AND ".join(conditions), parameters
 
 
@@ -155,21 +152,21 @@ def group_answer(
     to that many in all (:func:`chart_sample`)."""
     kind, rank_by, top = definition.kind, definition.rank_by, definition.top
     fields = kind.item_fields(rank_by)
-    select = ", ".join(column(f) for f in fields)
+    select = ", ".join(quote_ident(f) for f in fields)
     where, parameters = eligible_where(definition, group, table.genre_bits)
     with table.cursor() as con:
         # The fields the answer reads (not the genres' lists, which the selection alone needs).
         needed = dict.fromkeys(
             (*fields, definition.votes_field, *(f for _, *xy in kind.correlations for f in xy))
         )
-        stored = ", ".join(column(f) for f in needed)
+        stored = ", ".join(quote_ident(f) for f in needed)
         con.execute(f"CREATE TEMP TABLE {ELIGIBLE} AS SELECT {stored} FROM {TABLE} WHERE {where}", parameters)
         count = _scalar(con, f"SELECT count(*) FROM {ELIGIBLE}")
 
         def records(sql: str, values: Sequence[Any] = ()) -> list[Record]:
             return [kind.item_of(row, rank_by) for row in con.execute(sql, list(values)).fetchall()]
 
-        ranked, votes = column(rank_by), column(definition.votes_field)
+        ranked, votes = quote_ident(rank_by), quote_ident(definition.votes_field)
         first = f"SELECT {select} FROM {ELIGIBLE} ORDER BY {ranked} {{}}, {votes} DESC, tmdb_id LIMIT ?"
         best, worst = records(first.format("DESC"), [top]), records(first.format("ASC"), [top])
         rhos = {key: spearman(con, ELIGIBLE, x, y) for key, x, y in kind.correlations}
@@ -209,7 +206,8 @@ def spearman(
     rounding; :func:`rank_correlation` divides the sums, rounded once. (DuckDB's ``corr`` rounds as it
     goes, in other digits.) The ranks are those of each distinct value, joined back: far fewer to
     sort than the titles."""
-    known = " AND ".join(f"{column(f)} IS NOT NULL AND NOT isnan({column(f)}::DOUBLE)" for f in (x, y))
+    qx, qy = quote_ident(x), quote_ident(y)
+    known = " AND ".join(f"{q} IS NOT NULL AND NOT isnan({q}::DOUBLE)" for q in (qx, qy))
     doubled = [
         f"""r{i} AS (
             SELECT v{i}, 2 * (sum(tied) OVER (ORDER BY v{i}) - tied) + tied + 1 AS d{i}
@@ -219,7 +217,7 @@ def spearman(
     ]
     sql = f"""
         WITH pairs AS (
-            SELECT {column(x)}::DOUBLE AS v0, {column(y)}::DOUBLE AS v1 FROM {relation} WHERE {known}
+            SELECT {qx}::DOUBLE AS v0, {qy}::DOUBLE AS v1 FROM {relation} WHERE {known}
         ),
         {", ".join(doubled)},
         centred AS (
@@ -251,7 +249,7 @@ def _create(database: duckdb.DuckDBPyConnection, columns: Mapping[str, tuple[str
         pa = None
     if pa is None:
         selects = ", ".join(
-            f"unnest(${i}::{sql_type}[]) AS {column(name)}"
+            f"unnest(${i}::{sql_type}[]) AS {quote_ident(name)}"
             for i, (name, (sql_type, _)) in enumerate(columns.items(), start=1)
         )
         database.execute(f"CREATE TABLE {TABLE} AS SELECT {selects}", [v for _, v in columns.values()])
