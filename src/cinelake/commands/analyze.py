@@ -198,14 +198,16 @@ def _films_and_series(lake: Lake, asked_for: tuple[Any, ...]) -> tuple[Analysis 
     with neither gets the films' error, as before."""
     from cinelake.analysis import FILMS, SERIES, NoAnalysisData
 
+    films: Analysis | None = None
     try:
         films = _answer(lake, FILMS, *asked_for)
-    except NoAnalysisData:
-        series, _ = _answer_if_held(lake, SERIES, *asked_for)
-        if series is None:
-            raise
-        return None, series
+    except NoAnalysisData as exc:
+        missing = exc
     series, _ = _answer_if_held(lake, SERIES, *asked_for)
+    if films is None:
+        if series is None:
+            raise missing
+        return None, series
     if series is not None and films.source is not None and films.source.titles == 0:
         return None, series  # the film tables are there (trusted-to-refined makes every table), empty
     return films, series
