@@ -219,25 +219,28 @@ def run_pipeline(
         if spark is not None:
             spark.stop()
 
-    with step("analyze") as said:
-        if kind is PipelineKind.SERIES:
-            from cinelake.analysis.answer import answer
+    from cinelake.tables.store import loads_kept
 
-            result.series = answer(lake, SERIES, genres=genres, top=top, **votes)
-        else:
-            result.analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
-            said.append(_eligible_summary(result.analysis))
-            result.series, why_not = answer_if_held(lake, SERIES, genres=genres, top=top, **votes)
-            if why_not:
-                said.append(f"series: {why_not}")
-        if result.series is not None:
-            said.append("series " + _eligible_summary(result.series))
+    with loads_kept():  # the tables are written: each is loaded once for the answers and the report
+        with step("analyze") as said:
+            if kind is PipelineKind.SERIES:
+                from cinelake.analysis.answer import answer
 
-    with step("report") as said:
-        from cinelake.analysis.report import report
+                result.series = answer(lake, SERIES, genres=genres, top=top, **votes)
+            else:
+                result.analysis = budget_vs_revenue(lake, genres=genres, top=top, **votes)
+                said.append(_eligible_summary(result.analysis))
+                result.series, why_not = answer_if_held(lake, SERIES, genres=genres, top=top, **votes)
+                if why_not:
+                    said.append(f"series: {why_not}")
+            if result.series is not None:
+                said.append("series " + _eligible_summary(result.series))
 
-        result.report_path = report(lake, out_dir, result.analysis, series=result.series)
-        said.append(str(result.report_path))
+        with step("report") as said:
+            from cinelake.analysis.report import report
+
+            result.report_path = report(lake, out_dir, result.analysis, series=result.series)
+            said.append(str(result.report_path))
     return result
 
 
