@@ -91,7 +91,7 @@ def print_no_series(console: Console) -> None:
 
 
 def print_no_films(console: Console) -> None:
-    """What ``--kind both`` says on a lake of series alone (after the series' answer)."""
+    """What ``--kind both`` says on a lake of series alone, before the series' answer."""
     console.print("[bold]films[/]: the lake holds no TMDB films (ingest them with `cinelake pipeline --csv`)")
 
 

@@ -21,7 +21,6 @@ from cinelake.attribution import TMDB_NOTICE
 from cinelake.views.dashboard.params import KIND_WORDS, RANK_KEYS, RANK_LABELS, ViewParams
 
 ASSETS = "/assets"
-PLOT_CONFIG = {"responsive": True, "displayModeBar": False}
 # Past this many points a scatter is a blot and a slow page: the charts then show the best, the worst
 # and an even sample of the other eligible titles (the figures use all of them).
 CHART_POINTS = 2000
