@@ -125,6 +125,7 @@ def test_the_package_holds_what_the_ingestion_needs_and_nothing_heavy(built: Pac
     assert {
         "cinelake",
         "httpx",
+        "sniffio",  # httpcore's pool imports it on every operation
         "pydantic",
         "pydantic_core",
         "s3fs",

@@ -53,6 +53,9 @@ PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 # What the ingestion imports, by distribution name (pinned to the installed versions).
 LAMBDA_DISTRIBUTIONS = (
     "httpx",
+    # The function's TMDB client runs on httpcore's pool (httpx-aiohttp stays out of the zip), which
+    # imports sniffio on every pool operation; without it each request pays a failed import.
+    "sniffio",
     "orjson",
     "pydantic",
     "pydantic-settings",
