@@ -44,7 +44,8 @@ KindOption = Annotated[
     typer.Option(
         "--kind",
         help="movies: the films' answer; series: the series' answer; both: the films' answer with the "
-        'series\' beside it (in JSON under "series", null when the lake holds no series).',
+        'series\' beside it (in JSON under "series", null when the lake holds no series); a lake of '
+        "series alone gets the series' answer, as with series.",
     ),
 ]
 
