@@ -92,7 +92,7 @@ checkov: $(CHECKOV_STAMP)
 
 # Four workers on two cores: much of the suite waits on servers, subprocesses and rate limits (on a
 # fresh clone an earlier suite's pytest took 8 min 34 s and 9 min 6 s with four, 9 min 14 s with
-# three; the current suite 7 min 27 s to 8 min 17 s with four, and six were slower in one tree:
+# three; the current suite 7 min 27 s to 8 min 27 s with four, and six were slower in one tree:
 # 8 min 59 s against 8 min 35 s).
 PYTEST_WORKERS ?= 4
 pytest: $(DEV_STAMP)
